@@ -1,0 +1,6 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { NetworkArgs, NetworkOutputs } from "./index";
+
+export function createAzureNetwork(parent: pulumi.Resource, name: string, args: NetworkArgs): NetworkOutputs {
+    throw new Error("not implemented yet: " + parent + name + args.cloud);
+}

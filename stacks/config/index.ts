@@ -1,0 +1,149 @@
+/**
+ * Reads and validates the `platform:*` stack configuration. Stacks call `loadPlatformConfig()`;
+ * components never read config, they receive the typed result.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { CLOUDS, type Cloud, type Geography } from "../../components/regions";
+import { RegionError, resolveRegion, type RegionChoice } from "../../components/regions/resolve";
+import { overlaps, parseCidr } from "./cidr";
+import { platformConfigSchema, type ParsedPlatformConfig, type Target } from "./schema";
+
+export * from "./schema";
+
+export const CONFIG_NAMESPACE = "platform";
+
+/** The validated configuration with every enabled cloud's region resolved. */
+export interface PlatformConfig extends ParsedPlatformConfig {
+    /** Enabled clouds (the `kubernetes` target excluded). */
+    enabledClouds: Cloud[];
+    /** Resolved region per enabled cloud. */
+    placement: Partial<Record<Cloud, RegionChoice>>;
+}
+
+/** A configuration that cannot be used. `problems` holds one line per bad setting. */
+export class ConfigError extends Error {
+    constructor(public readonly problems: string[]) {
+        super(`Invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+function keyOf(path: readonly PropertyKey[]): string {
+    const [top, ...rest] = path.map(String);
+    return `${CONFIG_NAMESPACE}:${top ?? ""}${rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("")}`;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+    let v: any = raw;
+    for (const p of path) v = v == null ? undefined : v[p as any];
+    return v;
+}
+
+function show(value: unknown): string {
+    return value === undefined ? "(unset)" : JSON.stringify(value);
+}
+
+function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
+    if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((k) => {
+            const known =
+                issue.path.length === 0
+                    ? Object.keys(platformConfigSchema.shape).map((s) => `${CONFIG_NAMESPACE}:${s}`)
+                    : Object.keys(((platformConfigSchema.shape as any)[issue.path[0] as string] ?? {}).def?.innerType?.shape ?? {});
+            return `${keyOf([...issue.path, k])} is not a known setting. Allowed: ${known.join(", ")}`;
+        });
+    }
+    const value = valueAt(raw, issue.path);
+    let message = issue.message;
+    if (issue.code === "invalid_value") message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    if (issue.code === "invalid_type") message = `must be ${issue.expected === "int" ? "a whole number" : `of type ${issue.expected}`}`;
+    if (issue.code === "too_small" && issue.origin === "array") message = issue.message;
+    return [`${keyOf(issue.path)}: ${show(value)} ${message.replace(/^Invalid input: /, "")}`];
+}
+
+/** Validates raw settings (keys without the `platform:` prefix) and resolves regions. */
+export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfig {
+    const parsed = platformConfigSchema.safeParse(raw);
+    if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap((i) => describeIssue(raw, i)));
+    const cfg = parsed.data;
+    const problems: string[] = [];
+
+    if (cfg.cluster.minNodes > cfg.cluster.maxNodes) {
+        problems.push(
+            `platform:cluster.minNodes: ${cfg.cluster.minNodes} is greater than platform:cluster.maxNodes (${cfg.cluster.maxNodes}); minNodes must be <= maxNodes`,
+        );
+    }
+    cfg.cluster.authorizedCidrs.forEach((c, i) => {
+        if (parseCidr(c).prefix === 0) {
+            problems.push(
+                `platform:cluster.authorizedCidrs[${i}]: "${c}" would open the private API endpoints to the whole internet; list the VPN, bastion or CI networks instead`,
+            );
+        }
+    });
+
+    const { aws, azure, gcp } = cfg.network;
+    const prefixBetween = (key: string, value: string, lo: number, hi: number) => {
+        const p = parseCidr(value).prefix;
+        if (p < lo || p > hi) problems.push(`${key}: "${value}" must have a prefix between /${lo} and /${hi}`);
+    };
+    prefixBetween("platform:network.aws.cidr", aws.cidr, 16, 20);
+    prefixBetween("platform:network.azure.cidr", azure.cidr, 8, 22);
+    prefixBetween("platform:network.gcp.cidr", gcp.cidr, 8, 24);
+    prefixBetween("platform:network.gcp.podsCidr", gcp.podsCidr, 8, 21);
+    const disjoint = (section: string, entries: Record<string, string>) => {
+        const list = Object.entries(entries);
+        for (let i = 0; i < list.length; i++)
+            for (let j = i + 1; j < list.length; j++)
+                if (overlaps(list[i][1], list[j][1]))
+                    problems.push(
+                        `platform:network.${section}.${list[j][0]}: "${list[j][1]}" overlaps platform:network.${section}.${list[i][0]} ("${list[i][1]}"); the ranges must be disjoint`,
+                    );
+    };
+    disjoint("azure", azure);
+    disjoint("gcp", gcp);
+
+    const enabledClouds = CLOUDS.filter((c) => cfg.clouds.includes(c));
+    const placement: Partial<Record<Cloud, RegionChoice>> = {};
+    for (const cloud of enabledClouds) {
+        try {
+            placement[cloud] = resolveRegion(cloud, cfg.geography as Geography, cfg.regions[cloud]);
+        } catch (e) {
+            if (!(e instanceof RegionError)) throw e;
+            problems.push(`platform:regions.${cloud}: ${e.message}`);
+        }
+    }
+    if (problems.length) throw new ConfigError(problems);
+    return { ...cfg, enabledClouds, placement };
+}
+
+/** Turns the CLI's serialized config values (strings, JSON for objects and lists) back into values. */
+export function decodeConfigValue(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
+
+/** Collects the `platform:*` settings the engine passed to this program. */
+export function rawPlatformConfig(all: Record<string, string> = pulumi.runtime.allConfig()): Record<string, unknown> {
+    const raw: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(all)) {
+        if (!key.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
+        const name = key.slice(CONFIG_NAMESPACE.length + 1);
+        const decoded = decodeConfigValue(value);
+        // A plain string such as a region name or a geography stays a string even if it parses as JSON.
+        raw[name] = typeof decoded === "number" && name === "geography" ? value : decoded;
+    }
+    return raw;
+}
+
+/** Reads and validates the stack's configuration. Throws ConfigError before anything is registered. */
+export function loadPlatformConfig(): PlatformConfig {
+    return parsePlatformConfig(rawPlatformConfig());
+}
+
+export function isTarget(value: string): value is Target {
+    return (["aws", "azure", "gcp", "kubernetes"] as string[]).includes(value);
+}

@@ -1,0 +1,102 @@
+/**
+ * The stack configuration contract (`platform:*` keys). Every key is validated here, with zod,
+ * before the program registers a single resource. Pulumi.yaml documents and defaults the same keys;
+ * tests/config.test.ts keeps the two in step.
+ */
+import { z } from "zod";
+import { CLOUDS, GEOGRAPHIES } from "../../components/regions";
+import { isAligned } from "./cidr";
+
+export const TARGETS = [...CLOUDS, "kubernetes"] as const;
+export type Target = (typeof TARGETS)[number];
+
+export const NODE_SIZES = ["small", "medium", "large"] as const;
+export type NodeSize = (typeof NODE_SIZES)[number];
+
+export const RELEASE_CHANNELS = ["RAPID", "REGULAR", "STABLE"] as const;
+
+const cidr = z
+    .cidrv4({ error: "must be an IPv4 CIDR such as 10.0.0.0/16" })
+    .refine(isAligned, { error: "must be a network address (the host bits after the prefix must be zero)" });
+
+const regionSetting = z.string().min(1, { error: "must be a region name or auto" });
+
+const regions = z
+    .strictObject({
+        aws: regionSetting.default("auto"),
+        azure: regionSetting.default("auto"),
+        gcp: regionSetting.default("auto"),
+    })
+    .prefault({});
+
+const network = z
+    .strictObject({
+        aws: z.strictObject({ cidr: cidr.default("10.10.0.0/16") }).prefault({}),
+        azure: z
+            .strictObject({
+                cidr: cidr.default("10.20.0.0/16"),
+                /** Pod overlay range of Azure CNI (overlay mode); never routed on the VNet. */
+                podCidr: cidr.default("100.64.0.0/16"),
+                serviceCidr: cidr.default("100.65.0.0/16"),
+            })
+            .prefault({}),
+        gcp: z
+            .strictObject({
+                cidr: cidr.default("10.30.0.0/20"),
+                podsCidr: cidr.default("10.32.0.0/14"),
+                servicesCidr: cidr.default("10.36.0.0/20"),
+            })
+            .prefault({}),
+    })
+    .prefault({});
+
+const nodeTypes = z
+    .strictObject({
+        aws: z.string().min(1).optional(),
+        azure: z.string().min(1).optional(),
+        gcp: z.string().min(1).optional(),
+    })
+    .prefault({});
+
+const cluster = z
+    .strictObject({
+        kubernetesVersion: z
+            .string()
+            .regex(/^1\.(2[89]|3[0-9])$/, { error: "must be a minor version between 1.28 and 1.39, such as 1.34" })
+            .default("1.34"),
+        nodeSize: z.enum(NODE_SIZES).default("small"),
+        nodeTypes,
+        minNodes: z.int().min(1, { error: "must be at least 1" }).max(1000).default(3),
+        maxNodes: z.int().min(1, { error: "must be at least 1" }).max(1000).default(6),
+        /** Networks (VPN, bastion, CI runners) allowed to reach the private API endpoints. */
+        authorizedCidrs: z.array(cidr).default([]),
+        releaseChannel: z.enum(RELEASE_CHANNELS).default("REGULAR"),
+    })
+    .prefault({});
+
+const kubernetes = z
+    .strictObject({
+        /** kubeconfig context of the existing cluster; empty means the kubeconfig's current context. */
+        context: z.string().optional(),
+        /** Path to the kubeconfig file; empty means $KUBECONFIG or ~/.kube/config. */
+        kubeconfig: z.string().optional(),
+    })
+    .prefault({});
+
+export const platformConfigSchema = z.strictObject({
+    clouds: z
+        .array(z.enum(TARGETS))
+        .min(1, { error: "must name at least one target" })
+        .refine((l) => new Set(l).size === l.length, { error: "must not name a target twice" }),
+    geography: z.enum(GEOGRAPHIES).default("EU"),
+    regions,
+    network,
+    cluster,
+    kubernetes,
+    /** Protect stateful resources (keys, Kafka clusters, topics) from deletion. Only throwaway stacks turn it off. */
+    protect: z.boolean().default(true),
+    tags: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, { error: "tag keys must be lowercase letters, digits, - or _ (a form every cloud accepts)" }), z.string().max(63)).default({}),
+});
+
+export type PlatformConfigInput = z.input<typeof platformConfigSchema>;
+export type ParsedPlatformConfig = z.output<typeof platformConfigSchema>;

@@ -1,0 +1,19 @@
+import * as pulumi from "@pulumi/pulumi";
+import { loadPlatformConfig } from "./config";
+import { buildFoundation, foundationOutputs } from "./platform";
+
+/**
+ * The stack program: validate the whole configuration first (a bad value stops here, before any
+ * resource is registered), then compose the platform and return the stack outputs.
+ */
+export async function platformProgram(): Promise<Record<string, unknown>> {
+    const config = loadPlatformConfig();
+    const foundation = buildFoundation(config, {
+        stack: pulumi.getStack(),
+        gcpProject: new pulumi.Config("gcp").get("project"),
+    });
+    return {
+        placement: config.placement,
+        ...foundationOutputs(foundation),
+    };
+}

@@ -1,0 +1,6 @@
+import type { CloudMocks } from "./types";
+
+export const awsMocks: CloudMocks = {
+    resources: {},
+    calls: {},
+};

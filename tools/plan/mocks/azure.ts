@@ -1,0 +1,6 @@
+import type { CloudMocks } from "./types";
+
+export const azureMocks: CloudMocks = {
+    resources: {},
+    calls: {},
+};

@@ -1,0 +1,6 @@
+import type { CloudMocks } from "./types";
+
+export const kubernetesMocks: CloudMocks = {
+    resources: {},
+    calls: {},
+};
