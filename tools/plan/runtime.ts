@@ -167,10 +167,18 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, opts: Mock
     recordRegistrations(resources);
     let result: unknown;
     if (opts.stackResource ?? true) {
+        // A program error is carried out of the stack callback and rethrown here, so the Stack
+        // resource still completes and no registration promise is left rejected and unhandled.
+        let failure: { error: unknown } | undefined;
         await pulumi.runtime.runInPulumiStack(async () => {
-            result = await program();
+            try {
+                result = await program();
+            } catch (error) {
+                failure = { error };
+            }
             return undefined;
         });
+        if (failure) throw failure.error;
     } else {
         result = await program();
     }
