@@ -54,6 +54,10 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
             return `${keyOf([...issue.path, k])} is not a known setting. Allowed: ${known.join(", ")}`;
         });
     }
+    if (issue.code === "invalid_key") {
+        const key = String(issue.path[issue.path.length - 1]);
+        return [`${keyOf(issue.path)}: the key ${JSON.stringify(key)} ${issue.issues.map((i) => i.message).join("; ")}`];
+    }
     const value = valueAt(raw, issue.path);
     let message = issue.message;
     if (issue.code === "invalid_value") message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;

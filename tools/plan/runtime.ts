@@ -154,6 +154,8 @@ export interface MockRunOptions {
     preview?: boolean;
     /** Wrap the program in a root `pulumi:pulumi:Stack` as the engine does (default true). */
     stackResource?: boolean;
+    /** Where to record registrations (a fresh list by default); lets callers see them even if the program throws. */
+    sink?: RecordedResource[];
 }
 
 /**
@@ -163,7 +165,7 @@ export interface MockRunOptions {
 export async function runUnderMocks<T>(program: () => T | Promise<T>, opts: MockRunOptions): Promise<MockRun<Awaited<T>>> {
     pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
     await pulumi.runtime.setMocks(platformMocks(), opts.project, opts.stack, opts.preview ?? true);
-    const resources: RecordedResource[] = [];
+    const resources: RecordedResource[] = opts.sink ?? [];
     recordRegistrations(resources);
     let result: unknown;
     if (opts.stackResource ?? true) {
