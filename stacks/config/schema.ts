@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { CLOUDS, GEOGRAPHIES } from "../../components/regions";
 import { isAligned } from "./cidr";
+import { carbonConfigSchema } from "./carbon";
 
 export const TARGETS = [...CLOUDS, "kubernetes"] as const;
 export type Target = (typeof TARGETS)[number];
@@ -95,6 +96,8 @@ export const platformConfigSchema = z.strictObject({
     kubernetes,
     /** Protect stateful resources (keys, Kafka clusters, topics) from deletion. Only throwaway stacks turn it off. */
     protect: z.boolean().default(true),
+    /** Carbon-aware placement: data year, maximum intensity, excluded regions (stacks/config/carbon.ts). */
+    carbon: carbonConfigSchema,
     tags: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, { error: "tag keys must be lowercase letters, digits, - or _ (a form every cloud accepts)" }), z.string().max(63)).default({}),
 });
 

@@ -1,0 +1,180 @@
+/**
+ * Carbon ranking and `auto` region choice. Expected values are computed independently from the raw
+ * CO2.js datasets and the catalogue (not copied from the implementation).
+ */
+import { describe, expect, it } from "vitest";
+import * as em from "@tgwf/co2/data/electricity-maps";
+import { DEFAULT_REGIONS, REGIONS, regionsOf, type Cloud, type Geography } from "../components/regions";
+import { INTENSITY_YEARS, latestFullYear } from "../components/regions/intensity";
+import { rankRegions, RankingError } from "../components/regions/rank";
+import { RegionError, resolveRegion } from "../components/regions/resolve";
+import { serviceStatus } from "../components/regions/services";
+import { ConfigError, parsePlatformConfig } from "../stacks/config";
+
+const raw = (zone: string, year: number): number | undefined =>
+    (em as unknown as Record<string, { data: Record<string, { carbonIntensity: { value: number } }> }>)[`yearly${year}`]?.data[zone]
+        ?.carbonIntensity.value;
+
+describe("intensity data", () => {
+    it("reads every year CO2.js ships and defaults to the latest completed one", () => {
+        expect(INTENSITY_YEARS).toEqual(expect.arrayContaining([2021, 2022, 2023, 2024, 2025]));
+        expect(latestFullYear(new Date("2026-11-23T00:00:00Z"))).toBe(2025);
+        expect(latestFullYear(new Date("2025-06-01T00:00:00Z"))).toBe(2024);
+    });
+
+    it("maps every region with a zone to a figure in every shipped year", () => {
+        for (const r of REGIONS.filter((r) => r.gridZone)) {
+            for (const y of INTENSITY_YEARS) expect(raw(r.gridZone!, y), `${r.cloud}/${r.region} ${y}`).toBeTypeOf("number");
+        }
+    });
+});
+
+describe("rankRegions", () => {
+    it("ranks the feasible regions by the package's intensity, best first, with year and source", () => {
+        const year = 2024;
+        const ranking = rankRegions({ cloud: "aws", geographies: ["EU"], needs: ["kubernetes", "kafka"], year });
+        const values = ranking.candidates.map((c) => c.gco2ePerKwh);
+        expect(values).toEqual([...values].sort((a, b) => a - b));
+        for (const c of ranking.candidates) {
+            const info = REGIONS.find((r) => r.cloud === "aws" && r.region === c.region)!;
+            expect(c.gco2ePerKwh).toBe(raw(info.gridZone!, year));
+            expect(c.geography).toBe("EU");
+            expect(c.year).toBe(year);
+            expect(c.source).toContain(`Electricity Maps ${year}`);
+            expect(c.source).toContain(info.gridZone!);
+        }
+        // Every EU AWS region is either a candidate or excluded with a reason.
+        const all = regionsOf("aws", "EU").map((r) => r.region).sort();
+        expect([...ranking.candidates.map((c) => c.region), ...ranking.excluded.map((e) => e.region)].sort()).toEqual(all);
+    });
+
+    it("gives each excluded region its reasons", () => {
+        const ranking = rankRegions({
+            cloud: "aws",
+            geographies: ["EU"],
+            needs: ["kubernetes"],
+            excludedRegions: ["eu-north-1"],
+            maxIntensity: 200,
+            year: 2024,
+        });
+        const byRegion = new Map(ranking.excluded.map((e) => [e.region, e.reasons]));
+        expect(byRegion.get("eu-north-1")).toEqual(["listed in the excluded regions"]);
+        const de = raw("DE", 2024)!;
+        expect(de).toBeGreaterThan(200);
+        expect(byRegion.get("eu-central-1")).toEqual([`${de} gCO2e/kWh is above the maximum of 200`]);
+        for (const c of ranking.candidates) expect(c.gco2ePerKwh).toBeLessThanOrEqual(200);
+    });
+
+    it("reports Azure westus2 and westus3 as unresolved instead of skipping them", () => {
+        const ranking = rankRegions({ cloud: "azure", geographies: ["US"], needs: ["kubernetes"] });
+        for (const name of ["westus2", "westus3"]) {
+            const e = ranking.excluded.find((x) => x.region === name);
+            expect(e, name).toBeDefined();
+            expect(e!.gco2ePerKwh).toBeNull();
+            expect(e!.reasons[0]).toMatch(/grid zone unresolved/);
+            expect(ranking.candidates.map((c) => c.region)).not.toContain(name);
+        }
+    });
+
+    it("says unverified where availability is unknown, and can require verification", () => {
+        const azure = rankRegions({ cloud: "azure", geographies: ["EU"], needs: ["kubernetes"] });
+        expect(azure.candidates.length).toBeGreaterThan(0);
+        for (const c of azure.candidates) {
+            expect(c.verified).toBe(false);
+            expect(c.services[0]).toMatchObject({ service: "kubernetes", status: "unverified" });
+        }
+        const strict = rankRegions({ cloud: "azure", geographies: ["EU"], needs: ["kubernetes"], requireVerified: true });
+        expect(strict.candidates).toEqual([]);
+        expect(strict.excluded.every((e) => e.reasons.some((r) => r.includes("unverified")))).toBe(true);
+        // AWS serverless (Fargate) in il-central-1 is not in our sources: unverified, not unavailable.
+        expect(serviceStatus("aws", "il-central-1", "serverless").status).toBe("unverified");
+        expect(serviceStatus("aws", "eu-north-1", "kafka")).toMatchObject({ status: "available", source: "botocore-endpoints" });
+    });
+
+    it("excludes regions that are not generally available, with the reason", () => {
+        const gcp = rankRegions({ cloud: "gcp", geographies: ["US"], needs: ["kubernetes"] });
+        const e = gcp.excluded.find((x) => x.region === "us-central2");
+        expect(e?.reasons.join(" ")).toMatch(/not a generally available GCP region/);
+    });
+
+    it("rejects an unknown geography, service or year, naming what is allowed", () => {
+        expect(() => rankRegions({ cloud: "aws", geographies: ["MARS" as Geography] })).toThrow(/unknown geography "MARS". Allowed: US, CA/);
+        expect(() => rankRegions({ cloud: "aws", geographies: ["EU"], needs: ["database" as never] })).toThrow(
+            /unknown service "database". Allowed: kubernetes, kafka, serverless/,
+        );
+        expect(() => rankRegions({ cloud: "aws", geographies: ["EU"], year: 2019 })).toThrow(RankingError);
+    });
+});
+
+describe("resolveRegion auto", () => {
+    const feasibleMinimum = (cloud: Cloud, geography: Geography, year: number, needs: ("kafka" | "serverless")[]) => {
+        const values = regionsOf(cloud, geography)
+            .filter((r) => r.gridZone && !["us-central2", "us-east2"].includes(r.region))
+            .filter((r) => ["kubernetes", ...needs].every((s) => serviceStatus(cloud, r.region, s as never).status !== "unavailable"))
+            .map((r) => raw(r.gridZone!, year)!);
+        return Math.min(...values);
+    };
+
+    for (const geography of ["EU", "US"] as const) {
+        for (const cloud of ["aws", "azure", "gcp"] as const) {
+            it(`picks the minimum-intensity feasible ${cloud} region in ${geography} and reports the reduction`, () => {
+                const year = latestFullYear();
+                const choice = resolveRegion(cloud, geography, "auto", { needs: ["kafka", "serverless"] });
+                expect(choice.mode).toBe("auto");
+                expect(choice.year).toBe(year);
+                expect(choice.gco2ePerKwh).toBe(feasibleMinimum(cloud, geography, year, ["kafka", "serverless"]));
+                const info = REGIONS.find((r) => r.cloud === cloud && r.region === choice.region)!;
+                expect(info.geography).toBe(geography);
+                const naive = DEFAULT_REGIONS[geography][cloud]!;
+                const naiveZone = REGIONS.find((r) => r.cloud === cloud && r.region === naive)!.gridZone!;
+                const naiveValue = raw(naiveZone, year)!;
+                expect(choice.naiveDefault).toEqual({ region: naive, gco2ePerKwh: naiveValue });
+                expect(choice.reductionPct).toBeCloseTo(((naiveValue - choice.gco2ePerKwh!) / naiveValue) * 100, 1);
+                expect(choice.reductionPct!).toBeGreaterThan(0);
+                expect(choice.reason).toContain(choice.region);
+                expect(choice.reason).toContain(naive);
+                expect(choice.services.map((s) => s.service)).toEqual(["kubernetes", "kafka", "serverless"]);
+            });
+        }
+    }
+
+    it("uses the selected data year", () => {
+        const choice = resolveRegion("aws", "US", "auto", { year: 2021 });
+        expect(choice.year).toBe(2021);
+        expect(choice.gco2ePerKwh).toBe(raw(REGIONS.find((r) => r.cloud === "aws" && r.region === choice.region)!.gridZone!, 2021));
+    });
+
+    it("fails when no region is feasible, listing what excluded each candidate", () => {
+        let error: Error | undefined;
+        try {
+            resolveRegion("aws", "EU", "auto", { maxIntensity: 1 });
+        } catch (e) {
+            error = e as Error;
+        }
+        expect(error).toBeInstanceOf(RegionError);
+        for (const r of regionsOf("aws", "EU")) expect(error!.message).toContain(`${r.region} (${r.location}): `);
+        expect(error!.message).toMatch(/above the maximum of 1/);
+    });
+
+    it("annotates an explicit region with its intensity and keeps the geography check", () => {
+        const choice = resolveRegion("aws", "EU", "eu-central-1");
+        expect(choice).toMatchObject({ mode: "explicit", region: "eu-central-1", gco2ePerKwh: raw("DE", latestFullYear()), reductionPct: 0 });
+        expect(() => resolveRegion("aws", "EU", "us-east-1")).toThrow(/outside platform:geography EU/);
+    });
+});
+
+describe("platform:carbon config", () => {
+    it("defaults and validates year, maxIntensity and excludedRegions with clear messages", () => {
+        expect(parsePlatformConfig({ clouds: ["aws"] }).carbon).toEqual({ excludedRegions: [], requireVerified: false });
+        let error: ConfigError | undefined;
+        try {
+            parsePlatformConfig({ clouds: ["aws"], carbon: { year: 2019, maxIntensity: -5, excludedRegions: ["eu-nowhere-1"] } });
+        } catch (e) {
+            error = e as ConfigError;
+        }
+        expect(error).toBeInstanceOf(ConfigError);
+        expect(error!.problems.join("\n")).toMatch(/platform:carbon\.year: 2019 must be a year @tgwf\/co2 ships data for: 2021/);
+        expect(error!.problems.join("\n")).toMatch(/platform:carbon\.maxIntensity: -5 must be a positive number/);
+        expect(error!.problems.join("\n")).toMatch(/platform:carbon\.excludedRegions\[0\]: "eu-nowhere-1" is not a region/);
+    });
+});
