@@ -9,5 +9,6 @@ export default defineConfig({
         maxWorkers: 2,
         testTimeout: 120_000,
         hookTimeout: 120_000,
+        reporters: ["default", "./tests/summary-reporter.ts"],
     },
 });
