@@ -1,6 +1,344 @@
-import type * as pulumi from "@pulumi/pulumi";
+/**
+ * AWS: an EKS cluster reachable only inside the VPC (plus the authorized networks), with secrets
+ * envelope-encrypted by the platform key, control-plane audit logs, access entries instead of the
+ * aws-auth ConfigMap, EKS Pod Identity for workloads, VPC CNI network policy, and one managed node
+ * group spread over every zone's node subnet with IMDSv2-only nodes.
+ */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { parseCidr } from "../../stacks/config/cidr";
+import { awsContext, managedPolicyArn, nameTags, serviceTrustPolicy } from "../aws/context";
 import type { KubernetesClusterArgs, KubernetesClusterOutputs } from "./index";
 
+/** EKS-optimized Amazon Linux 2023 image for the instance type's CPU architecture. */
+export function amiTypeFor(instanceType: string): "AL2023_ARM_64_STANDARD" | "AL2023_x86_64_STANDARD" {
+    // <family letters><generation digits><attribute letters>.<size>, e.g. m7g.large, c7gn.xlarge, m7i-flex.large.
+    const match = /^([a-z]+)(\d+)([a-z-]*)\.[a-z0-9]+$/.exec(instanceType);
+    if (!match) {
+        throw new Error(
+            `nodes.instanceType "${instanceType}" is not an EC2 instance type; use one such as m7g.large (platform:cluster.nodeTypes.aws)`,
+        );
+    }
+    const [, family, , attributes] = match;
+    // GPU, FPGA and ML accelerators need the NVIDIA/Neuron images, not the general-purpose pool's.
+    if (/^(p|g|gr|inf|trn|dl|f|vt)$/.test(family)) {
+        throw new Error(
+            `nodes.instanceType "${instanceType}" is an accelerated instance type; the general node pool takes general-purpose, compute- or memory-optimized types such as m7g.large (platform:cluster.nodeTypes.aws)`,
+        );
+    }
+    // Graviton (arm64) families carry a "g" right after the generation (m7g, c7gn, r6gd, t4g) or are the a1 family.
+    return attributes.startsWith("g") || family === "a" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
+}
+
+/** An exec-based kubeconfig: `aws eks get-token` mints short-lived tokens, no credential is stored. */
+export function eksKubeconfig(clusterName: string, endpoint: string, caData: string, region: string): string {
+    return JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: clusterName, cluster: { server: endpoint, "certificate-authority-data": caData } }],
+        contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
+        "current-context": clusterName,
+        users: [
+            {
+                name: clusterName,
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "aws",
+                        args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"],
+                        interactiveMode: "Never",
+                    },
+                },
+            },
+        ],
+    });
+}
+
 export function createAwsCluster(parent: pulumi.Resource, name: string, args: KubernetesClusterArgs): KubernetesClusterOutputs {
-    throw new Error("not implemented yet: " + parent + name + args.target);
+    // Check everything before the first child is registered.
+    const { network, secretsKey, nodes, region } = args;
+    if (!network || network.cloud !== "aws") throw new Error(`KubernetesCluster ${name}: network must be an AWS Network`);
+    if (!secretsKey || secretsKey.cloud !== "aws") throw new Error(`KubernetesCluster ${name}: secretsKey must be an AWS EncryptionKey`);
+    if (!region) throw new Error(`KubernetesCluster ${name}: region is required for an EKS cluster`);
+    if (!nodes) throw new Error(`KubernetesCluster ${name}: nodes (instance type and autoscaling bounds) are required`);
+    if (nodes.minNodes < 1 || nodes.minNodes > nodes.maxNodes) {
+        throw new Error(
+            `KubernetesCluster ${name}: nodes.minNodes ${nodes.minNodes} must be at least 1 and <= nodes.maxNodes ${nodes.maxNodes}`,
+        );
+    }
+    const amiType = amiTypeFor(nodes.instanceType);
+    const authorizedCidrs = args.authorizedCidrs ?? [];
+    for (const cidr of authorizedCidrs) {
+        if (parseCidr(cidr).prefix === 0) {
+            throw new Error(
+                `KubernetesCluster ${name}: authorizedCidrs "${cidr}" would open the API endpoint to the whole internet; list the VPN, bastion or CI networks instead`,
+            );
+        }
+    }
+    const logRetentionDays = args.aws?.logRetentionDays ?? 365;
+    const keyArn = secretsKey.keyId;
+    const { partition } = awsContext(parent);
+    const tags = (resourceName: string) => nameTags(args.tags, resourceName);
+    const clusterName = name;
+
+    // --- IAM: one role for the control plane, one for the nodes, each with only what it needs. ---
+    const clusterRole = new aws.iam.Role(
+        `${name}-cluster-role`,
+        {
+            description: `EKS control plane of ${clusterName}`,
+            assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com"),
+            tags: tags(`${name}-cluster-role`),
+        },
+        { parent },
+    );
+    const clusterPolicy = new aws.iam.RolePolicyAttachment(
+        `${name}-cluster-policy`,
+        { role: clusterRole.name, policyArn: managedPolicyArn(partition, "AmazonEKSClusterPolicy") },
+        { parent },
+    );
+    // Envelope encryption of secrets: the control plane uses the platform key, and that key only.
+    const clusterKeyUse = new aws.iam.RolePolicy(
+        `${name}-cluster-secrets-key`,
+        {
+            role: clusterRole.id,
+            policy: pulumi.output(keyArn).apply((arn) =>
+                JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "EnvelopeEncryptSecretsWithThePlatformKey",
+                            Effect: "Allow",
+                            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+                            Resource: arn,
+                        },
+                    ],
+                }),
+            ),
+        },
+        { parent },
+    );
+
+    const nodeRole = new aws.iam.Role(
+        `${name}-node-role`,
+        {
+            description: `EC2 worker nodes of ${clusterName}`,
+            assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"),
+            tags: tags(`${name}-node-role`),
+        },
+        { parent },
+    );
+    const nodePolicies = [
+        // Join the cluster and describe the instance's own network.
+        "AmazonEKSWorkerNodePolicy",
+        // Pull images from ECR (read only, no listing or describing of repositories).
+        "AmazonEC2ContainerRegistryPullOnly",
+        // The VPC CNI (aws-node) assigns pod IPs from the node's ENIs. It stays on the node role because
+        // nodes only become Ready once the CNI works, so it must not wait for a Pod Identity association;
+        // pods cannot borrow these credentials because IMDSv2 with hop limit 1 keeps them off the metadata service.
+        "AmazonEKS_CNI_Policy",
+    ].map(
+        (policy) =>
+            new aws.iam.RolePolicyAttachment(
+                `${name}-node-${policy}`,
+                { role: nodeRole.name, policyArn: managedPolicyArn(partition, policy) },
+                { parent },
+            ),
+    );
+
+    // --- Control plane. ---
+    // Created before the cluster so EKS writes into a group with retention and encryption, not one of its own.
+    const controlPlaneLogs = new aws.cloudwatch.LogGroup(
+        `${name}-cluster-logs`,
+        {
+            name: `/aws/eks/${clusterName}/cluster`,
+            retentionInDays: logRetentionDays,
+            kmsKeyId: keyArn,
+            tags: tags(`${name}-cluster-logs`),
+        },
+        { parent },
+    );
+
+    const cluster = new aws.eks.Cluster(
+        `${name}-eks`,
+        {
+            name: clusterName,
+            version: args.kubernetesVersion,
+            roleArn: clusterRole.arn,
+            vpcConfig: {
+                subnetIds: network.nodeSubnetIds,
+                // The API server is reachable only from inside the VPC (and the networks allowed below).
+                endpointPrivateAccess: true,
+                endpointPublicAccess: false,
+            },
+            encryptionConfig: { resources: ["secrets"], provider: { keyArn } },
+            enabledClusterLogTypes: ["api", "audit", "authenticator"],
+            accessConfig: {
+                // Access entries (IAM API) only; the aws-auth ConfigMap is not consulted.
+                authenticationMode: "API",
+                // No invisible admin for whoever ran the deployment; admins are listed explicitly.
+                bootstrapClusterCreatorAdminPermissions: false,
+            },
+            // The VPC CNI, kube-proxy and CoreDNS are installed below as managed add-ons instead.
+            bootstrapSelfManagedAddons: false,
+            // Standard support only: extended support is billed extra and means an outdated version.
+            upgradePolicy: { supportType: "STANDARD" },
+            // Lets Route 53 ARC shift traffic away from an impaired zone.
+            zonalShiftConfig: { enabled: true },
+            tags: tags(clusterName),
+        },
+        { parent, dependsOn: [clusterPolicy, clusterKeyUse, controlPlaneLogs] },
+    );
+    const clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
+
+    // The private endpoint admits the authorized networks (VPN, bastion, CI) on 443 and nothing else from outside the VPC.
+    authorizedCidrs.forEach((cidr, i) => {
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-api-from-authorized-${i}`,
+            {
+                securityGroupId: clusterSecurityGroupId,
+                description: `Kubernetes API from authorized network ${cidr}`,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: cidr,
+                tags: tags(`${name}-api-from-authorized-${i}`),
+            },
+            { parent },
+        );
+    });
+
+    // Cluster administrators: exactly the listed IAM roles, each through an access entry.
+    (args.aws?.adminRoleArns ?? []).forEach((principalArn, i) => {
+        const entry = new aws.eks.AccessEntry(
+            `${name}-admin-${i}`,
+            { clusterName: cluster.name, principalArn, type: "STANDARD", tags: tags(`${name}-admin-${i}`) },
+            { parent },
+        );
+        new aws.eks.AccessPolicyAssociation(
+            `${name}-admin-${i}-cluster-admin`,
+            {
+                clusterName: cluster.name,
+                principalArn: entry.principalArn,
+                policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+                accessScope: { type: "cluster" },
+            },
+            { parent },
+        );
+    });
+
+    // --- Add-ons. Versions are left to EKS: the default version for the cluster's Kubernetes version. ---
+    const addon = (addonName: string, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
+        new aws.eks.Addon(
+            `${name}-${addonName}`,
+            {
+                clusterName: cluster.name,
+                addonName,
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "OVERWRITE",
+                tags: tags(`${name}-${addonName}`),
+                ...extra,
+            },
+            { parent, dependsOn },
+        );
+    // Network policy enforced by the VPC CNI's eBPF node agent (NetworkPolicy objects take effect).
+    const vpcCni = addon("vpc-cni", { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) });
+    const kubeProxy = addon("kube-proxy");
+    // Workloads get AWS credentials through EKS Pod Identity associations (no OIDC provider, no IRSA).
+    const podIdentity = addon("eks-pod-identity-agent");
+
+    // --- Nodes. ---
+    const launchTemplate = new aws.ec2.LaunchTemplate(
+        `${name}-nodes-lt`,
+        {
+            description: `Worker nodes of ${clusterName}: IMDSv2 only, encrypted gp3 root volume`,
+            metadataOptions: {
+                httpEndpoint: "enabled",
+                // Session tokens only (IMDSv2), and a hop limit of 1 so containers cannot reach the node's credentials.
+                httpTokens: "required",
+                httpPutResponseHopLimit: 1,
+                instanceMetadataTags: "disabled",
+            },
+            blockDeviceMappings: [
+                {
+                    deviceName: "/dev/xvda",
+                    ebs: {
+                        volumeType: "gp3",
+                        volumeSize: 50,
+                        // Encrypted with the account's EBS key: a customer key would need a grant for the
+                        // Auto Scaling service-linked role, which may not exist when the key is created.
+                        encrypted: "true",
+                        deleteOnTermination: "true",
+                    },
+                },
+            ],
+            updateDefaultVersion: true,
+            tagSpecifications: [
+                { resourceType: "instance", tags: tags(`${name}-node`) },
+                { resourceType: "volume", tags: tags(`${name}-node-root`) },
+            ],
+            tags: tags(`${name}-nodes-lt`),
+        },
+        { parent },
+    );
+
+    const nodeGroup = new aws.eks.NodeGroup(
+        `${name}-general`,
+        {
+            clusterName: cluster.name,
+            nodeGroupNamePrefix: `${name}-general-`,
+            nodeRoleArn: nodeRole.arn,
+            // One subnet per zone: the group spreads over every zone.
+            subnetIds: network.nodeSubnetIds,
+            instanceTypes: [nodes.instanceType],
+            amiType,
+            capacityType: "ON_DEMAND",
+            scalingConfig: { minSize: nodes.minNodes, desiredSize: nodes.minNodes, maxSize: nodes.maxNodes },
+            launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
+            // Replace nodes one at a time during upgrades.
+            updateConfig: { maxUnavailable: 1 },
+            // EKS replaces nodes that report unhealthy.
+            nodeRepairConfig: { enabled: true },
+            labels: { "platform/pool": "general" },
+            tags: tags(`${name}-general`),
+        },
+        {
+            parent,
+            // A cluster autoscaler (or an operator) moves the desired size within the bounds; a redeploy must not reset it.
+            ignoreChanges: ["scalingConfig.desiredSize"],
+            dependsOn: [...nodePolicies, vpcCni, kubeProxy, podIdentity],
+        },
+    );
+    // CoreDNS needs schedulable nodes, or the add-on stays degraded.
+    addon("coredns", {}, [nodeGroup]);
+
+    const caData = cluster.certificateAuthority.data;
+    const kubeconfig = pulumi.secret(
+        pulumi.all([cluster.name, cluster.endpoint, caData]).apply(([n, endpoint, ca]) => eksKubeconfig(n, endpoint, ca, region)),
+    );
+    const provider = new k8s.Provider(
+        `${name}-k8s`,
+        {
+            kubeconfig,
+            // Server-side apply lets several owners (operators, Helm, this program) share fields safely.
+            enableServerSideApply: true,
+        },
+        { parent, dependsOn: [nodeGroup] },
+    );
+
+    return {
+        clusterName: cluster.name,
+        endpoint: cluster.endpoint,
+        kubeconfig,
+        oidcIssuerUrl: cluster.identities.apply((ids) => ids?.[0]?.oidcs?.[0]?.issuer ?? ""),
+        provider,
+        extras: {
+            nodeRoleArn: nodeRole.arn,
+            nodeRoleName: nodeRole.name,
+            clusterSecurityGroupId,
+            // Managed node groups without their own security groups join the cluster security group.
+            nodeSecurityGroupId: clusterSecurityGroupId,
+            vpcId: network.networkId,
+        },
+    };
 }

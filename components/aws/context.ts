@@ -1,0 +1,53 @@
+/**
+ * Small AWS helpers shared by the AWS implementations of the foundation components (key, network,
+ * cluster): the account and partition the explicit provider points at, IAM trust policies for AWS
+ * services, managed-policy ARNs and Name tags. Policies are plain JSON (no getPolicyDocument invokes).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface AwsContext {
+    accountId: pulumi.Output<string>;
+    /** "aws", "aws-cn" or "aws-us-gov": ARNs must not hard-code it. */
+    partition: pulumi.Output<string>;
+    /** "amazonaws.com" (or "amazonaws.com.cn"): regional service principals end with it. */
+    dnsSuffix: pulumi.Output<string>;
+}
+
+/** Looks the account and partition up through the parent's (explicit) AWS provider. */
+export function awsContext(parent: pulumi.Resource): AwsContext {
+    const identity = aws.getCallerIdentityOutput({}, { parent });
+    const partition = aws.getPartitionOutput({}, { parent });
+    return { accountId: identity.accountId, partition: partition.partition, dnsSuffix: partition.dnsSuffix };
+}
+
+/** Trust policy letting one AWS service principal assume a role, optionally under conditions. */
+export function serviceTrustPolicy(service: string, condition?: pulumi.Input<Record<string, unknown>>): pulumi.Output<string> {
+    return pulumi.output(condition).apply((c) =>
+        JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Service: service },
+                    Action: "sts:AssumeRole",
+                    ...(c ? { Condition: c } : {}),
+                },
+            ],
+        }),
+    );
+}
+
+/** ARN of an AWS managed IAM policy in the provider's partition. */
+export function managedPolicyArn(partition: pulumi.Input<string>, policyName: string): pulumi.Output<string> {
+    return pulumi.interpolate`arn:${partition}:iam::aws:policy/${policyName}`;
+}
+
+/** The component's tags plus a Name tag (what the console shows) and any extra tags. */
+export function nameTags(
+    tags: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined,
+    name: string,
+    extra: Record<string, string> = {},
+): pulumi.Output<Record<string, string>> {
+    return pulumi.output(tags ?? {}).apply((t): Record<string, string> => ({ ...t, ...extra, Name: name }));
+}
