@@ -110,7 +110,11 @@ export function validateCustomResource(obj: { apiVersion?: unknown; kind?: unkno
     const key = `${group}/${version}/${kind}`;
     let validate = validators.get(key);
     if (!validate) {
-        validate = ajv.compile(toJsonSchema(v.schema?.openAPIV3Schema ?? {}));
+        const root = toJsonSchema(v.schema?.openAPIV3Schema ?? {});
+        // The API server always accepts apiVersion, kind and metadata at the root, even when a CRD's
+        // schema (Istio's) lists only spec and status.
+        if (root.properties) root.properties = { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" }, ...root.properties };
+        validate = ajv.compile(root);
         validators.set(key, validate);
     }
     const ok = validate(obj) as boolean;
