@@ -9,8 +9,11 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../stacks/config";
 import { planStack, type Plan, type RecordedResource } from "./plan/index";
 
+// `import … from "tools/plan"` resolves to this file before the folder: re-export the library API.
+export * from "./plan/index";
+
 function usage(): never {
-    console.error("usage: npm run plan -- --stack <name> [--json]");
+    console.error("usage: npm run plan -- --stack <name> [--json] [--root <project folder>]");
     process.exit(2);
 }
 
@@ -69,13 +72,13 @@ function printTree(plan: Plan): void {
 async function main(): Promise<void> {
     let values;
     try {
-        ({ values } = parseArgs({ options: { stack: { type: "string" }, json: { type: "boolean", default: false } } }));
+        ({ values } = parseArgs({ options: { stack: { type: "string" }, json: { type: "boolean", default: false }, root: { type: "string" } } }));
     } catch (e) {
         console.error((e as Error).message);
         usage();
     }
     if (!values.stack) usage();
-    const plan = await planStack(values.stack);
+    const plan = await planStack(values.stack, undefined, values.root);
     if (values.json) console.log(JSON.stringify(planDocument(plan), null, 2));
     else printTree(plan);
 }

@@ -24,8 +24,8 @@ export interface Plan {
  * Plans a stack from its files (or from `overrides`, fully qualified keys, e.g. for tests).
  * Throws ConfigError, before anything is registered, when the configuration is invalid.
  */
-export async function planStack(stack: string, overrides?: Record<string, unknown>): Promise<Plan> {
-    return planConfig(loadStackConfig(stack, { overrides }));
+export async function planStack(stack: string, overrides?: Record<string, unknown>, root?: string): Promise<Plan> {
+    return planConfig(loadStackConfig(stack, { overrides, root }));
 }
 
 export async function planConfig(sc: StackConfig): Promise<Plan> {
