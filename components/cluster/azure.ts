@@ -1,6 +1,300 @@
-import type * as pulumi from "@pulumi/pulumi";
-import type { KubernetesClusterArgs, KubernetesClusterOutputs } from "./index";
+/**
+ * Azure: a private AKS cluster with Entra ID authentication and Azure RBAC only (no local accounts),
+ * secrets envelope-encrypted with the platform key through KMS on a private Key Vault, Azure CNI
+ * overlay powered by Cilium (eBPF dataplane and network policy), workload identity, egress through
+ * the network's NAT gateway, a tainted system pool and an autoscaled user pool over zones, and the
+ * API server's audit logs in Log Analytics.
+ */
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { host, overlaps } from "../../stacks/config/cidr";
+import { AZURE_ROLES, roleDefinitionId } from "../keys/azure";
+import type { KubernetesClusterArgs, KubernetesClusterOutputs, NodePoolSizing } from "./index";
+
+/** Defaults that match the stack schema's, for callers that build the component directly. */
+const DEFAULT_POD_CIDR = "100.64.0.0/16";
+const DEFAULT_SERVICE_CIDR = "100.65.0.0/16";
+const DEFAULT_NODES: NodePoolSizing = { instanceType: "Standard_D4s_v5", minNodes: 3, maxNodes: 6 };
+/** Days of audit logs kept in a workspace this component creates (CIS and most audits ask for 90+). */
+const LOG_RETENTION_DAYS = 90;
+/** The API server categories that record who did what: audit, admin (write) audit and Entra authn/z. */
+const AUDIT_LOG_CATEGORIES = ["kube-audit", "kube-audit-admin", "guard"];
+/** The Azure CLI's application id: getClientConfig reports it when a person signed in with `az login`. */
+const AZURE_CLI_APP_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+/** AKS limits per pool. */
+const MAX_POOL_NODES = 1000;
 
 export function createAzureCluster(parent: pulumi.Resource, name: string, args: KubernetesClusterArgs): KubernetesClusterOutputs {
-    throw new Error("not implemented yet: " + parent + name + args.target);
+    // Every check runs before the first child is registered: bad input leaves nothing half-built.
+    const azure = args.azure;
+    if (!azure) {
+        throw new Error(`KubernetesCluster ${name}: azure.resourceGroupName and azure.tenantId are required for target "azure" (got no azure settings)`);
+    }
+    const network = args.network;
+    if (!network || network.nodeSubnetIds.length === 0 || !network.apiServerSubnetId) {
+        throw new Error(
+            `KubernetesCluster ${name}: network must be an Azure Network (with a node subnet and an API server subnet) for target "azure"; got ${network ? `a ${network.cloud} network without them` : "none"}`,
+        );
+    }
+    const key = args.secretsKey;
+    if (!key || !key.vaultId) {
+        throw new Error(
+            `KubernetesCluster ${name}: secretsKey must be an Azure EncryptionKey (with a vault) for target "azure"; got ${key ? `a ${key.cloud} key` : "none"}. AKS KMS encrypts Kubernetes secrets with it.`,
+        );
+    }
+    const nodes = args.nodes ?? DEFAULT_NODES;
+    if (!Number.isInteger(nodes.minNodes) || nodes.minNodes < 1 || nodes.minNodes > MAX_POOL_NODES) {
+        throw new Error(`KubernetesCluster ${name}: nodes.minNodes is ${nodes.minNodes}; allowed: a whole number from 1 to ${MAX_POOL_NODES}`);
+    }
+    if (!Number.isInteger(nodes.maxNodes) || nodes.maxNodes < nodes.minNodes || nodes.maxNodes > MAX_POOL_NODES) {
+        throw new Error(`KubernetesCluster ${name}: nodes.maxNodes is ${nodes.maxNodes}; allowed: a whole number from minNodes (${nodes.minNodes}) to ${MAX_POOL_NODES}`);
+    }
+    const podCidr = azure.podCidr ?? DEFAULT_POD_CIDR;
+    const serviceCidr = azure.serviceCidr ?? DEFAULT_SERVICE_CIDR;
+    if (overlaps(podCidr, serviceCidr)) {
+        throw new Error(`KubernetesCluster ${name}: azure.serviceCidr "${serviceCidr}" overlaps azure.podCidr "${podCidr}"; the ranges must be disjoint`);
+    }
+    const zonal = azure.zonal ?? false;
+    const zones = zonal ? ["1", "2", "3"] : undefined;
+    const { resourceGroupName, tenantId } = azure;
+    const tags = args.tags;
+    const nodeSubnetId = network.nodeSubnetIds[0];
+    const vaultId = key.vaultId;
+
+    // A user-assigned identity for the control plane: it exists before the cluster, so it can be granted
+    // the key and the network first (KMS does not work with a system-assigned identity for that reason).
+    const identity = new managedidentity.UserAssignedIdentity(`${name}-control-plane`, { resourceGroupName, tags }, { parent });
+
+    const grant = (suffix: string, role: string, scope: pulumi.Input<string>) =>
+        new authorization.RoleAssignment(
+            `${name}-control-plane-${suffix}`,
+            {
+                principalId: identity.principalId,
+                // Declared so the assignment does not fail while the new identity replicates through Entra ID.
+                principalType: authorization.PrincipalType.ServicePrincipal,
+                roleDefinitionId: roleDefinitionId(parent, role),
+                scope,
+            },
+            { parent },
+        );
+    const grants = [
+        // KMS wraps and unwraps the data-encryption keys with the platform key.
+        grant("kms-crypto-user", AZURE_ROLES.keyVaultCryptoUser, vaultId),
+        // With a private vault, AKS creates its own private link to the vault.
+        grant("kms-vault-contributor", AZURE_ROLES.keyVaultContributor, vaultId),
+        // Bring-your-own VNet: joining the node and API server subnets, using their NAT gateway, linking
+        // the private DNS zone of the API server to the VNet.
+        grant("network-contributor", AZURE_ROLES.networkContributor, network.networkId),
+    ];
+
+    const workspaceId =
+        azure.logAnalyticsWorkspaceId ??
+        new operationalinsights.Workspace(
+            `${name}-logs`,
+            {
+                resourceGroupName,
+                sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
+                retentionInDays: LOG_RETENTION_DAYS,
+                tags,
+            },
+            { parent },
+        ).id;
+
+    const pool = {
+        vmSize: nodes.instanceType,
+        osType: containerservice.OSType.Linux,
+        // Azure Linux: a small, Microsoft-maintained container host (fewer packages to patch than Ubuntu).
+        osSKU: containerservice.OSSKU.AzureLinux,
+        type: containerservice.AgentPoolType.VirtualMachineScaleSets,
+        vnetSubnetID: nodeSubnetId,
+        availabilityZones: zones,
+        enableNodePublicIP: false,
+        enableAutoScaling: true,
+        // Temp disks and OS/data disk caches encrypted on the host, not only the managed disks at rest.
+        enableEncryptionAtHost: azure.encryptionAtHost ?? true,
+        orchestratorVersion: args.kubernetesVersion,
+        tags,
+    };
+    // The system pool runs only critical add-ons (CoreDNS, metrics-server, konnectivity, CSI): one node
+    // per zone in zonal regions, two elsewhere, so losing a node never takes cluster DNS down.
+    const systemMin = zonal ? 3 : 2;
+
+    const cluster = new containerservice.ManagedCluster(
+        `${name}-aks`,
+        {
+            resourceGroupName,
+            dnsPrefix: name.replace(/[^a-zA-Z0-9-]/g, "").slice(0, 54),
+            kubernetesVersion: args.kubernetesVersion,
+            // Standard tier: the financially backed uptime SLA (99.95% with zones) and a larger control plane.
+            sku: { name: containerservice.ManagedClusterSKUName.Base, tier: containerservice.ManagedClusterSKUTier.Standard },
+            identity: { type: containerservice.ResourceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
+            // Entra ID sign-in, Azure RBAC for authorization, no static admin certificate to leak.
+            enableRBAC: true,
+            disableLocalAccounts: true,
+            aadProfile: { managed: true, enableAzureRBAC: true, tenantID: tenantId, adminGroupObjectIDs: azure.adminGroupObjectIds ?? [] },
+            apiServerAccessProfile: {
+                enablePrivateCluster: true,
+                enablePrivateClusterPublicFQDN: false,
+                privateDNSZone: "system",
+                // The API server gets an address in the network's delegated subnet. Required for KMS with a
+                // private vault (the older Konnectivity tunnel is no longer offered for it).
+                enableVnetIntegration: true,
+                subnetId: network.apiServerSubnetId,
+            },
+            networkProfile: {
+                networkPlugin: containerservice.NetworkPlugin.Azure,
+                // Overlay: pods get addresses from podCidr, not from the VNet, so the VNet stays small.
+                networkPluginMode: containerservice.NetworkPluginMode.Overlay,
+                networkDataplane: containerservice.NetworkDataplane.Cilium,
+                networkPolicy: containerservice.NetworkPolicy.Cilium,
+                podCidr,
+                serviceCidr,
+                dnsServiceIP: host(serviceCidr, 10),
+                ipFamilies: [containerservice.IpFamily.IPv4],
+                loadBalancerSku: containerservice.LoadBalancerSku.Standard,
+                // Egress through the network's NAT gateway on the node subnet: one known address, no
+                // outbound rules on a public load balancer.
+                outboundType: containerservice.OutboundType.UserAssignedNATGateway,
+            },
+            oidcIssuerProfile: { enabled: true },
+            securityProfile: {
+                workloadIdentity: { enabled: true },
+                azureKeyVaultKms: {
+                    enabled: true,
+                    keyId: key.keyId,
+                    keyVaultNetworkAccess: containerservice.KeyVaultNetworkAccessTypes.Private,
+                    keyVaultResourceId: vaultId,
+                },
+                // Removes unused, possibly vulnerable images from nodes every week.
+                imageCleaner: { enabled: true, intervalHours: 168 },
+                // Defender for Containers is billed per vCore; off unless asked for (see docs/azure.md).
+                ...(azure.defender
+                    ? { defender: { logAnalyticsWorkspaceResourceId: workspaceId, securityMonitoring: { enabled: true } } }
+                    : {}),
+            },
+            autoUpgradeProfile: {
+                // Patch releases of the pinned minor version arrive automatically; minor upgrades stay a decision.
+                upgradeChannel: containerservice.UpgradeChannel.Patch,
+                nodeOSUpgradeChannel: containerservice.NodeOSUpgradeChannel.NodeImage,
+            },
+            addonProfiles: {
+                // Azure Policy (Gatekeeper) enforces the subscription's Kubernetes policy assignments in-cluster.
+                azurepolicy: { enabled: true },
+                // Secrets Store CSI driver for Key Vault, re-reading mounted secrets every two minutes.
+                azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } },
+            },
+            // The system pool is inline because AKS cannot create a cluster without one; the user pool is a
+            // separate AgentPool (below) so resizing it never rewrites the cluster resource.
+            agentPoolProfiles: [
+                {
+                    ...pool,
+                    name: "system",
+                    mode: containerservice.AgentPoolMode.System,
+                    count: systemMin,
+                    minCount: systemMin,
+                    maxCount: systemMin + 2,
+                    nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
+                },
+            ],
+            tags,
+        },
+        {
+            parent,
+            dependsOn: grants,
+            // The autoscaler owns the node count after creation.
+            ignoreChanges: ["agentPoolProfiles[0].count"],
+        },
+    );
+
+    const userPool = new containerservice.AgentPool(
+        `${name}-user`,
+        {
+            ...pool,
+            resourceGroupName,
+            resourceName: cluster.name,
+            agentPoolName: "user",
+            mode: containerservice.AgentPoolMode.User,
+            count: nodes.minNodes,
+            minCount: nodes.minNodes,
+            maxCount: nodes.maxNodes,
+        },
+        { parent, ignoreChanges: ["count"] },
+    );
+
+    new monitor.DiagnosticSetting(
+        `${name}-audit`,
+        {
+            resourceUri: cluster.id,
+            workspaceId,
+            // Resource-specific tables (AKSAudit, AKSAuditAdmin, …) instead of the shared AzureDiagnostics table.
+            logAnalyticsDestinationType: "Dedicated",
+            logs: AUDIT_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
+        },
+        { parent },
+    );
+
+    // The deploying principal installs the platform's in-cluster components through the provider below;
+    // with local accounts off, that needs an Azure RBAC role on this cluster.
+    const deployer = authorization.getClientConfigOutput({ parent });
+    const deployerAdmin = new authorization.RoleAssignment(
+        `${name}-deployer-cluster-admin`,
+        {
+            principalId: deployer.objectId,
+            // ARM rejects a principalType that does not match the principal. Signed in through the Azure
+            // CLI as a person, the client id is the CLI's own application; otherwise it is a service
+            // principal or managed identity (CI).
+            principalType: deployer.clientId.apply((id) =>
+                id === AZURE_CLI_APP_ID ? authorization.PrincipalType.User : authorization.PrincipalType.ServicePrincipal,
+            ),
+            roleDefinitionId: roleDefinitionId(parent, AZURE_ROLES.aksRbacClusterAdmin),
+            scope: cluster.id,
+        },
+        { parent },
+    );
+
+    // The Entra ID ("exec") kubeconfig: kubectl and the Kubernetes provider obtain tokens through kubelogin.
+    const credentials = containerservice.listManagedClusterUserCredentialsOutput(
+        { resourceGroupName, resourceName: cluster.name, format: "exec" },
+        { parent },
+    );
+    const kubeconfig = pulumi.secret(
+        credentials.kubeconfigs.apply((configs) => {
+            const value = configs[0]?.value;
+            if (!value) throw new Error(`KubernetesCluster ${name}: AKS returned no user kubeconfig`);
+            return Buffer.from(value, "base64").toString("utf8");
+        }),
+    );
+
+    const provider = new k8s.Provider(
+        `${name}-k8s`,
+        {
+            kubeconfig,
+            // Server-side apply lets several owners (operators, Helm, this program) share fields safely.
+            enableServerSideApply: true,
+        },
+        // Workloads installed through this provider wait for the user pool and for the deployer's access.
+        { parent, dependsOn: [userPool, deployerAdmin] },
+    );
+
+    return {
+        clusterName: cluster.name,
+        endpoint: cluster.privateFQDN,
+        kubeconfig,
+        oidcIssuerUrl: cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? ""),
+        provider,
+        extras: {
+            clusterId: cluster.id,
+            identityPrincipalId: identity.principalId,
+            identityClientId: identity.clientId,
+            kubeletIdentityObjectId: cluster.identityProfile.apply((p) => p?.["kubeletidentity"]?.objectId ?? ""),
+            kubeletIdentityClientId: cluster.identityProfile.apply((p) => p?.["kubeletidentity"]?.clientId ?? ""),
+            nodeResourceGroup: cluster.nodeResourceGroup.apply((g) => g ?? ""),
+            logAnalyticsWorkspaceId: pulumi.output(workspaceId),
+        },
+    };
 }

@@ -56,6 +56,10 @@ export interface KubernetesClusterArgs {
         podCidr?: string;
         /** Kubernetes service range; the DNS service IP is its tenth address. */
         serviceCidr?: string;
+        /** Microsoft Defender for Containers (default false: billed per vCore; many teams enable it per subscription instead). */
+        defender?: boolean;
+        /** Encrypt node temp/cache disks at the host (default true; the subscription needs the EncryptionAtHost feature registered). */
+        encryptionAtHost?: boolean;
     };
     gcp?: {
         project: pulumi.Input<string>;

@@ -1,6 +1,138 @@
-import type * as pulumi from "@pulumi/pulumi";
+/**
+ * Azure: a Key Vault reachable only over private links (and by trusted Azure services), holding one
+ * HSM-backed RSA key that Key Vault rotates itself. Access is Azure RBAC only (no access policies),
+ * so every grant is an auditable role assignment.
+ */
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as pulumi from "@pulumi/pulumi";
 import type { EncryptionKeyArgs, EncryptionKeyOutputs } from "./index";
 
+/** Built-in Azure role definition ids (the same GUID in every subscription and cloud). */
+export const AZURE_ROLES = {
+    /** Use keys for cryptographic operations (wrap/unwrap, encrypt/decrypt); cannot manage them. */
+    keyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
+    /** Manage the vault resource (not its data); AKS needs it to create its private link to a private vault. */
+    keyVaultContributor: "f25e0fa2-a7c8-4377-a976-54943a77a395",
+    /** Manage networks; AKS needs it on a bring-your-own VNet (subnet join, NAT, private DNS link). */
+    networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    /** Kubernetes cluster-admin through Azure RBAC (clusters with local accounts disabled). */
+    aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+} as const;
+
+/** The full role definition id for a built-in role in the subscription the provider deploys to. */
+export function roleDefinitionId(parent: pulumi.Resource, role: string): pulumi.Output<string> {
+    const client = authorization.getClientConfigOutput({ parent });
+    return pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`;
+}
+
+/** Azure Key Vault allows rotation policies from 7 days; the platform rule (ENC-06) caps rotation at 90 days. */
+const MIN_ROTATION_DAYS = 7;
+const MAX_ROTATION_DAYS = 90;
+/** Each key version stays valid this long after the next one is created (time to roll consumers onto it). */
+const EXPIRY_GRACE_DAYS = 90;
+/** Key Vault emails the vault's contacts this long before a version expires. */
+const NOTIFY_BEFORE_EXPIRY_DAYS = 30;
+/** The longest soft-delete window Key Vault offers: a deleted vault or key is recoverable for 90 days. */
+const SOFT_DELETE_DAYS = 90;
+/** RSA 3072 (NIST SP 800-57: 128-bit security, acceptable beyond 2030); every AKS/Event Hubs/Storage CMK accepts it. */
+const KEY_SIZE = 3072;
+
 export function createAzureKey(parent: pulumi.Resource, name: string, args: EncryptionKeyArgs): EncryptionKeyOutputs {
-    throw new Error("not implemented yet: " + parent + name + args.cloud);
+    if (!args.azure) {
+        throw new Error(`EncryptionKey ${name}: azure.resourceGroupName and azure.tenantId are required for cloud "azure" (got no azure settings)`);
+    }
+    const rotationDays = args.rotationDays ?? MAX_ROTATION_DAYS;
+    if (!Number.isInteger(rotationDays) || rotationDays < MIN_ROTATION_DAYS || rotationDays > MAX_ROTATION_DAYS) {
+        throw new Error(
+            `EncryptionKey ${name}: rotationDays is ${args.rotationDays}; allowed: a whole number of days from ${MIN_ROTATION_DAYS} to ${MAX_ROTATION_DAYS}`,
+        );
+    }
+    const { resourceGroupName, tenantId } = args.azure;
+    const protect = args.protect ?? true;
+
+    // Vault names are global and, with purge protection, stay reserved for 90 days after a delete. The
+    // name is therefore left to auto-naming (random suffix) so a re-created stack never collides with a
+    // soft-deleted vault; the logical name is kept to 16 characters so name + suffix fits the 24 allowed.
+    const vaultLogicalName = `kv-${name.replace(/[^a-zA-Z0-9]/g, "").slice(0, 13)}`;
+    const vault = new keyvault.Vault(
+        vaultLogicalName,
+        {
+            resourceGroupName,
+            tags: args.tags,
+            properties: {
+                tenantId,
+                // Premium: keys live in FIPS 140-3 Level 3 HSMs (RSA-HSM). The vault costs the same as
+                // Standard; only HSM key operations cost more, and a platform key sees few of them
+                // (envelope encryption wraps data keys, it does not encrypt the data itself).
+                sku: { family: keyvault.SkuFamily.A, name: keyvault.SkuName.Premium },
+                // Azure RBAC instead of access policies: grants are role assignments, scoped and audited,
+                // and data-plane rights can be given without management-plane rights.
+                enableRbacAuthorization: true,
+                enableSoftDelete: true,
+                softDeleteRetentionInDays: SOFT_DELETE_DAYS,
+                // Nobody, not even an owner, can purge the vault or key before the retention ends.
+                enablePurgeProtection: true,
+                // Private links only. "AzureServices" lets trusted first-party services (AKS KMS, Event
+                // Hubs and Storage customer-managed keys) through the firewall with their own identities.
+                publicNetworkAccess: "Disabled",
+                networkAcls: { defaultAction: keyvault.NetworkRuleAction.Deny, bypass: keyvault.NetworkRuleBypassOptions.AzureServices, ipRules: [], virtualNetworkRules: [] },
+                enabledForDeployment: false,
+                enabledForDiskEncryption: false,
+                enabledForTemplateDeployment: false,
+            },
+        },
+        { parent, protect },
+    );
+
+    const key = new keyvault.Key(
+        `${name}-key`,
+        {
+            resourceGroupName,
+            vaultName: vault.name,
+            tags: args.tags,
+            properties: {
+                kty: keyvault.JsonWebKeyType.RSA_HSM,
+                keySize: KEY_SIZE,
+                // Wrap/unwrap for envelope encryption (AKS KMS, CMK); encrypt/decrypt for direct use.
+                keyOps: ["wrapKey", "unwrapKey", "encrypt", "decrypt"],
+                attributes: { enabled: true },
+                rotationPolicy: {
+                    // Every new version expires `rotationDays + 90` days after it is created, so a consumer
+                    // pinned to a version (AKS KMS pins one) has 90 days to move to the next before it lapses.
+                    attributes: { expiryTime: `P${rotationDays + EXPIRY_GRACE_DAYS}D` },
+                    lifetimeActions: [
+                        { trigger: { timeAfterCreate: `P${rotationDays}D` }, action: { type: keyvault.KeyRotationPolicyActionType.Rotate } },
+                        { trigger: { timeBeforeExpiry: `P${NOTIFY_BEFORE_EXPIRY_DAYS}D` }, action: { type: keyvault.KeyRotationPolicyActionType.Notify } },
+                    ],
+                },
+            },
+        },
+        { parent, protect },
+    );
+
+    const cryptoUser = roleDefinitionId(parent, AZURE_ROLES.keyVaultCryptoUser);
+    (args.azure.cryptoUsers ?? []).forEach((principalId, i) => {
+        // Scoped to the vault: the principal may use this vault's keys, nothing else in the subscription.
+        new authorization.RoleAssignment(
+            `${name}-crypto-user-${i}`,
+            {
+                principalId,
+                // Crypto users are workload identities (managed identities of Event Hubs, Storage, AKS, …),
+                // never people: the provider would otherwise assume "User" and ARM would reject the mismatch.
+                principalType: authorization.PrincipalType.ServicePrincipal,
+                roleDefinitionId: cryptoUser,
+                scope: vault.id,
+            },
+            { parent },
+        );
+    });
+
+    return {
+        // The versioned key URI: AKS KMS accepts only a versioned key id.
+        keyId: key.keyUriWithVersion,
+        vaultId: vault.id,
+        vaultName: vault.name,
+        keyName: key.name,
+    };
 }

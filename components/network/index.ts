@@ -51,6 +51,10 @@ export interface NetworkOutputs {
     servicesRangeName?: string;
     /** GCP: subnetwork self link; Azure: name of the VNet. */
     networkName?: pulumi.Output<string>;
+    /** Azure: infrastructure subnet delegated to Microsoft.App/environments (Container Apps). */
+    appsSubnetId?: pulumi.Output<string>;
+    /** Azure: subnet delegated to AKS for API Server VNet Integration (private KMS needs it). */
+    apiServerSubnetId?: pulumi.Output<string>;
 }
 
 export class Network extends pulumi.ComponentResource implements NetworkOutputs {
@@ -63,6 +67,8 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
     public readonly podsRangeName?: string;
     public readonly servicesRangeName?: string;
     public readonly networkName?: pulumi.Output<string>;
+    public readonly appsSubnetId?: pulumi.Output<string>;
+    public readonly apiServerSubnetId?: pulumi.Output<string>;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:index:Network", name, {}, opts);
