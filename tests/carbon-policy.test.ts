@@ -4,7 +4,7 @@
  * intensities come straight from the CO2.js datasets.
  */
 import { describe, expect, it } from "vitest";
-import type { PolicyProviderResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type { PolicyProviderResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs } from "@pulumi/policy";
 import * as em from "@tgwf/co2/data/electricity-maps";
 import {
     allowedGeographiesPolicy,
@@ -41,9 +41,9 @@ function resourceArgs(type: string, name: string, props: Record<string, any>, co
     } as unknown as ResourceValidationArgs;
 }
 
-function run(policy: { validateResource: any }, args: ResourceValidationArgs): string[] {
+function run(policy: ResourceValidationPolicy, args: ResourceValidationArgs): string[] {
     const out: string[] = [];
-    policy.validateResource(args, (m: string) => out.push(m));
+    void policy.validateResource!(args, (m: string) => out.push(m));
     return out;
 }
 
