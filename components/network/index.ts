@@ -49,12 +49,15 @@ export interface NetworkOutputs {
     /** GCP: names of the secondary ranges for pods and services. */
     podsRangeName?: string;
     servicesRangeName?: string;
-    /** GCP: subnetwork self link; Azure: name of the VNet. */
+    /** GCP: name of the VPC network; Azure: name of the VNet. */
     networkName?: pulumi.Output<string>;
     /** Azure: infrastructure subnet delegated to Microsoft.App/environments (Container Apps). */
     appsSubnetId?: pulumi.Output<string>;
     /** Azure: subnet delegated to AKS for API Server VNet Integration (private KMS needs it). */
     apiServerSubnetId?: pulumi.Output<string>;
+    /** GCP: primary ranges of the node subnets and the pod range (the cluster lets them reach its private endpoint). */
+    nodeSubnetCidrs?: string[];
+    podsCidr?: string;
 }
 
 export class Network extends pulumi.ComponentResource implements NetworkOutputs {
@@ -69,6 +72,8 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
     public readonly networkName?: pulumi.Output<string>;
     public readonly appsSubnetId?: pulumi.Output<string>;
     public readonly apiServerSubnetId?: pulumi.Output<string>;
+    public readonly nodeSubnetCidrs?: string[];
+    public readonly podsCidr?: string;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:index:Network", name, {}, opts);
