@@ -180,16 +180,28 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, opts: Mock
             }
             return undefined;
         });
-        if (failure) throw failure.error;
+        if (failure) {
+            // Let registrations the program started before it failed drain into this run's monitor,
+            // so they cannot land in the next run's.
+            await drain(resources);
+            throw failure.error;
+        }
     } else {
         result = await program();
     }
     const outputs = (await resolveDeep(result)) as Awaited<T>;
     const maskedOutputs = await resolveDeep(result, true);
-    // Let every outstanding registration finish before the caller reads the record.
-    await settings.awaitStackRegistrations?.();
-    await waitForQuiescence(resources);
+    await drain(resources);
     return { resources, outputs, maskedOutputs };
+}
+
+/** Waits until every outstanding RPC (registrations, invokes, outputs) has finished. */
+async function drain(resources: RecordedResource[]): Promise<void> {
+    // waitForRPCs is the SDK's own "queue drained" barrier (what disconnect() awaits); it is internal,
+    // so it is reached untyped, with the count-stops-moving wait as a fallback.
+    const waitForRPCs = (settings as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
+    if (waitForRPCs) await waitForRPCs().catch(() => undefined);
+    await waitForQuiescence(resources);
 }
 
 async function waitForQuiescence(resources: RecordedResource[]): Promise<void> {

@@ -1,0 +1,175 @@
+/**
+ * Google Cloud Managed Service for Apache Kafka: a cluster with addresses in the platform VPC's
+ * subnetwork (no public endpoint exists), data encrypted with the platform's Cloud KMS key (CMEK),
+ * topics with three replicas and `min.insync.replicas=2`. Clients are Google service accounts
+ * (federated with their Kubernetes service accounts through GKE workload identity) authenticated by
+ * SASL over TLS; Kafka ACLs give each one exactly its topics and its own consumer groups.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { clientTopics, HOUR_MS, minInSync, type ClientAccess, type EventStreamingArgs, type EventStreamingOutputs } from "./index";
+
+const GIB = 1024 ** 3;
+
+/** vCPUs per size class; Google allows 1-8 GiB of memory per vCPU and at least 3 vCPUs. We take 4 GiB each. */
+export const GCP_KAFKA_CAPACITY = {
+    small: { vcpus: 3, memoryGiB: 12 },
+    medium: { vcpus: 6, memoryGiB: 24 },
+    large: { vcpus: 12, memoryGiB: 48 },
+} as const;
+
+/** A service account id (6-30 characters) unique per stack and client. */
+function accountId(component: string, client: string): string {
+    const hash = createHash("sha256").update(`${component}/${client}`).digest("hex").slice(0, 6);
+    return `kafka-${client.slice(0, 17)}-${hash}`.replace(/-+/g, "-");
+}
+
+export function createGcpManagedKafka(parent: pulumi.Resource, name: string, args: EventStreamingArgs): EventStreamingOutputs {
+    const g = args.gcp!;
+    const protect = args.protect ?? true;
+    const capacity = GCP_KAFKA_CAPACITY[args.size];
+    const labels = args.tags;
+
+    // The service agent must be able to use the key before the cluster can be created with it.
+    const project = gcp.organizations.getProjectOutput({ projectId: g.project }, { parent });
+    const keyGrant = new gcp.kms.CryptoKeyIAMMember(
+        `${name}-kafka-cmek`,
+        {
+            cryptoKeyId: g.kmsKeyId,
+            role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+            member: pulumi.interpolate`serviceAccount:service-${project.number}@gcp-sa-managedkafka.iam.gserviceaccount.com`,
+        },
+        { parent },
+    );
+
+    const clusterId = `${name}-kafka`;
+    const cluster = new gcp.managedkafka.Cluster(
+        `${name}-kafka`,
+        {
+            project: g.project,
+            clusterId,
+            location: g.region,
+            capacityConfig: { vcpuCount: String(capacity.vcpus), memoryBytes: String(capacity.memoryGiB * GIB) },
+            gcpConfig: {
+                // Brokers get private addresses in the platform subnetwork; there is no public access option.
+                accessConfig: { networkConfigs: [{ subnet: g.subnet }] },
+                kmsKey: g.kmsKeyId,
+            },
+            // Spread partitions onto new brokers when the cluster grows.
+            rebalanceConfig: { mode: "AUTO_REBALANCE_ON_SCALE_UP" },
+            deletionPolicy: protect ? "PREVENT" : "DELETE",
+            labels,
+        },
+        // Deleting the cluster deletes every topic's data.
+        { parent, protect, dependsOn: [keyGrant] },
+    );
+
+    const topics: pulumi.Output<string>[] = [];
+    for (const t of args.topics) {
+        const rf = t.replicationFactor ?? 3;
+        const topic = new gcp.managedkafka.Topic(
+            `${name}-topic-${t.name}`,
+            {
+                project: g.project,
+                cluster: cluster.clusterId,
+                location: g.region,
+                topicId: t.name,
+                partitionCount: t.partitions,
+                replicationFactor: rf,
+                configs: {
+                    "cleanup.policy": t.cleanupPolicy,
+                    "retention.ms": String(t.retentionHours * HOUR_MS),
+                    "min.insync.replicas": String(minInSync(rf)),
+                    "unclean.leader.election.enable": "false",
+                },
+                deletionPolicy: protect ? "PREVENT" : "DELETE",
+            },
+            { parent, protect },
+        );
+        topics.push(topic.topicId);
+    }
+
+    const clients: Record<string, ClientAccess> = {};
+    const emails = new Map<string, pulumi.Output<string>>();
+    for (const c of args.clients) {
+        const { produces, consumes } = clientTopics(args, c.name);
+        const sa = new gcp.serviceaccount.Account(
+            `${name}-kafka-${c.name}`,
+            {
+                project: g.project,
+                accountId: accountId(name, c.name),
+                displayName: `Kafka client ${c.name} (${c.namespace}/${c.serviceAccount})`,
+            },
+            { parent },
+        );
+        emails.set(c.name, sa.email);
+        // Connecting needs managedkafka.clusters.connect; what the client may do inside is decided by the ACLs below.
+        new gcp.projects.IAMMember(
+            `${name}-kafka-${c.name}-client`,
+            { project: g.project, role: "roles/managedkafka.client", member: pulumi.interpolate`serviceAccount:${sa.email}` },
+            { parent },
+        );
+        if (g.workloadIdentity ?? true) {
+            new gcp.serviceaccount.IAMMember(
+                `${name}-kafka-${c.name}-wi`,
+                {
+                    serviceAccountId: sa.name,
+                    role: "roles/iam.workloadIdentityUser",
+                    member: pulumi.interpolate`serviceAccount:${g.project}.svc.id.goog[${c.namespace}/${c.serviceAccount}]`,
+                },
+                { parent },
+            );
+        }
+        clients[c.name] = {
+            kind: "google-service-account",
+            identity: sa.email,
+            namespace: c.namespace,
+            serviceAccount: c.serviceAccount,
+            produces,
+            consumes,
+        };
+    }
+
+    // Kafka ACLs name each service account (`User:<email>`), never `User:*`.
+    const entry = (client: string, operation: string) => ({
+        principal: pulumi.interpolate`User:${emails.get(client)!}`,
+        permissionType: "ALLOW",
+        operation,
+        host: "*",
+    });
+    for (const t of args.topics) {
+        const entries = [
+            ...t.producers.flatMap((p) => [entry(p, "WRITE"), entry(p, "DESCRIBE")]),
+            ...t.consumers.flatMap((c) => [entry(c, "READ"), entry(c, "DESCRIBE")]),
+        ];
+        if (!entries.length) continue;
+        new gcp.managedkafka.Acl(
+            `${name}-acl-topic-${t.name}`,
+            { project: g.project, cluster: cluster.clusterId, location: g.region, aclId: `topic/${t.name}`, aclEntries: entries },
+            { parent },
+        );
+    }
+    for (const c of args.clients) {
+        if (!clients[c.name].consumes.length) continue;
+        // Each consumer owns the groups prefixed with its name.
+        new gcp.managedkafka.Acl(
+            `${name}-acl-group-${c.name}`,
+            {
+                project: g.project,
+                cluster: cluster.clusterId,
+                location: g.region,
+                aclId: `consumerGroupPrefixed/${c.name}`,
+                aclEntries: [entry(c.name, "READ"), entry(c.name, "DESCRIBE")],
+            },
+            { parent },
+        );
+    }
+
+    return {
+        bootstrapServers: pulumi.interpolate`bootstrap.${cluster.clusterId}.${g.region}.managedkafka.${g.project}.cloud.goog:9092`,
+        authentication: "SASL_SSL / OAUTHBEARER (Google credentials)",
+        topics,
+        clients,
+    };
+}

@@ -1,0 +1,182 @@
+/**
+ * EventStreaming: Kafka-compatible event streaming behind one component. One Args interface (topics,
+ * a size class, the clients allowed to produce/consume each topic); one implementation file per
+ * backend: Amazon MSK (msk.ts), Azure Event Hubs' Kafka endpoint (eventhubs.ts), Google Managed
+ * Service for Apache Kafka (gcp-managed-kafka.ts) and Strimzi on the platform's cluster (strimzi.ts).
+ *
+ * Every client gets the backend's native workload identity (IAM role, managed identity, Google
+ * service account, KafkaUser) with exactly the rights its topics need; nothing authenticates with
+ * shared keys and nothing is reachable from the internet.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createEventHubsStreaming } from "./eventhubs";
+import { createGcpManagedKafka } from "./gcp-managed-kafka";
+import { createMskStreaming } from "./msk";
+import { createStrimziStreaming } from "./strimzi";
+import { validateStreaming } from "./validate";
+
+export { validateStreaming, brokerCount, kubernetesName, TOPIC_NAME_RULES } from "./validate";
+
+export const STREAMING_BACKENDS = ["msk", "eventhubs", "gcp-managed-kafka", "strimzi"] as const;
+export type StreamingBackend = (typeof STREAMING_BACKENDS)[number];
+
+/** Throughput class: brokers and instance sizes (MSK, Strimzi), throughput/processing units (Event Hubs), vCPUs (GCP). */
+export const STREAMING_SIZES = ["small", "medium", "large"] as const;
+export type StreamingSize = (typeof STREAMING_SIZES)[number];
+
+export type CleanupPolicy = "delete" | "compact";
+
+export interface StreamingTopic {
+    /** Kafka topic name (also the event hub name on Event Hubs). */
+    name: string;
+    partitions: number;
+    /** How long records are kept. */
+    retentionHours: number;
+    cleanupPolicy: CleanupPolicy;
+    /** Copies of each partition (default 3). Below 3 only when data protection is off. Ignored by Event Hubs, which replicates on its own. */
+    replicationFactor?: number;
+    /** Names of declared clients that write to the topic. */
+    producers: string[];
+    /** Names of declared clients that read the topic (each in its own consumer group(s) prefixed with the client name). */
+    consumers: string[];
+}
+
+/**
+ * A workload that talks to Kafka. Its identity is the Kubernetes service account `serviceAccount` in
+ * `namespace`; later the platform's services generate these entries from their publishes/subscribes.
+ */
+export interface StreamingClient {
+    name: string;
+    namespace: string;
+    serviceAccount: string;
+}
+
+export interface EventStreamingArgs {
+    backend: StreamingBackend;
+    size: StreamingSize;
+    topics: StreamingTopic[];
+    clients: StreamingClient[];
+    /** Protect clusters, topics and client identities from deletion (default true). Off only for throwaway stacks. */
+    protect?: boolean;
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    aws?: {
+        vpcId: pulumi.Input<string>;
+        /** Private subnets, one per availability zone (three for the provisioned cluster). */
+        subnetIds: pulumi.Input<string>[];
+        /** The platform's KMS key ARN: data at rest and the broker log group. */
+        kmsKeyArn: pulumi.Input<string>;
+        /** Security group of the cluster nodes: the only source admitted to the brokers. */
+        clientSecurityGroupId: pulumi.Input<string>;
+        /** EKS cluster whose pods get the client roles through Pod Identity associations. */
+        eksClusterName?: pulumi.Input<string>;
+        /** MSK Serverless instead of provisioned brokers (small stacks; IAM auth, RF 3 fixed by AWS). */
+        serverless?: boolean;
+        /** MSK Kafka version of the provisioned cluster (default 3.9.x, KRaft). */
+        kafkaVersion?: string;
+        /** Days to keep broker logs (default 365). */
+        logRetentionDays?: number;
+    };
+    azure?: {
+        resourceGroupName: pulumi.Input<string>;
+        location: string;
+        /** The platform VNet (linked to the private DNS zone). */
+        vnetId: pulumi.Input<string>;
+        /** Subnet for the private endpoint. */
+        subnetId: pulumi.Input<string>;
+        tier?: "Standard" | "Premium";
+        /** AKS OIDC issuer: client identities are federated with their service accounts. */
+        oidcIssuerUrl?: pulumi.Input<string>;
+        /** Spread over availability zones (default true; false only in regions without zones). */
+        zoneRedundant?: boolean;
+    };
+    gcp?: {
+        project: pulumi.Input<string>;
+        region: string;
+        /** Subnetwork (self link or `projects/…/regions/…/subnetworks/…`) the brokers get addresses in. */
+        subnet: pulumi.Input<string>;
+        /** The platform's Cloud KMS crypto key id (CMEK). */
+        kmsKeyId: pulumi.Input<string>;
+        /** Federate client service accounts with GKE workload identity (default true). */
+        workloadIdentity?: boolean;
+    };
+    strimzi?: {
+        /** Kubernetes provider of the cluster Kafka runs on. */
+        provider: k8s.Provider;
+        /** Namespace for the operator and the Kafka cluster (default "kafka"). */
+        namespace?: string;
+        /** Client authentication on the TLS listener (default tls: mutual TLS with KafkaUser certificates). */
+        authentication?: "tls" | "scram-sha-512";
+        /** StorageClass for broker and controller volumes (default: the cluster's default class). */
+        storageClass?: string;
+        /**
+         * Spread pools over zones and make Kafka rack-aware on `topology.kubernetes.io/zone` (default true).
+         * Only clusters whose nodes carry no zone label (kind, k3d) turn it off.
+         */
+        zoneAware?: boolean;
+    };
+}
+
+/** How one client authenticates, per backend. */
+export interface ClientAccess {
+    kind: "iam-role" | "managed-identity" | "google-service-account" | "kafka-user";
+    /** Role ARN, managed identity client id, service account email, or the KafkaUser's name. */
+    identity: pulumi.Output<string>;
+    /** Kubernetes secret holding the credentials (Strimzi only: certificate or SCRAM password). */
+    secret?: pulumi.Output<string>;
+    namespace: string;
+    serviceAccount: string;
+    produces: string[];
+    consumes: string[];
+}
+
+export interface EventStreamingOutputs {
+    /** Bootstrap servers for the authentication mode clients use. */
+    bootstrapServers: pulumi.Output<string>;
+    /** e.g. "SASL_SSL/AWS_MSK_IAM", "SASL_SSL/OAUTHBEARER (Entra ID)", "SSL (mutual TLS)". */
+    authentication: string;
+    /** Topic names as created. */
+    topics: pulumi.Output<string>[];
+    clients: Record<string, ClientAccess>;
+}
+
+export class EventStreaming extends pulumi.ComponentResource implements EventStreamingOutputs {
+    public readonly backend: StreamingBackend;
+    public readonly bootstrapServers!: pulumi.Output<string>;
+    public readonly authentication!: string;
+    public readonly topics!: pulumi.Output<string>[];
+    public readonly clients!: Record<string, ClientAccess>;
+
+    constructor(name: string, args: EventStreamingArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Bad input stops here, before the component or any child is registered.
+        const problems = validateStreaming(args);
+        if (problems.length) {
+            throw new Error(`EventStreaming ${name}: invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        }
+        super("platform:index:EventStreaming", name, {}, opts);
+        this.backend = args.backend;
+        const build = {
+            msk: createMskStreaming,
+            eventhubs: createEventHubsStreaming,
+            "gcp-managed-kafka": createGcpManagedKafka,
+            strimzi: createStrimziStreaming,
+        }[args.backend];
+        Object.assign(this, build(this, name, { ...args, protect: args.protect ?? true }));
+        this.registerOutputs({ bootstrapServers: this.bootstrapServers, topics: this.topics });
+    }
+}
+
+/** Per-topic permissions of one client, derived from the topics' producer/consumer lists. */
+export function clientTopics(args: Pick<EventStreamingArgs, "topics">, client: string): { produces: string[]; consumes: string[] } {
+    return {
+        produces: args.topics.filter((t) => t.producers.includes(client)).map((t) => t.name),
+        consumes: args.topics.filter((t) => t.consumers.includes(client)).map((t) => t.name),
+    };
+}
+
+/** Min in-sync replicas that never loses acknowledged data: RF-1, at most 2 (RF 3 → 2). */
+export function minInSync(replicationFactor: number): number {
+    return Math.max(1, Math.min(2, replicationFactor - 1));
+}
+
+export const HOUR_MS = 3_600_000;

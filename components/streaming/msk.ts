@@ -1,0 +1,237 @@
+/**
+ * Amazon MSK: provisioned brokers across three AZs (or MSK Serverless for small stacks) in private
+ * subnets, reachable only from the cluster nodes' security group on the IAM/TLS port, encrypted at rest
+ * with the platform key, TLS everywhere, IAM authentication only. Each client is an IAM role that the
+ * client's Kubernetes service account assumes through EKS Pod Identity, with a least-privilege policy.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { clientTopics, HOUR_MS, minInSync, type ClientAccess, type EventStreamingArgs, type EventStreamingOutputs } from "./index";
+import { brokerCount } from "./validate";
+
+/** SASL/IAM over TLS inside the VPC (9094 would be mTLS, 9096 SCRAM; both stay closed). */
+export const MSK_IAM_PORT = 9098;
+export const MSK_DEFAULT_KAFKA_VERSION = "3.9.x";
+
+/** Graviton broker sizes (same work for less energy) and EBS volume per broker, by size class. */
+export const MSK_BROKERS = {
+    small: { instanceType: "kafka.m7g.large", volumeGiB: 100 },
+    medium: { instanceType: "kafka.m7g.xlarge", volumeGiB: 500 },
+    large: { instanceType: "kafka.m7g.2xlarge", volumeGiB: 1000 },
+} as const;
+
+/**
+ * Broker settings that never lose acknowledged data: three copies, two in sync before a write is
+ * acknowledged, no out-of-sync replica ever elected leader, no topic created by a typo.
+ */
+export function mskServerProperties(): string {
+    return [
+        "auto.create.topics.enable=false",
+        "default.replication.factor=3",
+        "min.insync.replicas=2",
+        "unclean.leader.election.enable=false",
+        "offsets.topic.replication.factor=3",
+        "transaction.state.log.replication.factor=3",
+        "transaction.state.log.min.isr=2",
+        // Topics are deleted only through their (protected) resources.
+        "delete.topic.enable=true",
+    ].join("\n");
+}
+
+/** ARN of a topic or group of the cluster: `arn:…:cluster/<name>/<uuid>` → `arn:…:<kind>/<name>/<uuid>/<resource>`. */
+function childArn(clusterArn: pulumi.Output<string>, kind: "topic" | "group", resource: string): pulumi.Output<string> {
+    return clusterArn.apply((a) => `${a.replace(":cluster/", `:${kind}/`)}/${resource}`);
+}
+
+/** The least-privilege MSK IAM policy of one client. */
+export function mskClientPolicy(
+    clusterArn: pulumi.Output<string>,
+    client: string,
+    produces: string[],
+    consumes: string[],
+    serverless: boolean,
+): pulumi.Output<string> {
+    const topicArns = (names: string[]) => names.map((t) => childArn(clusterArn, "topic", t));
+    return pulumi
+        .all([clusterArn, pulumi.all(topicArns(produces)), pulumi.all(topicArns(consumes)), childArn(clusterArn, "group", `${client}*`)])
+        .apply(([cluster, writeTopics, readTopics, groups]) => {
+            const statements: Record<string, unknown>[] = [
+                { Sid: "Connect", Effect: "Allow", Action: ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"], Resource: cluster },
+            ];
+            if (writeTopics.length) {
+                // Idempotent producers (the default since Kafka 3.0) need WriteDataIdempotently on the cluster.
+                statements.push({ Sid: "ProduceIdempotently", Effect: "Allow", Action: ["kafka-cluster:WriteDataIdempotently"], Resource: cluster });
+                statements.push({
+                    Sid: "Produce",
+                    Effect: "Allow",
+                    // Serverless has no topic resources in the plan: the producer creates its own topics (RF 3 is fixed there).
+                    Action: ["kafka-cluster:WriteData", "kafka-cluster:DescribeTopic", ...(serverless ? ["kafka-cluster:CreateTopic"] : [])],
+                    Resource: writeTopics,
+                });
+            }
+            if (readTopics.length) {
+                statements.push({ Sid: "Consume", Effect: "Allow", Action: ["kafka-cluster:ReadData", "kafka-cluster:DescribeTopic"], Resource: readTopics });
+                // Consumer groups named after the client (prefix), so clients cannot join each other's groups.
+                statements.push({ Sid: "ConsumerGroups", Effect: "Allow", Action: ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"], Resource: groups });
+            }
+            return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+        });
+}
+
+export function createMskStreaming(parent: pulumi.Resource, name: string, args: EventStreamingArgs): EventStreamingOutputs {
+    const a = args.aws!;
+    const protect = args.protect ?? true;
+    const serverless = a.serverless ?? false;
+
+    // Brokers admit the cluster nodes' security group on the IAM port, nothing else; no egress rules at all.
+    const brokerSg = new aws.ec2.SecurityGroup(
+        `${name}-brokers`,
+        {
+            vpcId: a.vpcId,
+            description: `Kafka brokers of ${name}: only the cluster nodes on the IAM/TLS port`,
+            tags: pulumi.output(args.tags ?? {}).apply((t) => ({ ...t, Name: `${name}-kafka-brokers` })),
+        },
+        { parent },
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+        `${name}-brokers-from-nodes`,
+        {
+            securityGroupId: brokerSg.id,
+            referencedSecurityGroupId: a.clientSecurityGroupId,
+            ipProtocol: "tcp",
+            fromPort: MSK_IAM_PORT,
+            toPort: MSK_IAM_PORT,
+            description: "Kafka clients on the cluster nodes (SASL/IAM over TLS)",
+        },
+        { parent },
+    );
+
+    let clusterArn: pulumi.Output<string>;
+    let bootstrap: pulumi.Output<string>;
+    const topics: pulumi.Output<string>[] = [];
+
+    if (serverless) {
+        const cluster = new aws.msk.ServerlessCluster(
+            `${name}-kafka`,
+            {
+                clusterName: `${name}-kafka`,
+                vpcConfigs: [{ subnetIds: a.subnetIds, securityGroupIds: [brokerSg.id] }],
+                // Serverless is IAM-only, TLS-only, encrypted at rest and private by design.
+                clientAuthentication: { sasl: { iam: { enabled: true } } },
+                tags: args.tags,
+            },
+            { parent, protect },
+        );
+        clusterArn = cluster.arn;
+        bootstrap = cluster.bootstrapBrokersSaslIam;
+        topics.push(...args.topics.map((t) => pulumi.output(t.name)));
+    } else {
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-broker-logs`,
+            { name: `/aws/msk/${name}`, retentionInDays: a.logRetentionDays ?? 365, kmsKeyId: a.kmsKeyArn, tags: args.tags },
+            { parent },
+        );
+        const kafkaVersion = a.kafkaVersion ?? MSK_DEFAULT_KAFKA_VERSION;
+        const configuration = new aws.msk.Configuration(
+            `${name}-kafka-config`,
+            {
+                name: `${name}-kafka`,
+                description: "Platform broker defaults: RF 3, min ISR 2, no unclean election, no auto-created topics",
+                kafkaVersions: [kafkaVersion],
+                serverProperties: mskServerProperties(),
+            },
+            { parent },
+        );
+        const brokers = MSK_BROKERS[args.size];
+        const cluster = new aws.msk.Cluster(
+            `${name}-kafka`,
+            {
+                clusterName: `${name}-kafka`,
+                kafkaVersion,
+                numberOfBrokerNodes: brokerCount("msk", args.size),
+                brokerNodeGroupInfo: {
+                    instanceType: brokers.instanceType,
+                    // One private data subnet per AZ: brokers spread over three zones.
+                    clientSubnets: a.subnetIds,
+                    azDistribution: "DEFAULT",
+                    securityGroups: [brokerSg.id],
+                    storageInfo: { ebsStorageInfo: { volumeSize: brokers.volumeGiB } },
+                    connectivityInfo: { publicAccess: { type: "DISABLED" } },
+                },
+                clientAuthentication: { sasl: { iam: true, scram: false }, unauthenticated: false },
+                encryptionInfo: {
+                    encryptionAtRestKmsKeyArn: a.kmsKeyArn,
+                    encryptionInTransit: { clientBroker: "TLS", inCluster: true },
+                },
+                configurationInfo: { arn: configuration.arn, revision: configuration.latestRevision },
+                loggingInfo: { brokerLogs: { cloudwatchLogs: { enabled: true, logGroup: logGroup.name } } },
+                enhancedMonitoring: "PER_BROKER",
+                tags: args.tags,
+            },
+            // Deleting the cluster deletes every topic's data.
+            { parent, protect },
+        );
+        clusterArn = cluster.arn;
+        bootstrap = cluster.bootstrapBrokersSaslIam;
+        for (const t of args.topics) {
+            const rf = t.replicationFactor ?? 3;
+            const topic = new aws.msk.Topic(
+                `${name}-topic-${t.name}`,
+                {
+                    clusterArn: cluster.arn,
+                    name: t.name,
+                    partitionCount: t.partitions,
+                    replicationFactor: rf,
+                    configs: JSON.stringify({
+                        "cleanup.policy": t.cleanupPolicy,
+                        "retention.ms": String(t.retentionHours * HOUR_MS),
+                        "min.insync.replicas": String(minInSync(rf)),
+                        "unclean.leader.election.enable": "false",
+                    }),
+                },
+                { parent, protect },
+            );
+            topics.push(topic.name);
+        }
+    }
+
+    const clients: Record<string, ClientAccess> = {};
+    for (const c of args.clients) {
+        const { produces, consumes } = clientTopics(args, c.name);
+        const role = new aws.iam.Role(
+            `${name}-kafka-${c.name}`,
+            {
+                name: `${name}-kafka-${c.name}`.slice(0, 64),
+                description: `Kafka client ${c.name} (${c.namespace}/${c.serviceAccount})`,
+                // EKS Pod Identity: the agent assumes the role for pods of the associated service account only.
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Principal: { Service: "pods.eks.amazonaws.com" },
+                            Action: ["sts:AssumeRole", "sts:TagSession"],
+                        },
+                    ],
+                }),
+                tags: args.tags,
+            },
+            { parent },
+        );
+        new aws.iam.RolePolicy(
+            `${name}-kafka-${c.name}`,
+            { role: role.name, policy: mskClientPolicy(clusterArn, c.name, produces, consumes, serverless) },
+            { parent },
+        );
+        if (a.eksClusterName) {
+            new aws.eks.PodIdentityAssociation(
+                `${name}-kafka-${c.name}`,
+                { clusterName: a.eksClusterName, namespace: c.namespace, serviceAccount: c.serviceAccount, roleArn: role.arn, tags: args.tags },
+                { parent },
+            );
+        }
+        clients[c.name] = { kind: "iam-role", identity: role.arn, namespace: c.namespace, serviceAccount: c.serviceAccount, produces, consumes };
+    }
+
+    return { bootstrapServers: bootstrap, authentication: "SASL_SSL / AWS_MSK_IAM", topics, clients };
+}

@@ -1,0 +1,265 @@
+/**
+ * Strimzi on the platform's cluster: the operator from its pinned Helm chart, a KRaft `Kafka` whose
+ * controllers and brokers are `KafkaNodePool`s spread across zones (rack awareness on
+ * `topology.kubernetes.io/zone`), one TLS listener with client authentication, `simple` ACL
+ * authorization, `KafkaTopic`s (3 replicas, min ISR 2) and one `KafkaUser` per client with exactly
+ * its ACLs. Everything lives in one PlatformNamespace (ambient mesh, restricted, default deny); mesh
+ * AuthorizationPolicies admit the operator, the brokers themselves and the declared clients by identity.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { allowWorkloads } from "../mesh/authorization";
+import { PlatformNamespace } from "../namespace";
+import { clientTopics, HOUR_MS, minInSync, type ClientAccess, type EventStreamingArgs, type EventStreamingOutputs } from "./index";
+import { brokerCount, kubernetesName } from "./validate";
+
+export const STRIMZI_CHART = { name: "strimzi-kafka-operator", version: "1.2.0", repo: "https://strimzi.io/charts/" } as const;
+export const STRIMZI_API = "kafka.strimzi.io/v1";
+/** The Kafka cluster's name inside the namespace. */
+export const STRIMZI_CLUSTER = "events";
+export const STRIMZI_TLS_PORT = 9093;
+/** Strimzi-internal ports: KRaft controllers, replication (also used by the operators), the broker agent. */
+export const STRIMZI_INTERNAL_PORTS = [9090, 9091, 8443];
+export const ZONE_LABEL = "topology.kubernetes.io/zone";
+
+export const STRIMZI_SIZES = {
+    small: { brokerStorage: "100Gi", brokerCpu: "1", brokerMemory: "4Gi" },
+    medium: { brokerStorage: "500Gi", brokerCpu: "2", brokerMemory: "8Gi" },
+    large: { brokerStorage: "1000Gi", brokerCpu: "4", brokerMemory: "16Gi" },
+} as const;
+
+export interface StrimziResources {
+    kafka: Record<string, unknown>;
+    nodePools: Record<string, unknown>[];
+    topics: Record<string, unknown>[];
+    users: Record<string, unknown>[];
+}
+
+/** Pod template: spread a pool's pods evenly over zones (hard) and nodes (soft). */
+function spread(pool: string, zoneAware: boolean): Record<string, unknown> {
+    const labelSelector = { matchLabels: { "strimzi.io/cluster": STRIMZI_CLUSTER, "strimzi.io/pool-name": pool } };
+    return {
+        pod: {
+            topologySpreadConstraints: [
+                ...(zoneAware ? [{ maxSkew: 1, topologyKey: ZONE_LABEL, whenUnsatisfiable: "DoNotSchedule", labelSelector }] : []),
+                { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector },
+            ],
+        },
+    };
+}
+
+/** The custom resources' bodies (pure, so tests can validate them against the CRDs directly). */
+export function strimziResources(args: EventStreamingArgs, namespace: string): StrimziResources {
+    const s = args.strimzi!;
+    const zoneAware = s.zoneAware ?? true;
+    const size = STRIMZI_SIZES[args.size];
+    const labels = { "strimzi.io/cluster": STRIMZI_CLUSTER };
+    const storage = (sizeText: string) => ({
+        type: "persistent-claim",
+        size: sizeText,
+        ...(s.storageClass ? { class: s.storageClass } : {}),
+        // Volumes outlive the pods and the node pool: data is never deleted with them.
+        deleteClaim: false,
+    });
+    const nodePools = [
+        {
+            apiVersion: STRIMZI_API,
+            kind: "KafkaNodePool",
+            metadata: { name: "controllers", namespace, labels },
+            spec: {
+                replicas: 3, // a KRaft quorum that survives one zone
+                roles: ["controller"],
+                storage: storage("20Gi"),
+                resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "1Gi" } },
+                template: spread("controllers", zoneAware),
+            },
+        },
+        {
+            apiVersion: STRIMZI_API,
+            kind: "KafkaNodePool",
+            metadata: { name: "brokers", namespace, labels },
+            spec: {
+                replicas: brokerCount("strimzi", args.size),
+                roles: ["broker"],
+                storage: storage(size.brokerStorage),
+                resources: { requests: { cpu: size.brokerCpu, memory: size.brokerMemory }, limits: { memory: size.brokerMemory } },
+                template: spread("brokers", zoneAware),
+            },
+        },
+    ];
+    const authentication = s.authentication ?? "tls";
+    const kafka = {
+        apiVersion: STRIMZI_API,
+        kind: "Kafka",
+        metadata: { name: STRIMZI_CLUSTER, namespace },
+        spec: {
+            kafka: {
+                // Only an in-cluster TLS listener, and it demands client authentication.
+                listeners: [{ name: "tls", port: STRIMZI_TLS_PORT, type: "internal", tls: true, authentication: { type: authentication } }],
+                // ACLs from the KafkaUsers decide what each client may do.
+                authorization: { type: "simple" },
+                // Replicas of a partition land in different zones.
+                ...(zoneAware ? { rack: { topologyKey: ZONE_LABEL } } : {}),
+                config: {
+                    "default.replication.factor": 3,
+                    "min.insync.replicas": 2,
+                    "offsets.topic.replication.factor": 3,
+                    "transaction.state.log.replication.factor": 3,
+                    "transaction.state.log.min.isr": 2,
+                    "unclean.leader.election.enable": false,
+                    "auto.create.topics.enable": false,
+                },
+            },
+            // Topic and User operators reconcile the KafkaTopics and KafkaUsers below.
+            entityOperator: { topicOperator: {}, userOperator: {} },
+        },
+    };
+    const topics = args.topics.map((t) => {
+        const rf = t.replicationFactor ?? 3;
+        return {
+            apiVersion: STRIMZI_API,
+            kind: "KafkaTopic",
+            metadata: { name: kubernetesName(t.name), namespace, labels },
+            spec: {
+                topicName: t.name,
+                partitions: t.partitions,
+                replicas: rf,
+                config: {
+                    "cleanup.policy": t.cleanupPolicy,
+                    "retention.ms": t.retentionHours * HOUR_MS,
+                    "min.insync.replicas": minInSync(rf),
+                },
+            },
+        };
+    });
+    const users = args.clients.map((c) => {
+        const { produces, consumes } = clientTopics(args, c.name);
+        const topicAcl = (topic: string, operations: string[]) => ({
+            resource: { type: "topic", name: topic, patternType: "literal" },
+            operations,
+        });
+        const acls = [
+            ...produces.map((t) => topicAcl(t, ["Write", "Describe"])),
+            ...consumes.map((t) => topicAcl(t, ["Read", "Describe"])),
+            // Idempotent producers (the Kafka default) need IdempotentWrite on the cluster.
+            ...(produces.length ? [{ resource: { type: "cluster" }, operations: ["IdempotentWrite"] }] : []),
+            // Consumers own the groups prefixed with their name, and no other.
+            ...(consumes.length ? [{ resource: { type: "group", name: c.name, patternType: "prefix" }, operations: ["Read", "Describe"] }] : []),
+        ];
+        return {
+            apiVersion: STRIMZI_API,
+            kind: "KafkaUser",
+            metadata: { name: c.name, namespace, labels: { ...labels, "platform/client-namespace": c.namespace } },
+            spec: { authentication: { type: authentication }, authorization: { type: "simple", acls } },
+        };
+    });
+    return { kafka, nodePools, topics, users };
+}
+
+export function createStrimziStreaming(parent: pulumi.Resource, name: string, args: EventStreamingArgs): EventStreamingOutputs {
+    const s = args.strimzi!;
+    const protect = args.protect ?? true;
+    const namespace = s.namespace ?? "kafka";
+    const opts = { parent, provider: s.provider };
+
+    const ns = new PlatformNamespace(
+        `${name}-kafka-ns`,
+        {
+            name: namespace,
+            extraPolicies: [
+                {
+                    // The operators watch and write custom resources, and the brokers' init container reads its
+                    // node's zone label: all talk to the Kubernetes API server, which is outside the mesh.
+                    name: "allow-kubernetes-api",
+                    spec: {
+                        podSelector: {},
+                        policyTypes: ["Egress"],
+                        egress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }],
+                    },
+                },
+            ],
+        },
+        opts,
+    );
+
+    const operator = new k8s.helm.v3.Release(
+        `${name}-strimzi`,
+        {
+            chart: STRIMZI_CHART.name,
+            version: STRIMZI_CHART.version,
+            repositoryOpts: { repo: STRIMZI_CHART.repo },
+            namespace: ns.namespaceName,
+            createNamespace: false,
+            skipAwait: false,
+            values: {
+                // The operator watches only its own namespace: it cannot touch Kafka clusters elsewhere.
+                watchAnyNamespace: false,
+                watchNamespaces: [],
+                // Operand pods get the `restricted` Pod Security profile the namespace enforces.
+                extraEnvs: [{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }],
+            },
+        },
+        { ...opts, dependsOn: [ns] },
+    );
+
+    const resources = strimziResources(args, namespace);
+    const cr = (resourceName: string, body: Record<string, unknown>, extra: pulumi.CustomResourceOptions = {}) =>
+        new k8s.apiextensions.CustomResource(resourceName, body as any, { ...opts, dependsOn: [operator], ...extra });
+
+    const pools = resources.nodePools.map((p) => cr(`${name}-pool-${(p.metadata as any).name}`, p, { protect }));
+    const kafka = cr(`${name}-kafka`, resources.kafka, { protect, dependsOn: [operator, ...pools] });
+    const topicNames = resources.topics.map((t) => {
+        cr(`${name}-topic-${(t.metadata as any).name}`, t, { protect, dependsOn: [kafka] });
+        return pulumi.output((t.spec as any).topicName as string);
+    });
+    const clients: Record<string, ClientAccess> = {};
+    resources.users.forEach((u, i) => {
+        const c = args.clients[i];
+        const user = cr(`${name}-user-${c.name}`, u, { dependsOn: [kafka] });
+        clients[c.name] = {
+            kind: "kafka-user",
+            identity: user.metadata.name,
+            // The User Operator writes the certificate (tls) or password (scram) into a secret named after the user.
+            secret: pulumi.interpolate`${namespace}/${c.name}`,
+            namespace: c.namespace,
+            serviceAccount: c.serviceAccount,
+            ...clientTopics(args, c.name),
+        };
+    });
+
+    // Mesh: the allow-nothing default also covers Kafka, so every flow is named here by identity.
+    const kafkaPods = { "strimzi.io/cluster": STRIMZI_CLUSTER, "strimzi.io/kind": "Kafka" };
+    allowWorkloads(
+        `${name}-kafka-internal`,
+        {
+            namespace,
+            selector: kafkaPods,
+            from: [
+                { namespace, serviceAccount: "strimzi-cluster-operator" },
+                { namespace, serviceAccount: `${STRIMZI_CLUSTER}-kafka` }, // brokers ↔ brokers, brokers ↔ controllers
+                { namespace, serviceAccount: `${STRIMZI_CLUSTER}-entity-operator` },
+            ],
+            ports: STRIMZI_INTERNAL_PORTS,
+        },
+        { ...opts, dependsOn: [ns] },
+    );
+    if (args.clients.length) {
+        allowWorkloads(
+            `${name}-kafka-clients`,
+            {
+                namespace,
+                selector: kafkaPods,
+                from: args.clients.map((c) => ({ namespace: c.namespace, serviceAccount: c.serviceAccount })),
+                ports: [STRIMZI_TLS_PORT],
+            },
+            { ...opts, dependsOn: [ns] },
+        );
+    }
+
+    return {
+        bootstrapServers: pulumi.output(`${STRIMZI_CLUSTER}-kafka-bootstrap.${namespace}.svc:${STRIMZI_TLS_PORT}`),
+        authentication: (s.authentication ?? "tls") === "tls" ? "SSL (mutual TLS, KafkaUser certificate)" : "SASL_SSL / SCRAM-SHA-512 (KafkaUser password)",
+        topics: topicNames,
+        clients,
+    };
+}

@@ -1,0 +1,107 @@
+/**
+ * `platform:kafka`: event streaming. Topics list their producers and consumers by client name; clients
+ * name the Kubernetes identity (namespace + service account) their backend identity is bound to. The
+ * golden-path services will generate `clients` and the producer/consumer lists from their publishes/
+ * subscribes, so this shape is also what that generator emits.
+ */
+import { z } from "zod";
+import type { StreamingBackend } from "../../components/streaming";
+// The validator only, not the component: config parsing must not load the cloud SDKs.
+import { validateStreaming } from "../../components/streaming/validate";
+import type { ParsedPlatformConfig } from "./schema";
+
+export const KAFKA_BACKEND_CHOICES = ["managed", "strimzi"] as const;
+
+const backendChoice = z.enum(KAFKA_BACKEND_CHOICES).default("managed");
+
+const topic = z.strictObject({
+    name: z.string().min(1, { error: "must be a topic name" }),
+    partitions: z.int().min(1, { error: "must be at least 1" }).default(6),
+    retentionHours: z.int().min(1, { error: "must be at least 1 hour" }).default(168),
+    cleanupPolicy: z.enum(["delete", "compact"]).default("delete"),
+    /** Copies per partition; below 3 only with platform:protect false. */
+    replicationFactor: z.int().min(1, { error: "must be at least 1" }).default(3),
+    producers: z.array(z.string()).default([]),
+    consumers: z.array(z.string()).default([]),
+});
+
+const client = z
+    .strictObject({
+        name: z.string().min(1, { error: "must be a client name" }),
+        /** Namespace of the client's workload (default: the client's name). */
+        namespace: z.string().optional(),
+        /** Service account of the client's workload (default: the client's name). */
+        serviceAccount: z.string().optional(),
+    })
+    .transform((c) => ({ name: c.name, namespace: c.namespace ?? c.name, serviceAccount: c.serviceAccount ?? c.name }));
+
+export const kafkaConfigSchema = z
+    .strictObject({
+        /** Deploy event streaming on every target (off by default: a managed Kafka cluster is billed by the hour). */
+        enabled: z.boolean().default(false),
+        /** Per cloud: the cloud's managed Kafka (MSK, Event Hubs, Managed Kafka) or Strimzi on the platform cluster. The kubernetes target always uses Strimzi. */
+        backend: z
+            .strictObject({ aws: backendChoice, azure: backendChoice, gcp: backendChoice })
+            .prefault({}),
+        /** Throughput class: brokers/instances (MSK, Strimzi), throughput or processing units (Event Hubs), vCPUs (GCP). */
+        size: z.enum(["small", "medium", "large"]).default("small"),
+        aws: z
+            .strictObject({
+                /** MSK Serverless instead of provisioned brokers (small stacks). */
+                serverless: z.boolean().default(false),
+                kafkaVersion: z.string().regex(/^\d+\.\d+\.(\d+|x)$/, { error: "must be an MSK Kafka version such as 3.9.x" }).default("3.9.x"),
+            })
+            .prefault({}),
+        azure: z.strictObject({ tier: z.enum(["Standard", "Premium"]).default("Standard") }).prefault({}),
+        strimzi: z
+            .strictObject({
+                namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a DNS-1123 label" }).default("kafka"),
+                authentication: z.enum(["tls", "scram-sha-512"]).default("tls"),
+                storageClass: z.string().optional(),
+                /** Rack awareness and zone spreading; turn off only on clusters without zone labels (kind, k3d). */
+                zoneAware: z.boolean().default(true),
+            })
+            .prefault({}),
+        topics: z.array(topic).default([]),
+        clients: z.array(client).default([]),
+    })
+    .prefault({});
+
+export type KafkaConfig = z.output<typeof kafkaConfigSchema>;
+
+/** The backend each target uses under this configuration. */
+export function kafkaBackendFor(target: "aws" | "azure" | "gcp" | "kubernetes", kafka: KafkaConfig): StreamingBackend {
+    if (target === "kubernetes" || kafka.backend[target] === "strimzi") return "strimzi";
+    return ({ aws: "msk", azure: "eventhubs", gcp: "gcp-managed-kafka" } as const)[target];
+}
+
+/**
+ * Cross-field checks (undeclared clients, names a backend rejects, replication above the broker count,
+ * backend limits) for every target's backend, in ConfigError form. Called by parsePlatformConfig.
+ */
+export function checkKafkaConfig(cfg: ParsedPlatformConfig, problems: string[]): void {
+    const kafka = cfg.kafka;
+    if (!kafka.enabled) return;
+    const seen = new Set<string>();
+    for (const target of cfg.clouds) {
+        const backend = kafkaBackendFor(target, kafka);
+        const found = validateStreaming({
+            backend,
+            size: kafka.size,
+            topics: kafka.topics,
+            clients: kafka.clients,
+            protect: cfg.protect,
+            // Only the shape matters here: the stack supplies the real values.
+            aws: { vpcId: "", subnetIds: ["", "", ""], kmsKeyArn: "", clientSecurityGroupId: "", serverless: kafka.aws.serverless },
+            azure: { resourceGroupName: "", location: "", vnetId: "", subnetId: "", tier: kafka.azure.tier },
+            gcp: { project: "", region: "", subnet: "", kmsKeyId: "" },
+            strimzi: { provider: undefined as any },
+        });
+        // The same mistake is reported once, even when several targets would reject it.
+        for (const p of found) {
+            const line = `platform:kafka.${p}`;
+            if (!seen.has(line)) problems.push(line);
+            seen.add(line);
+        }
+    }
+}
