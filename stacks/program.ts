@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig } from "./config";
 import { buildFoundation, foundationOutputs } from "./platform";
+import { addStreaming } from "./streaming";
 
 /**
  * The stack program: validate the whole configuration first (a bad value stops here, before any
@@ -15,5 +16,6 @@ export async function platformProgram(): Promise<Record<string, unknown>> {
     return {
         placement: config.placement,
         ...foundationOutputs(foundation),
+        kafka: addStreaming(foundation, config),
     };
 }

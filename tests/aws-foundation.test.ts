@@ -41,13 +41,15 @@ const T = {
 };
 
 type Inputs = Record<string, any>;
-const ofType = (resources: RecordedResource[], type: string) => resources.filter((r) => r.type === type);
-function only(resources: RecordedResource[], type: string, name?: string): RecordedResource {
+/** A recorded resource whose inputs the assertions read freely. */
+type Rec = RecordedResource & { inputs: Inputs };
+const ofType = (resources: RecordedResource[], type: string) => resources.filter((r) => r.type === type) as Rec[];
+function only(resources: RecordedResource[], type: string, name?: string): Rec {
     const found = ofType(resources, type).filter((r) => name === undefined || r.name === name);
     expect(found, `exactly one ${type} ${name ?? ""}`).toHaveLength(1);
     return found[0]!;
 }
-const byUrn = (resources: RecordedResource[], urn: string) => resources.find((r) => r.urn === urn)!;
+const byUrn = (resources: RecordedResource[], urn: string) => resources.find((r) => r.urn === urn) as Rec;
 /** The resources of a type that `r` depends on (its inputs reference them). */
 const dependenciesOfType = (resources: RecordedResource[], r: RecordedResource, type: string) =>
     r.dependencies.map((u) => byUrn(resources, u)).filter((d) => d?.type === type);

@@ -7,6 +7,7 @@ import type { z } from "zod";
 import { CLOUDS, type Cloud, type Geography } from "../../components/regions";
 import { RegionError, resolveRegion, type RegionChoice } from "../../components/regions/resolve";
 import { overlaps, parseCidr } from "./cidr";
+import { checkKafkaConfig } from "./kafka";
 import { platformConfigSchema, type ParsedPlatformConfig, type Target } from "./schema";
 
 export * from "./schema";
@@ -117,6 +118,7 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
             problems.push(`platform:regions.${cloud}: ${e.message}`);
         }
     }
+    checkKafkaConfig(cfg, problems);
     if (problems.length) throw new ConfigError(problems);
     return { ...cfg, enabledClouds, placement };
 }

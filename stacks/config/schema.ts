@@ -7,6 +7,7 @@ import { z } from "zod";
 import { CLOUDS, GEOGRAPHIES } from "../../components/regions";
 import { isAligned } from "./cidr";
 import { carbonConfigSchema } from "./carbon";
+import { kafkaConfigSchema } from "./kafka";
 
 export const TARGETS = [...CLOUDS, "kubernetes"] as const;
 export type Target = (typeof TARGETS)[number];
@@ -98,6 +99,8 @@ export const platformConfigSchema = z.strictObject({
     protect: z.boolean().default(true),
     /** Carbon-aware placement: data year, maximum intensity, excluded regions (stacks/config/carbon.ts). */
     carbon: carbonConfigSchema,
+    /** Event streaming (stacks/config/kafka.ts, docs/kafka.md). */
+    kafka: kafkaConfigSchema,
     tags: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, { error: "tag keys must be lowercase letters, digits, - or _ (a form every cloud accepts)" }), z.string().max(63)).default({}),
 });
 
