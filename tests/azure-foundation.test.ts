@@ -356,8 +356,8 @@ describe("Azure foundation (dev stack, azure only, zonal region)", () => {
             const out = plan.outputs["azure"] as Record<string, string>;
             const clusterName = only(res, T.cluster).name;
             expect(out.clusterName).toBe(clusterName);
-            expect(out.endpoint).toMatch(/privatelink\..*\.azmk8s\.io$/);
-            expect(out.oidcIssuerUrl).toMatch(new RegExp(`^https://.*oic\\.prod-aks\\.azure\\.com/${MOCK_AZURE_TENANT}/`));
+            expect(out.endpoint).toMatch(new RegExp(`privatelink\\.${region}\\.azmk8s\\.io$`));
+            expect(out.oidcIssuerUrl).toMatch(new RegExp(`^https://${region}\\.oic\\.prod-aks\\.azure\\.com/${MOCK_AZURE_TENANT}/`));
             expect((plan.maskedOutputs["azure"] as any).kubeconfig).toBe("[secret]");
             const kc = parse(out.kubeconfig);
             expect(kc.clusters[0].cluster.server).toMatch(/^https:\/\/.*privatelink\..*\.azmk8s\.io:443$/);

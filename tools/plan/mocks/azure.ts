@@ -6,8 +6,18 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { MOCK_AZURE_SUBSCRIPTION, MOCK_AZURE_TENANT, MOCK_CA_DATA, type CloudMocks, type ResourceMock } from "./types";
 
-/** Location used where a resource does not set one (the provider's location is not visible to mocks). */
+/** Location used where neither the resource nor its provider sets one. */
 const MOCK_AZURE_LOCATION = "westeurope";
+/** Provider id → the provider's `location`, so resources that inherit it report the right region. */
+const providerLocations = new Map<string, string>();
+
+/** The resource's own location, else its explicit provider's (a provider reference is "<urn>::<id>"). */
+function locationOf(args: pulumi.runtime.MockResourceArgs): string {
+    const own = str(args.inputs.location);
+    if (own) return own;
+    const providerId = args.provider?.split("::").pop();
+    return (providerId && providerLocations.get(providerId)) || MOCK_AZURE_LOCATION;
+}
 /** The object id of the identity that runs Pulumi (getClientConfig). */
 export const MOCK_AZURE_DEPLOYER_OBJECT_ID = "22222222-2222-2222-2222-222222222222";
 
@@ -39,7 +49,7 @@ function rgId(args: pulumi.runtime.MockResourceArgs): string {
 function arm(provider: string, nameInput: string): ResourceMock {
     return (args) => {
         const name = str(args.inputs[nameInput]) ?? args.name;
-        return { id: `${rgId(args)}/providers/${provider}/${name}`, name, location: str(args.inputs.location) ?? MOCK_AZURE_LOCATION };
+        return { id: `${rgId(args)}/providers/${provider}/${name}`, name, location: locationOf(args) };
     };
 }
 
@@ -68,9 +78,15 @@ users:
 
 export const azureMocks: CloudMocks = {
     resources: {
+        "pulumi:providers:azure-native": (args) => {
+            const id = `${args.name}-provider-id`;
+            const location = str(args.inputs.location);
+            if (location) providerLocations.set(id, location);
+            return { id };
+        },
         "azure-native:resources:ResourceGroup": (args) => {
             const name = str(args.inputs.resourceGroupName) ?? args.name;
-            return { id: `/subscriptions/${MOCK_AZURE_SUBSCRIPTION}/resourceGroups/${name}`, name, location: str(args.inputs.location) ?? MOCK_AZURE_LOCATION };
+            return { id: `/subscriptions/${MOCK_AZURE_SUBSCRIPTION}/resourceGroups/${name}`, name, location: locationOf(args) };
         },
         "azure-native:keyvault:Vault": (args) => {
             const base = arm("Microsoft.KeyVault/vaults", "vaultName")(args);
@@ -158,7 +174,9 @@ export const azureMocks: CloudMocks = {
         }),
         "azure-native:containerservice:listManagedClusterUserCredentials": (args) => {
             const cluster = str(args.inputs.resourceName) ?? "mock-aks";
-            const server = `${cluster}-abcd1234.0e6f8a2b-privatelink.${MOCK_AZURE_LOCATION}.azmk8s.io`;
+            const providerId = args.provider?.split("::").pop();
+            const location = (providerId && providerLocations.get(providerId)) || MOCK_AZURE_LOCATION;
+            const server = `${cluster}-abcd1234.0e6f8a2b-privatelink.${location}.azmk8s.io`;
             return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(MOCK_KUBECONFIG(server, cluster)).toString("base64") }] };
         },
     },
