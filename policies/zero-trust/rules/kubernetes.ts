@@ -1,0 +1,355 @@
+/** Kubernetes and mesh rules (K8S-01 … K8S-15) for resources the programs declare. */
+import type * as k8s from "@pulumi/kubernetes/types/input";
+import type { PolicyConfigSchema } from "@pulumi/policy";
+import { asArray, fmt, resourcePolicy, type Props, type RuleContext, type RuleDef } from "./common";
+
+export const NAMESPACE = "kubernetes:core/v1:Namespace";
+export const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+export const PEER_AUTHENTICATION = ["kubernetes:security.istio.io/v1:PeerAuthentication", "kubernetes:security.istio.io/v1beta1:PeerAuthentication"];
+export const AUTHORIZATION_POLICY = ["kubernetes:security.istio.io/v1:AuthorizationPolicy", "kubernetes:security.istio.io/v1beta1:AuthorizationPolicy"];
+export const MESH_ROOT_NAMESPACE = "istio-system";
+
+/** Namespaces run by the platform or Kubernetes itself; everything else is an application namespace. */
+export const SYSTEM_NAMESPACES = [
+    "kube-system", "kube-public", "kube-node-lease", "istio-system", "istio-ingress", "cert-manager", "knative-serving",
+    "keda", "strimzi", "kafka-system", "cilium", "gatekeeper-system", "spin-operator", "calico-system", "tigera-operator",
+];
+
+export const systemSchema: PolicyConfigSchema = {
+    properties: {
+        systemNamespaces: { type: "array", items: { type: "string" }, default: SYSTEM_NAMESPACES, description: "Namespaces treated as system namespaces." },
+    },
+};
+
+export const systemNamespaces = (ctx: { config: Record<string, any> }): string[] => ctx.config.systemNamespaces ?? SYSTEM_NAMESPACES;
+
+/** The name a Namespace gets: metadata.name, or the Pulumi resource name (auto-naming adds a suffix). */
+export const namespaceName = (p: Props<k8s.core.v1.Namespace>, resourceName: string) => p.metadata?.name ?? resourceName;
+
+const podSecurity: RuleDef<Props<k8s.core.v1.Namespace>> = {
+    name: "k8s-01-pod-security-restricted",
+    id: "K8S-01",
+    description: "Namespaces enforce the restricted Pod Security Standard (system namespaces at least baseline).",
+    enforcementLevel: "mandatory",
+    types: [NAMESPACE],
+    configSchema: systemSchema,
+    check: (p, ctx) => {
+        const level = p.metadata?.labels?.["pod-security.kubernetes.io/enforce"];
+        const name = namespaceName(p, ctx.name);
+        const allowed = systemNamespaces(ctx).includes(name) ? ["restricted", "baseline"] : ["restricted"];
+        return allowed.includes(level ?? "")
+            ? []
+            : [`namespace ${fmt(name)}: metadata.labels["pod-security.kubernetes.io/enforce"] is ${fmt(level)}; set it to "restricted"${allowed.length > 1 ? ' (or "baseline" for this system namespace)' : ""}.`];
+    },
+};
+
+const meshEnrolment: RuleDef<Props<k8s.core.v1.Namespace>> = {
+    name: "k8s-05-mesh-enrolment",
+    id: "K8S-05",
+    description: "Application namespaces are enrolled in the ambient mesh (istio.io/dataplane-mode: ambient).",
+    enforcementLevel: "mandatory",
+    types: [NAMESPACE],
+    configSchema: systemSchema,
+    check: (p, ctx) => {
+        const name = namespaceName(p, ctx.name);
+        if (systemNamespaces(ctx).includes(name)) return [];
+        const mode = p.metadata?.labels?.["istio.io/dataplane-mode"];
+        return mode === "ambient" ? [] : [`namespace ${fmt(name)}: metadata.labels["istio.io/dataplane-mode"] is ${fmt(mode)}; set it to "ambient" so its traffic gets mTLS and authorization.`];
+    },
+};
+
+const peerAuthMode: RuleDef = {
+    name: "k8s-03-peer-authentication-strict",
+    id: "K8S-03",
+    description: "No PeerAuthentication relaxes mTLS (PERMISSIVE or DISABLE, port-level included).",
+    enforcementLevel: "mandatory",
+    types: PEER_AUTHENTICATION,
+    check: (p: any) => {
+        const out: string[] = [];
+        const mode = p.spec?.mtls?.mode;
+        if (mode === "PERMISSIVE" || mode === "DISABLE") out.push(`PeerAuthentication: spec.mtls.mode is "${mode}"; set it to "STRICT".`);
+        for (const [port, v] of Object.entries((p.spec?.portLevelMtls ?? {}) as Record<string, { mode?: string }>)) {
+            if (v?.mode === "PERMISSIVE" || v?.mode === "DISABLE") out.push(`PeerAuthentication: spec.portLevelMtls[${port}].mode is "${v.mode}"; set it to "STRICT".`);
+        }
+        return out;
+    },
+};
+
+const NEGATIVE_SOURCE = ["notPrincipals", "notRequestPrincipals", "notNamespaces", "notIpBlocks", "notRemoteIpBlocks"];
+const NEGATIVE_OPERATION = ["notHosts", "notPorts", "notMethods", "notPaths"];
+const L7_OPERATION = ["hosts", "methods", "paths", "notHosts", "notMethods", "notPaths"];
+
+const authorizationPolicy: RuleDef = {
+    name: "k8s-04-authorization-positive-match",
+    id: "K8S-04",
+    description: "Istio ALLOW rules use positive matching only (no not* fields).",
+    enforcementLevel: "mandatory",
+    types: AUTHORIZATION_POLICY,
+    check: (p: any) => {
+        const spec = p.spec ?? {};
+        if ((spec.action ?? "ALLOW") !== "ALLOW") return [];
+        const out: string[] = [];
+        asArray<any>(spec.rules).forEach((r, i) => {
+            asArray<any>(r?.from).forEach((f, j) => {
+                for (const k of NEGATIVE_SOURCE) if (f?.source?.[k] !== undefined) out.push(`AuthorizationPolicy: spec.rules[${i}].from[${j}].source.${k} is a negative match in an ALLOW rule; list what is allowed instead (or move it to a DENY policy).`);
+            });
+            asArray<any>(r?.to).forEach((t, j) => {
+                for (const k of NEGATIVE_OPERATION) if (t?.operation?.[k] !== undefined) out.push(`AuthorizationPolicy: spec.rules[${i}].to[${j}].operation.${k} is a negative match in an ALLOW rule; list what is allowed instead.`);
+            });
+        });
+        return out;
+    },
+};
+
+const waypointTarget: RuleDef = {
+    name: "k8s-06-l7-policy-targets-waypoint",
+    id: "K8S-06",
+    description: "In ambient mode, AuthorizationPolicies with L7 attributes target a waypoint (spec.targetRefs).",
+    enforcementLevel: "mandatory",
+    types: AUTHORIZATION_POLICY,
+    check: (p: any) => {
+        const spec = p.spec ?? {};
+        const l7 = asArray<any>(spec.rules).some(
+            (r) =>
+                asArray<any>(r?.to).some((t) => L7_OPERATION.some((k) => t?.operation?.[k] !== undefined)) ||
+                asArray<any>(r?.when).some((w) => typeof w?.key === "string" && w.key.startsWith("request.")) ||
+                asArray<any>(r?.from).some((f) => f?.source?.requestPrincipals !== undefined),
+        );
+        if (!l7) return [];
+        const hasTarget = asArray(spec.targetRefs).length > 0 || spec.targetRef !== undefined;
+        return hasTarget ? [] : [`AuthorizationPolicy: uses L7 attributes (hosts, methods, paths or request.*) without spec.targetRefs; ztunnel enforces only L4, so the rule would not apply: target the waypoint Gateway.`];
+    },
+};
+
+const ciliumEncryption: RuleDef = {
+    name: "k8s-07-cilium-transparent-encryption",
+    id: "K8S-07",
+    description: "Cilium installations turn on transparent encryption (WireGuard or IPsec).",
+    enforcementLevel: "mandatory",
+    types: ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"],
+    check: (p: any) => {
+        if (p.chart !== "cilium" && !/\/cilium$/.test(String(p.chart ?? ""))) return [];
+        const enc = p.values?.encryption;
+        return enc?.enabled === true && ["wireguard", "ipsec"].includes(enc.type ?? "ipsec")
+            ? []
+            : [`Cilium chart: values.encryption is ${fmt(enc)}; set values.encryption { enabled: true, type: "wireguard" }.`];
+    },
+};
+
+const SERVICE = "kubernetes:core/v1:Service";
+const INTERNAL_LB_ANNOTATIONS: Array<[string, string[]]> = [
+    ["service.beta.kubernetes.io/aws-load-balancer-scheme", ["internal"]],
+    ["service.beta.kubernetes.io/aws-load-balancer-internal", ["true", "0.0.0.0/0"]],
+    ["service.beta.kubernetes.io/azure-load-balancer-internal", ["true"]],
+    ["networking.gke.io/load-balancer-type", ["Internal"]],
+    ["cloud.google.com/load-balancer-type", ["Internal"]],
+];
+
+const internalLoadBalancer: RuleDef<Props<k8s.core.v1.Service>> = {
+    name: "k8s-08-internal-load-balancer",
+    id: "K8S-08",
+    description: "Services of type LoadBalancer are internal unless declared a public edge.",
+    enforcementLevel: "mandatory",
+    types: [SERVICE],
+    exposure: true,
+    check: (p) => {
+        if (p.spec?.type !== "LoadBalancer") return [];
+        const ann = p.metadata?.annotations ?? {};
+        const internal = INTERNAL_LB_ANNOTATIONS.some(([k, vals]) => vals.includes(ann[k] ?? ""));
+        return internal
+            ? []
+            : [`Service: spec.type is LoadBalancer without an internal load-balancer annotation; add the cloud's internal annotation (e.g. service.beta.kubernetes.io/aws-load-balancer-scheme: internal, service.beta.kubernetes.io/azure-load-balancer-internal: "true", networking.gke.io/load-balancer-type: Internal) or declare it a public edge exception.`];
+    },
+};
+
+/** Workload kinds and where their pod template lives. */
+const WORKLOADS: Record<string, (p: any) => any> = {
+    "kubernetes:core/v1:Pod": (p) => ({ metadata: p.metadata, spec: p.spec }),
+    "kubernetes:apps/v1:Deployment": (p) => p.spec?.template,
+    "kubernetes:apps/v1:StatefulSet": (p) => p.spec?.template,
+    "kubernetes:apps/v1:DaemonSet": (p) => p.spec?.template,
+    "kubernetes:apps/v1:ReplicaSet": (p) => p.spec?.template,
+    "kubernetes:batch/v1:Job": (p) => p.spec?.template,
+    "kubernetes:batch/v1:CronJob": (p) => p.spec?.jobTemplate?.spec?.template,
+};
+const WORKLOAD_TYPES = Object.keys(WORKLOADS);
+
+function podSpec(p: any, ctx: RuleContext): Props<k8s.core.v1.PodSpec> {
+    return (WORKLOADS[ctx.type](p)?.spec ?? {}) as Props<k8s.core.v1.PodSpec>;
+}
+
+function containers(spec: Props<k8s.core.v1.PodSpec>): Array<{ where: string; c: Props<k8s.core.v1.Container> }> {
+    return [
+        ...asArray(spec.initContainers).map((c, i) => ({ where: `initContainers[${fmt(c.name ?? i)}]`, c })),
+        ...asArray(spec.containers).map((c, i) => ({ where: `containers[${fmt(c.name ?? i)}]`, c })),
+    ];
+}
+
+const kindOf = (ctx: RuleContext) => `${ctx.type.split(":").pop()} ${fmt(ctx.name)}`;
+
+const hostIsolation: RuleDef = {
+    name: "k8s-09-no-host-access",
+    id: "K8S-09",
+    description: "Pods share no host namespaces, run nothing privileged, cannot escalate privileges and bind no host ports.",
+    enforcementLevel: "mandatory",
+    types: WORKLOAD_TYPES,
+    check: (p: any, ctx) => {
+        const spec = podSpec(p, ctx);
+        const out: string[] = [];
+        for (const k of ["hostNetwork", "hostPID", "hostIPC"] as const)
+            if (spec[k] === true) out.push(`${kindOf(ctx)}: pod spec.${k} is true; remove it.`);
+        for (const { where, c } of containers(spec)) {
+            if (c.securityContext?.privileged === true) out.push(`${kindOf(ctx)}: ${where}.securityContext.privileged is true; remove it.`);
+            if (c.securityContext?.allowPrivilegeEscalation !== false)
+                out.push(`${kindOf(ctx)}: ${where}.securityContext.allowPrivilegeEscalation is ${fmt(c.securityContext?.allowPrivilegeEscalation)} (default true); set it to false.`);
+            for (const port of asArray(c.ports)) if (port.hostPort) out.push(`${kindOf(ctx)}: ${where}.ports sets hostPort ${port.hostPort}; remove it and expose the pod through a Service.`);
+        }
+        return out;
+    },
+};
+
+const restrictedContext: RuleDef = {
+    name: "k8s-10-restricted-security-context",
+    id: "K8S-10",
+    description: "Containers run as non-root, drop ALL capabilities, use the RuntimeDefault seccomp profile and a read-only root filesystem.",
+    enforcementLevel: "mandatory",
+    types: WORKLOAD_TYPES,
+    check: (p: any, ctx) => {
+        const spec = podSpec(p, ctx);
+        const pod = spec.securityContext;
+        const out: string[] = [];
+        for (const { where, c } of containers(spec)) {
+            const sc = c.securityContext;
+            if ((sc?.runAsNonRoot ?? pod?.runAsNonRoot) !== true)
+                out.push(`${kindOf(ctx)}: ${where}.securityContext.runAsNonRoot is unset (in the pod too); set it to true.`);
+            if (!asArray(sc?.capabilities?.drop).includes("ALL"))
+                out.push(`${kindOf(ctx)}: ${where}.securityContext.capabilities.drop is ${fmt(sc?.capabilities?.drop)}; set it to ["ALL"].`);
+            const seccomp = sc?.seccompProfile?.type ?? pod?.seccompProfile?.type;
+            if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost")
+                out.push(`${kindOf(ctx)}: ${where} seccompProfile.type is ${fmt(seccomp)}; set securityContext.seccompProfile.type to "RuntimeDefault".`);
+            if (sc?.readOnlyRootFilesystem !== true)
+                out.push(`${kindOf(ctx)}: ${where}.securityContext.readOnlyRootFilesystem is ${fmt(sc?.readOnlyRootFilesystem)}; set it to true (mount an emptyDir where the app writes).`);
+        }
+        return out;
+    },
+};
+
+const serviceAccountToken: RuleDef = {
+    name: "k8s-11-dedicated-service-account",
+    id: "K8S-11",
+    description: "Pods run as a dedicated service account and do not mount its token unless they call the API.",
+    enforcementLevel: "mandatory",
+    types: WORKLOAD_TYPES,
+    configSchema: {
+        properties: {
+            apiClients: { type: "array", items: { type: "string" }, default: [], description: "Workload names (resource names) that call the Kubernetes API and may mount a token." },
+        },
+    },
+    check: (p: any, ctx) => {
+        const spec = podSpec(p, ctx);
+        const out: string[] = [];
+        if (!spec.serviceAccountName || spec.serviceAccountName === "default")
+            out.push(`${kindOf(ctx)}: pod spec.serviceAccountName is ${fmt(spec.serviceAccountName)}; create a dedicated service account for this workload.`);
+        const apiClients: string[] = ctx.config.apiClients ?? [];
+        if (spec.automountServiceAccountToken !== false && !apiClients.includes(ctx.name))
+            out.push(`${kindOf(ctx)}: pod spec.automountServiceAccountToken is ${fmt(spec.automountServiceAccountToken)} (default true); set it to false, or list the workload in apiClients if it calls the Kubernetes API.`);
+        return out;
+    },
+};
+
+const notDefaultNamespace: RuleDef = {
+    name: "k8s-12-no-default-namespace",
+    id: "K8S-12",
+    description: "No workloads in the default namespace.",
+    enforcementLevel: "mandatory",
+    types: [...WORKLOAD_TYPES, SERVICE],
+    check: (p: any, ctx) => {
+        const ns = p.metadata?.namespace;
+        return !ns || ns === "default" ? [`${kindOf(ctx)}: metadata.namespace is ${fmt(ns)}; put it in an application namespace.`] : [];
+    },
+};
+
+const BINDINGS = ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"];
+const ROLES = ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "kubernetes:rbac.authorization.k8s.io/v1:Role"];
+const ANONYMOUS = ["system:anonymous", "system:unauthenticated"];
+
+const rbac: RuleDef = {
+    name: "k8s-13-rbac-least-privilege",
+    id: "K8S-13",
+    description: "No cluster-admin bindings outside the allowlist, no anonymous subjects, no \"*\" in roles.",
+    enforcementLevel: "mandatory",
+    types: [...BINDINGS, ...ROLES],
+    configSchema: {
+        properties: {
+            clusterAdminAllowlist: { type: "array", items: { type: "string" }, default: [], description: "Binding resource names allowed to grant cluster-admin." },
+        },
+    },
+    check: (p: any, ctx) => {
+        const kind = kindOf(ctx);
+        if (ROLES.includes(ctx.type))
+            return asArray<Props<k8s.rbac.v1.PolicyRule>>(p.rules).flatMap((r, i) =>
+                (["apiGroups", "resources", "verbs"] as const)
+                    .filter((k) => asArray(r[k]).includes("*"))
+                    .map((k) => `${kind}: rules[${i}].${k} contains "*"; list the API groups, resources and verbs needed.`),
+            );
+        const out: string[] = [];
+        const allow: string[] = ctx.config.clusterAdminAllowlist ?? [];
+        if (p.roleRef?.name === "cluster-admin" && !allow.includes(ctx.name))
+            out.push(`${kind}: roleRef.name is "cluster-admin"; bind a narrower role, or add this binding to clusterAdminAllowlist.`);
+        for (const s of asArray<any>(p.subjects)) if (ANONYMOUS.includes(s?.name)) out.push(`${kind}: subjects includes "${s.name}"; remove it.`);
+        return out;
+    },
+};
+
+const STRIMZI_AUTH = ["tls", "scram-sha-512", "oauth", "custom"];
+
+const strimzi: RuleDef = {
+    name: "k8s-14-strimzi-tls-auth",
+    id: "K8S-14",
+    description: "Strimzi Kafka listeners all use TLS with authentication, and authorization is on.",
+    enforcementLevel: "mandatory",
+    types: ["kubernetes:kafka.strimzi.io/v1beta2:Kafka", "kubernetes:kafka.strimzi.io/v1:Kafka"],
+    check: (p: any) => {
+        const kafka = p.spec?.kafka ?? {};
+        const out: string[] = [];
+        asArray<any>(kafka.listeners).forEach((l) => {
+            if (l?.tls !== true) out.push(`Kafka: spec.kafka.listeners[${fmt(l?.name)}].tls is ${fmt(l?.tls)}; set it to true.`);
+            if (!STRIMZI_AUTH.includes(l?.authentication?.type))
+                out.push(`Kafka: spec.kafka.listeners[${fmt(l?.name)}].authentication.type is ${fmt(l?.authentication?.type)}; set it to "tls", "scram-sha-512" or "oauth".`);
+        });
+        if (!kafka.authorization?.type) out.push(`Kafka: spec.kafka.authorization is unset, so every authenticated client may do anything; set authorization { type: "simple" }.`);
+        return out;
+    },
+};
+
+const knativeVisibility: RuleDef = {
+    name: "k8s-15-knative-cluster-local",
+    id: "K8S-15",
+    description: "Knative Services are cluster-local unless declared a public edge.",
+    enforcementLevel: "advisory",
+    types: ["kubernetes:serving.knative.dev/v1:Service"],
+    exposure: true,
+    check: (p: any) => {
+        const v = p.metadata?.labels?.["networking.knative.dev/visibility"];
+        return v === "cluster-local" ? [] : [`Knative Service: metadata.labels["networking.knative.dev/visibility"] is ${fmt(v)}; set it to "cluster-local", or declare the service a public edge exception.`];
+    },
+};
+
+export const kubernetesRules: RuleDef[] = [
+    podSecurity,
+    peerAuthMode,
+    authorizationPolicy,
+    meshEnrolment,
+    waypointTarget,
+    ciliumEncryption,
+    internalLoadBalancer,
+    hostIsolation,
+    restrictedContext,
+    serviceAccountToken,
+    notDefaultNamespace,
+    rbac,
+    strimzi,
+    knativeVisibility,
+];
+
+export const kubernetesPolicies = kubernetesRules.map(resourcePolicy);

@@ -1,0 +1,113 @@
+/**
+ * npm run check -- --stack <name> [--policy-pack-config <file>]... [--format text|json|sarif|markdown] [--packs <dir>]
+ *
+ * The credential-free policy check: plans the stack under Pulumi's mock runtime, starts every policy
+ * pack under policies/ exactly as the engine does and analyzes every resource over the analyzer
+ * gRPC protocol. Exit 1 on any mandatory violation, 0 otherwise, 2 on a tool error.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError } from "../stacks/config";
+import { planStack } from "./plan/index";
+import { discoverPolicyPacks, PolicyConfigError, startPolicyPack, type PolicyPackConfig } from "./policy/analyzer-client";
+import { exitCode, FORMATS, render, type Format } from "./policy/report";
+import { runPolicyPacks } from "./policy/run";
+
+const ROOT = path.resolve(__dirname, "..");
+
+class UsageError extends Error {}
+
+/**
+ * Splits `--policy-pack-config` files (Pulumi's format: policy name → level or { enforcementLevel, …props },
+ * plus "all") between the packs by the policy names each pack declares.
+ */
+export function splitPackConfig(files: PolicyPackConfig[], packs: Array<{ name: string; policies: string[] }>): Record<string, PolicyPackConfig> {
+    const merged: PolicyPackConfig = Object.assign({}, ...files);
+    const out: Record<string, PolicyPackConfig> = {};
+    const claimed = new Set<string>(["all"]);
+    for (const pack of packs) {
+        const cfg: PolicyPackConfig = {};
+        if (merged["all"] !== undefined) cfg["all"] = merged["all"];
+        for (const policy of pack.policies) {
+            if (merged[policy] !== undefined) {
+                cfg[policy] = merged[policy];
+                claimed.add(policy);
+            }
+        }
+        out[pack.name] = cfg;
+    }
+    const unknown = Object.keys(merged).filter((k) => !claimed.has(k));
+    if (unknown.length) throw new PolicyConfigError(`--policy-pack-config names policies no pack has: ${unknown.join(", ")}`);
+    return out;
+}
+
+function readConfigFile(file: string): PolicyPackConfig {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        throw new UsageError(`--policy-pack-config ${file}: ${(e as Error).message}`);
+    }
+    try {
+        const v = JSON.parse(text);
+        if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("the file must hold a JSON object");
+        return v;
+    } catch (e) {
+        throw new UsageError(`--policy-pack-config ${file}: not valid policy config JSON (${(e as Error).message})`);
+    }
+}
+
+export async function main(argv: string[]): Promise<number> {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            options: {
+                stack: { type: "string" },
+                format: { type: "string", default: "text" },
+                "policy-pack-config": { type: "string", multiple: true },
+                packs: { type: "string", default: path.join(ROOT, "policies") },
+            },
+        }));
+    } catch (e) {
+        throw new UsageError((e as Error).message);
+    }
+    if (!values.stack) throw new UsageError("--stack is required");
+    if (!FORMATS.includes(values.format as Format)) throw new UsageError(`--format is "${values.format}"; allowed: ${FORMATS.join(", ")}`);
+    const configs = (values["policy-pack-config"] ?? []).map(readConfigFile);
+    const packDirs = discoverPolicyPacks(values.packs!);
+    if (packDirs.length === 0) throw new UsageError(`no policy packs (folders with PulumiPolicy.yaml) under ${values.packs}`);
+
+    const plan = await planStack(values.stack);
+    // Learn each pack's policy names to route the config, then run (the packs are started again by
+    // runPolicyPacks only when a config file is given; without one the split is trivial).
+    let config: Record<string, PolicyPackConfig> = {};
+    if (configs.length) {
+        const infos = await Promise.all(
+            packDirs.map(async (d) => {
+                const h = await startPolicyPack(d);
+                await h.close();
+                return { name: h.name, policies: h.policies.map((p) => p.name) };
+            }),
+        );
+        config = splitPackConfig(configs, infos);
+    }
+    const result = await runPolicyPacks(plan.resources, packDirs, { config });
+    console.log(render(result, values.format as Format, { stack: values.stack, stackFile: `Pulumi.${values.stack}.yaml` }));
+    for (const p of result.packs)
+        console.error(`${p.name}@${p.version}: started in ${p.startupMs} ms, analysed ${p.resources} resources in ${p.analyzeMs} ms (${p.resourcesPerSecond.toFixed(0)} resources/s)`);
+    return exitCode(result);
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (e) => {
+            if (e instanceof UsageError) console.error(`${e.message}\nusage: npm run check -- --stack <name> [--policy-pack-config <file>] [--format text|json|sarif|markdown]`);
+            else if (e instanceof ConfigError || e instanceof PolicyConfigError) console.error(e.message);
+            else console.error(`policy check failed: ${(e as Error).stack ?? e}`);
+            process.exit(2);
+        },
+    );
+}

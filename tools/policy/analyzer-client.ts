@@ -1,0 +1,328 @@
+/**
+ * A policy-pack client speaking the engine's analyzer gRPC protocol (pulumi/analyzer.proto).
+ *
+ * `startPolicyPack(dir)` starts a pack exactly as `pulumi preview --policy-pack <dir>` does for a
+ * nodejs pack: `node <dir's @pulumi/pulumi>/cmd/run-policy-pack <engine-address> .` with the pack
+ * folder as working directory, reads the port the pack prints on stdout, and connects. The returned
+ * handle calls GetAnalyzerInfo, GetPluginInfo, Configure, Analyze and AnalyzeStack. Generic: it
+ * knows nothing about any particular pack.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
+import Ajv from "ajv";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct, type JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
+import { startEngineStub, type EngineStub } from "./engine-stub";
+
+export type EnforcementLevel = "advisory" | "mandatory" | "disabled" | "remediate";
+const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
+const toLevel = (l: number): EnforcementLevel => LEVELS[l] ?? "advisory";
+const fromLevel = (l: EnforcementLevel): number => LEVELS.indexOf(l);
+
+/** One resource as the engine hands it to an analyzer. */
+export interface AnalyzerResource {
+    urn: string;
+    type: string;
+    name: string;
+    /** Input properties; the engine's unknown sentinel marks values a preview cannot know. */
+    properties: Record<string, unknown>;
+    parent?: string;
+    /** URN of the explicit provider resource, if any. */
+    provider?: string;
+    dependencies?: string[];
+    options?: {
+        protect?: boolean;
+        ignoreChanges?: string[];
+        deleteBeforeReplace?: boolean;
+        additionalSecretOutputs?: string[];
+        aliases?: string[];
+        customTimeouts?: { create?: number; update?: number; delete?: number };
+    };
+}
+
+export interface PolicyInfo {
+    name: string;
+    description: string;
+    enforcementLevel: EnforcementLevel;
+    configSchema?: { properties: Record<string, any>; required: string[] };
+}
+
+export interface Diagnostic {
+    policyPack: string;
+    policyPackVersion: string;
+    policy: string;
+    description: string;
+    enforcementLevel: EnforcementLevel;
+    /** The resource the diagnostic is about ("" for a stack-wide finding). */
+    urn: string;
+    message: string;
+}
+
+export interface NotApplicable {
+    policy: string;
+    reason: string;
+}
+
+export interface AnalyzeResult {
+    diagnostics: Diagnostic[];
+    notApplicable: NotApplicable[];
+}
+
+/**
+ * Policy-pack configuration in the format of `pulumi preview --policy-pack-config <file>`:
+ * `{ "all": "advisory", "<policy>": "mandatory" | { "enforcementLevel": …, …properties } }`.
+ */
+export type PolicyPackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+
+export class PolicyConfigError extends Error {}
+
+export interface PolicyPackHandle {
+    dir: string;
+    name: string;
+    version: string;
+    policies: PolicyInfo[];
+    /** Milliseconds from spawning the process until the pack printed its port. */
+    startupMs: number;
+    /** Resolves the config as the engine does (defaults, "all", schema validation) and sends Configure. */
+    configure(config?: PolicyPackConfig): Promise<void>;
+    analyze(resource: AnalyzerResource, providers?: Map<string, AnalyzerResource>): Promise<AnalyzeResult>;
+    analyzeStack(resources: AnalyzerResource[], providers?: Map<string, AnalyzerResource>): Promise<AnalyzeResult>;
+    pluginVersion(): Promise<string>;
+    /** What the pack wrote on stderr so far. */
+    stderr(): string;
+    close(): Promise<void>;
+}
+
+/** Every folder under `root` (one level deep) holding a PulumiPolicy.yaml, sorted. */
+export function discoverPolicyPacks(root: string): string[] {
+    if (!fs.existsSync(root)) return [];
+    return fs
+        .readdirSync(root, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && fs.existsSync(path.join(root, d.name, "PulumiPolicy.yaml")))
+        .map((d) => path.join(root, d.name))
+        .sort();
+}
+
+/** Plain JSON (drops undefined, which a protobuf Struct cannot carry). */
+function toStruct(value: Record<string, unknown>): Struct {
+    return Struct.fromJavaScript(JSON.parse(JSON.stringify(value ?? {})) as Record<string, JavaScriptValue>);
+}
+
+function options(r: AnalyzerResource): pb.AnalyzerResourceOptions {
+    const o = new pb.AnalyzerResourceOptions();
+    o.setProtect(r.options?.protect ?? false);
+    o.setIgnorechangesList(r.options?.ignoreChanges ?? []);
+    o.setDeletebeforereplace(r.options?.deleteBeforeReplace ?? false);
+    o.setDeletebeforereplacedefined(r.options?.deleteBeforeReplace !== undefined);
+    o.setAdditionalsecretoutputsList(r.options?.additionalSecretOutputs ?? []);
+    o.setAliasesList(r.options?.aliases ?? []);
+    if (r.parent) o.setParent(r.parent);
+    const t = r.options?.customTimeouts;
+    if (t) {
+        const ct = new pb.AnalyzerResourceOptions.CustomTimeouts();
+        ct.setCreate(t.create ?? 0).setUpdate(t.update ?? 0).setDelete(t.delete ?? 0);
+        o.setCustomtimeouts(ct);
+    }
+    return o;
+}
+
+function providerResource(urn: string | undefined, providers?: Map<string, AnalyzerResource>): pb.AnalyzerProviderResource | undefined {
+    if (!urn) return undefined;
+    const p = providers?.get(urn);
+    const msg = new pb.AnalyzerProviderResource();
+    msg.setUrn(urn);
+    // A provider URN ends with "<type>::<name>".
+    const parts = urn.split("::");
+    msg.setName(p?.name ?? parts[parts.length - 1]);
+    msg.setType(p?.type ?? parts[parts.length - 2]?.split("$").pop() ?? "");
+    msg.setProperties(toStruct(p?.properties ?? {}));
+    return msg;
+}
+
+function result(resp: pb.AnalyzeResponse, pack: { name: string; version: string }, urn = ""): AnalyzeResult {
+    return {
+        diagnostics: resp.getDiagnosticsList().map((d) => ({
+            policyPack: d.getPolicypackname() || pack.name,
+            policyPackVersion: d.getPolicypackversion() || pack.version,
+            policy: d.getPolicyname(),
+            description: d.getDescription(),
+            enforcementLevel: toLevel(d.getEnforcementlevel()),
+            // Analyze diagnostics carry no URN: the engine attributes them to the resource it sent.
+            urn: d.getUrn() || urn,
+            // @pulumi/policy prefixes the message with the policy description; keep the specific part.
+            message: d.getDescription() && d.getMessage().startsWith(d.getDescription() + "\n")
+                ? d.getMessage().slice(d.getDescription().length + 1)
+                : d.getMessage(),
+        })),
+        notApplicable: resp.getNotApplicableList().map((n) => ({ policy: n.getPolicyName(), reason: n.getReason() })),
+    };
+}
+
+function call<Req, Resp>(client: any, method: string, req: Req): Promise<Resp> {
+    return new Promise((resolve, reject) =>
+        client[method](req, (err: grpc.ServiceError | null, resp: Resp) => (err ? reject(err) : resolve(resp))),
+    );
+}
+
+/** The run-policy-pack entry of the @pulumi/pulumi the pack itself resolves, as the engine finds it. */
+export function runPolicyPackPath(dir: string): string {
+    const pkg = require.resolve("@pulumi/pulumi/package.json", { paths: [dir] });
+    return path.join(path.dirname(pkg), "cmd", "run-policy-pack");
+}
+
+export interface StartOptions {
+    /** An engine address to pass; by default a stub Engine service is started for this pack. */
+    engineAddress?: string;
+    /** Give up when no port was printed after this long (default 60 s). */
+    timeoutMs?: number;
+}
+
+export async function startPolicyPack(dir: string, opts: StartOptions = {}): Promise<PolicyPackHandle> {
+    const absDir = path.resolve(dir);
+    if (!fs.existsSync(path.join(absDir, "PulumiPolicy.yaml"))) throw new Error(`${absDir} is not a policy pack (no PulumiPolicy.yaml)`);
+    const engine: EngineStub | undefined = opts.engineAddress ? undefined : await startEngineStub();
+    const address = opts.engineAddress ?? engine!.address;
+    const started = Date.now();
+    const child: ChildProcess = spawn(process.execPath, [runPolicyPackPath(absDir), address, "."], {
+        cwd: absDir,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: process.env,
+    });
+    let stderr = "";
+    child.stderr!.on("data", (b) => (stderr += b.toString()));
+    let stdout = "";
+    const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => {
+            child.kill();
+            reject(new Error(`policy pack ${absDir} printed no port within ${opts.timeoutMs ?? 60000} ms\n${stderr}`));
+        }, opts.timeoutMs ?? 60000);
+        child.stdout!.on("data", (b) => {
+            stdout += b.toString();
+            const m = /^\s*(\d+)\s*\n/.exec(stdout);
+            if (m) {
+                clearTimeout(timer);
+                resolve(Number(m[1]));
+            }
+        });
+        child.on("exit", (code) => {
+            clearTimeout(timer);
+            reject(new Error(`policy pack ${absDir} exited with code ${code} before printing its port\n${stderr}`));
+        });
+    });
+    const startupMs = Date.now() - started;
+    const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+        "grpc.max_receive_message_length": 400 * 1024 * 1024,
+        "grpc.max_send_message_length": 400 * 1024 * 1024,
+    });
+
+    const info = await call<Empty, pb.AnalyzerInfo>(client, "getAnalyzerInfo", new Empty());
+    const pack = { name: info.getName(), version: info.getVersion() };
+    const policies: PolicyInfo[] = info.getPoliciesList().map((p) => {
+        const schema = p.getConfigschema();
+        return {
+            name: p.getName(),
+            description: p.getDescription(),
+            enforcementLevel: toLevel(p.getEnforcementlevel()),
+            configSchema: schema ? { properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, any>, required: schema.getRequiredList() } : undefined,
+        };
+    });
+
+    return {
+        dir: absDir,
+        name: pack.name,
+        version: pack.version,
+        policies,
+        startupMs,
+        async configure(config: PolicyPackConfig = {}) {
+            const req = new pb.ConfigureAnalyzerRequest();
+            const map = req.getPolicyconfigMap();
+            for (const [name, level, props] of resolvePolicyConfig(pack.name, policies, config)) {
+                const pc = new pb.PolicyConfig();
+                pc.setEnforcementlevel(fromLevel(level));
+                pc.setProperties(toStruct(props));
+                map.set(name, pc);
+            }
+            await call(client, "configure", req);
+        },
+        async analyze(r, providers) {
+            const req = new pb.AnalyzeRequest();
+            req.setType(r.type).setUrn(r.urn).setName(r.name).setProperties(toStruct(r.properties)).setOptions(options(r));
+            const prov = providerResource(r.provider, providers);
+            if (prov) req.setProvider(prov);
+            return result(await call<pb.AnalyzeRequest, pb.AnalyzeResponse>(client, "analyze", req), pack, r.urn);
+        },
+        async analyzeStack(resources, providers) {
+            const req = new pb.AnalyzeStackRequest();
+            req.setResourcesList(
+                resources.map((r) => {
+                    const m = new pb.AnalyzerResource();
+                    m.setType(r.type).setUrn(r.urn).setName(r.name).setProperties(toStruct(r.properties)).setOptions(options(r));
+                    m.setParent(r.parent ?? "");
+                    m.setDependenciesList(r.dependencies ?? []);
+                    const prov = providerResource(r.provider, providers);
+                    if (prov) m.setProvider(prov);
+                    return m;
+                }),
+            );
+            return result(await call<pb.AnalyzeStackRequest, pb.AnalyzeResponse>(client, "analyzeStack", req), pack);
+        },
+        async pluginVersion() {
+            const resp: any = await call(client, "getPluginInfo", new Empty());
+            return resp.getVersion();
+        },
+        stderr: () => stderr,
+        async close() {
+            client.close();
+            if (child.exitCode === null) {
+                const exited = new Promise((r) => child.once("exit", r));
+                child.kill();
+                await exited;
+            }
+            await engine?.close();
+        },
+    };
+}
+
+/**
+ * The engine's reconciliation of a policy-pack config file with the pack's policies: each policy
+ * gets the level given for it, else the one given for "all", else its own; its properties are the
+ * schema defaults overlaid with the given ones, validated against the schema.
+ */
+export function resolvePolicyConfig(
+    packName: string,
+    policies: PolicyInfo[],
+    config: PolicyPackConfig,
+): Array<[string, EnforcementLevel, Record<string, unknown>]> {
+    const known = new Set(policies.map((p) => p.name));
+    for (const key of Object.keys(config)) {
+        if (key !== "all" && !known.has(key)) throw new PolicyConfigError(`policy pack ${packName}: config names policy "${key}", which the pack does not have (it has: ${[...known].join(", ")})`);
+    }
+    const levelOf = (v: unknown, where: string): EnforcementLevel | undefined => {
+        const l = typeof v === "string" ? v : (v as { enforcementLevel?: string } | undefined)?.enforcementLevel;
+        if (l === undefined) return undefined;
+        if (!LEVELS.includes(l as EnforcementLevel)) throw new PolicyConfigError(`policy pack ${packName}: ${where} enforcementLevel is "${l}"; allowed: ${LEVELS.join(", ")}`);
+        return l as EnforcementLevel;
+    };
+    const all = levelOf(config["all"], `"all"`);
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    return policies.map((p) => {
+        const given = config[p.name];
+        const level = levelOf(given, `policy "${p.name}"`) ?? all ?? p.enforcementLevel;
+        const props: Record<string, unknown> = {};
+        for (const [k, s] of Object.entries(p.configSchema?.properties ?? {})) if (s && typeof s === "object" && "default" in s) props[k] = s.default;
+        if (given && typeof given === "object") {
+            const { enforcementLevel: _l, ...rest } = given;
+            Object.assign(props, rest);
+        }
+        if (p.configSchema) {
+            const validate = ajv.compile({ type: "object", properties: p.configSchema.properties, required: p.configSchema.required });
+            if (!validate(props))
+                throw new PolicyConfigError(`policy pack ${packName}: config of policy "${p.name}" is invalid: ${ajv.errorsText(validate.errors)}`);
+        }
+        return [p.name, level, props];
+    });
+}
