@@ -1,0 +1,272 @@
+/**
+ * Carbon-aware scaling (time shifting) for batch and deferrable workloads on a cluster.
+ *
+ * Installs KEDA (pinned 2.20.x Helm chart) and a ScaledObject that scales the workload by its own
+ * work signal (a KEDA trigger such as Kafka lag, a queue or Prometheus) but caps the replicas while
+ * the grid is dirty. The grid signal is a live intensity source polled through KEDA's `metrics-api`
+ * scaler: the Carbon Aware SDK web API (`/emissions/bylocation`) or Electricity Maps
+ * (`/v3/carbon-intensity/latest`). KEDA combines the two triggers with `advanced.scalingModifiers`:
+ *
+ *     carbon > dirtyThreshold ? min(work, dirtyMaxReplicas × target) : work
+ *
+ * Fallback: when the live source fails `failureThreshold` times in a row, KEDA holds the workload at
+ * `fallback.replicas`, computed here from the region's static yearly average (Electricity Maps via
+ * @tgwf/co2): the dirty cap if the yearly figure is above the threshold, otherwise maxReplicas.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/** KEDA chart the platform pins (the CRDs in ../shared/crds/keda.sh are from kedacore/keda v2.20.2). */
+export const KEDA_CHART_VERSION = "2.20.2";
+export const KEDA_CHART_REPO = "https://kedacore.github.io/charts";
+
+export const CARBON_SIGNAL_PROVIDERS = ["carbon-aware-sdk", "electricity-maps"] as const;
+export type CarbonSignalProvider = (typeof CARBON_SIGNAL_PROVIDERS)[number];
+
+export interface CarbonSignalArgs {
+    /** Live source of grid intensity. */
+    provider: CarbonSignalProvider;
+    /**
+     * Base URL of the source, e.g. the in-cluster Carbon Aware SDK web API
+     * (http://carbon-aware-sdk.carbon.svc:8080) or https://api.electricitymaps.com.
+     */
+    url: pulumi.Input<string>;
+    /** Carbon Aware SDK location name (e.g. "westeurope") or Electricity Maps zone (e.g. "DE"). */
+    location: pulumi.Input<string>;
+    /** API token: Electricity Maps `auth-token` header, or a bearer token for the SDK. Stored in a Secret. */
+    token?: pulumi.Input<string>;
+}
+
+/** A KEDA trigger describing the workload's own demand (Kafka lag, queue length, Prometheus …). */
+export interface WorkTrigger {
+    type: string;
+    metadata: Record<string, pulumi.Input<string>>;
+    authenticationRef?: { name: pulumi.Input<string>; kind?: "TriggerAuthentication" | "ClusterTriggerAuthentication" };
+}
+
+export interface CarbonAwareScalingArgs {
+    /** Install KEDA with this component (false when the cluster already runs KEDA 2.20). Default true. */
+    installKeda?: boolean;
+    /** Namespace of KEDA. Default "keda". */
+    kedaNamespace?: string;
+    /** KEDA chart version; must be 2.20.x. Default KEDA_CHART_VERSION. */
+    kedaChartVersion?: string;
+    /** The Deployment or StatefulSet to scale. */
+    workload: {
+        kind?: "Deployment" | "StatefulSet";
+        name: pulumi.Input<string>;
+        namespace: pulumi.Input<string>;
+    };
+    /** Replica bounds. minReplicas 0 lets a deferrable workload wait entirely. Defaults 0 and 10. */
+    minReplicas?: number;
+    maxReplicas?: number;
+    /** The workload's own demand signal. */
+    workTrigger: WorkTrigger;
+    /** Work per replica for the combined metric (same unit as the work trigger). Default 10. */
+    targetPerReplica?: number;
+    /** Live grid-intensity source. */
+    signal: CarbonSignalArgs;
+    /** Grid intensity (gCO2e/kWh) above which the grid counts as dirty. */
+    dirtyThreshold: number;
+    /** Replica cap while the grid is dirty. Default 1. */
+    dirtyMaxReplicas?: number;
+    /** The region's static yearly average intensity (gCO2e/kWh), used for the fallback. */
+    staticIntensity: number;
+    /** Data year of staticIntensity, for the annotation. */
+    staticYear?: number;
+    /** Seconds between polls of the sources. Default 300 (grid data changes hourly at most every 5 minutes). */
+    pollingInterval?: number;
+    /** Consecutive failures of a source before the fallback applies. Default 3. */
+    failureThreshold?: number;
+}
+
+export class CarbonScalingError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "CarbonScalingError";
+    }
+}
+
+const nonNegInt = (n: number) => Number.isInteger(n) && n >= 0;
+
+/** Checks the arguments; throws before any resource is registered. */
+export function checkCarbonScalingArgs(args: CarbonAwareScalingArgs): void {
+    const problems: string[] = [];
+    const version = args.kedaChartVersion ?? KEDA_CHART_VERSION;
+    if (!/^2\.20\.\d+$/.test(version)) problems.push(`kedaChartVersion: "${version}" is not allowed; the platform pins KEDA 2.20.x (e.g. ${KEDA_CHART_VERSION})`);
+    const min = args.minReplicas ?? 0;
+    const max = args.maxReplicas ?? 10;
+    const cap = args.dirtyMaxReplicas ?? 1;
+    if (!nonNegInt(min)) problems.push(`minReplicas: ${min} must be a whole number >= 0`);
+    if (!(Number.isInteger(max) && max >= 1)) problems.push(`maxReplicas: ${max} must be a whole number >= 1`);
+    if (min > max) problems.push(`minReplicas: ${min} is greater than maxReplicas (${max})`);
+    if (!nonNegInt(cap) || cap > max) problems.push(`dirtyMaxReplicas: ${cap} must be a whole number between 0 and maxReplicas (${max})`);
+    if (!(Number.isFinite(args.dirtyThreshold) && args.dirtyThreshold > 0))
+        problems.push(`dirtyThreshold: ${args.dirtyThreshold} must be a positive number of gCO2e/kWh`);
+    if (!(Number.isFinite(args.staticIntensity) && args.staticIntensity > 0))
+        problems.push(`staticIntensity: ${args.staticIntensity} must be the region's yearly average in gCO2e/kWh (a positive number)`);
+    const target = args.targetPerReplica ?? 10;
+    if (!(Number.isFinite(target) && target > 0)) problems.push(`targetPerReplica: ${target} must be a positive number`);
+    if (!(CARBON_SIGNAL_PROVIDERS as readonly string[]).includes(args.signal.provider))
+        problems.push(`signal.provider: "${args.signal.provider}" is not allowed. Allowed: ${CARBON_SIGNAL_PROVIDERS.join(", ")}`);
+    if (typeof args.signal.url === "string" && !/^https?:\/\/[^/\s]+/.test(args.signal.url))
+        problems.push(`signal.url: "${args.signal.url}" must be an http(s) URL`);
+    if (args.signal.provider === "electricity-maps" && args.signal.token === undefined)
+        problems.push(`signal.token: unset; the Electricity Maps API needs an auth-token (pass it as a secret)`);
+    if (!args.workTrigger?.type) problems.push(`workTrigger.type: unset; give the KEDA trigger of the workload's own demand`);
+    if (problems.length) throw new CarbonScalingError(`Invalid CarbonAwareScaling arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+}
+
+/** The replicas KEDA falls back to when the live source fails: decided by the static yearly figure. */
+export function fallbackReplicas(staticIntensity: number, dirtyThreshold: number, dirtyMaxReplicas: number, maxReplicas: number): number {
+    return staticIntensity > dirtyThreshold ? dirtyMaxReplicas : maxReplicas;
+}
+
+/** URL and JSON path of the live intensity for each source. */
+function signalQuery(s: CarbonSignalArgs): { url: pulumi.Output<string>; valueLocation: string } {
+    const base = pulumi.output(s.url).apply((u) => u.replace(/\/+$/, ""));
+    if (s.provider === "electricity-maps") {
+        return {
+            url: pulumi.interpolate`${base}/v3/carbon-intensity/latest?zone=${pulumi.output(s.location).apply(encodeURIComponent)}`,
+            valueLocation: "carbonIntensity",
+        };
+    }
+    // Carbon Aware SDK web API: an array of { location, time, rating, duration }, rating in gCO2e/kWh.
+    return {
+        url: pulumi.interpolate`${base}/emissions/bylocation?location=${pulumi.output(s.location).apply(encodeURIComponent)}`,
+        valueLocation: "0.rating",
+    };
+}
+
+export class CarbonAwareScaling extends pulumi.ComponentResource {
+    /** The Helm release of KEDA, when installed by this component. */
+    public readonly keda?: k8s.helm.v3.Release;
+    public readonly scaledObjectName: pulumi.Output<string>;
+    /** Replicas KEDA holds when the live source fails. */
+    public readonly fallbackReplicas: number;
+
+    constructor(name: string, args: CarbonAwareScalingArgs, opts?: pulumi.ComponentResourceOptions) {
+        checkCarbonScalingArgs(args);
+        super("platform:index:CarbonAwareScaling", name, {}, opts);
+
+        const min = args.minReplicas ?? 0;
+        const max = args.maxReplicas ?? 10;
+        const cap = args.dirtyMaxReplicas ?? 1;
+        const target = args.targetPerReplica ?? 10;
+        this.fallbackReplicas = fallbackReplicas(args.staticIntensity, args.dirtyThreshold, cap, max);
+
+        if (args.installKeda ?? true) {
+            this.keda = new k8s.helm.v3.Release(
+                `${name}-keda`,
+                {
+                    chart: "keda",
+                    version: args.kedaChartVersion ?? KEDA_CHART_VERSION,
+                    repositoryOpts: { repo: KEDA_CHART_REPO },
+                    namespace: args.kedaNamespace ?? "keda",
+                    createNamespace: true,
+                    // Wait for the operator and the metrics server so the ScaledObject is accepted.
+                    atomic: true,
+                    values: {
+                        // Two operator replicas with leader election: scaling keeps working through a node loss.
+                        operator: { replicaCount: 2 },
+                        podDisruptionBudget: { operator: { minAvailable: 1 } },
+                    },
+                },
+                { parent: this },
+            );
+        }
+
+        const namespace = args.workload.namespace;
+        const signal = signalQuery(args.signal);
+        let authenticationRef: { name: pulumi.Output<string> } | undefined;
+        if (args.signal.token !== undefined) {
+            const secret = new k8s.core.v1.Secret(
+                `${name}-carbon-signal`,
+                {
+                    // Fixed names: the TriggerAuthentication must reference them before they exist.
+                    metadata: { name: `${name}-carbon-signal`, namespace },
+                    type: "Opaque",
+                    stringData: { token: pulumi.secret(args.signal.token) },
+                },
+                { parent: this },
+            );
+            const auth = new k8s.apiextensions.CustomResource(
+                `${name}-carbon-signal`,
+                {
+                    apiVersion: "keda.sh/v1alpha1",
+                    kind: "TriggerAuthentication",
+                    metadata: { name: `${name}-carbon-signal`, namespace },
+                    spec: {
+                        secretTargetRef: [
+                            {
+                                parameter: args.signal.provider === "electricity-maps" ? "apiKey" : "token",
+                                name: secret.metadata.name,
+                                key: "token",
+                            },
+                        ],
+                    },
+                },
+                { parent: this, dependsOn: this.keda ? [this.keda] : [] },
+            );
+            authenticationRef = { name: auth.metadata.name };
+        }
+
+        const carbonTrigger = {
+            type: "metrics-api",
+            name: "carbon",
+            metricType: "AverageValue",
+            metadata: {
+                url: signal.url,
+                valueLocation: signal.valueLocation,
+                // Only used if the trigger were evaluated alone; the formula below decides the replicas.
+                targetValue: String(args.dirtyThreshold),
+                ...(args.signal.token === undefined
+                    ? {}
+                    : args.signal.provider === "electricity-maps"
+                      ? { authMode: "apiKey", method: "header", keyParamName: "auth-token" }
+                      : { authMode: "bearer" }),
+            },
+            ...(authenticationRef ? { authenticationRef } : {}),
+        };
+        const workTrigger = {
+            type: args.workTrigger.type,
+            name: "work",
+            metadata: args.workTrigger.metadata,
+            ...(args.workTrigger.authenticationRef ? { authenticationRef: args.workTrigger.authenticationRef } : {}),
+        };
+
+        const scaledObject = new k8s.apiextensions.CustomResource(
+            name,
+            {
+                apiVersion: "keda.sh/v1alpha1",
+                kind: "ScaledObject",
+                metadata: {
+                    namespace,
+                    annotations: {
+                        "platform.io/carbon-static-intensity": `${args.staticIntensity} gCO2e/kWh${args.staticYear ? ` (${args.staticYear})` : ""}, Electricity Maps via @tgwf/co2 (ODbL)`,
+                    },
+                },
+                spec: {
+                    scaleTargetRef: { apiVersion: "apps/v1", kind: args.workload.kind ?? "Deployment", name: args.workload.name },
+                    minReplicaCount: min,
+                    maxReplicaCount: max,
+                    pollingInterval: args.pollingInterval ?? 300,
+                    cooldownPeriod: 300,
+                    fallback: { failureThreshold: args.failureThreshold ?? 3, replicas: this.fallbackReplicas, behavior: "static" },
+                    advanced: {
+                        scalingModifiers: {
+                            // Cap the demand at dirtyMaxReplicas × target while the grid is above the threshold.
+                            formula: `carbon > ${args.dirtyThreshold} ? (work > ${cap * target} ? ${cap * target} : work) : work`,
+                            target: String(target),
+                            metricType: "AverageValue",
+                        },
+                    },
+                    triggers: [workTrigger, carbonTrigger],
+                },
+            },
+            { parent: this, dependsOn: this.keda ? [this.keda] : [] },
+        );
+        this.scaledObjectName = scaledObject.metadata.name;
+        this.registerOutputs({ scaledObjectName: this.scaledObjectName, fallbackReplicas: this.fallbackReplicas });
+    }
+}

@@ -1,0 +1,124 @@
+/**
+ * CarbonAwareScaling under Pulumi's mock runtime: the KEDA release, the ScaledObject (validated
+ * against the upstream KEDA 2.20.2 CRD with the shared validator) and the secret-backed signal.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import { describe, expect, it } from "vitest";
+import {
+    CarbonAwareScaling,
+    CarbonScalingError,
+    KEDA_CHART_VERSION,
+    type CarbonAwareScalingArgs,
+} from "../components/carbon-scaling";
+import { runUnderMocks, SECRET_PLACEHOLDER } from "../tools/plan/runtime";
+import { validateCustomResource } from "./crd";
+
+const base: CarbonAwareScalingArgs = {
+    workload: { name: "batch-worker", namespace: "batch" },
+    maxReplicas: 8,
+    dirtyMaxReplicas: 2,
+    workTrigger: { type: "kafka", metadata: { bootstrapServers: "kafka:9092", consumerGroup: "batch", topic: "jobs", lagThreshold: "10" } },
+    targetPerReplica: 10,
+    signal: { provider: "electricity-maps", url: "https://api.electricitymaps.com/", location: "DE", token: "em-token-123" },
+    dirtyThreshold: 300,
+    staticIntensity: 342,
+    staticYear: 2025,
+};
+
+async function plan(args: CarbonAwareScalingArgs) {
+    return runUnderMocks(
+        () => {
+            const provider = new k8s.Provider("k8s", { context: "kind-test" });
+            return new CarbonAwareScaling("batch", args, { provider }).scaledObjectName;
+        },
+        { project: "platform", stack: "test" },
+    );
+}
+
+const crObject = (r: { rawInputs: Record<string, unknown> }) => r.rawInputs as { apiVersion: string; kind: string; [k: string]: unknown };
+
+describe("CarbonAwareScaling", () => {
+    it("installs KEDA from the pinned 2.20 chart with two operator replicas", async () => {
+        const { resources } = await plan(base);
+        const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
+        expect(release.inputs).toMatchObject({
+            chart: "keda",
+            version: KEDA_CHART_VERSION,
+            repositoryOpts: { repo: "https://kedacore.github.io/charts" },
+            namespace: "keda",
+            values: { operator: { replicaCount: 2 } },
+        });
+        expect(KEDA_CHART_VERSION).toMatch(/^2\.20\.\d+$/);
+        const so = resources.find((r) => r.type === "kubernetes:keda.sh/v1alpha1:ScaledObject")!;
+        expect(so.dependencies).toContain(release.urn);
+        expect(so.parent).toBe(resources.find((r) => r.type === "platform:index:CarbonAwareScaling")!.urn);
+    });
+
+    it("emits a ScaledObject that validates against the KEDA CRD and caps replicas while the grid is dirty", async () => {
+        const { resources } = await plan(base);
+        const so = resources.find((r) => r.type === "kubernetes:keda.sh/v1alpha1:ScaledObject")!;
+        const check = validateCustomResource(crObject(so));
+        expect(check.errors).toEqual([]);
+        expect(check.valid).toBe(true);
+        const spec = (so.inputs as any).spec;
+        expect(spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "batch-worker" });
+        expect(spec.advanced.scalingModifiers.formula).toBe("carbon > 300 ? (work > 20 ? 20 : work) : work");
+        expect(spec.triggers.map((t: any) => t.name)).toEqual(["work", "carbon"]);
+        const carbon = spec.triggers[1];
+        expect(carbon.metadata).toMatchObject({
+            url: "https://api.electricitymaps.com/v3/carbon-intensity/latest?zone=DE",
+            valueLocation: "carbonIntensity",
+            authMode: "apiKey",
+            keyParamName: "auth-token",
+        });
+        // The static yearly figure (342) is above the threshold: fallback holds the dirty cap.
+        expect(spec.fallback).toEqual({ failureThreshold: 3, replicas: 2, behavior: "static" });
+    });
+
+    it("keeps the API token in a Secret referenced by a TriggerAuthentication", async () => {
+        const { resources } = await plan(base);
+        const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret")!;
+        const so = resources.find((r) => r.type === "kubernetes:keda.sh/v1alpha1:ScaledObject")!;
+        expect(JSON.stringify(secret.inputs)).not.toContain("em-token-123");
+        expect((secret.inputs as any).stringData).toBe(SECRET_PLACEHOLDER);
+        expect((secret.rawInputs as any).stringData).toEqual({ token: "em-token-123" });
+        const auth = resources.find((r) => r.type === "kubernetes:keda.sh/v1alpha1:TriggerAuthentication")!;
+        expect((auth.inputs as any).spec.secretTargetRef[0]).toEqual({ parameter: "apiKey", name: "batch-carbon-signal", key: "token" });
+        expect((so.inputs as any).spec.triggers[1].authenticationRef).toEqual({ name: "batch-carbon-signal" });
+        expect(JSON.stringify(so.inputs)).not.toContain("em-token-123");
+    });
+
+    it("reads the Carbon Aware SDK's rating and falls back to full scale on a clean static figure", async () => {
+        const { resources } = await plan({
+            ...base,
+            installKeda: false,
+            signal: { provider: "carbon-aware-sdk", url: "http://carbon-aware-sdk.carbon.svc:8080", location: "swedencentral" },
+            staticIntensity: 20,
+        });
+        expect(resources.some((r) => r.type === "kubernetes:helm.sh/v3:Release")).toBe(false);
+        const so = resources.find((r) => r.type === "kubernetes:keda.sh/v1alpha1:ScaledObject")!;
+        expect(validateCustomResource(crObject(so)).errors).toEqual([]);
+        const spec = (so.inputs as any).spec;
+        expect(spec.triggers[1].metadata).toEqual({
+            url: "http://carbon-aware-sdk.carbon.svc:8080/emissions/bylocation?location=swedencentral",
+            valueLocation: "0.rating",
+            targetValue: "300",
+        });
+        expect(spec.fallback.replicas).toBe(8);
+    });
+
+    it("rejects bad arguments before registering anything", async () => {
+        const bad = { ...base, kedaChartVersion: "2.19.0", dirtyMaxReplicas: 9, signal: { ...base.signal, token: undefined, url: "ftp://x" } };
+        let error: Error | undefined;
+        const run = await plan(bad).catch((e) => {
+            error = e;
+            return undefined;
+        });
+        expect(run).toBeUndefined();
+        expect(error?.message ?? "").toContain("kedaChartVersion: \"2.19.0\" is not allowed; the platform pins KEDA 2.20.x");
+        expect(error?.message).toContain("dirtyMaxReplicas: 9 must be a whole number between 0 and maxReplicas (8)");
+        expect(error?.message).toContain("signal.url: \"ftp://x\" must be an http(s) URL");
+        expect(error?.message).toContain("signal.token: unset");
+        expect(() => new CarbonAwareScaling("x", bad)).toThrow(CarbonScalingError);
+    });
+});
