@@ -41,6 +41,11 @@ export interface AllowWorkloadsArgs {
      * the waypoint, so the L7 rule does not leak to neighbours sharing the waypoint.
      */
     service?: string;
+    /**
+     * Kubernetes name of the policy (default: `name`). Lets callers keep the Pulumi name unique per cluster
+     * (e.g. prefixed with the cluster) while the in-cluster name stays short and identical everywhere.
+     */
+    policyName?: string;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -60,7 +65,10 @@ function fail(name: string, field: string, value: unknown, allowed: string): nev
 
 /** Checks the arguments; throws a clear error naming the field, the bad value and what is allowed. */
 export function validateAllowWorkloads(name: string, args: AllowWorkloadsArgs): void {
-    if (!DNS_SUBDOMAIN.test(name)) fail(name, "name", name, "is not a valid Kubernetes object name; allowed: a DNS-1123 subdomain (lowercase letters, digits, '-', '.')");
+    const objectName = args.policyName ?? name;
+    if (!DNS_SUBDOMAIN.test(objectName)) {
+        fail(name, args.policyName !== undefined ? "policyName" : "name", objectName, "is not a valid Kubernetes object name; allowed: a DNS-1123 subdomain (lowercase letters, digits, '-', '.')");
+    }
     if (!args.from || args.from.length === 0) fail(name, "from", args.from ?? [], "is empty; allowed: at least one { namespace, serviceAccount } (an empty source list would allow nobody, or with Istio's semantics everybody)");
     args.from.forEach((id, i) => {
         if (!DNS_LABEL.test(id?.namespace ?? "")) fail(name, `from[${i}].namespace`, id?.namespace, "is not a namespace name; allowed: a DNS-1123 label");
@@ -116,7 +124,8 @@ export function allowWorkloadsSpec(args: AllowWorkloadsArgs): Record<string, unk
 
 /**
  * An Istio `AuthorizationPolicy` (security.istio.io/v1, ALLOW) letting the `from` identities reach the
- * selected workloads (or the waypoint / Service). `name` is both the Pulumi and the Kubernetes name.
+ * selected workloads (or the waypoint / Service). `name` is the Pulumi name and, unless `policyName` is
+ * given, the Kubernetes name.
  */
 export function allowWorkloads(name: string, args: AllowWorkloadsArgs, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
     validateAllowWorkloads(name, args);
@@ -125,7 +134,7 @@ export function allowWorkloads(name: string, args: AllowWorkloadsArgs, opts: pul
         {
             apiVersion: "security.istio.io/v1",
             kind: "AuthorizationPolicy",
-            metadata: { name, namespace: args.namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+            metadata: { name: args.policyName ?? name, namespace: args.namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
             spec: allowWorkloadsSpec(args),
         },
         opts,

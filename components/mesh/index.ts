@@ -1,0 +1,407 @@
+/**
+ * AmbientMesh: Istio in ambient mode (no sidecars: ztunnel for L4 mTLS, waypoints for L7) on one
+ * cluster, zero trust by default, with tracing to an OpenTelemetry collector.
+ *
+ * Installed through the cluster's explicit k8s provider (pass it as `provider` in opts), in order:
+ * Gateway API CRDs → istio base (Istio CRDs) → istiod (ambient profile) → istio-cni → ztunnel. Then:
+ * STRICT mTLS mesh-wide, allow-nothing authorization (workloads and waypoints), the OpenTelemetry
+ * collector and a mesh-wide Telemetry resource, the optional ingress gateway and the call graph.
+ *
+ * Helm charts are `helm.v3.Release` resources, not `helm.v4.Chart`: a v4 Chart renders against the
+ * cluster at preview, which does not exist yet when the cluster is created in the same stack; a Release
+ * is one resource whose values the plan and the policy pack can read.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AMBIENT_PROBE_SOURCE, HBONE_PORT, PlatformNamespace } from "../namespace";
+import { MeshCallGraph, planCallGraph } from "./callgraph";
+import { MeshArgsError, meshArgsProblems, type AmbientMeshArgs, type MeshIngressArgs } from "./args";
+import { meshPlatformValues, type MeshPlatformValues } from "./values";
+import {
+    GATEWAY_API_CRDS_URL,
+    GATEWAY_API_VERSION,
+    ISTIO_CHART_REPO,
+    ISTIO_VERSION,
+    OTEL_CHART_REPO,
+    OTEL_COLLECTOR_CHART_VERSION,
+    OTEL_COLLECTOR_IMAGE,
+} from "./versions";
+
+export * from "./args";
+export { allowWorkloads, principalOf, type AllowWorkloadsArgs } from "./authorization";
+export { CallGraphError, MeshCallGraph, planCallGraph, callGraphProblems, type MeshCall, type MeshService } from "./callgraph";
+
+export const ISTIO_NAMESPACE = "istio-system";
+export const INGRESS_NAMESPACE = "istio-ingress";
+export const OBSERVABILITY_NAMESPACE = "observability";
+/** meshConfig extension provider name the Telemetry resource sends traces to. */
+export const TRACING_PROVIDER = "otel-tracing";
+export const COLLECTOR_NAME = "otel-collector";
+const OTLP_GRPC_PORT = 4317;
+const OTLP_HTTP_PORT = 4318;
+const XDS_PORT = 15012;
+
+const matchApp = (app: string) => ({ matchLabels: { app } });
+const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+const anywhere = [{ ipBlock: { cidr: "0.0.0.0/0" } }];
+const allNamespaces = [{ namespaceSelector: {} }];
+
+export class AmbientMesh extends pulumi.ComponentResource {
+    public readonly istioVersion = ISTIO_VERSION;
+    public readonly platformValues: MeshPlatformValues;
+    /** The four Istio releases, in install order. */
+    public readonly charts: { base: k8s.helm.v3.Release; istiod: k8s.helm.v3.Release; cni: k8s.helm.v3.Release; ztunnel: k8s.helm.v3.Release };
+    /** Everything a mesh custom resource must wait for (CRDs, control plane). */
+    public readonly ready: pulumi.Resource[];
+    public readonly ingressGateway?: k8s.helm.v3.Release;
+    public readonly callGraph?: MeshCallGraph;
+
+    constructor(name: string, args: AmbientMeshArgs, opts?: pulumi.ComponentResourceOptions) {
+        const problems = meshArgsProblems(args);
+        if (problems.length) throw new MeshArgsError(problems);
+        if (args.callGraph) {
+            // Validate the graph before registering anything (MeshCallGraph would only throw later).
+            planCallGraph(args.callGraph.services, args.callGraph.calls);
+        }
+        super("platform:index:AmbientMesh", name, {}, opts);
+        const platform = meshPlatformValues(args.platform, args.kubernetesCni);
+        this.platformValues = platform;
+        const global = platform.globalPlatform ? { global: { platform: platform.globalPlatform } } : {};
+        const release = (id: string, chart: string, namespace: string, values: Record<string, unknown>, dependsOn: pulumi.Resource[], version = ISTIO_VERSION, repo = ISTIO_CHART_REPO) =>
+            new k8s.helm.v3.Release(
+                `${name}-${id}`,
+                {
+                    name: id,
+                    chart,
+                    version,
+                    repositoryOpts: { repo },
+                    namespace,
+                    createNamespace: false, // namespaces are PlatformNamespaces with their own policies
+                    skipAwait: false, // the next chart in the chain needs this one running, not just applied
+                    atomic: true,
+                    values,
+                },
+                { parent: this, dependsOn },
+            );
+
+        // Gateway API CRDs (standard channel, pinned release asset). Waypoints and the ingress are Gateway
+        // API objects; the CRDs come first so istiod starts watching them at once.
+        const gatewayApiCrds = new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-crds`, { file: GATEWAY_API_CRDS_URL }, { parent: this });
+
+        // istio-system: not enrolled (the mesh's own infrastructure), privileged Pod Security because
+        // istio-cni (host network, CNI config on the node) and ztunnel (NET_ADMIN/SYS_ADMIN to enter pod
+        // network namespaces) need it. Default deny still applies; the allowances below are the control
+        // plane's real flows. istio-cni runs on the host network, so NetworkPolicy does not cover it.
+        const istioNamespace = new PlatformNamespace(
+            `${name}-istio-system`,
+            {
+                name: ISTIO_NAMESPACE,
+                ambient: false,
+                podSecurity: "privileged",
+                extraPolicies: [
+                    {
+                        // Every proxy in the cluster (ztunnel, waypoints, gateways) fetches config and
+                        // certificates from istiod over mTLS on 15012; the API server calls the sidecar-
+                        // injection/validation webhooks on 15017 from control-plane addresses no cluster can
+                        // name in advance, and kubelet probes istiod's readiness on 8080.
+                        name: "allow-istiod-ingress",
+                        spec: {
+                            podSelector: matchApp("istiod"),
+                            policyTypes: ["Ingress"],
+                            ingress: [
+                                { from: allNamespaces, ports: tcp(XDS_PORT) },
+                                { from: anywhere, ports: tcp(15017, 8080) },
+                            ],
+                        },
+                    },
+                    {
+                        // istiod watches the Kubernetes API (443 on managed clusters, 6443 on kubeadm/kind); the
+                        // API server's address is provider-managed, so the destination cannot be narrowed.
+                        name: "allow-istiod-to-apiserver",
+                        spec: { podSelector: matchApp("istiod"), policyTypes: ["Egress"], egress: [{ to: anywhere, ports: tcp(443, 6443) }] },
+                    },
+                    {
+                        // ztunnel gets its workload certificates and xDS from istiod; kubelet probes its
+                        // readiness port 15021.
+                        name: "allow-ztunnel",
+                        spec: {
+                            podSelector: matchApp("ztunnel"),
+                            policyTypes: ["Ingress", "Egress"],
+                            ingress: [{ from: anywhere, ports: tcp(15021) }],
+                            egress: [{ to: [{ podSelector: matchApp("istiod") }], ports: tcp(XDS_PORT) }],
+                        },
+                    },
+                ],
+            },
+            { parent: this },
+        );
+
+        const base = release("istio-base", "base", ISTIO_NAMESPACE, { ...global, profile: "ambient" }, [istioNamespace, gatewayApiCrds]);
+
+        const otlpEndpoint = args.tracing?.otlpEndpoint;
+        const collectorService = `${COLLECTOR_NAME}.${OBSERVABILITY_NAMESPACE}.svc.cluster.local`;
+        const istiod = release(
+            "istiod",
+            "istiod",
+            ISTIO_NAMESPACE,
+            deepMerge(
+                {
+                    ...global,
+                    profile: "ambient",
+                    // Two replicas plus the chart's PodDisruptionBudget: config and certificates keep flowing
+                    // through a node drain.
+                    pilot: { autoscaleMin: args.istiodReplicas ?? 2, replicaCount: args.istiodReplicas ?? 2 },
+                    meshConfig: {
+                        // Where the Telemetry resource's tracing provider sends spans (OTLP/gRPC).
+                        extensionProviders: [{ name: TRACING_PROVIDER, opentelemetry: { service: collectorService, port: OTLP_GRPC_PORT } }],
+                    },
+                },
+                platform.istiod,
+            ),
+            [base],
+        );
+        const cni = release("istio-cni", "cni", ISTIO_NAMESPACE, deepMerge({ ...global, profile: "ambient" }, platform.cni), [istiod]);
+        const ztunnel = release("ztunnel", "ztunnel", ISTIO_NAMESPACE, deepMerge({ ...global, profile: "ambient" }, platform.ztunnel), [cni]);
+        this.charts = { base, istiod, cni, ztunnel };
+        const ready = [gatewayApiCrds, base, istiod];
+        this.ready = ready;
+
+        const custom = (id: string, apiVersion: string, kind: string, metadata: Record<string, unknown>, spec: Record<string, unknown>, dependsOn = ready) =>
+            new k8s.apiextensions.CustomResource(
+                `${name}-${id}`,
+                { apiVersion, kind, metadata: { ...metadata, labels: { "app.kubernetes.io/managed-by": "pulumi" } }, spec },
+                { parent: this, dependsOn },
+            );
+
+        // Mesh-wide mTLS: a PeerAuthentication named "default" in the root namespace applies everywhere;
+        // STRICT refuses plaintext to every enrolled workload.
+        custom("peer-authentication", "security.istio.io/v1", "PeerAuthentication", { name: "default", namespace: ISTIO_NAMESPACE }, { mtls: { mode: "STRICT" } });
+        // Allow-nothing: an ALLOW policy without rules in the root namespace matches no request, so every
+        // workload refuses traffic until a positive ALLOW (by identity) admits it.
+        custom("allow-nothing", "security.istio.io/v1", "AuthorizationPolicy", { name: "allow-nothing", namespace: ISTIO_NAMESPACE }, {});
+        // Waypoints only enforce policies attached to them; this one attaches allow-nothing to every waypoint
+        // (GatewayClass istio-waypoint), so L7 traffic is also denied unless a call-graph rule allows it.
+        custom(
+            "allow-nothing-waypoints",
+            "security.istio.io/v1",
+            "AuthorizationPolicy",
+            { name: "allow-nothing-waypoints", namespace: ISTIO_NAMESPACE },
+            { targetRefs: [{ group: "gateway.networking.k8s.io", kind: "GatewayClass", name: "istio-waypoint" }] },
+        );
+
+        if (platform.ciliumDataplane) {
+            // Cilium exempts kubelet probes by recognising the host; ambient SNATs them to a link-local
+            // address Cilium does not recognise. Additive allowance (enableDefaultDeny off), so it does not
+            // put every pod into default deny by itself.
+            new k8s.apiextensions.CustomResource(
+                `${name}-allow-ambient-hostprobes`,
+                {
+                    apiVersion: "cilium.io/v2",
+                    kind: "CiliumClusterwideNetworkPolicy",
+                    metadata: { name: "allow-ambient-hostprobes", labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                    spec: {
+                        description: "Allows SNAT-ed kubelet health probes into ambient pods",
+                        endpointSelector: {},
+                        enableDefaultDeny: { ingress: false, egress: false },
+                        ingress: [{ fromCIDR: [AMBIENT_PROBE_SOURCE] }],
+                    },
+                },
+                { parent: this },
+            );
+        }
+
+        // Telemetry: an OpenTelemetry collector outside the mesh. Waypoints and gateways are Envoy
+        // proxies that export spans in plain OTLP; an enrolled collector would refuse that under STRICT.
+        const observability = new PlatformNamespace(
+            `${name}-observability`,
+            {
+                name: OBSERVABILITY_NAMESPACE,
+                ambient: false,
+                extraPolicies: [
+                    {
+                        // Spans from waypoints (application namespaces) and the ingress gateway.
+                        name: "allow-otlp-ingress",
+                        spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: allNamespaces, ports: tcp(OTLP_GRPC_PORT, OTLP_HTTP_PORT) }] },
+                    },
+                    ...(otlpEndpoint
+                        ? [
+                              {
+                                  // Forwarding to the configured tracing backend.
+                                  name: "allow-otlp-export",
+                                  spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: anywhere, ports: tcp(Number(otlpEndpoint.split(":").pop())) }] },
+                              },
+                          ]
+                        : []),
+                ],
+            },
+            { parent: this },
+        );
+        const collector = release(
+            COLLECTOR_NAME,
+            "opentelemetry-collector",
+            OBSERVABILITY_NAMESPACE,
+            collectorValues(otlpEndpoint),
+            [observability],
+            OTEL_COLLECTOR_CHART_VERSION,
+            OTEL_CHART_REPO,
+        );
+        const tracing = { providers: [{ name: TRACING_PROVIDER }], randomSamplingPercentage: args.tracing?.samplingPercent ?? 1 };
+        custom(
+            "telemetry",
+            "telemetry.istio.io/v1",
+            "Telemetry",
+            { name: "mesh-default", namespace: ISTIO_NAMESPACE },
+            {
+                tracing: [tracing],
+                // "envoy" is istiod's built-in file access log provider (stdout of waypoints and gateways).
+                ...((args.accessLogging ?? true) ? { accessLogging: [{ providers: [{ name: "envoy" }] }] } : {}),
+            },
+            [...ready, collector],
+        );
+
+        if (args.ingress?.enabled) this.ingressGateway = this.addIngress(name, args.ingress, platform, ready);
+
+        if (args.callGraph) {
+            this.callGraph = new MeshCallGraph(
+                `${name}-calls`,
+                { ...args.callGraph, dependsOn: [...ready, ztunnel] },
+                { parent: this },
+            );
+        }
+
+        this.registerOutputs({
+            istioVersion: ISTIO_VERSION,
+            gatewayApiVersion: GATEWAY_API_VERSION,
+            waypointNamespaces: this.callGraph?.waypointNamespaces ?? [],
+            notes: platform.notes,
+        });
+    }
+
+    private addIngress(name: string, ingress: MeshIngressArgs, platform: MeshPlatformValues, ready: pulumi.Resource[]): k8s.helm.v3.Release {
+        const publicExposure = ingress.exposure === "public";
+        const lb = publicExposure ? platform.publicLoadBalancer : platform.internalLoadBalancer;
+        const annotations: Record<string, string> = { ...lb.annotations };
+        if (publicExposure) {
+            // The audit trail for a public endpoint travels with the Service itself.
+            annotations["platform.io/edge-exception"] = ingress.edgeException!.name;
+            annotations["platform.io/edge-exception-reason"] = ingress.edgeException!.reason;
+        }
+        // Not enrolled: the gateway is itself an Envoy proxy that speaks HBONE to ambient backends.
+        // Baseline, not restricted: the chart's pod sets the net.ipv4.ip_unprivileged_port_start sysctl to
+        // bind 80/443 without root.
+        const namespace = new PlatformNamespace(
+            `${name}-istio-ingress`,
+            {
+                name: INGRESS_NAMESPACE,
+                ambient: false,
+                podSecurity: "baseline",
+                extraPolicies: [
+                    {
+                        // Client traffic from the load balancer (80/443) and its health checks (15021).
+                        name: "allow-gateway-ingress",
+                        spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: anywhere, ports: tcp(80, 443, 15021) }] },
+                    },
+                    {
+                        // Config and certificates from istiod; HBONE to ambient backends; spans to the collector.
+                        name: "allow-gateway-egress",
+                        spec: {
+                            podSelector: {},
+                            policyTypes: ["Egress"],
+                            egress: [
+                                {
+                                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ISTIO_NAMESPACE } }, podSelector: matchApp("istiod") }],
+                                    ports: tcp(XDS_PORT),
+                                },
+                                { to: allNamespaces, ports: tcp(HBONE_PORT) },
+                                {
+                                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": OBSERVABILITY_NAMESPACE } } }],
+                                    ports: tcp(OTLP_GRPC_PORT),
+                                },
+                            ],
+                        },
+                    },
+                ],
+            },
+            { parent: this },
+        );
+        const gateway = new k8s.helm.v3.Release(
+            `${name}-ingress-gateway`,
+            {
+                name: "istio-ingressgateway",
+                chart: "gateway",
+                version: ISTIO_VERSION,
+                repositoryOpts: { repo: ISTIO_CHART_REPO },
+                namespace: INGRESS_NAMESPACE,
+                createNamespace: false,
+                skipAwait: false,
+                atomic: true,
+                values: {
+                    labels: { istio: "ingressgateway" },
+                    service: { type: lb.serviceType, annotations },
+                    // At least two replicas across nodes, and a disruption budget that keeps one serving.
+                    autoscaling: { enabled: true, minReplicas: ingress.minReplicas ?? 2, maxReplicas: ingress.maxReplicas ?? 5 },
+                    podDisruptionBudget: { minAvailable: 1 },
+                },
+            },
+            { parent: this, dependsOn: [...ready, namespace] },
+        );
+        // The root allow-nothing policy also covers the gateway; the edge opens its listener ports to any
+        // client (authentication of end users belongs on the routes, e.g. RequestAuthentication).
+        new k8s.apiextensions.CustomResource(
+            `${name}-allow-ingress-gateway`,
+            {
+                apiVersion: "security.istio.io/v1",
+                kind: "AuthorizationPolicy",
+                metadata: { name: "allow-ingress-gateway", namespace: INGRESS_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                spec: { action: "ALLOW", selector: { matchLabels: { istio: "ingressgateway" } }, rules: [{ to: [{ operation: { ports: ["80", "443"] } }] }] },
+            },
+            { parent: this, dependsOn: [...ready, namespace] },
+        );
+        return gateway;
+    }
+}
+
+/** Collector values: a 2-replica Deployment receiving OTLP, restricted-PSS compliant. */
+export function collectorValues(otlpEndpoint?: string): Record<string, unknown> {
+    const exporters: Record<string, unknown> = otlpEndpoint
+        ? { "otlp/backend": { endpoint: otlpEndpoint } }
+        : { debug: { verbosity: "basic" } };
+    return {
+        mode: "deployment",
+        fullnameOverride: COLLECTOR_NAME,
+        replicaCount: 2,
+        image: { repository: OTEL_COLLECTOR_IMAGE },
+        command: { name: "otelcol-k8s" },
+        // Only OTLP is exposed; the chart's Jaeger and Zipkin receivers stay off.
+        ports: {
+            "jaeger-compact": { enabled: false },
+            "jaeger-thrift": { enabled: false },
+            "jaeger-grpc": { enabled: false },
+            zipkin: { enabled: false },
+        },
+        podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true },
+        config: {
+            receivers: { jaeger: null, zipkin: null },
+            exporters,
+            service: {
+                pipelines: {
+                    traces: { receivers: ["otlp"], processors: ["memory_limiter", "batch"], exporters: Object.keys(exporters) },
+                },
+            },
+        },
+    };
+}
+
+/** Merges plain objects (platform values over the neutral ones); arrays and scalars are replaced. */
+export function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...a };
+    for (const [k, v] of Object.entries(b)) {
+        const cur = out[k];
+        out[k] =
+            v && typeof v === "object" && !Array.isArray(v) && cur && typeof cur === "object" && !Array.isArray(cur)
+                ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>)
+                : v;
+    }
+    return out;
+}
