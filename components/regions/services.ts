@@ -4,8 +4,8 @@
  *
  * A region missing from a list is "unverified", not "unavailable", unless the list is complete by
  * construction (botocore's endpoints.json enumerates every regional endpoint of the `aws` partition).
- * Where no per-region list was found (Azure AKS, Event Hubs, Container Apps; GCP GKE and Managed
- * Kafka) every region is "unverified": the ranking says so instead of assuming.
+ * Where no per-region list was found (AWS Lambda; Azure AKS, Event Hubs, Container Apps; GCP GKE and
+ * Managed Kafka) every region is "unverified": the ranking says so instead of assuming.
  */
 import type { Cloud } from "./catalog";
 
@@ -75,6 +75,8 @@ interface Product {
     complete?: boolean;
     /** How to check availability where no list exists. */
     howToVerify?: string;
+    /** Products that together implement the service: the status is the worst of theirs. */
+    parts?: Product[];
 }
 
 /**
@@ -85,7 +87,14 @@ export const SERVICE_PRODUCTS: Record<Cloud, Record<PlatformService, Product>> =
     aws: {
         kubernetes: { product: "Amazon EKS", listing: "eks", complete: true },
         kafka: { product: "Amazon MSK (provisioned)", listing: "msk", complete: true },
-        serverless: { product: "Amazon ECS on AWS Fargate (Linux)", listing: "ecs-fargate-linux", complete: false },
+        // components/serverless: Lambda for scale-to-zero services, ECS Express Mode (Fargate) for always-on ones.
+        serverless: {
+            product: "AWS Lambda + ECS Express Mode on Fargate",
+            parts: [
+                { product: "AWS Lambda", howToVerify: "the lambda endpoints of botocore endpoints.json (not in the reviewed table yet)" },
+                { product: "Amazon ECS on AWS Fargate (Linux)", listing: "ecs-fargate-linux", complete: false },
+            ],
+        },
     },
     azure: {
         kubernetes: { product: "Azure Kubernetes Service", howToVerify: "az provider show -n Microsoft.ContainerService (resourceTypes[].locations)" },
@@ -108,19 +117,28 @@ export const NOT_GENERALLY_AVAILABLE: Readonly<Record<string, string>> = {
     "gcp/us-east2": "not a generally available GCP region (absent from public location lists)",
 };
 
+const RANK: Record<Availability, number> = { available: 0, unverified: 1, unavailable: 2 };
+
+function productStatus(cloud: Cloud, region: string, p: Product): { status: Availability; source: string } {
+    if (p.parts) {
+        const parts = p.parts.map((part) => ({ part, ...productStatus(cloud, region, part) }));
+        const worst = parts.reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a));
+        return { status: worst.status, source: parts.map((x) => `${x.part.product}: ${x.status} (${x.source})`).join("; ") };
+    }
+    if (!p.listing) return { status: "unverified", source: `no per-region list reviewed; verify with ${p.howToVerify}` };
+    const listings = SERVICE_LISTINGS.filter((l) => l.cloud === cloud && l.service === p.listing);
+    const hit = listings.find((l) => l.regions.includes(region));
+    if (hit) return { status: "available", source: hit.source };
+    const sources = listings.map((l) => l.source).join(", ");
+    return p.complete
+        ? { status: "unavailable", source: `not offered per ${sources}` }
+        : { status: "unverified", source: `not listed by ${sources} (a missing row is not proof of absence)` };
+}
+
 /** Availability of one platform service in one region, with the source it rests on. */
 export function serviceStatus(cloud: Cloud, region: string, service: PlatformService): ServiceStatus {
     const p = SERVICE_PRODUCTS[cloud][service];
     const notGa = NOT_GENERALLY_AVAILABLE[`${cloud}/${region}`];
     if (notGa) return { service, product: p.product, status: "unavailable", source: notGa };
-    if (!p.listing) {
-        return { service, product: p.product, status: "unverified", source: `no per-region list reviewed; verify with ${p.howToVerify}` };
-    }
-    const listings = SERVICE_LISTINGS.filter((l) => l.cloud === cloud && l.service === p.listing);
-    const hit = listings.find((l) => l.regions.includes(region));
-    if (hit) return { service, product: p.product, status: "available", source: hit.source };
-    const sources = listings.map((l) => l.source).join(", ");
-    return p.complete
-        ? { service, product: p.product, status: "unavailable", source: `not offered per ${sources}` }
-        : { service, product: p.product, status: "unverified", source: `not listed by ${sources} (a missing row is not proof of absence)` };
+    return { service, product: p.product, ...productStatus(cloud, region, p) };
 }
