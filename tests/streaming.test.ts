@@ -1,0 +1,268 @@
+import * as k8s from "@pulumi/kubernetes";
+import { beforeAll, describe, expect, it } from "vitest";
+import { EventStreaming, type EventStreamingArgs } from "../components/streaming";
+import { strimziResources } from "../components/streaming/strimzi";
+import { ConfigError, parsePlatformConfig } from "../stacks/config";
+import { planStack, type Plan, type RecordedResource } from "../tools/plan";
+import { runUnderMocks } from "../tools/plan/runtime";
+import { customResourcesOf, validateCustomResource } from "./crd";
+
+const byType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type);
+const one = (plan: Plan, type: string): RecordedResource => {
+    const found = byType(plan, type);
+    expect(found, type).toHaveLength(1);
+    return found[0];
+};
+
+describe("dev stack plan: managed Kafka on every cloud", () => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await planStack("dev");
+    }, 120_000);
+
+    it("MSK: three private brokers over three AZs, TLS everywhere, IAM only, platform key, broker logs, protected", () => {
+        const cluster = one(plan, "aws:msk/cluster:Cluster");
+        const i = cluster.inputs as any;
+        expect(i.numberOfBrokerNodes).toBe(3);
+        expect(i.brokerNodeGroupInfo.clientSubnets).toHaveLength(3);
+        expect(i.brokerNodeGroupInfo.connectivityInfo.publicAccess.type).toBe("DISABLED");
+        expect(i.clientAuthentication).toEqual({ sasl: { iam: true, scram: false }, unauthenticated: false });
+        expect(i.encryptionInfo.encryptionInTransit).toEqual({ clientBroker: "TLS", inCluster: true });
+        const key = one(plan, "aws:kms/key:Key");
+        expect(i.encryptionInfo.encryptionAtRestKmsKeyArn).toMatch(/^arn:aws:kms:/);
+        expect(cluster.dependencies).toContain(key.urn);
+        expect(i.loggingInfo.brokerLogs.cloudwatchLogs.enabled).toBe(true);
+        expect(cluster.protect).toBe(true);
+
+        const props = (one(plan, "aws:msk/configuration:Configuration").inputs as any).serverProperties.split("\n");
+        for (const p of ["default.replication.factor=3", "min.insync.replicas=2", "auto.create.topics.enable=false", "unclean.leader.election.enable=false"]) {
+            expect(props).toContain(p);
+        }
+    });
+
+    it("MSK: the broker security group admits only the cluster nodes' group on the IAM port", () => {
+        const sg = plan.resources.find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup" && r.name.endsWith("-brokers"))!;
+        expect((sg.inputs as any).ingress ?? []).toEqual([]);
+        const rules = byType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.parent.endsWith("EventStreaming::plt-dev-aws"));
+        expect(rules).toHaveLength(1);
+        const rule = rules[0].inputs as any;
+        expect(rule).toMatchObject({ fromPort: 9098, toPort: 9098, ipProtocol: "tcp" });
+        expect(rule.referencedSecurityGroupId).toMatch(/^sg-/);
+        expect(rule.cidrIpv4).toBeUndefined();
+    });
+
+    it("MSK: topics are protected resources with RF 3 and min ISR 2", () => {
+        const topics = byType(plan, "aws:msk/topic:Topic");
+        expect(topics.map((t) => (t.inputs as any).name).sort()).toEqual(["customer-profiles", "orders"]);
+        for (const t of topics) {
+            expect(t.protect).toBe(true);
+            expect((t.inputs as any).replicationFactor).toBe(3);
+            expect(JSON.parse((t.inputs as any).configs)).toMatchObject({ "min.insync.replicas": "2", "cleanup.policy": "delete", "retention.ms": String(168 * 3_600_000) });
+        }
+    });
+
+    it("MSK: each client is a Pod Identity role with only its topics and its own consumer groups", () => {
+        const policy = plan.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.endsWith("-kafka-checkout"))!;
+        const doc = JSON.parse((policy.inputs as any).policy);
+        const sid = (s: string) => doc.Statement.find((x: any) => x.Sid === s);
+        expect(sid("Produce").Resource).toEqual([expect.stringMatching(/:topic\/plt-dev-aws-kafka\/[^/]+\/orders$/)]);
+        expect(sid("Consume").Resource).toEqual([expect.stringMatching(/:topic\/plt-dev-aws-kafka\/[^/]+\/customer-profiles$/)]);
+        expect(sid("ConsumerGroups").Resource).toMatch(/:group\/plt-dev-aws-kafka\/[^/]+\/checkout\*$/);
+        expect(sid("Connect").Action).toContain("kafka-cluster:Connect");
+        // No wildcard actions or resources beyond the client's own group prefix.
+        expect(JSON.stringify(doc)).not.toMatch(/kafka-cluster:\*|"Resource":"\*"/);
+        const assoc = plan.resources.find((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" && r.name.endsWith("-kafka-checkout"))!;
+        expect(assoc.inputs).toMatchObject({ namespace: "checkout", serviceAccount: "checkout" });
+        const role = plan.resources.find((r) => r.type === "aws:iam/role:Role" && r.name.endsWith("-kafka-checkout"))!;
+        expect(JSON.parse((role.inputs as any).assumeRolePolicy).Statement[0].Principal).toEqual({ Service: "pods.eks.amazonaws.com" });
+    });
+
+    it("Event Hubs: Entra-only, TLS 1.2, private, zone-redundant namespace with a private endpoint and its DNS zone", () => {
+        const ns = one(plan, "azure-native:eventhub:Namespace");
+        expect(ns.inputs).toMatchObject({ disableLocalAuth: true, minimumTlsVersion: "1.2", publicNetworkAccess: "Disabled", zoneRedundant: true, kafkaEnabled: true });
+        expect(ns.protect).toBe(true);
+        const pe = one(plan, "azure-native:network:PrivateEndpoint").inputs as any;
+        expect(pe.privateLinkServiceConnections[0].groupIds).toEqual(["namespace"]);
+        expect(pe.subnet.id).toMatch(/\/subnets\//);
+        expect((one(plan, "azure-native:privatedns:PrivateZone").inputs as any).privateZoneName).toBe("privatelink.servicebus.windows.net");
+        expect((one(plan, "azure-native:privatedns:VirtualNetworkLink").inputs as any).virtualNetwork.id).toMatch(/virtualNetworks/);
+        expect(one(plan, "azure-native:network:PrivateDnsZoneGroup")).toBeDefined();
+    });
+
+    it("Event Hubs: each topic an event hub; sender/receiver roles for exactly the declared clients, scoped to the hub", () => {
+        const hubs = byType(plan, "azure-native:eventhub:EventHub");
+        const orders = hubs.find((h) => (h.inputs as any).eventHubName === "orders")!;
+        expect(orders.inputs).toMatchObject({ partitionCount: 6, retentionDescription: { cleanupPolicy: "Delete", retentionTimeInHours: 168 } });
+        expect(orders.protect).toBe(true);
+        const grants = byType(plan, "azure-native:authorization:RoleAssignment").filter((r) => r.parent.includes("EventStreaming"));
+        const summary = grants.map((g) => {
+            const i = g.inputs as any;
+            const role = i.roleDefinitionId.endsWith("2b629674-e913-4c01-ae53-ef4638d8f975") ? "sender" : i.roleDefinitionId.endsWith("a638d3c7-ab3a-418d-83e6-5f17a39d4fde") ? "receiver" : "other";
+            return `${g.name.split("-kafka-")[1].split("-")[0]}:${role}:${i.scope.split("/eventhubs/")[1]}`;
+        });
+        expect(summary.sort()).toEqual(["accounts:sender:customer-profiles", "checkout:receiver:customer-profiles", "checkout:sender:orders", "fulfilment:receiver:orders"]);
+    });
+
+    it("Managed Kafka: cluster in the platform subnet with CMEK; topics RF 3 / min ISR 2; ACLs name service accounts, never User:*", () => {
+        const cluster = one(plan, "gcp:managedkafka/cluster:Cluster");
+        const i = cluster.inputs as any;
+        expect(i.gcpConfig.kmsKey).toMatch(/cryptoKeys/);
+        expect(i.gcpConfig.accessConfig.networkConfigs[0].subnet).toMatch(/subnetworks/);
+        expect(cluster.protect).toBe(true);
+        for (const t of byType(plan, "gcp:managedkafka/topic:Topic")) {
+            expect(t.inputs).toMatchObject({ replicationFactor: 3, configs: { "min.insync.replicas": "2" } });
+            expect(t.protect).toBe(true);
+        }
+        const acls = byType(plan, "gcp:managedkafka/acl:Acl");
+        const orders = acls.find((a) => (a.inputs as any).aclId === "topic/orders")!.inputs as any;
+        expect(orders.aclEntries.map((e: any) => `${e.principal.split("@")[0]}:${e.operation}`).sort()).toEqual(
+            expect.arrayContaining([expect.stringMatching(/^User:kafka-checkout-.*:WRITE$/), expect.stringMatching(/^User:kafka-fulfilment-.*:READ$/)]),
+        );
+        for (const a of acls) for (const e of (a.inputs as any).aclEntries) expect(e.principal).toMatch(/^User:[^*]+@platform-dev-123456\.iam\.gserviceaccount\.com$/);
+        // The Managed Kafka service agent may use the key.
+        const grant = byType(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").find((r) => r.name.endsWith("-kafka-cmek"))!;
+        expect((grant.inputs as any).member).toMatch(/@gcp-sa-managedkafka\.iam\.gserviceaccount\.com$/);
+    });
+
+    it("outputs bootstrap servers and each client's identity per cloud", () => {
+        const kafka = plan.outputs.kafka as any;
+        expect(Object.keys(kafka).sort()).toEqual(["aws", "azure", "gcp"]);
+        expect(kafka.aws.bootstrapServers).toMatch(/:9098/);
+        expect(kafka.azure.bootstrapServers).toMatch(/\.servicebus\.windows\.net:9093$/);
+        expect(kafka.gcp.bootstrapServers).toMatch(/^bootstrap\.plt-dev-gcp-kafka\.[a-z0-9-]+\.managedkafka\.platform-dev-123456\.cloud\.goog:9092$/);
+        expect(kafka.aws.clients.checkout.identity).toMatch(/^arn:aws:iam::\d+:role\//);
+        expect(kafka.azure.clients.checkout.kind).toBe("managed-identity");
+        expect(kafka.gcp.clients.checkout.identity).toMatch(/@platform-dev-123456\.iam\.gserviceaccount\.com$/);
+    });
+});
+
+describe("kubernetes-target stack: Strimzi", () => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await planStack("local");
+    }, 60_000);
+
+    it("every Strimzi custom resource validates against the 1.2.0 CRDs", () => {
+        const crs = customResourcesOf(plan.resources).filter((r) => r.type.startsWith("kubernetes:kafka.strimzi.io/"));
+        expect(crs.map((r) => (r.inputs as any).kind).sort()).toEqual(["Kafka", "KafkaNodePool", "KafkaNodePool", "KafkaTopic", "KafkaUser", "KafkaUser"]);
+        // Ours: the Strimzi resources and the mesh policies of the Kafka namespace.
+        const ours = customResourcesOf(plan.resources).filter((r) => r.type.startsWith("kubernetes:kafka.strimzi.io/") || (r.inputs as any).metadata?.namespace === "kafka");
+        expect(ours.length).toBeGreaterThan(crs.length);
+        for (const r of ours) expect(validateCustomResource(r.inputs as any).errors, r.name).toEqual([]);
+    });
+
+    it("KRaft pools, TLS listener with authentication only, simple authorization, safe replication", () => {
+        const kafka = plan.resources.find((r) => r.type === "kubernetes:kafka.strimzi.io/v1:Kafka")!;
+        const spec = (kafka.inputs as any).spec.kafka;
+        expect(spec.listeners).toEqual([{ name: "tls", port: 9093, type: "internal", tls: true, authentication: { type: "tls" } }]);
+        expect(spec.authorization).toEqual({ type: "simple" });
+        expect(spec.config).toMatchObject({ "min.insync.replicas": 2, "default.replication.factor": 3, "unclean.leader.election.enable": false, "auto.create.topics.enable": false });
+        expect(kafka.protect).toBe(true);
+        const pools = plan.resources.filter((r) => r.type === "kubernetes:kafka.strimzi.io/v1:KafkaNodePool").map((p) => (p.inputs as any).spec);
+        expect(pools.map((p) => p.roles[0]).sort()).toEqual(["broker", "controller"]);
+        for (const p of pools) expect(p.storage.deleteClaim).toBe(false);
+        const release = byType(plan, "kubernetes:helm.sh/v3:Release").find((r) => (r.inputs as any).chart === "strimzi-kafka-operator")!.inputs as any;
+        expect(release).toMatchObject({ chart: "strimzi-kafka-operator", version: "1.2.0", repositoryOpts: { repo: "https://strimzi.io/charts/" }, createNamespace: false, namespace: "kafka" });
+    });
+
+    it("KafkaUsers carry exactly their ACLs; the mesh admits the declared clients on the TLS port", () => {
+        const users = Object.fromEntries(
+            plan.resources.filter((r) => r.type === "kubernetes:kafka.strimzi.io/v1:KafkaUser").map((u) => [(u.inputs as any).metadata.name, (u.inputs as any).spec]),
+        );
+        expect(users.checkout.authorization.acls).toEqual([
+            { resource: { type: "topic", name: "orders", patternType: "literal" }, operations: ["Write", "Describe"] },
+            { resource: { type: "cluster" }, operations: ["IdempotentWrite"] },
+        ]);
+        expect(users.fulfilment.authorization.acls).toContainEqual({ resource: { type: "group", name: "fulfilment", patternType: "prefix" }, operations: ["Read", "Describe"] });
+        const policies = plan.resources.filter((r) => r.type === "kubernetes:security.istio.io/v1:AuthorizationPolicy" && r.name.includes("-kafka-"));
+        const clients = policies.find((p) => p.name.endsWith("-kafka-clients"))!.inputs as any;
+        expect(clients.spec.rules[0].from[0].source.principals.sort()).toEqual(["cluster.local/ns/checkout/sa/checkout", "cluster.local/ns/fulfilment/sa/fulfilment"]);
+        expect(clients.spec.rules[0].to[0].operation.ports).toEqual(["9093"]);
+    });
+
+    it("with zone awareness on (managed clusters), pools spread over zones and Kafka is rack-aware", () => {
+        const args = { backend: "strimzi", size: "large", topics: [], clients: [], strimzi: { provider: undefined as any } } as EventStreamingArgs;
+        const r = strimziResources(args, "kafka");
+        expect((r.kafka.spec as any).kafka.rack).toEqual({ topologyKey: "topology.kubernetes.io/zone" });
+        const brokers = r.nodePools.find((p) => (p.metadata as any).name === "brokers")!.spec as any;
+        expect(brokers.replicas).toBe(6);
+        expect(brokers.template.pod.topologySpreadConstraints[0]).toMatchObject({ topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule" });
+        for (const cr of [r.kafka, ...r.nodePools]) expect(validateCustomResource(cr as any).errors).toEqual([]);
+    });
+});
+
+describe("bad input: a clear error before anything is registered", () => {
+    const base = (over: Partial<EventStreamingArgs>): EventStreamingArgs => ({
+        backend: "strimzi",
+        size: "small",
+        clients: [{ name: "checkout", namespace: "shop", serviceAccount: "checkout" }],
+        topics: [{ name: "orders", partitions: 3, retentionHours: 24, cleanupPolicy: "delete", producers: ["checkout"], consumers: [] }],
+        ...over,
+    });
+    async function attempt(args: EventStreamingArgs) {
+        const error = await runUnderMocks(
+            () => {
+                const provider = new k8s.Provider("k8s", { context: "kind-test" });
+                return new EventStreaming("events", { ...args, ...(args.backend === "strimzi" ? { strimzi: { provider } } : {}) });
+            },
+            { project: "platform", stack: "test" },
+        ).then(
+            () => undefined,
+            (e: Error) => e,
+        );
+        return { error };
+    }
+    const topic = (over: object) => [{ name: "orders", partitions: 3, retentionHours: 24, cleanupPolicy: "delete" as const, producers: ["checkout"], consumers: [], ...over }];
+    const cases: [string, Partial<EventStreamingArgs>, RegExp][] = [
+        ["zero partitions", { topics: topic({ partitions: 0 }) }, /topics\[0\]\.partitions: 0 must be a whole number of at least 1/],
+        ["replication above the broker count", { topics: topic({ replicationFactor: 4 }) }, /topics\[0\]\.replicationFactor: 4 exceeds the 3 brokers of size small; allowed: 1-3/],
+        ["an invalid Kafka topic name", { topics: topic({ name: "orders/eu" }) }, /topics\[0\]\.name: "orders\/eu" is not a valid Kafka topic name/],
+        ["an invalid event hub name", { backend: "eventhubs", azure: {} as any, topics: topic({ name: "orders." }) }, /topics\[0\]\.name: "orders\." is not a valid event hub name/],
+        ["an undeclared client", { topics: topic({ consumers: ["billing"] }) }, /topics\[0\]\.consumers\[0\]: "billing" is not a declared client; allowed: checkout/],
+        ["too many partitions for Event Hubs Standard", { backend: "eventhubs", azure: {} as any, topics: topic({ partitions: 64 }) }, /partitions: 64 exceeds the backend's limit; allowed: 1-32/],
+        ["fewer than three copies while protected", { topics: topic({ replicationFactor: 1 }) }, /replicationFactor: 1 could lose acknowledged data/],
+    ];
+    it.each(cases)("%s", async (_label, over, expected) => {
+        const { error } = await attempt(base(over));
+        expect(error?.message).toMatch(expected);
+    });
+
+    it("registers nothing of the component when the input is bad", async () => {
+        const resources: string[] = [];
+        await runUnderMocks(
+            () => {
+                try {
+                    new EventStreaming("events", base({ topics: topic({ partitions: 0 }), strimzi: { provider: new k8s.Provider("k8s", { context: "kind-test" }) } }));
+                } catch {
+                    /* expected */
+                }
+            },
+            { project: "platform", stack: "test" },
+        ).then((run) => resources.push(...run.resources.map((r) => r.type)));
+        expect(resources.filter((t) => t !== "pulumi:pulumi:Stack" && t !== "pulumi:providers:kubernetes")).toEqual([]);
+    });
+
+    it("the stack config reports Kafka problems under platform:kafka, with every target's backend rules", () => {
+        let problems: string[] = [];
+        try {
+            parsePlatformConfig({
+                clouds: ["azure", "kubernetes"],
+                kafka: {
+                    enabled: true,
+                    clients: [{ name: "checkout" }],
+                    topics: [{ name: "orders", partitions: 40, producers: ["checkout", "ghost"] }],
+                },
+            });
+        } catch (e) {
+            expect(e).toBeInstanceOf(ConfigError);
+            problems = (e as ConfigError).problems;
+        }
+        expect(problems).toContain('platform:kafka.topics[0].producers[1]: "ghost" is not a declared client; allowed: checkout');
+        expect(problems.some((p) => /^platform:kafka\.topics\[0\]\.partitions: 40 exceeds the backend's limit; allowed: 1-32$/.test(p))).toBe(true);
+    });
+
+    it("a disabled kafka section is not checked, and defaults are filled", () => {
+        const cfg = parsePlatformConfig({ clouds: ["kubernetes"] });
+        expect(cfg.kafka).toMatchObject({ enabled: false, size: "small", backend: { aws: "managed", azure: "managed", gcp: "managed" }, topics: [], clients: [] });
+    });
+});
