@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig } from "./config";
 import { buildFoundation, foundationOutputs } from "./platform";
+import { addServerless } from "./serverless";
 import { addStreaming } from "./streaming";
 
 /**
@@ -17,5 +18,6 @@ export async function platformProgram(): Promise<Record<string, unknown>> {
         placement: config.placement,
         ...foundationOutputs(foundation),
         kafka: addStreaming(foundation, config),
+        services: addServerless(foundation, config),
     };
 }

@@ -8,6 +8,7 @@ import { CLOUDS, type Cloud, type Geography } from "../../components/regions";
 import { RegionError, resolveRegion, type RegionChoice } from "../../components/regions/resolve";
 import { overlaps, parseCidr } from "./cidr";
 import { checkKafkaConfig } from "./kafka";
+import { servicesProblems } from "./services";
 import { platformConfigSchema, type ParsedPlatformConfig, type Target } from "./schema";
 
 export * from "./schema";
@@ -119,6 +120,7 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
         }
     }
     checkKafkaConfig(cfg, problems);
+    problems.push(...servicesProblems(cfg.services, cfg.clouds));
     if (problems.length) throw new ConfigError(problems);
     return { ...cfg, enabledClouds, placement };
 }

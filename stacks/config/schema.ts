@@ -7,6 +7,7 @@ import { z } from "zod";
 import { CLOUDS, GEOGRAPHIES } from "../../components/regions";
 import { isAligned } from "./cidr";
 import { carbonConfigSchema } from "./carbon";
+import { servicesSchema } from "./services";
 import { kafkaConfigSchema } from "./kafka";
 
 export const TARGETS = [...CLOUDS, "kubernetes"] as const;
@@ -101,6 +102,8 @@ export const platformConfigSchema = z.strictObject({
     carbon: carbonConfigSchema,
     /** Event streaming (stacks/config/kafka.ts, docs/kafka.md). */
     kafka: kafkaConfigSchema,
+    /** Serverless services (stacks/config/services.ts, docs/serverless.md). */
+    services: servicesSchema,
     tags: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, { error: "tag keys must be lowercase letters, digits, - or _ (a form every cloud accepts)" }), z.string().max(63)).default({}),
 });
 

@@ -3,10 +3,11 @@ import { awsMocks } from "./aws";
 import { azureMocks } from "./azure";
 import { gcpMocks } from "./gcp";
 import { kubernetesMocks } from "./kubernetes";
+import { serverlessMocks } from "./serverless";
 import { streamingMocks } from "./streaming";
 import type { CloudMocks } from "./types";
 
-const ALL: CloudMocks[] = [streamingMocks, awsMocks, azureMocks, gcpMocks, kubernetesMocks];
+const ALL: CloudMocks[] = [serverlessMocks, streamingMocks, awsMocks, azureMocks, gcpMocks, kubernetesMocks];
 
 /**
  * The platform's mocks for `pulumi.runtime.setMocks`: every resource echoes its inputs (as a

@@ -1,0 +1,74 @@
+/**
+ * GCP: a Cloud Run v2 service. Internal ingress (public services only through an external load balancer,
+ * the edge), a dedicated service account, Direct VPC egress of all traffic into the platform subnetwork,
+ * and roles/run.invoker only for the named invokers (never allUsers: IAM checks every request).
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { ServerlessServiceArgs, ServerlessServiceOutputs } from "./index";
+import { cpuQuantity, memoryQuantity } from "./rules";
+
+export function createCloudRunService(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs): ServerlessServiceOutputs {
+    const g = args.gcp!;
+    const account = new gcp.serviceaccount.Account(
+        `${name}-sa`,
+        {
+            project: g.project,
+            accountId: `run-${args.name}`,
+            displayName: `Cloud Run service ${args.name}`,
+            description: "Identity of one Cloud Run service; holds no roles unless granted explicitly.",
+        },
+        { parent },
+    );
+    // Below 1 vCPU Cloud Run needs the first-generation environment; otherwise gen2 (full Linux, faster network).
+    const executionEnvironment = args.cpu < 1 ? "EXECUTION_ENVIRONMENT_GEN1" : "EXECUTION_ENVIRONMENT_GEN2";
+    const service = new gcp.cloudrunv2.Service(
+        `${name}-run`,
+        {
+            name: args.name,
+            project: g.project,
+            location: g.region,
+            // Public services are reached only through an external Application Load Balancer (the edge,
+            // with Cloud Armor), never on the run.app URL; private ones only from the VPC.
+            ingress: args.public ? "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" : "INGRESS_TRAFFIC_INTERNAL_ONLY",
+            invokerIamDisabled: false,
+            // Stateless: replacing a service loses nothing, so it must stay deletable by the program.
+            deletionProtection: false,
+            labels: args.tags,
+            template: {
+                serviceAccount: account.email,
+                executionEnvironment,
+                maxInstanceRequestConcurrency: args.concurrency,
+                scaling: { minInstanceCount: args.minScale, maxInstanceCount: args.maxScale },
+                vpcAccess: {
+                    networkInterfaces: [{ network: g.network, subnetwork: g.subnetwork }],
+                    // Every outbound packet goes through the platform VPC (its firewall and NAT), not the internet directly.
+                    egress: "ALL_TRAFFIC",
+                },
+                encryptionKey: g.encryptionKey,
+                containers: [
+                    {
+                        image: args.image,
+                        ports: { containerPort: args.port },
+                        resources: {
+                            limits: { cpu: cpuQuantity(args.cpu), memory: memoryQuantity(args.memory) },
+                            // CPU only while serving requests: nothing is billed (or burned) between them.
+                            cpuIdle: true,
+                            startupCpuBoost: true,
+                        },
+                        envs: Object.entries(args.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+                    },
+                ],
+            },
+        },
+        { parent },
+    );
+    for (const [i, member] of (args.invokers ?? []).entries()) {
+        new gcp.cloudrunv2.ServiceIamMember(
+            `${name}-invoker-${i}`,
+            { project: g.project, location: g.region, name: service.name, role: "roles/run.invoker", member },
+            { parent },
+        );
+    }
+    return { url: service.uri, identity: account.email };
+}

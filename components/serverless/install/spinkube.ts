@@ -1,0 +1,145 @@
+/**
+ * SpinKube on one cluster: cert-manager (the spin-operator's webhook certificates), runtime-class-manager
+ * with a `Shim` that installs containerd-shim-spin on the wasm nodes and creates its RuntimeClass, the
+ * spin-operator CRDs from its release, and the spin-operator. Every version is pinned.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformNamespace } from "../../namespace";
+
+export const CERT_MANAGER_CHART = { chart: "cert-manager", version: "v1.19.1", repo: "https://charts.jetstack.io" };
+/** OCI charts: the registry path is the chart reference (Helm has no repo index for OCI). */
+export const RUNTIME_CLASS_MANAGER_CHART = { chart: "oci://ghcr.io/spinframework/charts/runtime-class-manager", version: "0.2.0" };
+export const SPIN_OPERATOR_VERSION = "0.6.1";
+export const SPIN_OPERATOR_CHART = { chart: "oci://ghcr.io/spinframework/charts/spin-operator", version: SPIN_OPERATOR_VERSION };
+/** The chart ships no CRDs: they come from the same release. */
+export const SPIN_OPERATOR_CRDS_URL = `https://github.com/spinframework/spin-operator/releases/download/v${SPIN_OPERATOR_VERSION}/spin-operator.crds.yaml`;
+export const SPIN_SHIM_VERSION = "v0.19.0";
+export const SPIN_RUNTIME_CLASS = "wasmtime-spin-v2";
+export const SPIN_EXECUTOR = "containerd-shim-spin";
+/** Label of the nodes that get the Spin shim (the dedicated wasm pool on EKS/GKE). */
+export const WASM_NODE_LABEL = { "platform.io/wasm": "true" };
+
+export interface SpinKubeRuntimeArgs {
+    /** Nodes that get the shim (RuntimeClass scheduling follows it). Default WASM_NODE_LABEL. */
+    nodeSelector?: Record<string, string>;
+    /** CPU architecture of those nodes (default x86_64). */
+    arch?: "x86_64" | "aarch64";
+}
+
+const API_SERVER_EGRESS: k8s.types.input.networking.v1.NetworkPolicySpec = {
+    podSelector: {},
+    policyTypes: ["Egress"],
+    egress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }],
+};
+const webhookIngress = (port: number): k8s.types.input.networking.v1.NetworkPolicySpec => ({
+    podSelector: {},
+    policyTypes: ["Ingress"],
+    ingress: [{ ports: [{ protocol: "TCP", port }] }],
+});
+
+export class SpinKubeRuntime extends pulumi.ComponentResource {
+    /** What SpinAppExecutors and SpinApps must wait for. */
+    public readonly ready: pulumi.Resource[];
+    public readonly runtimeClassName = SPIN_RUNTIME_CLASS;
+
+    constructor(name: string, args: SpinKubeRuntimeArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:index:SpinKubeRuntime", name, {}, opts);
+        const release = (id: string, chart: { chart: string; version: string; repo?: string }, ns: PlatformNamespace, deps: pulumi.Resource[], values?: Record<string, unknown>) =>
+            new k8s.helm.v3.Release(
+                `${name}-${id}`,
+                {
+                    name: id,
+                    chart: chart.chart,
+                    version: chart.version,
+                    repositoryOpts: chart.repo ? { repo: chart.repo } : undefined,
+                    namespace: ns.namespaceName,
+                    createNamespace: false,
+                    skipAwait: false,
+                    atomic: true,
+                    values,
+                },
+                { parent: this, dependsOn: [ns, ...deps] },
+            );
+
+        const certManagerNs = new PlatformNamespace(
+            `${name}-cert-manager-ns`,
+            {
+                name: "cert-manager",
+                extraPolicies: [
+                    { name: "allow-apiserver-egress", spec: API_SERVER_EGRESS },
+                    // The API server calls cert-manager's admission webhook on 10250.
+                    { name: "allow-webhook-ingress", spec: webhookIngress(10250) },
+                ],
+            },
+            { parent: this },
+        );
+        const certManager = release("cert-manager", CERT_MANAGER_CHART, certManagerNs, [], { crds: { enabled: true } });
+
+        // Shim installation runs privileged node-installer jobs (they write the shim binary and containerd
+        // config on the host), so this one namespace cannot be restricted; it stays out of the mesh because
+        // containerd restarts under it.
+        const rcmNs = new PlatformNamespace(
+            `${name}-rcm-ns`,
+            { name: "runtime-class-manager", ambient: false, podSecurity: "privileged", extraPolicies: [{ name: "allow-apiserver-egress", spec: API_SERVER_EGRESS }] },
+            { parent: this },
+        );
+        const rcm = release("runtime-class-manager", RUNTIME_CLASS_MANAGER_CHART, rcmNs, []);
+        const arch = args.arch ?? "x86_64";
+        const shim = new k8s.apiextensions.CustomResource(
+            `${name}-spin-shim`,
+            {
+                apiVersion: "runtime.spinkube.dev/v1alpha1",
+                kind: "Shim",
+                metadata: { name: "spin-v2" },
+                spec: {
+                    nodeSelector: args.nodeSelector ?? WASM_NODE_LABEL,
+                    fetchStrategy: {
+                        type: "anonymousHttp",
+                        anonHttp: {
+                            location: `https://github.com/spinframework/containerd-shim-spin/releases/download/${SPIN_SHIM_VERSION}/containerd-shim-spin-v2-linux-${arch}.tar.gz`,
+                        },
+                    },
+                    runtimeClass: { name: SPIN_RUNTIME_CLASS, handler: "spin" },
+                    // One node at a time: containerd restarts while the shim is installed.
+                    rolloutStrategy: { type: "rolling", rolling: { maxUpdate: 1 } },
+                },
+            },
+            { parent: this, dependsOn: [rcm] },
+        );
+
+        const crds = new k8s.yaml.v2.ConfigFile(`${name}-spin-crds`, { file: SPIN_OPERATOR_CRDS_URL }, { parent: this });
+        const operatorNs = new PlatformNamespace(
+            `${name}-spin-operator-ns`,
+            {
+                name: "spin-operator",
+                extraPolicies: [
+                    { name: "allow-apiserver-egress", spec: API_SERVER_EGRESS },
+                    // The API server calls the operator's validating/defaulting webhook on 9443.
+                    { name: "allow-webhook-ingress", spec: webhookIngress(9443) },
+                ],
+            },
+            { parent: this },
+        );
+        const operator = release("spin-operator", SPIN_OPERATOR_CHART, operatorNs, [certManager, crds]);
+        this.ready = [operator, shim, crds];
+        this.registerOutputs({});
+    }
+}
+
+/** The SpinAppExecutor a namespace's SpinApps run with: Deployments on the Spin RuntimeClass. */
+export function spinAppExecutor(name: string, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
+    return new k8s.apiextensions.CustomResource(
+        name,
+        {
+            apiVersion: "core.spinkube.dev/v1alpha1",
+            kind: "SpinAppExecutor",
+            metadata: { name: SPIN_EXECUTOR, namespace },
+            spec: {
+                createDeployment: true,
+                deploymentConfig: { runtimeClassName: SPIN_RUNTIME_CLASS, installDefaultCACerts: true },
+            },
+        },
+        opts,
+    );
+}

@@ -1,0 +1,97 @@
+/**
+ * Dedicated wasm node pools where the cloud's default node image cannot run containerd-shim-spin:
+ * EKS (Amazon Linux 2023 images; we use Canonical's Ubuntu EKS image) and GKE (Container-Optimized OS;
+ * we use UBUNTU_CONTAINERD). AKS nodes (Ubuntu / Azure Linux) run the shim as they are, so AKS and an
+ * existing cluster get no pool: the shim goes to the nodes labelled for it.
+ * The pools carry WASM_NODE_LABEL, which the Shim's nodeSelector (and so the RuntimeClass) targets.
+ */
+import * as aws from "@pulumi/aws";
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesCluster } from "../../cluster";
+import type { Network } from "../../network";
+import { WASM_NODE_LABEL } from "./spinkube";
+
+export interface WasmNodePoolArgs {
+    cluster: KubernetesCluster;
+    network: Network;
+    region: string;
+    kubernetesVersion: string;
+    instanceType: string;
+    minNodes?: number;
+    maxNodes?: number;
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+function extra(cluster: KubernetesCluster, key: string): pulumi.Output<string> {
+    const value = cluster.extras[key];
+    if (!value) throw new Error(`wasm node pool: cluster ${cluster.target} exposes no extras.${key}; the pool needs it`);
+    return value;
+}
+
+/** GKE: an Ubuntu node pool, same least-privilege node account and metadata protection as the main pool. */
+export function createGkeWasmPool(name: string, args: WasmNodePoolArgs, opts: pulumi.CustomResourceOptions): gcp.container.NodePool {
+    return new gcp.container.NodePool(
+        name,
+        {
+            name: "wasm",
+            cluster: args.cluster.clusterName,
+            location: args.region,
+            project: extra(args.cluster, "projectId"),
+            // Per zone: a regional pool spans the region's zones.
+            autoscaling: { totalMinNodeCount: args.minNodes ?? 1, totalMaxNodeCount: args.maxNodes ?? 3, locationPolicy: "BALANCED" },
+            management: { autoRepair: true, autoUpgrade: true },
+            nodeConfig: {
+                machineType: args.instanceType,
+                imageType: "UBUNTU_CONTAINERD",
+                serviceAccount: extra(args.cluster, "nodeServiceAccountEmail"),
+                oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+                labels: WASM_NODE_LABEL,
+                workloadMetadataConfig: { mode: "GKE_METADATA" },
+                shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+                metadata: { "disable-legacy-endpoints": "true" },
+            },
+        },
+        opts,
+    );
+}
+
+/** Canonical publishes the Ubuntu EKS node image id per Ubuntu release and Kubernetes minor in SSM. */
+export function ubuntuEksAmiParameter(kubernetesVersion: string): string {
+    return `/aws/service/canonical/ubuntu/eks/24.04/${kubernetesVersion}/stable/current/amd64/hvm/ebs-gp3/ami-id`;
+}
+
+/** EKS: a managed node group on Canonical's Ubuntu EKS image (custom AMI through a launch template). */
+export function createEksWasmPool(name: string, args: WasmNodePoolArgs, opts: pulumi.CustomResourceOptions): aws.eks.NodeGroup {
+    const ami = aws.ssm.getParameterOutput({ name: ubuntuEksAmiParameter(args.kubernetesVersion) }, opts);
+    const userData = args.cluster.clusterName.apply((cluster) =>
+        Buffer.from(`#!/bin/bash\nset -euo pipefail\n/etc/eks/bootstrap.sh ${cluster} --kubelet-extra-args '--node-labels=platform.io/wasm=true'\n`).toString("base64"),
+    );
+    const template = new aws.ec2.LaunchTemplate(
+        `${name}-lt`,
+        {
+            imageId: ami.value,
+            instanceType: args.instanceType,
+            userData,
+            // IMDSv2 only, one hop: pods cannot borrow the node's credentials.
+            metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" },
+            blockDeviceMappings: [{ deviceName: "/dev/sda1", ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
+            vpcSecurityGroupIds: [extra(args.cluster, "nodeSecurityGroupId")],
+            tagSpecifications: [{ resourceType: "instance", tags: args.tags }],
+        },
+        opts,
+    );
+    return new aws.eks.NodeGroup(
+        name,
+        {
+            clusterName: args.cluster.clusterName,
+            nodeRoleArn: extra(args.cluster, "nodeRoleArn"),
+            subnetIds: args.network.nodeSubnetIds,
+            scalingConfig: { minSize: args.minNodes ?? 1, desiredSize: args.minNodes ?? 1, maxSize: args.maxNodes ?? 3 },
+            launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
+            labels: WASM_NODE_LABEL,
+            tags: args.tags,
+        },
+        { ...opts, ignoreChanges: ["scalingConfig.desiredSize"] },
+    );
+}

@@ -1,0 +1,70 @@
+/**
+ * WebAssembly: one SpinApp per wasm service, run by the namespace's SpinAppExecutor on the Spin
+ * RuntimeClass, with its own service account and a HorizontalPodAutoscaler between max(minScale, 1) and
+ * maxScale. Spin apps start in milliseconds, but SpinKube 0.6 has no request-driven scale to zero (that
+ * needs the KEDA HTTP add-on), so at least one replica runs.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { allowWorkloads, principalOf } from "../mesh/authorization";
+import type { ServerlessServiceArgs, ServerlessServiceOutputs } from "./index";
+import { SPIN_EXECUTOR } from "./install/spinkube";
+import { cpuQuantity, memoryQuantity } from "./rules";
+
+/** Port of the Service spin-operator creates in front of a SpinApp (and of the Spin HTTP listener). */
+export const SPIN_HTTP_PORT = 80;
+
+export function createSpinApp(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs): ServerlessServiceOutputs {
+    const namespace = args.kubernetes!.namespace;
+    const account = new k8s.core.v1.ServiceAccount(
+        `${name}-sa`,
+        { metadata: { name: args.name, namespace, labels: { "app.kubernetes.io/name": args.name } }, automountServiceAccountToken: false },
+        { parent },
+    );
+    const app = new k8s.apiextensions.CustomResource(
+        `${name}-spinapp`,
+        {
+            apiVersion: "core.spinkube.dev/v1alpha1",
+            kind: "SpinApp",
+            metadata: { name: args.name, namespace, labels: { "app.kubernetes.io/name": args.name, "app.kubernetes.io/managed-by": "pulumi" } },
+            spec: {
+                image: args.image,
+                executor: args.kubernetes!.executor ?? SPIN_EXECUTOR,
+                serviceAccountName: account.metadata.name,
+                // The HPA below owns the replica count.
+                enableAutoscaling: true,
+                resources: {
+                    requests: { cpu: cpuQuantity(args.cpu), memory: memoryQuantity(args.memory) },
+                    limits: { memory: memoryQuantity(args.memory) },
+                },
+                podLabels: { "app.kubernetes.io/name": args.name },
+                variables: Object.entries(args.env ?? {}).map(([varName, value]) => ({ name: varName.toLowerCase(), value })),
+            },
+        },
+        { parent, dependsOn: [account] },
+    );
+    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        `${name}-hpa`,
+        {
+            metadata: { name: args.name, namespace },
+            spec: {
+                // spin-operator names the Deployment after the SpinApp.
+                scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: args.name },
+                minReplicas: Math.max(1, args.minScale),
+                maxReplicas: args.maxScale,
+                metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
+            },
+        },
+        { parent, dependsOn: [app] },
+    );
+    if (args.meshInvokers?.length) {
+        allowWorkloads(
+            `${name}-callers`,
+            { namespace, selector: { "app.kubernetes.io/name": args.name }, from: args.meshInvokers, ports: [SPIN_HTTP_PORT] },
+            { parent },
+        );
+    }
+    const url = pulumi.interpolate`http://${args.name}.${namespace}.svc.cluster.local`;
+    const identity = pulumi.output(namespace).apply((ns) => principalOf({ namespace: ns, serviceAccount: args.name }));
+    return { url, identity };
+}

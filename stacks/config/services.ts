@@ -1,0 +1,132 @@
+/**
+ * `platform:services`: the workloads the platform runs serverless (scale to zero by default). One entry per
+ * service; each runs on every enabled target unless `targets` narrows it. The entry schema is exported
+ * on its own (`serviceEntrySchema`) so later issues can `.extend()` it (calls, publishes, subscribes).
+ * Cross-field checks (duplicates, min/max, sizes per target, wasm placement, public exception) live in
+ * `servicesProblems`, called from parsePlatformConfig.
+ */
+import { z } from "zod";
+import {
+    platformFor,
+    shapeProblems,
+    type ServerlessPlatform,
+    type ServiceTarget,
+} from "../../components/serverless/rules";
+
+/** Short enough for every derived name: GCP service account ids (`run-<name>`, at most 30 characters). */
+const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,22}[a-z0-9])?$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SERVICE_ACCOUNT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export const serviceEntrySchema = z.strictObject({
+    name: z.string().regex(SERVICE_NAME, {
+        error: "must be 1-24 lowercase letters, digits or '-', starting with a letter and ending alphanumeric (it names the service on every cloud)",
+    }),
+    /** "container": an OCI image; "wasm": a Spin application (OCI artifact) run by SpinKube. */
+    runtime: z.enum(["container", "wasm"]).default("container"),
+    image: z.string().min(1, { error: "must name an image, such as ghcr.io/acme/api:1.2.3" }),
+    /** Port the app listens on (containers); wasm apps are served by Spin on its own port. */
+    port: z.int().min(1).max(65535).default(8080),
+    minScale: z.int().min(0, { error: "must be 0 or more" }).default(0),
+    maxScale: z.int().min(1, { error: "must be at least 1" }).default(10),
+    /** Requests one instance serves at once (Cloud Run, Container Apps, Knative; Lambda always serves one). */
+    concurrency: z.int().min(1).max(1000).default(80),
+    /** vCPU per instance. The default (1 vCPU, 2048 MiB) is valid on every runtime. */
+    cpu: z.number().positive({ error: "must be a positive number of vCPUs" }).default(1),
+    /** MiB per instance. */
+    memory: z.int().positive({ error: "must be a positive number of MiB" }).default(2048),
+    env: z.record(z.string().regex(ENV_NAME, { error: "environment variable names must be letters, digits or _, not starting with a digit" }), z.string()).default({}),
+    /** Reachable from outside the platform network. Needs `edgeException`. */
+    public: z.boolean().default(false),
+    /** Why this service may be public (ticket, owner): the explicit edge exception `public` requires. */
+    edgeException: z.string().min(1).optional(),
+    /** Targets to run on (default: every enabled target). */
+    targets: z.array(z.enum(["aws", "azure", "gcp", "kubernetes"])).min(1).optional(),
+    /** Containers on aws/azure/gcp: "managed" (Cloud Run, Container Apps, Lambda/ECS) or "cluster" (Knative). Wasm is always "cluster". */
+    hosting: z.enum(["managed", "cluster"]).optional(),
+    /** Who may call the service. Nobody else can: there is no anonymous access anywhere. */
+    invokers: z
+        .strictObject({
+            /** IAM members given roles/run.invoker, e.g. "serviceAccount:api@p.iam.gserviceaccount.com". */
+            gcp: z.array(z.string().min(1)).default([]),
+            /** IAM principal ARNs (roles, accounts) given lambda:InvokeFunctionUrl. */
+            aws: z.array(z.string().min(1)).default([]),
+            /** Mesh identities (namespace + service account) allowed through the mesh to cluster services. */
+            kubernetes: z
+                .array(
+                    z.strictObject({
+                        namespace: z.string().regex(DNS_LABEL, { error: "must be a namespace name (DNS-1123 label)" }),
+                        serviceAccount: z.string().regex(SERVICE_ACCOUNT, { error: "must be a service account name" }),
+                    }),
+                )
+                .default([]),
+        })
+        .prefault({}),
+});
+
+export const servicesSchema = z.array(serviceEntrySchema).default([]);
+export type ServiceEntry = z.output<typeof serviceEntrySchema>;
+
+/** One service placed on one target. */
+export interface ServicePlacement {
+    target: ServiceTarget;
+    platform: ServerlessPlatform;
+}
+
+/** Where a service runs: its targets (or every enabled one), each with the platform that runs it there. */
+export function placementsOf(service: ServiceEntry, enabledTargets: readonly ServiceTarget[]): ServicePlacement[] {
+    const targets = service.targets ?? enabledTargets;
+    const hosting = service.hosting ?? (service.runtime === "wasm" ? "cluster" : "managed");
+    return targets.map((target) => ({ target, platform: platformFor(target, service.runtime, hosting, service.minScale) }));
+}
+
+const FORBIDDEN_GCP_MEMBERS = ["allUsers", "allAuthenticatedUsers"];
+
+/** Cross-field problems of `platform:services`, in ConfigError form. */
+export function servicesProblems(services: ServiceEntry[], enabledTargets: readonly ServiceTarget[]): string[] {
+    const problems: string[] = [];
+    const seen = new Map<string, number>();
+    services.forEach((s, i) => {
+        const key = `platform:services[${i}]`;
+        const first = seen.get(s.name);
+        if (first !== undefined) {
+            problems.push(`${key}.name: "${s.name}" is already used by platform:services[${first}]; allowed: a name used once`);
+        } else seen.set(s.name, i);
+        if (s.public && !s.edgeException) {
+            problems.push(
+                `${key}.public: true has no edgeException; allowed: public false (the default), or set ${key}.edgeException to the reason (ticket, owner) this service is a public edge`,
+            );
+        }
+        for (const t of s.targets ?? []) {
+            if (!enabledTargets.includes(t)) {
+                problems.push(`${key}.targets: "${t}" is not an enabled target; allowed: ${enabledTargets.map((e) => `"${e}"`).join(", ")} (platform:clouds)`);
+            }
+        }
+        if (s.runtime === "wasm" && s.hosting === "managed") {
+            problems.push(
+                `${key}.hosting: "managed" cannot run a wasm service: Cloud Run, Container Apps and Lambda run Linux OCI containers only; allowed: "cluster" (SpinKube), or leave hosting unset`,
+            );
+        }
+        s.invokers.gcp.forEach((m, j) => {
+            if (FORBIDDEN_GCP_MEMBERS.includes(m)) {
+                problems.push(`${key}.invokers.gcp[${j}]: "${m}" would make the service anonymous; allowed: named identities such as serviceAccount:<email> or group:<email>`);
+            }
+        });
+        s.invokers.aws.forEach((a, j) => {
+            if (a === "*") problems.push(`${key}.invokers.aws[${j}]: "*" would let any AWS principal invoke; allowed: role or account ARNs`);
+        });
+        const checked = new Set<string>();
+        for (const { platform } of placementsOf({ ...s, hosting: s.runtime === "wasm" ? "cluster" : s.hosting }, enabledTargets)) {
+            if (checked.has(platform)) continue;
+            checked.add(platform);
+            for (const p of shapeProblems(platform, s)) {
+                if (p.field === "runtime") continue; // reported above through hosting/targets
+                // Messages name the runtime they come from; scale rules that hold everywhere appear once.
+                const msg = `${key}.${p.field}: ${p.message}`;
+                if (!problems.includes(msg)) problems.push(msg);
+            }
+        }
+    });
+    return problems;
+}

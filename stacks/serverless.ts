@@ -1,0 +1,178 @@
+/**
+ * Serverless services (`platform:services`) on every target they are placed on: Cloud Run, Container
+ * Apps, Lambda / ECS Express Mode, and Knative or SpinKube on the clusters. Shared runtimes (Container Apps
+ * environment, ECS cluster, Knative, SpinKube, wasm node pools) are created once per target, only when a
+ * service there needs them.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterTarget } from "../components/cluster";
+import { PlatformNamespace } from "../components/namespace";
+import { ServerlessService, type ServerlessServiceArgs } from "../components/serverless";
+import { ContainerAppsEnvironment } from "../components/serverless/containerapps";
+import { KnativeRuntime } from "../components/serverless/install/knative";
+import { spinAppExecutor, SpinKubeRuntime } from "../components/serverless/install/spinkube";
+import { createEksWasmPool, createGkeWasmPool } from "../components/serverless/install/wasm-nodes";
+import type { PlatformConfig } from "./config";
+import { placementsOf } from "./config/services";
+import type { Foundation } from "./platform";
+import { nodeSizing } from "./sizing";
+
+/** Namespaces the cluster services live in. */
+export const SERVERLESS_NAMESPACE = "serverless";
+export const WASM_NAMESPACE = "wasm";
+
+export interface ServiceEndpoint {
+    platform: string;
+    url: pulumi.Output<string>;
+    identity: pulumi.Output<string>;
+}
+
+/** Per service, per target: platform, internal URL and identity. */
+export type ServerlessOutputs = Record<string, Partial<Record<ClusterTarget, ServiceEndpoint>>>;
+
+function enabledTargets(config: PlatformConfig): ClusterTarget[] {
+    return config.clouds as ClusterTarget[];
+}
+
+export function addServerless(foundation: Foundation, config: PlatformConfig): ServerlessOutputs {
+    const services = config.services;
+    const outputs: ServerlessOutputs = {};
+    if (services.length === 0) return outputs;
+    const prefix = foundation.prefix;
+    const tags = { "managed-by": "pulumi", platform: "platform", ...config.tags };
+
+    const placed = services.flatMap((s) => placementsOf(s, enabledTargets(config)).map((p) => ({ service: s, ...p })));
+
+    // Lazily created shared runtimes, one per target.
+    const azureEnvs: Partial<Record<ClusterTarget, ContainerAppsEnvironment>> = {};
+    let ecsCluster: aws.ecs.Cluster | undefined;
+    const knative: Partial<Record<ClusterTarget, { runtime: KnativeRuntime; ns: PlatformNamespace }>> = {};
+    const spin: Partial<Record<ClusterTarget, { runtime: SpinKubeRuntime; ns: PlatformNamespace; deps: pulumi.Resource[] }>> = {};
+
+    const knativeOn = (target: ClusterTarget) => {
+        if (knative[target]) return knative[target]!;
+        const provider = foundation.clusters[target]!.provider;
+        const runtime = new KnativeRuntime(`${prefix}-${target}-knative`, {}, { provider });
+        const ns = new PlatformNamespace(`${prefix}-${target}-serverless-ns`, { name: SERVERLESS_NAMESPACE }, { provider });
+        return (knative[target] = { runtime, ns });
+    };
+
+    const spinOn = (target: ClusterTarget) => {
+        if (spin[target]) return spin[target]!;
+        const cluster = foundation.clusters[target]!;
+        const provider = cluster.provider;
+        const cloud = target === "kubernetes" ? undefined : foundation.clouds[target];
+        const deps: pulumi.Resource[] = [];
+        if (cloud && (target === "aws" || target === "gcp")) {
+            const poolArgs = {
+                cluster,
+                network: cloud.network,
+                region: cloud.region,
+                kubernetesVersion: config.cluster.kubernetesVersion,
+                instanceType: nodeSizing(target, config).instanceType,
+                tags,
+            };
+            deps.push(
+                target === "gcp"
+                    ? createGkeWasmPool(`${prefix}-gcp-wasm-pool`, poolArgs, { provider: cloud.provider })
+                    : createEksWasmPool(`${prefix}-aws-wasm-pool`, poolArgs, { provider: cloud.provider }),
+            );
+        }
+        // AKS and existing clusters: every Linux node can take the shim (label nodes to narrow it down).
+        const nodeSelector = cloud && target !== "azure" ? undefined : { "kubernetes.io/os": "linux" };
+        const runtime = new SpinKubeRuntime(`${prefix}-${target}-spinkube`, { nodeSelector }, { provider, dependsOn: deps });
+        // SpinApp (0.6) exposes no pod securityContext, so its pods cannot meet "restricted"; the wasm
+        // sandbox (no syscalls, capability-based WASI) is the isolation, and the namespace enforces baseline.
+        const ns = new PlatformNamespace(`${prefix}-${target}-wasm-ns`, { name: WASM_NAMESPACE, podSecurity: "baseline" }, { provider });
+        const executor = spinAppExecutor(`${prefix}-${target}-spin-executor`, ns.namespaceName, { provider, dependsOn: [...runtime.ready, ns] });
+        return (spin[target] = { runtime, ns, deps: [executor, ...runtime.ready] });
+    };
+
+    for (const { service, target, platform } of placed) {
+        const base: ServerlessServiceArgs = {
+            platform,
+            name: service.name,
+            runtime: service.runtime,
+            image: service.image,
+            port: service.port,
+            minScale: service.minScale,
+            maxScale: service.maxScale,
+            concurrency: service.concurrency,
+            cpu: service.cpu,
+            memory: service.memory,
+            env: service.env,
+            public: service.public,
+            edgeException: service.edgeException,
+            tags,
+        };
+        const resourceName = `${prefix}-${target}-${service.name}`;
+        let svc: ServerlessService;
+        if (platform === "knative" || platform === "spin") {
+            const provider = foundation.clusters[target]!.provider;
+            const rt = platform === "knative" ? knativeOn(target) : spinOn(target);
+            const deps = "deps" in rt ? [...rt.deps, rt.ns] : [...rt.runtime.ready, rt.ns];
+            svc = new ServerlessService(
+                resourceName,
+                { ...base, meshInvokers: service.invokers.kubernetes, kubernetes: { namespace: rt.ns.namespaceName } },
+                { provider, dependsOn: deps },
+            );
+        } else if (platform === "cloudrun") {
+            const cloud = foundation.clouds.gcp!;
+            svc = new ServerlessService(
+                resourceName,
+                {
+                    ...base,
+                    invokers: service.invokers.gcp,
+                    gcp: { project: cloud.gcp!.project, region: cloud.region, network: cloud.network.networkId, subnetwork: cloud.network.nodeSubnetIds[0] },
+                },
+                { providers: { gcp: cloud.provider } },
+            );
+        } else if (platform === "containerapps") {
+            const cloud = foundation.clouds.azure!;
+            if (!azureEnvs.azure) {
+                const subnet = cloud.network.appsSubnetId;
+                if (!subnet) throw new Error("platform:services: Container Apps need the network's apps subnet (Network.appsSubnetId) on azure; the Azure network exposes none");
+                azureEnvs.azure = new ContainerAppsEnvironment(
+                    `${prefix}-cae`,
+                    { resourceGroupName: cloud.azure!.resourceGroupName, location: cloud.region, infrastructureSubnetId: subnet, tags },
+                    { providers: { "azure-native": cloud.provider } },
+                );
+            }
+            svc = new ServerlessService(
+                resourceName,
+                {
+                    ...base,
+                    azure: { resourceGroupName: cloud.azure!.resourceGroupName, location: cloud.region, environmentId: azureEnvs.azure.environmentId },
+                },
+                { providers: { "azure-native": cloud.provider } },
+            );
+        } else {
+            const cloud = foundation.clouds.aws!;
+            if (platform === "ecs-express" && !ecsCluster) {
+                ecsCluster = new aws.ecs.Cluster(
+                    `${prefix}-services`,
+                    { settings: [{ name: "containerInsights", value: "enhanced" }], tags },
+                    { provider: cloud.provider },
+                );
+            }
+            svc = new ServerlessService(
+                resourceName,
+                {
+                    ...base,
+                    invokers: service.invokers.aws,
+                    aws: {
+                        vpcId: cloud.network.networkId,
+                        vpcCidr: config.network.aws.cidr,
+                        subnetIds: cloud.network.nodeSubnetIds,
+                        kmsKeyArn: cloud.key.keyId,
+                        ecsClusterArn: ecsCluster?.arn,
+                    },
+                },
+                { providers: { aws: cloud.provider } },
+            );
+        }
+        (outputs[service.name] ??= {})[target] = { platform, url: svc.url, identity: svc.identity };
+    }
+    return outputs;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parsePlatformConfig } from "../stacks/config";
+import { planStack } from "../tools/plan";
+
+const svc = (extra: Record<string, unknown> = {}) => ({ name: "api", image: "registry.example.com/api:1", ...extra });
+
+function problems(raw: Record<string, unknown>): string[] {
+    try {
+        parsePlatformConfig(raw);
+    } catch (e) {
+        if (e instanceof ConfigError) return e.problems;
+        throw e;
+    }
+    return [];
+}
+
+describe("platform:services config", () => {
+    it("defaults to scale-to-zero, private, 1 vCPU / 2048 MiB on every enabled target", () => {
+        const cfg = parsePlatformConfig({ clouds: ["kubernetes"], services: [svc()] });
+        expect(cfg.services[0]).toMatchObject({ runtime: "container", port: 8080, minScale: 0, maxScale: 10, cpu: 1, memory: 2048, public: false });
+    });
+
+    it.each([
+        ["duplicate names", { clouds: ["kubernetes"], services: [svc(), svc()] }, 'platform:services[1].name: "api" is already used by platform:services[0]'],
+        ["minScale > maxScale", { clouds: ["kubernetes"], services: [svc({ minScale: 4, maxScale: 2 })] }, "platform:services[0].minScale: minScale 4 is greater than maxScale 2"],
+        ["public without the exception", { clouds: ["kubernetes"], services: [svc({ public: true })] }, "platform:services[0].public: true has no edgeException"],
+        ["cpu Cloud Run does not allow", { clouds: ["gcp"], services: [svc({ cpu: 3, memory: 4096 })] }, "platform:services[0].cpu: cpu 3 is not allowed on Cloud Run"],
+        ["memory Container Apps does not allow", { clouds: ["azure"], services: [svc({ cpu: 1, memory: 1024 })] }, "platform:services[0].cpu: cpu 1 with memory 1024 MiB is not a Container Apps Consumption combination"],
+        ["wasm on a managed runtime", { clouds: ["gcp"], services: [svc({ runtime: "wasm", hosting: "managed" })] }, 'platform:services[0].hosting: "managed" cannot run a wasm service'],
+        ["a target that is not enabled", { clouds: ["gcp"], services: [svc({ targets: ["aws"] })] }, 'platform:services[0].targets: "aws" is not an enabled target'],
+        ["anonymous Cloud Run invokers", { clouds: ["gcp"], services: [svc({ invokers: { gcp: ["allUsers"] } })] }, 'platform:services[0].invokers.gcp[0]: "allUsers" would make the service anonymous'],
+        ["a bad name", { clouds: ["kubernetes"], services: [svc({ name: "API_1" })] }, 'platform:services[0].name: "API_1" must be 1-24 lowercase letters'],
+    ])("rejects %s", (_label, raw, message) => {
+        expect(problems(raw as Record<string, unknown>).join("\n")).toContain(message);
+    });
+
+    it("accepts a size only where every placement allows it", () => {
+        // 0.5 vCPU / 1024 MiB is fine on Knative, but Cloud Run needs concurrency 1 below one vCPU.
+        expect(problems({ clouds: ["kubernetes"], services: [svc({ cpu: 0.5, memory: 1024 })] })).toEqual([]);
+        expect(problems({ clouds: ["kubernetes", "gcp"], services: [svc({ cpu: 0.5, memory: 1024 })] }).join("\n")).toContain("concurrency 80 is not allowed with cpu 0.5");
+        expect(problems({ clouds: ["kubernetes", "gcp"], services: [svc({ cpu: 0.5, memory: 1024, targets: ["kubernetes"] })] })).toEqual([]);
+    });
+});
+
+describe("serverless stack plans", () => {
+    it("plans a Knative Service and a SpinApp on the kubernetes target (Pulumi.local.yaml)", async () => {
+        const plan = await planStack("local");
+        const kinds = plan.resources.map((r) => r.type);
+        expect(kinds).toContain("kubernetes:serving.knative.dev/v1:Service");
+        expect(kinds).toContain("kubernetes:core.spinkube.dev/v1alpha1:SpinApp");
+        const services = plan.outputs.services as any;
+        expect(services["hello-api"].kubernetes).toEqual({
+            platform: "knative",
+            url: "http://hello-api.serverless.svc.cluster.local",
+            identity: "cluster.local/ns/serverless/sa/hello-api",
+        });
+        expect(services["hello-wasm"].kubernetes.platform).toBe("spin");
+    });
+
+    it("plans Cloud Run, a Container App and a Lambda for one container service on three clouds (Pulumi.dev.yaml)", async () => {
+        const plan = await planStack("dev");
+        const types = plan.resources.map((r) => r.type);
+        expect(types).toContain("gcp:cloudrunv2/service:Service");
+        expect(types).toContain("azure-native:app:ContainerApp");
+        expect(types).toContain("aws:lambda/function:Function");
+        expect(types).toContain("gcp:container/nodePool:NodePool");
+        const services = plan.outputs.services as any;
+        expect(Object.keys(services["hello-api"]).sort()).toEqual(["aws", "azure", "gcp"]);
+        expect(services["hello-api"].gcp.platform).toBe("cloudrun");
+        expect(services["hello-wasm"]).toEqual({ gcp: expect.objectContaining({ platform: "spin" }) });
+        const pool = plan.resources.find((r) => r.type === "gcp:container/nodePool:NodePool" && (r.inputs as any).name === "wasm")!;
+        expect((pool.inputs as any).nodeConfig.imageType).toBe("UBUNTU_CONTAINERD");
+    }, 120_000);
+});

@@ -1,0 +1,320 @@
+import * as aws from "@pulumi/aws";
+import * as azure from "@pulumi/azure-native/provider";
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import { describe, expect, it } from "vitest";
+import { ServerlessService, type ServerlessServiceArgs } from "../components/serverless";
+import { ContainerAppsEnvironment } from "../components/serverless/containerapps";
+import { KnativeRuntime } from "../components/serverless/install/knative";
+import { spinAppExecutor, SpinKubeRuntime } from "../components/serverless/install/spinkube";
+import { runUnderMocks, type RecordedResource } from "../tools/plan/runtime";
+import { customResourcesOf, validateCustomResource } from "./crd";
+
+const base = {
+    name: "orders",
+    runtime: "container" as const,
+    image: "registry.example.com/orders:1.0.0",
+    port: 8080,
+    minScale: 0,
+    maxScale: 5,
+    concurrency: 40,
+    cpu: 1,
+    memory: 2048,
+    env: { LOG_LEVEL: "info" },
+};
+
+async function plan(build: () => unknown) {
+    return runUnderMocks(async () => {
+        const out = build();
+        return out;
+    }, { project: "platform", stack: "test" });
+}
+
+const byType = (resources: RecordedResource[], type: string) => resources.filter((r) => r.type === type);
+const one = (resources: RecordedResource[], type: string) => {
+    const list = byType(resources, type);
+    expect(list, type).toHaveLength(1);
+    return list[0].inputs as Record<string, any>;
+};
+
+function cloudRun(extra: Partial<ServerlessServiceArgs> = {}) {
+    const provider = new gcp.Provider("gcp", { project: "p-123", region: "europe-north1" });
+    return new ServerlessService(
+        "orders",
+        {
+            ...base,
+            platform: "cloudrun",
+            invokers: ["serviceAccount:checkout@p-123.iam.gserviceaccount.com"],
+            gcp: { project: "p-123", region: "europe-north1", network: "projects/p-123/global/networks/plt", subnetwork: "projects/p-123/regions/europe-north1/subnetworks/nodes" },
+            ...extra,
+        },
+        { providers: { gcp: provider } },
+    );
+}
+
+describe("ServerlessService on Cloud Run", () => {
+    it("is internal, runs as its own service account, egresses through the VPC and scales from zero", async () => {
+        const { resources, outputs } = await plan(() => {
+            const svc = cloudRun();
+            return { url: svc.url, identity: svc.identity };
+        });
+        const svc = one(resources, "gcp:cloudrunv2/service:Service");
+        expect(svc.ingress).toBe("INGRESS_TRAFFIC_INTERNAL_ONLY");
+        expect(svc.invokerIamDisabled).toBe(false);
+        expect(svc.template.scaling).toEqual({ minInstanceCount: 0, maxInstanceCount: 5 });
+        expect(svc.template.maxInstanceRequestConcurrency).toBe(40);
+        expect(svc.template.vpcAccess).toEqual({
+            networkInterfaces: [{ network: "projects/p-123/global/networks/plt", subnetwork: "projects/p-123/regions/europe-north1/subnetworks/nodes" }],
+            egress: "ALL_TRAFFIC",
+        });
+        expect(svc.template.containers[0].resources.limits).toEqual({ cpu: "1", memory: "2048Mi" });
+        expect(svc.template.containers[0].envs).toEqual([{ name: "LOG_LEVEL", value: "info" }]);
+        const sa = one(resources, "gcp:serviceaccount/account:Account");
+        expect(sa.accountId).toBe("run-orders");
+        expect(svc.template.serviceAccount).toMatch(/^run-orders@/);
+        expect((outputs as any).identity).toBe(svc.template.serviceAccount);
+        expect(String((outputs as any).url)).toMatch(/^https:\/\/orders-.*\.run\.app$/);
+    });
+
+    it("grants roles/run.invoker only to the named identities", async () => {
+        const { resources } = await plan(() => cloudRun().url);
+        const members = byType(resources, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember").map((r) => r.inputs);
+        expect(members).toEqual([expect.objectContaining({ role: "roles/run.invoker", member: "serviceAccount:checkout@p-123.iam.gserviceaccount.com", name: "orders" })]);
+    });
+
+    it("puts a public service behind the load balancer only, never on allUsers", async () => {
+        const { resources } = await plan(() => cloudRun({ public: true, edgeException: "EDGE-42 partner webhook" }).url);
+        expect(one(resources, "gcp:cloudrunv2/service:Service").ingress).toBe("INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER");
+    });
+
+    it.each([
+        [{ cpu: 3 }, /cpu: cpu 3 is not allowed on Cloud Run; allowed: 1, 2, 4, 6 or 8/],
+        [{ cpu: 0.5, memory: 512 }, /concurrency: concurrency 40 is not allowed with cpu 0.5/],
+        [{ cpu: 1, memory: 8192 }, /memory: memory 8192 MiB needs at least cpu 2 on Cloud Run/],
+        [{ cpu: 4, memory: 1024 }, /memory 1024 MiB is too small for cpu 4 on Cloud Run; allowed: at least 2048 MiB/],
+        [{ minScale: 6 }, /minScale: minScale 6 is greater than maxScale 5/],
+        [{ runtime: "wasm" as const }, /runtime: "wasm" cannot run on Cloud Run/],
+        [{ public: true }, /public: true without edgeException/],
+        [{ invokers: ["allUsers"] }, /invokers: "allUsers" would allow anonymous calls/],
+    ])("rejects %j before registering anything", async (extra, message) => {
+        let registered: RecordedResource[] = [];
+        await expect(
+            runUnderMocks(() => cloudRun(extra as Partial<ServerlessServiceArgs>).url, { project: "platform", stack: "test" }).then((r) => (registered = r.resources)),
+        ).rejects.toThrow(message);
+        expect(registered.filter((r) => r.type.startsWith("gcp:cloudrunv2"))).toEqual([]);
+    });
+});
+
+describe("ServerlessService on Azure Container Apps", () => {
+    it("builds an internal, mTLS, workload-profile environment and an internal app with an HTTP scale rule and its own identity", async () => {
+        const { resources, outputs } = await plan(() => {
+            const provider = new azure.Provider("azure", { location: "swedencentral" });
+            const env = new ContainerAppsEnvironment(
+                "cae",
+                { resourceGroupName: "rg-plt", location: "swedencentral", infrastructureSubnetId: "/subscriptions/s/resourceGroups/rg-plt/providers/Microsoft.Network/virtualNetworks/v/subnets/apps" },
+                { providers: { "azure-native": provider } },
+            );
+            const svc = new ServerlessService(
+                "orders",
+                { ...base, platform: "containerapps", azure: { resourceGroupName: "rg-plt", location: "swedencentral", environmentId: env.environmentId } },
+                { providers: { "azure-native": provider } },
+            );
+            return { url: svc.url, identity: svc.identity };
+        });
+        const env = one(resources, "azure-native:app:ManagedEnvironment");
+        expect(env.vnetConfiguration).toEqual({ infrastructureSubnetId: expect.stringMatching(/subnets\/apps$/), internal: true });
+        expect(env.workloadProfiles).toEqual([{ name: "Consumption", workloadProfileType: "Consumption" }]);
+        expect(env.peerAuthentication).toEqual({ mtls: { enabled: true } });
+        expect(env.peerTrafficConfiguration).toEqual({ encryption: { enabled: true } });
+        expect(env.publicNetworkAccess).toBe("Disabled");
+        const app = one(resources, "azure-native:app:ContainerApp");
+        expect(app.configuration.ingress).toEqual({ external: false, targetPort: 8080, transport: "http", allowInsecure: false });
+        expect(app.template.scale).toEqual({
+            minReplicas: 0,
+            maxReplicas: 5,
+            rules: [{ name: "http-concurrency", http: { metadata: { concurrentRequests: "40" } } }],
+        });
+        expect(app.template.containers[0].resources).toEqual({ cpu: 1, memory: "2Gi" });
+        const identity = byType(resources, "azure-native:managedidentity:UserAssignedIdentity")[0];
+        expect(app.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [expect.stringContaining("userAssignedIdentities")] });
+        expect(app.workloadProfileName).toBe("Consumption");
+        expect(identity.inputs.resourceName).toBe("id-orders");
+        expect(String((outputs as any).url)).toMatch(/^https:\/\/orders\.internal\./);
+    });
+
+    it("rejects a cpu/memory pair Container Apps does not offer", async () => {
+        await expect(
+            plan(() => new ServerlessService("x", { ...base, memory: 1024, platform: "containerapps", azure: { resourceGroupName: "rg", location: "swedencentral", environmentId: "e" } }).url),
+        ).rejects.toThrow(/cpu 1 with memory 1024 MiB is not a Container Apps Consumption combination/);
+    });
+});
+
+function awsService(extra: Partial<ServerlessServiceArgs>) {
+    const provider = new aws.Provider("aws", { region: "eu-north-1" });
+    return new ServerlessService(
+        "orders",
+        {
+            ...base,
+            platform: "lambda",
+            invokers: ["arn:aws:iam::123456789012:role/checkout"],
+            aws: {
+                vpcId: "vpc-1",
+                vpcCidr: "10.10.0.0/16",
+                subnetIds: ["subnet-a", "subnet-b"],
+                kmsKeyArn: "arn:aws:kms:eu-north-1:123456789012:key/k",
+                ecsClusterArn: "arn:aws:ecs:eu-north-1:123456789012:cluster/services",
+            },
+            ...extra,
+        },
+        { providers: { aws: provider } },
+    );
+}
+
+describe("ServerlessService on AWS", () => {
+    it("scales to zero on a container-image Lambda in the VPC, invoked only through an AWS_IAM function URL", async () => {
+        const { resources } = await plan(() => awsService({}).url);
+        const fn = one(resources, "aws:lambda/function:Function");
+        expect(fn).toMatchObject({ packageType: "Image", imageUri: base.image, reservedConcurrentExecutions: 5, kmsKeyArn: "arn:aws:kms:eu-north-1:123456789012:key/k" });
+        // 1 vCPU needs 1769 MB on Lambda, so memory is raised to 2048 (already above) and kept.
+        expect(fn.memorySize).toBe(2048);
+        expect(fn.vpcConfig.subnetIds).toEqual(["subnet-a", "subnet-b"]);
+        expect(fn.environment.variables).toMatchObject({ AWS_LWA_PORT: "8080", LOG_LEVEL: "info" });
+        expect(one(resources, "aws:lambda/functionUrl:FunctionUrl").authorizationType).toBe("AWS_IAM");
+        const perms = byType(resources, "aws:lambda/permission:Permission").map((r) => r.inputs);
+        expect(perms).toEqual([
+            expect.objectContaining({ action: "lambda:InvokeFunctionUrl", principal: "arn:aws:iam::123456789012:role/checkout", functionUrlAuthType: "AWS_IAM" }),
+            expect.objectContaining({ action: "lambda:InvokeFunction", principal: "arn:aws:iam::123456789012:role/checkout", invokedViaFunctionUrl: true }),
+        ]);
+        const sg = one(resources, "aws:ec2/securityGroup:SecurityGroup");
+        expect(sg.ingress).toEqual([]);
+        // No all-protocol egress to the internet (NET-07): HTTPS out, everything else only inside the VPC.
+        for (const rule of sg.egress) expect(rule.protocol === "-1" ? rule.cidrBlocks : ["ok"]).not.toContain("0.0.0.0/0");
+        expect(byType(resources, "aws:ecs/expressGatewayService:ExpressGatewayService")).toEqual([]);
+    });
+
+    it("runs an always-on service (minScale >= 1) on ECS Express Mode in private subnets with three distinct roles", async () => {
+        const { resources } = await plan(() => awsService({ platform: "ecs-express", minScale: 2 }).url);
+        const svc = one(resources, "aws:ecs/expressGatewayService:ExpressGatewayService");
+        expect(svc).toMatchObject({ cpu: "1024", memory: "2048", cluster: "arn:aws:ecs:eu-north-1:123456789012:cluster/services" });
+        expect(svc.networkConfigurations[0].subnets).toEqual(["subnet-a", "subnet-b"]);
+        expect(svc.scalingTargets).toEqual([{ autoScalingMetric: "REQUEST_COUNT_PER_TARGET", autoScalingTargetValue: 40, minTaskCount: 2, maxTaskCount: 5 }]);
+        const roles = new Set([svc.taskRoleArn, svc.executionRoleArn, svc.infrastructureRoleArn]);
+        expect(roles.size).toBe(3);
+        expect(byType(resources, "aws:lambda/function:Function")).toEqual([]);
+    });
+
+    it("rejects a Fargate size ECS Express Mode does not offer", async () => {
+        await expect(plan(() => awsService({ platform: "ecs-express", minScale: 1, cpu: 1, memory: 1024 }).url)).rejects.toThrow(
+            /memory 1024 MiB is not allowed with cpu 1 on ECS Express Mode; allowed: 2048-8192/,
+        );
+    });
+});
+
+describe("Knative and SpinKube on a cluster", () => {
+    async function clusterPlan() {
+        return plan(() => {
+            const provider = new k8s.Provider("k8s", { context: "kind-test" });
+            const knative = new KnativeRuntime("kn", {}, { provider });
+            const spin = new SpinKubeRuntime("spin", {}, { provider });
+            const executor = spinAppExecutor("exec", "wasm", { provider, dependsOn: spin.ready });
+            const api = new ServerlessService(
+                "api",
+                {
+                    ...base,
+                    platform: "knative",
+                    meshInvokers: [{ namespace: "shop", serviceAccount: "checkout" }],
+                    kubernetes: { namespace: "serverless" },
+                },
+                { provider, dependsOn: knative.ready },
+            );
+            const wasm = new ServerlessService(
+                "hello",
+                { ...base, name: "hello", runtime: "wasm", platform: "spin", cpu: 0.1, memory: 128, kubernetes: { namespace: "wasm" } },
+                { provider, dependsOn: [executor] },
+            );
+            return { api: api.url, apiIdentity: api.identity, wasm: wasm.url };
+        });
+    }
+
+    it("every Knative and SpinKube custom resource validates against the upstream CRDs", async () => {
+        const { resources } = await clusterPlan();
+        const crs = customResourcesOf(resources).filter((r) => /knative|spinkube/.test(String(r.inputs.apiVersion)));
+        expect(crs.map((r) => r.inputs.kind).sort()).toEqual(["KnativeServing", "Service", "Shim", "SpinApp", "SpinAppExecutor"]);
+        for (const cr of crs) expect(validateCustomResource(cr.inputs).errors, String(cr.inputs.kind)).toEqual([]);
+    });
+
+    it("installs Knative through the pinned operator chart with Kourier as the ingress", async () => {
+        const { resources } = await clusterPlan();
+        const release = byType(resources, "kubernetes:helm.sh/v3:Release").find((r) => (r.inputs as any).chart === "knative-operator")!.inputs as any;
+        expect(release).toMatchObject({ version: "v1.23.0", repositoryOpts: { repo: "https://knative.github.io/operator" }, namespace: "knative-operator", createNamespace: false, skipAwait: false });
+        const serving = byType(resources, "kubernetes:operator.knative.dev/v1beta1:KnativeServing")[0].inputs as any;
+        expect(serving.spec.ingress.kourier.enabled).toBe(true);
+        expect(serving.spec.config.network["ingress-class"]).toBe("kourier.ingress.networking.knative.dev");
+        expect(serving.spec.version).toMatch(/^1\.23/);
+    });
+
+    it("gives a Knative service cluster-local visibility, min-scale 0, its own service account and a restricted security context", async () => {
+        const { resources, outputs } = await clusterPlan();
+        const ksvc = one(resources, "kubernetes:serving.knative.dev/v1:Service");
+        expect(ksvc.metadata.labels["networking.knative.dev/visibility"]).toBe("cluster-local");
+        expect(ksvc.spec.template.metadata.annotations["autoscaling.knative.dev/min-scale"]).toBe("0");
+        expect(ksvc.spec.template.spec.serviceAccountName).toBe("orders");
+        expect(ksvc.spec.template.spec.containers[0].securityContext).toEqual({
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+        });
+        const sa = byType(resources, "kubernetes:core/v1:ServiceAccount").find((r) => (r.inputs as any).metadata.name === "orders")!.inputs as any;
+        expect(sa.automountServiceAccountToken).toBe(false);
+        expect((outputs as any).apiIdentity).toBe("cluster.local/ns/serverless/sa/orders");
+    });
+
+    it("admits only Knative's data path to revision pods and the declared callers at the gateway", async () => {
+        const { resources } = await clusterPlan();
+        const policies = byType(resources, "kubernetes:security.istio.io/v1:AuthorizationPolicy").map((r) => r.inputs as any);
+        const dataPath = policies.find((p) => p.metadata.name === "api-knative-data-path")!;
+        expect(dataPath.spec.selector.matchLabels).toEqual({ "serving.knative.dev/service": "orders" });
+        expect(dataPath.spec.rules[0].from[0].source.principals).toEqual([
+            "cluster.local/ns/knative-serving/sa/activator",
+            "cluster.local/ns/knative-serving/sa/3scale-kourier-gateway",
+        ]);
+        const callers = policies.find((p) => p.metadata.name === "api-callers")!;
+        expect(callers.metadata.namespace).toBe("knative-serving");
+        expect(callers.spec.rules[0].from[0].source.principals).toEqual(["cluster.local/ns/shop/sa/checkout"]);
+    });
+
+    it("runs a wasm service as a SpinApp on the Spin executor, autoscaled by an HPA", async () => {
+        const { resources } = await clusterPlan();
+        const app = one(resources, "kubernetes:core.spinkube.dev/v1alpha1:SpinApp");
+        expect(app.spec).toMatchObject({ executor: "containerd-shim-spin", enableAutoscaling: true, serviceAccountName: "hello" });
+        const hpa = one(resources, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+        expect(hpa.spec).toMatchObject({ minReplicas: 1, maxReplicas: 5, scaleTargetRef: { kind: "Deployment", name: "hello" } });
+        const shim = one(resources, "kubernetes:runtime.spinkube.dev/v1alpha1:Shim");
+        expect(shim.spec.runtimeClass).toEqual({ name: "wasmtime-spin-v2", handler: "spin" });
+        const executor = one(resources, "kubernetes:core.spinkube.dev/v1alpha1:SpinAppExecutor");
+        expect(executor.spec.deploymentConfig.runtimeClassName).toBe(shim.spec.runtimeClass.name);
+        const charts = byType(resources, "kubernetes:helm.sh/v3:Release").map((r) => [(r.inputs as any).chart, (r.inputs as any).version]);
+        expect(charts).toEqual(
+            expect.arrayContaining([
+                ["cert-manager", expect.stringMatching(/^v\d+\.\d+\.\d+$/)],
+                ["oci://ghcr.io/spinframework/charts/runtime-class-manager", expect.stringMatching(/^\d+\.\d+\.\d+$/)],
+                ["oci://ghcr.io/spinframework/charts/spin-operator", expect.stringMatching(/^0\.6\.\d+$/)],
+            ]),
+        );
+        const crds = one(resources, "kubernetes:yaml/v2:ConfigFile");
+        expect(crds.file).toMatch(/spin-operator\/releases\/download\/v0\.6\.\d+\/spin-operator\.crds\.yaml$/);
+    });
+
+    it("refuses a container image on SpinKube and a public Knative service without an edge exception", async () => {
+        const provider = () => new k8s.Provider("k8s", { context: "kind-test" });
+        await expect(plan(() => new ServerlessService("x", { ...base, platform: "spin", kubernetes: { namespace: "wasm" } }, { provider: provider() }).url)).rejects.toThrow(
+            /runtime: "container" cannot run on SpinKube/,
+        );
+        await expect(
+            plan(() => new ServerlessService("x", { ...base, platform: "knative", public: true, kubernetes: { namespace: "serverless" } }, { provider: provider() }).url),
+        ).rejects.toThrow(/public: true without edgeException/);
+    });
+});
+
