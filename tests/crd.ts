@@ -61,6 +61,11 @@ function toJsonSchema(node: any): any {
     const out: any = {};
     for (const [k, v] of Object.entries(node)) {
         if (k === "x-kubernetes-validations") continue; // CEL: out of reach offline
+        // RE2 (Go) one-letter Unicode classes such as \PC are written \P{C} in JavaScript (Cilium uses them).
+        if (k === "pattern" && typeof v === "string") {
+            out[k] = v.replace(/\\([pP])([A-Z])/g, "\\$1{$2}");
+            continue;
+        }
         out[k] = k === "properties" ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, toJsonSchema(s)])) : toJsonSchema(v);
     }
     if (out["x-kubernetes-int-or-string"]) {
@@ -127,8 +132,8 @@ export function validateCustomResource(obj: { apiVersion?: unknown; kind?: unkno
     return { valid: ok, errors, crd: crd.file };
 }
 
-/** API groups served by Kubernetes itself (or by Pulumi's Helm resource), not by a CRD. */
-const BUILT_IN_GROUP = /^(core|apps|batch|policy|autoscaling|helm\.sh|(?!gateway\.networking\.k8s\.io)[a-z.]*k8s\.io)$/;
+/** API groups served by Kubernetes itself (or by Pulumi's Helm and YAML resources), not by a CRD. */
+const BUILT_IN_GROUP = /^(core|apps|batch|policy|autoscaling|helm\.sh|yaml|(?!gateway\.networking\.k8s\.io)[a-z.]*k8s\.io)$/;
 
 /** Picks the custom resources out of a plan's recorded resources (type `kubernetes:<group>/<version>:<Kind>`). */
 export function customResourcesOf<T extends { type: string }>(resources: T[]): T[] {
