@@ -150,9 +150,9 @@ const keyRotation: RuleDef = {
             return s !== undefined && s <= NINETY_DAYS ? [] : [`Cloud KMS key: rotationPeriod is ${fmt(k.rotationPeriod)}; set it to at most "7776000s" (90 days).`];
         }
         const actions = (p as Props<VaultKeyArgs>).properties?.rotationPolicy?.lifetimeActions ?? [];
-        return actions.some((a) => String(a.action ?? "").toLowerCase() === "rotate")
+        return actions.some((a) => String(a.action?.type ?? "").toLowerCase() === "rotate")
             ? []
-            : [`Key Vault key: properties.rotationPolicy has no "Rotate" lifetime action; add lifetimeActions [{ action: "Rotate", timeAfterCreate: "P90D" }].`];
+            : [`Key Vault key: properties.rotationPolicy has no "Rotate" lifetime action; add lifetimeActions [{ trigger: { timeAfterCreate: "P90D" }, action: { type: "Rotate" } }].`];
     },
 };
 

@@ -12,7 +12,7 @@ export const MESH_ROOT_NAMESPACE = "istio-system";
 /** Namespaces run by the platform or Kubernetes itself; everything else is an application namespace. */
 export const SYSTEM_NAMESPACES = [
     "kube-system", "kube-public", "kube-node-lease", "istio-system", "istio-ingress", "cert-manager", "knative-serving",
-    "keda", "strimzi", "kafka-system", "cilium", "gatekeeper-system", "spin-operator", "calico-system", "tigera-operator",
+    "knative-operator", "keda", "strimzi", "runtime-class-manager", "kafka-system", "cilium", "gatekeeper-system", "spin-operator", "calico-system", "tigera-operator",
 ];
 
 export const systemSchema: PolicyConfigSchema = {

@@ -278,7 +278,7 @@ const gcpFirewall: RuleDef<Props<FirewallArgs>> = {
     exposure: true,
     check: (p, ctx) => {
         if ((p.direction ?? "INGRESS") !== "INGRESS" || !p.allows?.length || p.disabled === true) return [];
-        return cidrIssues(p.sourceRanges ?? [], ctx).map(([c, why]) => `firewall: sourceRanges contains ${c} (${why}) on an allow rule; restrict it to the ranges that need access (or use IAP's 35.235.240.0/20 for admin access).`);
+        return cidrIssues(p.sourceRanges ?? [], ctx).map(([c, why]) => `firewall: sourceRanges contains ${c} (${why}) on an allow rule; restrict it to the private ranges that need access, or list a trusted public range in allowedCidrs.`);
     },
 };
 
