@@ -10,6 +10,7 @@ import { rankRegions, RankingError } from "../components/regions/rank";
 import { RegionError, resolveRegion } from "../components/regions/resolve";
 import { serviceStatus } from "../components/regions/services";
 import { ConfigError, parsePlatformConfig } from "../stacks/config";
+import { placementOptions, stackNeeds } from "../stacks/config/carbon";
 
 const raw = (zone: string, year: number): number | undefined =>
     (em as unknown as Record<string, { data: Record<string, { carbonIntensity: { value: number } }> }>)[`yearly${year}`]?.data[zone]
@@ -176,5 +177,27 @@ describe("platform:carbon config", () => {
         expect(error!.problems.join("\n")).toMatch(/platform:carbon\.year: 2019 must be a year @tgwf\/co2 ships data for: 2021/);
         expect(error!.problems.join("\n")).toMatch(/platform:carbon\.maxIntensity: -5 must be a positive number/);
         expect(error!.problems.join("\n")).toMatch(/platform:carbon\.excludedRegions\[0\]: "eu-nowhere-1" is not a region/);
+    });
+});
+
+describe("stack needs", () => {
+    it("derives kafka and serverless per cloud from the parsed config", () => {
+        const cfg = parsePlatformConfig({
+            clouds: ["aws", "gcp"],
+            kafka: { enabled: true, backend: { gcp: "strimzi" } },
+            services: [
+                { name: "api", image: "ghcr.io/x/api:1.0.0", targets: ["aws"] },
+                { name: "wasm", runtime: "wasm", image: "ghcr.io/x/wasm:1.0.0", targets: ["gcp"] },
+            ],
+            carbon: { maxIntensity: 400, excludedRegions: ["eu-north-1"] },
+        });
+        expect(stackNeeds("aws", cfg)).toEqual(["kubernetes", "kafka", "serverless"]);
+        expect(stackNeeds("gcp", cfg)).toEqual(["kubernetes"]);
+        const options = placementOptions(cfg, "aws");
+        expect(options).toMatchObject({ maxIntensity: 400, excludedRegions: ["eu-north-1"], needs: ["kubernetes", "kafka", "serverless"] });
+        const choice = resolveRegion("aws", "EU", "auto", options);
+        expect(choice.region).not.toBe("eu-north-1");
+        expect(choice.services.map((s) => s.service)).toEqual(["kubernetes", "kafka", "serverless"]);
+        expect(choice.gco2ePerKwh!).toBeLessThanOrEqual(400);
     });
 });

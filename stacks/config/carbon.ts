@@ -3,8 +3,10 @@
  * `platform:regions.<cloud>: auto`; explicit regions are only annotated with their intensity.
  */
 import { z } from "zod";
-import { REGIONS } from "../../components/regions";
+import { REGIONS, type Cloud } from "../../components/regions";
 import { INTENSITY_YEARS } from "../../components/regions/intensity";
+import type { ResolveOptions } from "../../components/regions/resolve";
+import type { PlatformService } from "../../components/regions/services";
 
 const KNOWN_REGIONS = new Set(REGIONS.map((r) => r.region));
 
@@ -33,3 +35,27 @@ export const carbonConfigSchema = z
     .prefault({});
 
 export type CarbonConfig = z.output<typeof carbonConfigSchema>;
+
+/** The parts of the parsed stack config that decide which services a cloud's region must offer. */
+export interface NeedsInput {
+    kafka?: { enabled: boolean; backend?: Partial<Record<string, string>> };
+    services?: ReadonlyArray<{ runtime?: string; targets?: readonly string[] }>;
+}
+
+/**
+ * Services the stack needs from a cloud's region besides kubernetes (always needed): kafka when
+ * streaming is on with the cloud's managed backend (Strimzi runs on the cluster), serverless when a
+ * container service targets the cloud (wasm services run on the cluster through SpinKube).
+ */
+export function stackNeeds(cloud: Cloud, cfg: NeedsInput): PlatformService[] {
+    const needs: PlatformService[] = ["kubernetes"];
+    if (cfg.kafka?.enabled && cfg.kafka.backend?.[cloud] !== "strimzi") needs.push("kafka");
+    const onCloud = (cfg.services ?? []).filter((s) => (s.runtime ?? "container") !== "wasm" && (!s.targets || s.targets.includes(cloud)));
+    if (onCloud.length) needs.push("serverless");
+    return needs;
+}
+
+/** What `resolveRegion` needs for one cloud: the `platform:carbon` settings and the stack's needs. */
+export function placementOptions(cfg: NeedsInput & { carbon: CarbonConfig }, cloud: Cloud): ResolveOptions {
+    return { ...cfg.carbon, needs: stackNeeds(cloud, cfg) };
+}
