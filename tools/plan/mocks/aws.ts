@@ -11,15 +11,19 @@ const DEFAULT_REGION = "us-east-1";
 const PARTITION = "aws";
 
 /** Stable hex derived from a resource name: `vpc-0a1b…` style ids without randomness. */
-function hex(seed: string, length: number): string {
+export function hex(seed: string, length: number): string {
     return createHash("sha256").update(seed).digest("hex").slice(0, length);
 }
 
 /** Provider ids carry their region so resources and invokes can find it from their provider reference. */
 const PROVIDER_ID = /::aws-provider\/([a-z0-9-]+)$/;
 
-/** Region of the explicit AWS provider a resource or invoke uses ("<urn>::<id>"), else the default. */
-function regionOf(args: { provider?: string; inputs?: Record<string, unknown> }): string {
+/**
+ * Region of an AWS resource or invoke: its own `region` input, else the region of the explicit
+ * provider it uses (the provider reference is "<urn>::<id>" and the mock provider id carries the
+ * region), else the default. Other AWS-service mocks can import this instead of parsing the id.
+ */
+export function regionOf(args: { provider?: string; inputs?: Record<string, unknown> }): string {
     const explicit = args.inputs?.["region"];
     if (typeof explicit === "string" && explicit) return explicit;
     return PROVIDER_ID.exec(args.provider ?? "")?.[1] ?? DEFAULT_REGION;
