@@ -54,6 +54,12 @@ const byUrn = (resources: RecordedResource[], urn: string) => resources.find((r)
 const dependenciesOfType = (resources: RecordedResource[], r: RecordedResource, type: string) =>
     r.dependencies.map((u) => byUrn(resources, u)).filter((d) => d?.type === type);
 
+/**
+ * The dev stack with only AWS enabled. The services the dev stack file declares (some for other
+ * clouds only) are dropped: this file tests the foundation, not the services.
+ */
+const awsOnly = (extra: Record<string, unknown> = {}) => ({ "platform:clouds": ["aws"], "platform:services": [], ...extra });
+
 /** The children of the stack's AWS EncryptionKey, Network and KubernetesCluster components. */
 const foundationOf = (resources: RecordedResource[]) =>
     resources.filter((r) => /platform:index:(EncryptionKey|Network|KubernetesCluster)::plt-dev-aws$/.test(r.parent));
@@ -77,7 +83,7 @@ describe("AWS foundation (dev stack, aws only)", () => {
     const keyArn = () => inputs(T.cluster).encryptionConfig.provider.keyArn as string;
 
     beforeAll(async () => {
-        plan = await planStack("dev", { "platform:clouds": ["aws"] });
+        plan = await planStack("dev", awsOnly());
         all = plan.resources;
         res = foundationOf(all);
         region = (plan.outputs["aws"] as Inputs).region;
@@ -130,7 +136,7 @@ describe("AWS foundation (dev stack, aws only)", () => {
         });
 
         it("is left unprotected only when platform:protect is false", async () => {
-            const throwaway = await planStack("dev", { "platform:clouds": ["aws"], "platform:protect": false });
+            const throwaway = await planStack("dev", awsOnly({ "platform:protect": false }));
             expect(only(foundationOf(throwaway.resources), T.key).protect).toBe(false);
         });
     });
@@ -334,10 +340,10 @@ describe("AWS foundation (dev stack, aws only)", () => {
         });
 
         it("follows a node type override: x86 families get the x86 AL2023 image", async () => {
-            const x86 = await planStack("dev", {
-                "platform:clouds": ["aws"],
-                "platform:cluster": { kubernetesVersion: "1.33", nodeTypes: { aws: "m7i.xlarge" }, minNodes: 3, maxNodes: 9 },
-            });
+            const x86 = await planStack(
+                "dev",
+                awsOnly({ "platform:cluster": { kubernetesVersion: "1.33", nodeTypes: { aws: "m7i.xlarge" }, minNodes: 3, maxNodes: 9 } }),
+            );
             expect(only(foundationOf(x86.resources), T.nodeGroup).inputs).toMatchObject({
                 instanceTypes: ["m7i.xlarge"],
                 amiType: "AL2023_x86_64_STANDARD",
