@@ -62,6 +62,12 @@ describe("placementOf", () => {
         expect(placementOf("gcp:compute/instance:Instance", { zone: "europe-west3-b" })).toMatchObject({ region: "europe-west3", from: "props.zone" });
         expect(placementOf("gcp:compute/subnetwork:Subnetwork", { region: "us-west1" })?.info?.gridZone).toBe("US-NW-PACW");
         expect(placementOf("pulumi:providers:aws", { region: "eu-central-1" })).toBeUndefined();
+        // Global and multi-region locations are not placed on one grid.
+        expect(placementOf("azure-native:network:PrivateZone", { location: "global" })).toBeUndefined();
+        expect(placementOf("gcp:storage/bucket:Bucket", { location: "EU" })).toBeUndefined();
+        const gcpProvider = { type: "pulumi:providers:gcp", name: "gcp", urn: "u", props: { region: "europe-north1" } };
+        expect(placementOf("gcp:compute/globalAddress:GlobalAddress", {}, gcpProvider)).toBeUndefined();
+        expect(placementOf("gcp:compute/router:Router", {}, gcpProvider)).toMatchObject({ region: "europe-north1", from: "provider.region" });
     });
 });
 

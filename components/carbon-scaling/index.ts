@@ -170,6 +170,17 @@ export class CarbonAwareScaling extends pulumi.ComponentResource {
                         // Two operator replicas with leader election: scaling keeps working through a node loss.
                         operator: { replicaCount: 2 },
                         podDisruptionBudget: { operator: { minAvailable: 1 } },
+                        // Spread the two operator replicas over zones, best effort (small clusters may have one zone).
+                        topologySpreadConstraints: {
+                            operator: [
+                                {
+                                    maxSkew: 1,
+                                    topologyKey: "topology.kubernetes.io/zone",
+                                    whenUnsatisfiable: "ScheduleAnyway",
+                                    labelSelector: { matchLabels: { app: "keda-operator" } },
+                                },
+                            ],
+                        },
                     },
                 },
                 { parent: this },

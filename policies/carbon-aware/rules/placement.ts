@@ -24,7 +24,7 @@ export interface Placement {
  */
 const GLOBAL_TYPE_PREFIXES = [
     "aws:iam/", "aws:route53/", "aws:cloudfront/", "aws:organizations/", "aws:shield/", "aws:waf/",
-    "gcp:projects/", "gcp:serviceaccount/", "gcp:organizations/", "gcp:folder/", "gcp:dns/",
+    "gcp:projects/", "gcp:serviceaccount/", "gcp:compute/global", "gcp:organizations/", "gcp:folder/", "gcp:dns/",
     "azure-native:authorization:", "azure-native:resources:Deployment",
 ];
 
@@ -59,6 +59,9 @@ export function placementOf(type: string, props: Record<string, any>, provider?:
         const raw = str(value);
         if (!raw) continue;
         const region = cloud === "azure" ? azureName(raw) : cloud === "gcp" ? gcpRegion(raw) : raw;
+        // Global and multi-region locations (Azure "global", GCP "global", "EU", "nam4") are not one grid.
+        if (region.toLowerCase() === "global") return undefined;
+        if (cloud === "gcp" && !/^[a-z]+-[a-z]+\d+$/.test(region)) return undefined;
         return { cloud, region, from, info: findRegion(cloud, region) };
     }
     return undefined;
