@@ -10,7 +10,7 @@ import { LocalWorkspace, type EngineEvent, type OutputMap } from "@pulumi/pulumi
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, parsePlatformConfig, rawPlatformConfig } from "../stacks/config";
+import { parsePlatformConfig, rawPlatformConfig } from "../stacks/config";
 import { loadStackConfig, PROJECT_ROOT } from "./plan/stack-config";
 
 export interface DeployOptions {
