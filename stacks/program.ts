@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig } from "./config";
+import { addGoldenPath } from "./golden-path";
 import { buildFoundation, foundationOutputs } from "./platform";
 import { addServerless } from "./serverless";
 import { addStreaming } from "./streaming";
@@ -19,5 +20,6 @@ export async function platformProgram(): Promise<Record<string, unknown>> {
         ...foundationOutputs(foundation),
         kafka: addStreaming(foundation, config),
         services: addServerless(foundation, config),
+        serviceGraph: addGoldenPath(config),
     };
 }

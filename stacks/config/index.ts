@@ -9,6 +9,7 @@ import { RegionError, resolveRegion, type RegionChoice } from "../../components/
 import { overlaps, parseCidr } from "./cidr";
 import { checkKafkaConfig } from "./kafka";
 import { servicesProblems } from "./services";
+import { applyServiceGraph } from "./service-graph";
 import { platformConfigSchema, type ParsedPlatformConfig, type Target } from "./schema";
 
 export * from "./schema";
@@ -72,8 +73,9 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
 export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfig {
     const parsed = platformConfigSchema.safeParse(raw);
     if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap((i) => describeIssue(raw, i)));
-    const cfg = parsed.data;
     const problems: string[] = [];
+    // The service graph (calls/publishes/subscribes) becomes invokers, Kafka clients and topic producers/consumers.
+    const cfg = applyServiceGraph(parsed.data, problems);
 
     if (cfg.cluster.minNodes > cfg.cluster.maxNodes) {
         problems.push(

@@ -63,6 +63,14 @@ export const serviceEntrySchema = z.strictObject({
                 .default([]),
         })
         .prefault({}),
+    // The service graph (stacks/config/service-graph.ts, docs/golden-path.md): declared once here, it
+    // derives the callees' mesh invokers and the Kafka clients and topic producers/consumers.
+    /** Services this one calls; each callee admits exactly its declared callers, by workload identity. */
+    calls: z.array(z.string().min(1, { error: "must be a service name" })).default([]),
+    /** Topics (declared in platform:kafka.topics) this service writes to. */
+    publishes: z.array(z.string().min(1, { error: "must be a topic name" })).default([]),
+    /** Topics (declared in platform:kafka.topics) this service reads. */
+    subscribes: z.array(z.string().min(1, { error: "must be a topic name" })).default([]),
 });
 
 export const servicesSchema = z.array(serviceEntrySchema).default([]);

@@ -1,0 +1,234 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, parsePlatformConfig } from "../stacks/config";
+import { callCycles, GRAPH_NAMESPACES } from "../stacks/config/service-graph";
+import { SERVERLESS_NAMESPACE, WASM_NAMESPACE } from "../stacks/serverless";
+import { planStack, type Plan, type RecordedResource } from "../tools/plan";
+import { customResourcesOf, validateCustomResource } from "./crd";
+
+const principal = (ns: string, sa: string) => `cluster.local/ns/${ns}/sa/${sa}`;
+const kindOf = (r: RecordedResource) => (r.inputs as any).kind as string | undefined;
+const policies = (plan: Plan) => plan.resources.filter((r) => kindOf(r) === "AuthorizationPolicy");
+const principalsOf = (r: RecordedResource): string[] => ((r.inputs as any).spec.rules ?? []).flatMap((rule: any) => (rule.from ?? []).flatMap((f: any) => f.source.principals ?? []));
+const named = (plan: Plan, name: string) => {
+    const found = plan.resources.filter((r) => r.name === name);
+    expect(found.map((r) => r.name), name).toEqual([name]);
+    return found[0];
+};
+
+/**
+ * web → api → (publishes orders) ; api → web (a cycle) ; worker (wasm) subscribes orders ; audit is
+ * declared but nobody calls it and it calls nobody ; ledger calls worker.
+ */
+const GRAPH = [
+    { name: "web", image: "ghcr.io/acme/web:1.0.0", calls: ["api"] },
+    { name: "api", image: "ghcr.io/acme/api:1.0.0", calls: ["web"], publishes: ["orders"] },
+    { name: "worker", runtime: "wasm", image: "ghcr.io/acme/worker:1.0.0", cpu: 0.1, memory: 128, subscribes: ["orders"] },
+    { name: "ledger", image: "ghcr.io/acme/ledger:1.0.0", calls: ["worker"], subscribes: ["orders"] },
+    { name: "audit", image: "ghcr.io/acme/audit:1.0.0" },
+];
+
+describe("golden path on the kubernetes target (Knative, SpinKube, Strimzi)", () => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await planStack("local", { "platform:services": GRAPH });
+    }, 120_000);
+
+    it("each callee admits exactly its declared callers, by workload identity", () => {
+        // Knative services are reached through the Kourier gateway: the callee's caller policy sits there.
+        const apiCallers = named(plan, "plt-local-kubernetes-api-callers");
+        expect(principalsOf(apiCallers)).toEqual([principal("serverless", "web")]);
+        expect((apiCallers.inputs as any).spec.action).toBe("ALLOW");
+        expect(principalsOf(named(plan, "plt-local-kubernetes-web-callers"))).toEqual([principal("serverless", "api")]);
+        // A wasm service is called directly: the policy selects its pods, on the Spin port.
+        const workerCallers = named(plan, "plt-local-kubernetes-worker-callers");
+        expect(principalsOf(workerCallers)).toEqual([principal("serverless", "ledger")]);
+        expect((workerCallers.inputs as any).spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "worker" });
+        expect((workerCallers.inputs as any).metadata.namespace).toBe("wasm");
+    });
+
+    it("undeclared calls stay denied: no ALLOW names a caller the graph does not declare", () => {
+        // Services nobody calls get no caller policy at all (the allow-nothing default applies).
+        for (const s of ["ledger", "audit"]) expect(plan.resources.some((r) => r.name === `plt-local-kubernetes-${s}-callers`)).toBe(false);
+        const serviceIdentities = new Set(GRAPH.map((s) => principal(s.runtime === "wasm" ? "wasm" : "serverless", s.name)));
+        // Every service identity admitted anywhere is admitted by a caller policy of a service it declared,
+        // or by the Kafka listener policy (it is a declared Kafka client).
+        const declared = new Map<string, Set<string>>([
+            ["plt-local-kubernetes-api-callers", new Set([principal("serverless", "web")])],
+            ["plt-local-kubernetes-web-callers", new Set([principal("serverless", "api")])],
+            ["plt-local-kubernetes-worker-callers", new Set([principal("serverless", "ledger")])],
+            ["plt-local-k8s-kafka-clients", new Set([principal("serverless", "api"), principal("wasm", "worker"), principal("serverless", "ledger")])],
+        ]);
+        for (const p of policies(plan)) {
+            const admitted = principalsOf(p).filter((x) => serviceIdentities.has(x));
+            if (admitted.length === 0) continue;
+            expect(declared.has(p.name), `${p.name} admits ${admitted.join(", ")}`).toBe(true);
+            expect(new Set(admitted)).toEqual(declared.get(p.name));
+        }
+        // audit appears in no ALLOW rule at all.
+        expect(policies(plan).flatMap(principalsOf)).not.toContain(principal("serverless", "audit"));
+    });
+
+    it("Strimzi: a publisher may only write its topics and a subscriber only read them (KafkaUser ACLs)", () => {
+        const acls = (name: string) => (named(plan, `plt-local-k8s-user-${name}`).inputs as any).spec.authorization.acls as any[];
+        const topicOps = (name: string) => acls(name).filter((a) => a.resource.type === "topic").map((a) => [a.resource.name, a.operations]);
+        expect(topicOps("api")).toEqual([["orders", ["Write", "Describe"]]]);
+        expect(topicOps("worker")).toEqual([["orders", ["Read", "Describe"]]]);
+        expect(topicOps("ledger")).toEqual([["orders", ["Read", "Describe"]]]);
+        // Only subscribers own consumer groups (prefixed with their name).
+        expect(acls("api").some((a) => a.resource.type === "group")).toBe(false);
+        expect(acls("worker").filter((a) => a.resource.type === "group")).toEqual([{ resource: { type: "group", name: "worker", patternType: "prefix" }, operations: ["Read", "Describe"] }]);
+        // Services outside Kafka get no KafkaUser.
+        for (const s of ["web", "audit"]) expect(plan.resources.some((r) => r.name === `plt-local-k8s-user-${s}`)).toBe(false);
+        // The KafkaUsers are bound to the services' namespaces.
+        expect((named(plan, "plt-local-k8s-user-worker").inputs as any).metadata.labels["platform/client-namespace"]).toBe("wasm");
+    });
+
+    it("topics keep the producers/consumers declared on the topic and add the services'", () => {
+        const graph = plan.outputs.serviceGraph as any;
+        // Pulumi.local.yaml declares checkout → orders → fulfilment; the services add theirs.
+        expect(graph.topics.orders).toEqual({ producers: ["api"], consumers: ["worker", "ledger"] });
+        const fulfilment = (named(plan, "plt-local-k8s-user-fulfilment").inputs as any).spec.authorization.acls;
+        expect(fulfilment.find((a: any) => a.resource.type === "topic")).toEqual({ resource: { type: "topic", name: "orders", patternType: "literal" }, operations: ["Read", "Describe"] });
+    });
+
+    it("reports the call cycle and the counts in the serviceGraph output", () => {
+        const graph = plan.outputs.serviceGraph as any;
+        expect(graph).toMatchObject({ services: 5, calls: 3, publishes: 1, subscribes: 2, cycles: [["api", "web"]] });
+        expect(graph.telemetry).toMatch(/ambient mesh/);
+    });
+
+    it("every custom resource the graph adds is valid against its CRD", () => {
+        for (const r of customResourcesOf(plan.resources).filter((r) => /-(callers|user-.*)$/.test(r.name))) {
+            expect(validateCustomResource(r.inputs).errors, r.name).toEqual([]);
+        }
+    });
+});
+
+describe("golden path on the clouds: Kafka permissions per managed backend", () => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await planStack("dev", {
+            "platform:services": [
+                { name: "shop", image: "ghcr.io/acme/shop:1.0.0", hosting: "cluster", publishes: ["orders"] },
+                { name: "picker", image: "ghcr.io/acme/picker:1.0.0", hosting: "cluster", subscribes: ["orders"], calls: ["shop"] },
+            ],
+        });
+    }, 180_000);
+
+    const policyOf = (name: string) => JSON.parse((plan.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === name)!.inputs as any).policy);
+
+    it("MSK: the publisher's IAM policy writes only its topic; the subscriber's only reads", () => {
+        const shop = policyOf("plt-dev-aws-kafka-shop");
+        const actions = (p: any) => p.Statement.flatMap((s: any) => s.Action);
+        expect(actions(shop)).toContain("kafka-cluster:WriteData");
+        expect(actions(shop)).not.toContain("kafka-cluster:ReadData");
+        expect(shop.Statement.find((s: any) => s.Sid === "Produce").Resource).toEqual([expect.stringMatching(/:topic\/.*\/orders$/)]);
+        const picker = policyOf("plt-dev-aws-kafka-picker");
+        expect(actions(picker)).toContain("kafka-cluster:ReadData");
+        expect(actions(picker)).not.toContain("kafka-cluster:WriteData");
+        // Bound to the service's own service account through EKS Pod Identity.
+        const assoc = plan.resources.find((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" && r.name === "plt-dev-aws-kafka-picker")!;
+        expect(assoc.inputs).toMatchObject({ namespace: "serverless", serviceAccount: "picker" });
+    });
+
+    it("Event Hubs: sender role for the publisher, receiver role for the subscriber, each on the one hub", () => {
+        const assignments = plan.resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment" && /-kafka-(shop|picker)-/.test(r.name)).map((r) => r.name).sort();
+        expect(assignments).toEqual(["plt-dev-az-kafka-picker-receiver-orders", "plt-dev-az-kafka-shop-sender-orders"]);
+        const fic = plan.resources.find((r) => r.type.endsWith("FederatedIdentityCredential") && r.name === "plt-dev-az-kafka-picker")!;
+        expect((fic.inputs as any).subject).toBe("system:serviceaccount:serverless:picker");
+    });
+
+    it("Managed Kafka (GCP): topic ACL gives the publisher WRITE and the subscriber READ, by service account", () => {
+        const acl = plan.resources.find((r) => r.type === "gcp:managedkafka/acl:Acl" && r.name.endsWith("-acl-topic-orders"))!;
+        const entries = (acl.inputs as any).aclEntries as { principal: string; operation: string }[];
+        const ops = (who: string) => entries.filter((e) => e.principal.includes(who)).map((e) => e.operation).sort();
+        expect(ops("shop")).toEqual(["DESCRIBE", "WRITE"]);
+        expect(ops("picker")).toEqual(["DESCRIBE", "READ"]);
+        const wi = plan.resources.find((r) => r.type === "gcp:serviceaccount/iAMMember:IAMMember" && r.name.endsWith("-kafka-picker-wi"))!;
+        expect((wi.inputs as any).member).toMatch(/\[serverless\/picker\]$/);
+    });
+
+    it("calls between cluster-hosted services become caller policies on every cluster", () => {
+        for (const target of ["aws", "azure", "gcp"]) {
+            expect(principalsOf(named(plan, `plt-dev-${target}-shop-callers`))).toEqual([principal("serverless", "picker")]);
+        }
+    });
+});
+
+describe("service graph: bad input is refused before anything is registered", () => {
+    const base = { clouds: ["kubernetes"], kafka: { enabled: true, topics: [{ name: "orders" }] } };
+    const problemsOf = (services: unknown[], extra: Record<string, unknown> = {}): string[] => {
+        try {
+            parsePlatformConfig({ ...base, ...extra, services });
+        } catch (e) {
+            expect(e).toBeInstanceOf(ConfigError);
+            return (e as ConfigError).problems;
+        }
+        return [];
+    };
+    const svc = (name: string, more: Record<string, unknown> = {}) => ({ name, image: `ghcr.io/acme/${name}:1`, ...more });
+
+    it("a call to an unknown service names the entry, the value and the declared services", () => {
+        expect(problemsOf([svc("a", { calls: ["b", "nope"] }), svc("b")])).toEqual([
+            'platform:services[0].calls[1]: "nope" is not a declared service; allowed: names from platform:services: "a", "b"',
+        ]);
+    });
+
+    it("a topic nobody declares is an error (topics are declared once, under platform:kafka.topics)", () => {
+        expect(problemsOf([svc("a", { publishes: ["orders", "payments"] })])).toEqual([
+            'platform:services[0].publishes[1]: "payments" is not declared in platform:kafka.topics; allowed: declared topics "orders" (declare it there with its partitions and retention)',
+        ]);
+        expect(problemsOf([svc("a", { subscribes: ["orders"] })], { kafka: { enabled: false } })[0]).toMatch(/^platform:services\[0\]\.subscribes\[0\]: "orders" needs event streaming, but platform:kafka.enabled is false/);
+    });
+
+    it("duplicate names: services, callees and topics listed twice", () => {
+        const p = problemsOf([svc("a", { calls: ["b", "b"], subscribes: ["orders", "orders"] }), svc("b"), svc("a")]);
+        expect(p).toContain('platform:services[0].calls[1]: "b" is listed twice; allowed: each callee once');
+        expect(p).toContain('platform:services[0].subscribes[1]: "orders" is listed twice; allowed: each topic once');
+        expect(p).toContain('platform:services[2].name: "a" is already used by platform:services[0]; allowed: a name used once');
+    });
+
+    it("a graph service on a managed cloud runtime is refused (its identity is not a mesh identity)", () => {
+        const p = problemsOf([svc("a", { calls: ["b"] }), svc("b", { hosting: "cluster" })], { clouds: ["gcp", "kubernetes"] });
+        expect(p).toEqual([
+            'platform:services[0].hosting: "managed" runs "a" on the cloud\'s managed runtime on gcp, where the service graph (calls, publishes, subscribes) cannot be enforced by workload identity; allowed: hosting "cluster" (Knative on the platform cluster)',
+        ]);
+    });
+
+    it("an explicit Kafka client may not claim a service's name with another identity", () => {
+        const p = problemsOf([svc("a", { publishes: ["orders"] })], { kafka: { enabled: true, topics: [{ name: "orders" }], clients: [{ name: "a", namespace: "other" }] } });
+        expect(p[0]).toMatch(/^platform:kafka\.clients\[0\]\.name: "a" is also a service in platform:services whose identity is serverless\/a, not other\/a/);
+    });
+
+    it("long service lists are abbreviated in messages", () => {
+        const many = Array.from({ length: 30 }, (_, i) => svc(`s${i}`));
+        const [line] = problemsOf([...many, svc("x", { calls: ["nope"] })]);
+        expect(line).toContain("… (21 more)");
+    });
+
+    it("a valid graph derives invokers, clients and topic producers/consumers", () => {
+        const cfg = parsePlatformConfig({ ...base, services: [svc("a", { calls: ["b"], publishes: ["orders"] }), svc("b", { runtime: "wasm", subscribes: ["orders"] })] });
+        expect(cfg.services[1].invokers.kubernetes).toEqual([{ namespace: "serverless", serviceAccount: "a" }]);
+        expect(cfg.services[0].invokers.kubernetes).toEqual([]);
+        expect(cfg.kafka.clients).toEqual([
+            { name: "a", namespace: "serverless", serviceAccount: "a" },
+            { name: "b", namespace: "wasm", serviceAccount: "b" },
+        ]);
+        expect(cfg.kafka.topics[0]).toMatchObject({ name: "orders", producers: ["a"], consumers: ["b"] });
+    });
+});
+
+describe("call cycles", () => {
+    it("finds every strongly connected group and self-calls, and nothing in a DAG", () => {
+        const g = (edges: Record<string, string[]>) => Object.entries(edges).map(([name, calls]) => ({ name, calls }));
+        expect(callCycles(g({ a: ["b"], b: ["c"], c: [] }))).toEqual([]);
+        expect(callCycles(g({ a: ["b"], b: ["c"], c: ["a"], d: ["d"], e: ["a"] }))).toEqual([["a", "b", "c"], ["d"]]);
+        // Deep chains do not overflow the stack.
+        const chain = Array.from({ length: 20000 }, (_, i) => ({ name: `s${i}`, calls: [`s${(i + 1) % 20000}`] }));
+        expect(callCycles(chain)[0]).toHaveLength(20000);
+    });
+
+    it("the graph's namespaces are the ones the serverless stack deploys into", () => {
+        expect(GRAPH_NAMESPACES).toEqual({ container: SERVERLESS_NAMESPACE, wasm: WASM_NAMESPACE });
+    });
+});
