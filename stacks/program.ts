@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig } from "./config";
 import { addGoldenPath } from "./golden-path";
+import { addMesh } from "./mesh";
 import { buildFoundation, foundationOutputs } from "./platform";
 import { addServerless } from "./serverless";
 import { addStreaming } from "./streaming";
@@ -18,6 +19,7 @@ export async function platformProgram(): Promise<Record<string, unknown>> {
     return {
         placement: config.placement,
         ...foundationOutputs(foundation),
+        mesh: addMesh(foundation, config),
         kafka: addStreaming(foundation, config),
         services: addServerless(foundation, config),
         serviceGraph: addGoldenPath(config),

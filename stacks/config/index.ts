@@ -10,6 +10,7 @@ import { overlaps, parseCidr } from "./cidr";
 import { checkKafkaConfig } from "./kafka";
 import { servicesProblems } from "./services";
 import { applyServiceGraph } from "./service-graph";
+import { meshProblems } from "./mesh";
 import { platformConfigSchema, type ParsedPlatformConfig, type Target } from "./schema";
 
 export * from "./schema";
@@ -123,6 +124,7 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
     }
     checkKafkaConfig(cfg, problems);
     problems.push(...servicesProblems(cfg.services, cfg.clouds));
+    problems.push(...meshProblems(cfg.mesh));
     if (problems.length) throw new ConfigError(problems);
     return { ...cfg, enabledClouds, placement };
 }

@@ -9,6 +9,7 @@ import { isAligned } from "./cidr";
 import { carbonConfigSchema } from "./carbon";
 import { servicesSchema } from "./services";
 import { kafkaConfigSchema } from "./kafka";
+import { meshConfigSchema } from "./mesh";
 
 export const TARGETS = [...CLOUDS, "kubernetes"] as const;
 export type Target = (typeof TARGETS)[number];
@@ -104,6 +105,8 @@ export const platformConfigSchema = z.strictObject({
     kafka: kafkaConfigSchema,
     /** Serverless services (stacks/config/services.ts, docs/serverless.md). */
     services: servicesSchema,
+    /** Istio ambient mesh on every cluster (stacks/config/mesh.ts, docs/mesh.md). */
+    mesh: meshConfigSchema,
     tags: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, { error: "tag keys must be lowercase letters, digits, - or _ (a form every cloud accepts)" }), z.string().max(63)).default({}),
 });
 

@@ -1,0 +1,78 @@
+/**
+ * `platform:mesh`: the Istio ambient mesh installed on every cluster (components/mesh, docs/mesh.md).
+ * Shape and ranges are checked here; cross-field checks (public ingress needs an edge exception, calls
+ * name declared workloads, L7 rules need a namespace that can have a waypoint) live in `meshProblems`,
+ * called from parsePlatformConfig.
+ */
+import { z } from "zod";
+import { HTTP_METHODS } from "../../components/mesh/authorization";
+import { callGraphProblems } from "../../components/mesh/callgraph";
+import { meshArgsProblems } from "../../components/mesh/args";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const dnsLabel = z.string().regex(DNS_LABEL, { error: "must be a DNS-1123 label (lowercase letters, digits, '-')" });
+const port = z.int().min(1, { error: "must be a port 1-65535" }).max(65535, { error: "must be a port 1-65535" });
+
+const workload = z.strictObject({
+    /** The Kubernetes Service name (and default service account and `app` label). */
+    name: dnsLabel,
+    namespace: dnsLabel,
+    serviceAccount: z.string().regex(DNS_SUBDOMAIN, { error: "must be a service account name (DNS-1123 subdomain)" }).optional(),
+    /** Pod labels; default { app: <name> }. */
+    selector: z.record(z.string().min(1), z.string()).optional(),
+    /** Enrolled in the ambient mesh (default true). */
+    ambient: z.boolean().optional(),
+});
+
+const call = z.strictObject({
+    from: z.string().min(1),
+    to: z.string().min(1),
+    ports: z.array(port).optional(),
+    methods: z.array(z.enum(HTTP_METHODS)).optional(),
+    paths: z.array(z.string().regex(/^(\*|\/[^*\s]*\*?|\*[^*\s]+)$/, { error: "must be an Istio path match: exact '/a/b', prefix '/a/*', suffix '*.ext' or '*'" })).optional(),
+});
+
+export const meshConfigSchema = z
+    .strictObject({
+        /** Install the mesh on every cluster. */
+        enabled: z.boolean().default(true),
+        tracing: z
+            .strictObject({
+                /** Percentage of requests traced (0-100). */
+                samplingPercent: z.number().min(0, { error: "must be 0-100" }).max(100, { error: "must be 0-100" }).default(1),
+                /** OTLP/gRPC host:port the collector forwards spans to; unset = the collector logs them. */
+                otlpEndpoint: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "must be host:port, such as tempo.tracing.svc:4317" }).optional(),
+            })
+            .prefault({}),
+        accessLogging: z.boolean().default(true),
+        istiodReplicas: z.int().min(1, { error: "must be at least 1" }).default(2),
+        /** CNI of the `kubernetes` target's existing cluster ("cilium" adds the kubelet probe allowance). */
+        kubernetesCni: z.enum(["default", "cilium"]).default("default"),
+        ingress: z
+            .strictObject({
+                enabled: z.boolean().default(false),
+                exposure: z.enum(["internal", "public"]).default("internal"),
+                /** Required for exposure "public": a named, justified exception to "nothing is public". */
+                edgeException: z.strictObject({ name: z.string(), reason: z.string() }).optional(),
+                minReplicas: z.int().min(1, { error: "must be at least 1" }).default(2),
+                maxReplicas: z.int().min(1, { error: "must be at least 1" }).default(5),
+            })
+            .prefault({}),
+        /** Workloads the call graph talks about. */
+        workloads: z.array(workload).default([]),
+        /** "from may call to", optionally only some ports, methods and paths. */
+        calls: z.array(call).default([]),
+    })
+    .prefault({});
+
+export type MeshConfig = z.output<typeof meshConfigSchema>;
+
+/** Cross-field problems of `platform:mesh`, in ConfigError form. */
+export function meshProblems(mesh: MeshConfig): string[] {
+    if (!mesh.enabled) return [];
+    return [
+        ...meshArgsProblems({ tracing: mesh.tracing, ingress: mesh.ingress, istiodReplicas: mesh.istiodReplicas }, "platform:mesh"),
+        ...callGraphProblems(mesh.workloads, mesh.calls, "platform:mesh", "workloads"),
+    ];
+}
