@@ -7,6 +7,7 @@ import type { z } from "zod";
 import { CLOUDS, type Cloud, type Geography } from "../../components/regions";
 import { RegionError, resolveRegion, type RegionChoice } from "../../components/regions/resolve";
 import { overlaps, parseCidr } from "./cidr";
+import { placementOptions } from "./carbon";
 import { checkKafkaConfig } from "./kafka";
 import { servicesProblems } from "./services";
 import { applyServiceGraph } from "./service-graph";
@@ -116,7 +117,8 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
     const placement: Partial<Record<Cloud, RegionChoice>> = {};
     for (const cloud of enabledClouds) {
         try {
-            placement[cloud] = resolveRegion(cloud, cfg.geography as Geography, cfg.regions[cloud]);
+            // auto weighs the carbon settings and the services this stack needs on that cloud.
+            placement[cloud] = resolveRegion(cloud, cfg.geography as Geography, cfg.regions[cloud], placementOptions(cfg, cloud));
         } catch (e) {
             if (!(e instanceof RegionError)) throw e;
             problems.push(`platform:regions.${cloud}: ${e.message}`);
