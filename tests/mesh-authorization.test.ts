@@ -77,6 +77,12 @@ describe("allowWorkloads", () => {
         expect(validateCustomResource(policy.inputs).errors).toEqual([]);
     });
 
+    it("keeps the Kubernetes name apart from a cluster-prefixed Pulumi name when policyName is given", async () => {
+        const policy = await plan({ namespace: "shop", from: [{ namespace: "web", serviceAccount: "frontend" }], policyName: "allow-frontend" }, "plt-dev-aws/allow frontend");
+        expect(policy.name).toBe("plt-dev-aws/allow frontend");
+        expect((policy.inputs.metadata as any).name).toBe("allow-frontend");
+    });
+
     // Validation runs before anything is registered: called with no Pulumi runtime at all, the
     // function must throw rather than reach `new CustomResource`.
     const reject = (args: AllowWorkloadsArgs, name = "allow-orders") => () => allowWorkloads(name, args, {});
@@ -97,5 +103,6 @@ describe("allowWorkloads", () => {
         expect(reject({ ...base, waypoint: "wp", selector: { app: "a" } })).toThrow(/selector: .* cannot be combined with waypoint/);
         expect(reject({ ...base, service: "orders" })).toThrow(/service: "orders" needs waypoint/);
         expect(reject(base, "Allow_Orders")).toThrow(/name: "Allow_Orders" is not a valid Kubernetes object name/);
+        expect(reject({ ...base, policyName: "Bad Name" })).toThrow(/policyName: "Bad Name" is not a valid Kubernetes object name/);
     });
 });

@@ -110,6 +110,14 @@ describe("MeshCallGraph", () => {
         }
         expect(namespaces.find((n) => n.name === "shop").labels["istio.io/use-waypoint"]).toBe("waypoint");
         expect(namespaces.find((n) => n.name === "finance").labels["istio.io/use-waypoint"]).toBeUndefined();
+        // Only the waypoint's namespace opens the waypoint's control-plane, telemetry and status flows.
+        const policiesIn = (ns: string) =>
+            resources.filter((r) => r.type.endsWith(":NetworkPolicy") && (r.inputs.metadata as any).namespace === ns).map((r) => (r.inputs.metadata as any).name).sort();
+        expect(policiesIn("shop")).toEqual(["allow-dns", "allow-hbone", "allow-kubelet-probes", "allow-waypoint-egress", "allow-waypoint-status", "default-deny"]);
+        expect(policiesIn("finance")).toEqual(["allow-dns", "allow-hbone", "allow-kubelet-probes", "default-deny"]);
+        const egress = resources.find((r) => (r.inputs.metadata as any)?.name === "allow-waypoint-egress")!;
+        expect((egress.inputs.spec as any).podSelector).toEqual({ matchLabels: { "gateway.networking.k8s.io/gateway-name": "waypoint" } });
+        expect((egress.inputs.spec as any).egress.map((e: any) => e.ports[0].port)).toEqual([15012, 4317]);
 
         const gateway = resources.find((r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway")!;
         expect(gateway.inputs).toMatchObject({

@@ -7,6 +7,12 @@ import type { MeshPlatform } from "./values/types";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** Istio's root namespace: mesh-wide policies live here. */
+export const ISTIO_NAMESPACE = "istio-system";
+export const INGRESS_NAMESPACE = "istio-ingress";
+/** Where the OpenTelemetry collector runs. */
+export const OBSERVABILITY_NAMESPACE = "observability";
+
 export interface EdgeException {
     /** A short, unique name for the exception (a DNS label), recorded on the load balancer Service. */
     name: string;

@@ -11,12 +11,48 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformNamespace } from "../namespace";
+import { INGRESS_NAMESPACE, ISTIO_NAMESPACE, OBSERVABILITY_NAMESPACE } from "./args";
 import { allowWorkloads, validateAllowWorkloads, type AllowWorkloadsArgs } from "./authorization";
 
 /** Name (and service account) of the waypoint the call graph creates in a namespace. */
 export const WAYPOINT_NAME = "waypoint";
 /** Namespaces that never get a waypoint: mesh and cluster infrastructure. */
-export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "istio-system", "istio-ingress"] as const;
+export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", ISTIO_NAMESPACE, INGRESS_NAMESPACE] as const;
+
+/** Pod label Istio puts on the waypoint's pods (the Gateway's name). */
+const WAYPOINT_POD_SELECTOR = { matchLabels: { "gateway.networking.k8s.io/gateway-name": WAYPOINT_NAME } };
+
+/**
+ * NetworkPolicy allowances a default-deny namespace needs for its waypoint (pass as PlatformNamespace
+ * `extraPolicies` wherever a namespace with a waypoint is created). The waypoint is an Envoy proxy, not a
+ * captured workload: it needs its own path to istiod and the collector, and its readiness port.
+ */
+export function waypointNetworkPolicies(): { name: string; spec: k8s.types.input.networking.v1.NetworkPolicySpec }[] {
+    const inNamespace = (ns: string, app?: string) => ({
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+        ...(app ? { podSelector: { matchLabels: { app } } } : {}),
+    });
+    return [
+        {
+            // xDS and certificates from istiod (15012); spans to the OpenTelemetry collector (4317).
+            name: "allow-waypoint-egress",
+            spec: {
+                podSelector: WAYPOINT_POD_SELECTOR,
+                policyTypes: ["Egress"],
+                egress: [
+                    { to: [inNamespace(ISTIO_NAMESPACE, "istiod")], ports: [{ protocol: "TCP", port: 15012 }] },
+                    { to: [inNamespace(OBSERVABILITY_NAMESPACE)], ports: [{ protocol: "TCP", port: 4317 }] },
+                ],
+            },
+        },
+        {
+            // kubelet readiness probes on the proxy's status port; the waypoint is not captured by ambient, so
+            // its probes come from the node, not from the SNAT address PlatformNamespace already admits.
+            name: "allow-waypoint-status",
+            spec: { podSelector: WAYPOINT_POD_SELECTOR, policyTypes: ["Ingress"], ingress: [{ ports: [{ protocol: "TCP", port: 15021 }] }] },
+        },
+    ];
+}
 
 export interface MeshService {
     /** Logical name: the Kubernetes Service name (and the default service account and `app` label). */
@@ -159,7 +195,14 @@ export class MeshCallGraph extends pulumi.ComponentResource {
         if (args.createNamespaces ?? true) {
             for (const ns of plan.namespaces) {
                 const waypoint = plan.waypointNamespaces.includes(ns) ? WAYPOINT_NAME : undefined;
-                namespaceResources.set(ns, new PlatformNamespace(`${name}-ns-${ns}`, { name: ns, waypoint }, { parent: this }));
+                namespaceResources.set(
+                    ns,
+                    new PlatformNamespace(
+                        `${name}-ns-${ns}`,
+                        { name: ns, waypoint, extraPolicies: waypoint ? waypointNetworkPolicies() : undefined },
+                        { parent: this },
+                    ),
+                );
             }
         }
         const after = (ns: string, extra: pulumi.Resource[] = []) => [...dependsOn, ...(namespaceResources.has(ns) ? [namespaceResources.get(ns)!] : []), ...extra];

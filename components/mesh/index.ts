@@ -15,7 +15,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AMBIENT_PROBE_SOURCE, HBONE_PORT, PlatformNamespace } from "../namespace";
 import { MeshCallGraph, planCallGraph } from "./callgraph";
-import { MeshArgsError, meshArgsProblems, type AmbientMeshArgs, type MeshIngressArgs } from "./args";
+import { INGRESS_NAMESPACE, ISTIO_NAMESPACE, MeshArgsError, meshArgsProblems, OBSERVABILITY_NAMESPACE, type AmbientMeshArgs, type MeshIngressArgs } from "./args";
 import { meshPlatformValues, type MeshPlatformValues } from "./values";
 import {
     GATEWAY_API_CRDS_URL,
@@ -31,9 +31,6 @@ export * from "./args";
 export { allowWorkloads, principalOf, type AllowWorkloadsArgs } from "./authorization";
 export { CallGraphError, MeshCallGraph, planCallGraph, callGraphProblems, type MeshCall, type MeshService } from "./callgraph";
 
-export const ISTIO_NAMESPACE = "istio-system";
-export const INGRESS_NAMESPACE = "istio-ingress";
-export const OBSERVABILITY_NAMESPACE = "observability";
 /** meshConfig extension provider name the Telemetry resource sends traces to. */
 export const TRACING_PROVIDER = "otel-tracing";
 export const COLLECTOR_NAME = "otel-collector";
