@@ -90,3 +90,25 @@ describe("npm run plan", () => {
         expect(stderr).toMatch(/no stack file .*Pulumi\.nope\.yaml; stacks here: .*dev/);
     });
 });
+
+describe("npm run plan prints placement and whole documents", () => {
+    it("prints each cloud's region, intensity, the naive default's intensity and the reduction", async () => {
+        const { code, stdout } = await planCli(["--stack", "dev"]);
+        expect(code).toBe(0);
+        const section = stdout.slice(stdout.indexOf("Placement:"), stdout.indexOf("Outputs:"));
+        for (const cloud of ["aws", "azure", "gcp"]) {
+            expect(section).toMatch(new RegExp(`${cloud}\\s+\\S+\\s+auto\\s+\\d+ gCO2e/kWh \\(\\d{4}\\)(; naive default \\S+ \\d+ gCO2e/kWh, [\\d.]+% lower)?`));
+        }
+    });
+
+    it("--json of the dev stack is one complete document even when it is large (flushed before exit)", async () => {
+        const { code, stdout } = await planCli(["--stack", "dev", "--json"]);
+        expect(code).toBe(0);
+        expect(stdout.length).toBeGreaterThan(131072);
+        const doc = JSON.parse(stdout);
+        const types = new Set(doc.resources.map((r: any) => r.type));
+        for (const t of ["aws:eks/cluster:Cluster", "azure-native:containerservice:ManagedCluster", "gcp:container/cluster:Cluster"]) {
+            expect(types.has(t)).toBe(true);
+        }
+    });
+});

@@ -5,6 +5,7 @@
  * pack under policies/ exactly as the engine does and analyzes every resource over the analyzer
  * gRPC protocol. Exit 1 on any mandatory violation, 0 otherwise, 2 on a tool error.
  */
+import { exitAfterFlush } from "./exit";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -102,12 +103,12 @@ export async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
     main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
+        (code) => exitAfterFlush(code),
         (e) => {
             if (e instanceof UsageError) console.error(`${e.message}\nusage: npm run check -- --stack <name> [--policy-pack-config <file>] [--format text|json|sarif|markdown]`);
             else if (e instanceof ConfigError || e instanceof PolicyConfigError) console.error(e.message);
             else console.error(`policy check failed: ${(e as Error).stack ?? e}`);
-            process.exit(2);
+            exitAfterFlush(2);
         },
     );
 }

@@ -6,6 +6,7 @@
  * policy pack under policies/, stop on a mandatory violation, then `up` and print the outputs.
  * Exit codes: 0 deployed (or previewed cleanly), 1 mandatory policy violation, 2 any other failure.
  */
+import { exitAfterFlush } from "./exit";
 import { LocalWorkspace, type EngineEvent, type OutputMap } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -135,10 +136,10 @@ async function main(): Promise<number> {
 
 if (require.main === module) {
     main().then(
-        (code) => process.exit(code),
+        (code) => exitAfterFlush(code),
         (e) => {
             console.error(e);
-            process.exit(2);
+            exitAfterFlush(2);
         },
     );
 }

@@ -5,6 +5,7 @@
  * stack program under Pulumi's mock runtime and prints what `pulumi preview` would send to the
  * providers. No cloud, no engine, no Pulumi CLI and no credentials are involved.
  */
+import { exitAfterFlush } from "./exit";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../stacks/config";
 import { planStack, type Plan, type RecordedResource } from "./plan/index";
@@ -65,6 +66,20 @@ function printTree(plan: Plan): void {
     for (const r of custom) byCloud.set(r.type.split(":")[0], (byCloud.get(r.type.split(":")[0]) ?? 0) + 1);
     console.log(`\n${custom.length} resources to create (${[...byCloud].map(([k, v]) => `${k}: ${v}`).join(", ")}), ` +
         `${plan.resources.filter((r) => !r.custom).length} components, ${plan.resources.filter((r) => r.type.startsWith("pulumi:providers:")).length} providers.`);
+    const placement = (plan.maskedOutputs.placement ?? {}) as Record<string, any>;
+    if (Object.keys(placement).length) {
+        console.log("\nPlacement:");
+        for (const [cloud, p] of Object.entries(placement)) {
+            const carbon =
+                p.gco2ePerKwh !== undefined
+                    ? `${p.gco2ePerKwh} gCO2e/kWh (${p.year})` +
+                      (p.naiveDefault && p.naiveDefault.region !== p.region
+                          ? `; naive default ${p.naiveDefault.region} ${p.naiveDefault.gco2ePerKwh} gCO2e/kWh, ${p.reductionPct}% lower`
+                          : "")
+                    : "intensity unknown";
+            console.log(`  ${cloud.padEnd(6)} ${String(p.region).padEnd(16)} ${p.mode.padEnd(9)} ${carbon}${p.verified === false ? "  [some service availability unverified]" : ""}`);
+        }
+    }
     console.log("\nOutputs:");
     console.log(JSON.stringify(plan.maskedOutputs, null, 2));
 }
@@ -85,10 +100,10 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
     main().then(
-        () => process.exit(0),
+        () => exitAfterFlush(0),
         (e) => {
             console.error(e instanceof ConfigError ? e.message : `plan failed: ${(e as Error).stack ?? e}`);
-            process.exit(e instanceof ConfigError ? 1 : 2);
+            exitAfterFlush(e instanceof ConfigError ? 1 : 2);
         },
     );
 }

@@ -7,6 +7,7 @@
  * { region, gco2ePerKwh, year, source, services, verified } best first.
  * Intensities: Electricity Maps yearly averages via @tgwf/co2 (ODbL).
  */
+import { exitAfterFlush } from "./exit";
 import { parseArgs } from "node:util";
 import type { Cloud, Geography } from "../components/regions";
 import { rankRegions, RankingError, type Ranking } from "../components/regions/rank";
@@ -111,4 +112,4 @@ function main(): number {
     }
 }
 
-if (require.main === module) process.exit(main());
+if (require.main === module) exitAfterFlush(main());
