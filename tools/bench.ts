@@ -1,0 +1,287 @@
+/**
+ * npm run bench -- [--sizes 10,100,1000,3000] [--json] [--stack local]
+ *
+ * Scale benchmark of the golden path. For each size N it generates a stack of N services in memory (the
+ * base stack's files plus a `platform:services` / `platform:kafka` override: no files are written), then
+ * in a fresh child process per measurement, so peak memory is per size:
+ *   1. platform: plan the stack under the mock runtime (tools/plan) and check it with every policy pack
+ *      over the analyzer protocol (tools/policy), timing both;
+ *   2. baseline: the bare Pulumi SDK under its own mock runtime registering as many plain resources as the
+ *      platform plan had, each with inputs of the plan's average serialized size.
+ * Prints a table (or, with --json, `[{ services, resources, seconds, peakRssMb, baselineSeconds,
+ * baselinePeakRssMb, … }]`) and whether each target is met. Targets are measured here, never in tests.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+
+const ROOT = path.resolve(__dirname, "..");
+
+export interface BenchRow {
+    services: number;
+    resources: number;
+    /** Plan + check, seconds. */
+    seconds: number;
+    planSeconds: number;
+    checkSeconds: number;
+    /** Peak RSS of the planning process plus the peak RSS of each policy-pack process (an upper bound of the total). */
+    peakRssMb: number;
+    plannerPeakRssMb: number;
+    packsPeakRssMb: number;
+    baselineSeconds: number;
+    baselinePeakRssMb: number;
+}
+
+/** The generated service graph for N services (deterministic). */
+export function generatedStack(n: number): Record<string, unknown> {
+    const topicCount = Math.max(1, Math.floor(n / 10));
+    const topics = Array.from({ length: topicCount }, (_, t) => ({ name: `topic-${t}`, partitions: 3 }));
+    const services = Array.from({ length: n }, (_, i) => {
+        const calls = new Set<string>();
+        // Mostly a DAG (calls go to higher indices) with one deliberate cycle: the last service calls the first.
+        if (i + 1 < n) calls.add(`svc-${i + 1}`);
+        const far = (i * 7 + 3) % n;
+        if (far > i + 1) calls.add(`svc-${far}`);
+        if (i === n - 1 && n > 1) calls.add("svc-0");
+        const wasm = i % 10 === 9;
+        return {
+            name: `svc-${i}`,
+            ...(wasm ? { runtime: "wasm", cpu: 0.1, memory: 128 } : {}),
+            image: `ghcr.io/acme/svc-${i}:1.0.${i}`,
+            maxScale: 3,
+            env: { LOG_LEVEL: "info", SERVICE: `svc-${i}` },
+            calls: [...calls],
+            publishes: i % 2 === 0 ? [`topic-${i % topicCount}`] : [],
+            subscribes: i % 3 === 0 ? [`topic-${(i + 1) % topicCount}`] : [],
+        };
+    });
+    return {
+        "platform:services": services,
+        "platform:kafka": { enabled: true, strimzi: { zoneAware: false }, topics, clients: [] },
+    };
+}
+
+const mb = (kb: number) => Math.round(kb / 1024);
+
+/** Peak RSS (VmHWM) of this process's live child processes, in MB (the policy packs). */
+function childrenPeakMb(): number {
+    let total = 0;
+    try {
+        for (const task of fs.readdirSync("/proc/self/task")) {
+            const pids = fs.readFileSync(`/proc/self/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+            for (const pid of pids) {
+                const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+                if (m) total += Number(m[1]);
+            }
+        }
+    } catch {
+        return NaN; // not Linux, or /proc/<pid>/task/<tid>/children unavailable
+    }
+    return mb(total);
+}
+
+async function childPlatform(n: number, stack: string): Promise<Record<string, number>> {
+    const { loadStackConfig, planConfig } = await import("./plan/index");
+    const { discoverPolicyPacks, startPolicyPack } = await import("./policy/analyzer-client");
+    const { analyzeWithPack, toAnalyzerResource } = await import("./policy/run");
+    const t0 = performance.now();
+    const plan = await planConfig(loadStackConfig(stack, { overrides: generatedStack(n) }));
+    const t1 = performance.now();
+    const resources = plan.resources.map(toAnalyzerResource);
+    const packs = await Promise.all(discoverPolicyPacks(path.join(ROOT, "policies")).map((d) => startPolicyPack(d)));
+    let violations = 0;
+    let packsPeak = NaN;
+    try {
+        for (const pack of packs) {
+            await pack.configure({});
+            const r = await analyzeWithPack(pack, resources);
+            violations += r.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+            if (process.env.BENCH_VERBOSE) process.stderr.write(`  ${pack.name}: start ${pack.startupMs} ms, analyze ${r.analyzeMs} ms\n`);
+        }
+        packsPeak = childrenPeakMb();
+    } finally {
+        await Promise.all(packs.map((p) => p.close()));
+    }
+    const t2 = performance.now();
+    let bytes = 0;
+    for (const r of plan.resources) bytes += JSON.stringify(r.rawInputs).length;
+    const planner = mb(process.resourceUsage().maxRSS);
+    return {
+        services: n,
+        resources: plan.resources.length,
+        seconds: (t2 - t0) / 1000,
+        planSeconds: (t1 - t0) / 1000,
+        checkSeconds: (t2 - t1) / 1000,
+        plannerPeakRssMb: planner,
+        packsPeakRssMb: packsPeak,
+        peakRssMb: planner + (Number.isNaN(packsPeak) ? 0 : packsPeak),
+        averageInputBytes: Math.round(bytes / Math.max(1, plan.resources.length)),
+        mandatoryViolations: violations,
+    };
+}
+
+/** The plainest custom resource: a type token and inputs, nothing else. */
+class PlainResource extends pulumi.CustomResource {
+    constructor(name: string, inputs: pulumi.Inputs) {
+        super("bench:index:Resource", name, inputs);
+    }
+}
+
+/** The bare SDK: N plain custom resources with inputs of `inputBytes` serialized size, under setMocks. */
+async function childBaseline(count: number, inputBytes: number): Promise<Record<string, number>> {
+    const t0 = performance.now();
+    await pulumi.runtime.setMocks(
+        { newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({}) },
+        "bench",
+        "baseline",
+        true,
+    );
+    const filler = "x".repeat(Math.max(0, inputBytes - 120));
+    await pulumi.runtime.runInPulumiStack(async () => {
+        const urns: pulumi.Output<string>[] = [];
+        for (let i = 0; i < count; i++) {
+            const r = new PlainResource(`resource-${i}`, {
+                metadata: { name: `resource-${i}`, namespace: "bench", labels: { app: `resource-${i}` } },
+                spec: { replicas: 1, data: filler },
+            });
+            urns.push(r.urn);
+        }
+        await new Promise<void>((resolve) => pulumi.all(urns).apply(() => resolve()));
+        return undefined;
+    });
+    // The SDK's own "every RPC finished" barrier (what the harness awaits too).
+    const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as { waitForRPCs?: () => Promise<void> };
+    await settings.waitForRPCs?.();
+    return { baselineSeconds: (performance.now() - t0) / 1000, baselinePeakRssMb: mb(process.resourceUsage().maxRSS) };
+}
+
+function runChild(args: string[]): Promise<Record<string, number>> {
+    return new Promise((resolve, reject) => {
+        // Same node, same loader flags (tsx) as this process.
+        const child = spawn(process.execPath, [...process.execArgv, __filename, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+        let out = "";
+        child.stdout.on("data", (b) => (out += b.toString()));
+        child.on("exit", (code) => {
+            const line = out.trim().split("\n").pop() ?? "";
+            if (code !== 0) return reject(new Error(`bench child ${args.join(" ")} exited with ${code}\n${out}`));
+            try {
+                resolve(JSON.parse(line));
+            } catch {
+                reject(new Error(`bench child ${args.join(" ")} printed no result\n${out}`));
+            }
+        });
+    });
+}
+
+export interface TargetCheck {
+    target: string;
+    met: boolean | undefined;
+    detail: string;
+}
+
+/** The issue's targets, evaluated on the measured rows (undefined when a size was not run). */
+export function targets(rows: BenchRow[]): TargetCheck[] {
+    const at = (n: number) => rows.find((r) => r.services === n);
+    const r1k = at(1000);
+    const r3k = at(3000);
+    const fmt = (x: number) => x.toFixed(2);
+    return [
+        {
+            target: "1,000 services: plan+check within 1.5x the bare SDK",
+            met: r1k ? r1k.seconds <= 1.5 * r1k.baselineSeconds : undefined,
+            detail: r1k ? `${fmt(r1k.seconds)} s vs 1.5 x ${fmt(r1k.baselineSeconds)} s = ${fmt(1.5 * r1k.baselineSeconds)} s (ratio ${fmt(r1k.seconds / r1k.baselineSeconds)})` : "size 1000 not run",
+        },
+        {
+            target: "1,000 services: peak memory under 1 GB",
+            met: r1k ? r1k.peakRssMb < 1024 : undefined,
+            detail: r1k ? `${r1k.peakRssMb} MB (planner ${r1k.plannerPeakRssMb} MB + packs ${r1k.packsPeakRssMb} MB)` : "size 1000 not run",
+        },
+        {
+            target: "3,000 services: at most 3.3x the 1,000-service time",
+            met: r1k && r3k ? r3k.seconds <= 3.3 * r1k.seconds : undefined,
+            detail: r1k && r3k ? `${fmt(r3k.seconds)} s vs 3.3 x ${fmt(r1k.seconds)} s = ${fmt(3.3 * r1k.seconds)} s (ratio ${fmt(r3k.seconds / r1k.seconds)})` : "sizes 1000 and 3000 not both run",
+        },
+    ];
+}
+
+function table(rows: BenchRow[]): string {
+    const head = ["services", "resources", "plan s", "check s", "total s", "peak MB", "SDK s", "SDK MB", "x SDK"];
+    const body = rows.map((r) => [
+        String(r.services),
+        String(r.resources),
+        r.planSeconds.toFixed(2),
+        r.checkSeconds.toFixed(2),
+        r.seconds.toFixed(2),
+        String(r.peakRssMb),
+        r.baselineSeconds.toFixed(2),
+        String(r.baselinePeakRssMb),
+        (r.seconds / r.baselineSeconds).toFixed(2),
+    ]);
+    const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+    const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");
+    return [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+    const { values } = parseArgs({
+        args: argv,
+        options: {
+            sizes: { type: "string", default: "10,100,1000,3000" },
+            json: { type: "boolean", default: false },
+            stack: { type: "string", default: "local" },
+            child: { type: "string" },
+            services: { type: "string" },
+            resources: { type: "string" },
+            "input-bytes": { type: "string" },
+        },
+    });
+    if (values.child === "platform") {
+        console.log(JSON.stringify(await childPlatform(Number(values.services), values.stack!)));
+        return 0;
+    }
+    if (values.child === "baseline") {
+        console.log(JSON.stringify(await childBaseline(Number(values.resources), Number(values["input-bytes"]))));
+        return 0;
+    }
+    const sizes = values.sizes!.split(",").map((s) => Number(s.trim()));
+    if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`--sizes ${values.sizes}: allowed: a comma-separated list of whole numbers >= 1`);
+    const rows: BenchRow[] = [];
+    for (const n of sizes) {
+        if (!values.json) process.stderr.write(`bench: ${n} services …\n`);
+        const p = await runChild(["--child", "platform", "--services", String(n), "--stack", values.stack!]);
+        const b = await runChild(["--child", "baseline", "--resources", String(p.resources), "--input-bytes", String(p.averageInputBytes)]);
+        rows.push({
+            services: n,
+            resources: p.resources,
+            seconds: p.seconds,
+            planSeconds: p.planSeconds,
+            checkSeconds: p.checkSeconds,
+            peakRssMb: p.peakRssMb,
+            plannerPeakRssMb: p.plannerPeakRssMb,
+            packsPeakRssMb: p.packsPeakRssMb,
+            baselineSeconds: b.baselineSeconds,
+            baselinePeakRssMb: b.baselinePeakRssMb,
+        });
+        if (p.mandatoryViolations && !values.json) process.stderr.write(`bench: ${n} services: ${p.mandatoryViolations} mandatory policy violations\n`);
+    }
+    if (values.json) {
+        console.log(JSON.stringify(rows, null, 2));
+        return 0;
+    }
+    console.log(table(rows));
+    console.log("");
+    for (const t of targets(rows)) console.log(`${t.met === undefined ? "n/a " : t.met ? "met " : "MISS"}  ${t.target}: ${t.detail}`);
+    return 0;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (e) => {
+            console.error(`bench failed: ${(e as Error).stack ?? e}`);
+            process.exit(2);
+        },
+    );
+}

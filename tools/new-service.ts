@@ -1,0 +1,211 @@
+/**
+ * npm run new-service -- <name> [--stack dev] [--runtime container|wasm] [--image <ref>] [--calls a,b]
+ *                                [--publishes t1,t2] [--subscribes t3] [--no-plan]
+ *
+ * Adds a service to `platform:services` in Pulumi.<stack>.yaml (or updates the given fields of an existing
+ * one) through the yaml Document API, so comments and layout survive, and prints what the next `pulumi up`
+ * will create and change for it: the stack is planned with the mock harness before and after the edit and
+ * the two plans are compared by URN. Idempotent: running it again with the same arguments changes nothing.
+ * Safe defaults come from the schema (scale to zero, private, no invokers but its declared callers); the
+ * file only gets what differs from them. The edit is validated as a whole stack config before the file is
+ * written; a bad value is reported and the file is left untouched.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { isMap, isSeq, parseDocument, type Document, type YAMLMap } from "yaml";
+import { ConfigError, parsePlatformConfig, rawPlatformConfig } from "../stacks/config";
+import { planStack, type RecordedResource } from "./plan/index";
+import { loadStackConfig, PROJECT_ROOT } from "./plan/stack-config";
+
+const KEY = "platform:services";
+const USAGE = "usage: npm run new-service -- <name> [--stack dev] [--runtime container|wasm] [--image <ref>] [--calls a,b] [--publishes t] [--subscribes t] [--no-plan]";
+
+export class UsageError extends Error {}
+
+export interface NewServiceResult {
+    /** "added", "updated" or "unchanged". */
+    change: "added" | "updated" | "unchanged";
+    file: string;
+    /** The service entry as written (plain values). */
+    entry: Record<string, unknown>;
+    /** Resources the next `pulumi up` creates / changes (type and name), when planned. */
+    creates?: Array<{ type: string; name: string }>;
+    updates?: Array<{ type: string; name: string }>;
+}
+
+const list = (v: string | undefined) => (v === undefined ? undefined : v.split(",").map((s) => s.trim()).filter(Boolean));
+
+/** An image reference must pin a tag or digest: a moving `latest` would make two `pulumi up`s differ. */
+function checkImage(image: string): void {
+    const last = image.split("/").pop() ?? "";
+    if (!/[:@]/.test(last) || /:latest$/.test(image)) {
+        throw new UsageError(`--image ${JSON.stringify(image)} has no pinned version; allowed: an image with a tag or digest, such as ghcr.io/acme/api:1.2.3`);
+    }
+}
+
+export interface NewServiceOptions {
+    name: string;
+    stack: string;
+    runtime?: "container" | "wasm";
+    image?: string;
+    calls?: string[];
+    publishes?: string[];
+    subscribes?: string[];
+    /** Project folder (Pulumi.yaml and the stack files); default the repository root. */
+    root?: string;
+    /** Plan before/after and report the resources (default true). */
+    plan?: boolean;
+}
+
+/** Applies the requested fields to the document; returns the entry as plain values and what happened. */
+function edit(doc: Document, o: NewServiceOptions, clouds: string[]): { change: NewServiceResult["change"]; entry: Record<string, unknown> } {
+    if (!isMap(doc.contents)) throw new UsageError(`the stack file has no top-level mapping`);
+    if (!doc.has("config")) doc.set("config", doc.createNode({}));
+    let seq = doc.getIn(["config", KEY], true);
+    if (seq === undefined || seq === null) {
+        doc.setIn(["config", KEY], doc.createNode([]));
+        seq = doc.getIn(["config", KEY], true);
+    }
+    if (!isSeq(seq)) throw new UsageError(`${KEY} in the stack file is not a list`);
+    let item = seq.items.find((i) => isMap(i) && i.get("name") === o.name) as YAMLMap | undefined;
+    const before = item ? JSON.stringify(item.toJSON()) : undefined;
+    const graphed = !!(o.calls?.length || o.publishes?.length || o.subscribes?.length);
+    if (!item) {
+        if (!o.image) throw new UsageError(`--image is required for a new service; allowed: an image with a tag or digest, such as ghcr.io/acme/${o.name}:1.0.0`);
+        item = doc.createNode({ name: o.name }) as YAMLMap;
+        seq.add(item);
+        if (o.runtime === "wasm") item.set("runtime", "wasm");
+        // The service graph is enforced by workload identity on the clusters: graph services run there.
+        if (graphed && o.runtime !== "wasm" && clouds.some((c) => c !== "kubernetes")) item.set("hosting", "cluster");
+    } else if (o.runtime) {
+        if (o.runtime === "container" && item.has("runtime")) item.delete("runtime");
+        if (o.runtime === "wasm") item.set("runtime", "wasm");
+    }
+    if (o.image) item.set("image", o.image);
+    for (const field of ["calls", "publishes", "subscribes"] as const) {
+        const v = o[field];
+        if (v === undefined) continue;
+        if (v.length === 0) item.delete(field);
+        else item.set(field, doc.createNode(v, { flow: true }));
+    }
+    const entry = item.toJSON() as Record<string, unknown>;
+    const after = JSON.stringify(entry);
+    return { change: before === undefined ? "added" : before === after ? "unchanged" : "updated", entry };
+}
+
+const key = (r: RecordedResource) => r.urn;
+
+/** Resources that appear (creates) or whose inputs change (updates) between two plans. */
+export function planDiff(before: RecordedResource[], after: RecordedResource[]): { creates: RecordedResource[]; updates: RecordedResource[] } {
+    const old = new Map(before.map((r) => [key(r), JSON.stringify(r.inputs)]));
+    const creates: RecordedResource[] = [];
+    const updates: RecordedResource[] = [];
+    for (const r of after) {
+        const prev = old.get(key(r));
+        if (prev === undefined) creates.push(r);
+        else if (prev !== JSON.stringify(r.inputs)) updates.push(r);
+    }
+    return { creates, updates };
+}
+
+export async function newService(o: NewServiceOptions): Promise<NewServiceResult> {
+    const root = o.root ?? PROJECT_ROOT;
+    const file = path.join(root, `Pulumi.${o.stack}.yaml`);
+    if (!fs.existsSync(file)) throw new UsageError(`no stack file ${file}`);
+    if (o.image) checkImage(o.image);
+    const text = fs.readFileSync(file, "utf8");
+    const doc = parseDocument(text);
+    const current = loadStackConfig(o.stack, { root });
+    const clouds = parsePlatformConfig(rawPlatformConfig(current.config)).clouds;
+    const { change, entry } = edit(doc, o, clouds);
+    const services = doc.getIn(["config", KEY]) as { toJSON(): unknown } | undefined;
+    const newServices = (services as any)?.toJSON?.() ?? services;
+    // Validate the whole stack with the edit before writing anything.
+    const next = loadStackConfig(o.stack, { root, overrides: { [KEY]: newServices } });
+    parsePlatformConfig(rawPlatformConfig(next.config));
+    const result: NewServiceResult = { change, file, entry };
+    if (o.plan ?? true) {
+        // Attributable to the service: the stack without it versus the stack with it (so a second run reports
+        // the same list). If the stack cannot stand without it (others call it), compare with the file as it was.
+        const without = (newServices as Array<{ name: string }>).filter((s) => s.name !== o.name);
+        let before;
+        try {
+            before = await planStack(o.stack, { [KEY]: without }, root);
+        } catch (e) {
+            if (!(e instanceof ConfigError)) throw e;
+            before = await planStack(o.stack, undefined, root);
+        }
+        const after = await planStack(o.stack, { [KEY]: newServices }, root);
+        const d = planDiff(before.resources, after.resources);
+        result.creates = d.creates.map((r) => ({ type: r.type, name: r.name }));
+        result.updates = d.updates.map((r) => ({ type: r.type, name: r.name }));
+    }
+    if (change !== "unchanged") fs.writeFileSync(file, doc.toString({ flowCollectionPadding: false, lineWidth: 0 }));
+    return result;
+}
+
+export async function main(argv: string[]): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            allowPositionals: true,
+            options: {
+                stack: { type: "string", default: "dev" },
+                runtime: { type: "string" },
+                image: { type: "string" },
+                calls: { type: "string" },
+                publishes: { type: "string" },
+                subscribes: { type: "string" },
+                root: { type: "string" },
+                "no-plan": { type: "boolean", default: false },
+            },
+        });
+    } catch (e) {
+        throw new UsageError((e as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1) throw new UsageError(`expected one service name, got ${positionals.length}`);
+    if (values.runtime !== undefined && values.runtime !== "container" && values.runtime !== "wasm") {
+        throw new UsageError(`--runtime ${JSON.stringify(values.runtime)}; allowed: container, wasm`);
+    }
+    const r = await newService({
+        name: positionals[0],
+        stack: values.stack!,
+        runtime: values.runtime as "container" | "wasm" | undefined,
+        image: values.image,
+        calls: list(values.calls),
+        publishes: list(values.publishes),
+        subscribes: list(values.subscribes),
+        root: values.root,
+        plan: !values["no-plan"],
+    });
+    const rel = path.relative(process.cwd(), r.file) || r.file;
+    console.log(
+        r.change === "unchanged"
+            ? `${rel}: service ${positionals[0]} is already up to date; nothing written.`
+            : `${rel}: ${r.change} service ${positionals[0]}: ${JSON.stringify(r.entry)}`,
+    );
+    if (r.creates) {
+        console.log(`\nThe next \`pulumi up\` of stack ${values.stack} will create ${r.creates.length} resource(s) for it:`);
+        for (const c of r.creates) console.log(`  + ${c.type}  ${c.name}`);
+        if (r.updates!.length) {
+            console.log(`and change ${r.updates!.length} (callers admitted, Kafka permissions, topic clients):`);
+            for (const u of r.updates!) console.log(`  ~ ${u.type}  ${u.name}`);
+        }
+    }
+    return 0;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (e) => {
+            if (e instanceof UsageError) console.error(`${e.message}\n${USAGE}`);
+            else if (e instanceof ConfigError) console.error(`${e.message}\nThe stack file was not changed.`);
+            else console.error(`new-service failed: ${(e as Error).stack ?? e}`);
+            process.exit(e instanceof UsageError || e instanceof ConfigError ? 1 : 2);
+        },
+    );
+}
