@@ -117,7 +117,7 @@ describe("MeshCallGraph", () => {
         expect(policiesIn("finance")).toEqual(["allow-dns", "allow-hbone", "allow-kubelet-probes", "default-deny"]);
         const egress = resources.find((r) => (r.inputs.metadata as any)?.name === "allow-waypoint-egress")!;
         expect((egress.inputs.spec as any).podSelector).toEqual({ matchLabels: { "gateway.networking.k8s.io/gateway-name": "waypoint" } });
-        expect((egress.inputs.spec as any).egress.map((e: any) => e.ports[0].port)).toEqual([15012, 4317]);
+        expect((egress.inputs.spec as any).egress.map((e: any) => e.ports[0].port)).toEqual([15012]);
 
         const gateway = resources.find((r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway")!;
         expect(gateway.inputs).toMatchObject({

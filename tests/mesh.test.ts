@@ -29,18 +29,23 @@ function crdErrors(resources: RecordedResource[]): string[] {
 }
 
 describe("AmbientMesh charts", () => {
-    it("installs base → istiod → cni → ztunnel, pinned, after the Gateway API CRDs, in istio-system", async () => {
+    it("installs base → istiod → cni → ztunnel, pinned, after the Gateway API CRDs; node agents in kube-system", async () => {
         const resources = await plan({ platform: "kubernetes" });
         const r = releases(resources);
         const crds = resources.find((x) => x.type === "kubernetes:yaml/v2:ConfigFile")!;
         expect(crds.inputs.file).toBe(GATEWAY_API_CRDS_URL);
         expect(GATEWAY_API_CRDS_URL).toMatch(/\/v1\.6\.\d+\/standard-install\.yaml$/);
-        for (const [id, chart] of [["istio-base", "base"], ["istiod", "istiod"], ["istio-cni", "cni"], ["ztunnel", "ztunnel"]]) {
+        for (const [id, chart, namespace] of [
+            ["istio-base", "base", "istio-system"],
+            ["istiod", "istiod", "istio-system"],
+            ["istio-cni", "cni", "kube-system"],
+            ["ztunnel", "ztunnel", "kube-system"],
+        ]) {
             expect(r[id].inputs).toMatchObject({
                 chart,
                 version: ISTIO_VERSION,
                 repositoryOpts: { repo: ISTIO_CHART_REPO },
-                namespace: "istio-system",
+                namespace,
                 createNamespace: false,
                 skipAwait: false,
             });
@@ -53,13 +58,13 @@ describe("AmbientMesh charts", () => {
         expect(r["ztunnel"].dependencies).toContain(r["istio-cni"].urn);
         for (const id of ["istiod", "istio-cni", "ztunnel"]) expect((r[id].inputs.values as any).profile).toBe("ambient");
         expect((r["istiod"].inputs.values as any).pilot).toEqual({ autoscaleMin: 2, replicaCount: 2 });
+        // istiod's CA must trust ztunnel's service account where ztunnel actually runs.
+        expect((r["istiod"].inputs.values as any).trustedZtunnelNamespace).toBe(r["ztunnel"].inputs.namespace);
     });
 
-    it("sets global.platform=gke and the node-critical quotas on GKE only", async () => {
+    it("sets global.platform=gke on GKE only", async () => {
         const gke = releases(await plan({ platform: "gcp" }));
         for (const id of ["istio-base", "istiod", "istio-cni", "ztunnel"]) expect((gke[id].inputs.values as any).global).toEqual({ platform: "gke" });
-        expect((gke["istio-cni"].inputs.values as any).resourceQuotas).toEqual({ enabled: true });
-        expect((gke["ztunnel"].inputs.values as any).resourceQuotas).toEqual({ enabled: true });
         for (const platform of ["aws", "azure", "kubernetes"] as const) {
             const r = releases(await plan({ platform }));
             for (const id of ["istio-base", "istiod", "istio-cni", "ztunnel"]) expect((r[id].inputs.values as any).global).toBeUndefined();
@@ -100,17 +105,21 @@ describe("AmbientMesh zero trust and telemetry", () => {
         expect(crdErrors(resources)).toEqual([]);
     });
 
-    it("puts istio-system outside the mesh with privileged PSS and default deny plus control-plane allowances", async () => {
+    it("puts istio-system outside the mesh with baseline PSS and default deny plus istiod's allowances", async () => {
         const resources = await plan({ platform: "aws" });
         const ns = resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && (r.inputs.metadata as any).name === "istio-system")!;
         const labels = (ns.inputs.metadata as any).labels;
         expect(labels["istio.io/dataplane-mode"]).toBeUndefined();
-        expect(labels["pod-security.kubernetes.io/enforce"]).toBe("privileged");
+        expect(labels["pod-security.kubernetes.io/enforce"]).toBe("baseline");
+        // The mesh creates no privileged namespace: the privileged node agents run in kube-system.
+        for (const r of resources.filter((x) => x.type === "kubernetes:core/v1:Namespace")) {
+            expect((r.inputs.metadata as any).labels["pod-security.kubernetes.io/enforce"]).not.toBe("privileged");
+        }
         const policies = resources
             .filter((r) => r.type.endsWith(":NetworkPolicy") && (r.inputs.metadata as any).namespace === "istio-system")
             .map((r) => (r.inputs.metadata as any).name)
             .sort();
-        expect(policies).toEqual(["allow-dns", "allow-istiod-ingress", "allow-istiod-to-apiserver", "allow-ztunnel", "default-deny"]);
+        expect(policies).toEqual(["allow-dns", "allow-istiod-ingress", "allow-istiod-to-apiserver", "default-deny"]);
     });
 
     it("sends traces to the pinned collector with the configured sampling, and logs access", async () => {
@@ -135,7 +144,33 @@ describe("AmbientMesh zero trust and telemetry", () => {
         });
         expect((collector.inputs.values as any).config.service.pipelines.traces.exporters).toEqual(["debug"]);
         expect(telemetry.dependencies).toContain(collector.urn);
+        // The collector is an ordinary enrolled, restricted workload.
+        const ns = resources.find((x) => x.type === "kubernetes:core/v1:Namespace" && (x.inputs.metadata as any).name === "observability")!;
+        expect((ns.inputs.metadata as any).labels).toMatchObject({ "istio.io/dataplane-mode": "ambient", "pod-security.kubernetes.io/enforce": "restricted" });
         expect(crdErrors(resources)).toEqual([]);
+    });
+
+    it("lets exactly the waypoints and the ingress gateway send spans to the collector", async () => {
+        const resources = await plan({
+            platform: "gcp",
+            ingress: { enabled: true },
+            callGraph: { services: [{ name: "a", namespace: "apps" }, { name: "b", namespace: "shop" }], calls: [{ from: "a", to: "b", methods: ["GET"] }] },
+        });
+        const senders = resources.find((x) => (x.inputs.metadata as any)?.name === "allow-span-senders")!;
+        expect(senders.inputs.spec).toEqual({
+            action: "ALLOW",
+            selector: { matchLabels: { "app.kubernetes.io/instance": "otel-collector" } },
+            rules: [
+                {
+                    from: [{ source: { principals: ["cluster.local/ns/shop/sa/waypoint", "cluster.local/ns/istio-ingress/sa/istio-ingressgateway"] } }],
+                    to: [{ operation: { ports: ["4317", "4318"] } }],
+                },
+            ],
+        });
+        expect((senders.inputs.metadata as any).namespace).toBe("observability");
+        // No waypoint and no gateway: nobody sends spans, so nothing is allowed.
+        const quiet = await plan({ platform: "gcp" });
+        expect(quiet.find((x) => (x.inputs.metadata as any)?.name === "allow-span-senders")).toBeUndefined();
     });
 
     it("forwards spans to a configured backend and can turn access logging off", async () => {

@@ -10,6 +10,8 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Istio's root namespace: mesh-wide policies live here. */
 export const ISTIO_NAMESPACE = "istio-system";
 export const INGRESS_NAMESPACE = "istio-ingress";
+/** Where istio-cni and ztunnel run (privileged node agents; see components/mesh/index.ts). */
+export const NODE_AGENT_NAMESPACE = "kube-system";
 /** Where the OpenTelemetry collector runs. */
 export const OBSERVABILITY_NAMESPACE = "observability";
 

@@ -11,7 +11,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformNamespace } from "../namespace";
-import { INGRESS_NAMESPACE, ISTIO_NAMESPACE, OBSERVABILITY_NAMESPACE } from "./args";
+import { INGRESS_NAMESPACE, ISTIO_NAMESPACE } from "./args";
 import { allowWorkloads, validateAllowWorkloads, type AllowWorkloadsArgs } from "./authorization";
 
 /** Name (and service account) of the waypoint the call graph creates in a namespace. */
@@ -34,14 +34,14 @@ export function waypointNetworkPolicies(): { name: string; spec: k8s.types.input
     });
     return [
         {
-            // xDS and certificates from istiod (15012); spans to the OpenTelemetry collector (4317).
+            // xDS and certificates from istiod (15012). Spans to the (enrolled) collector travel over HBONE,
+            // which the namespace's allow-hbone policy already admits.
             name: "allow-waypoint-egress",
             spec: {
                 podSelector: WAYPOINT_POD_SELECTOR,
                 policyTypes: ["Egress"],
                 egress: [
                     { to: [inNamespace(ISTIO_NAMESPACE, "istiod")], ports: [{ protocol: "TCP", port: 15012 }] },
-                    { to: [inNamespace(OBSERVABILITY_NAMESPACE)], ports: [{ protocol: "TCP", port: 4317 }] },
                 ],
             },
         },

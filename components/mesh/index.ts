@@ -14,8 +14,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AMBIENT_PROBE_SOURCE, HBONE_PORT, PlatformNamespace } from "../namespace";
-import { MeshCallGraph, planCallGraph } from "./callgraph";
-import { INGRESS_NAMESPACE, ISTIO_NAMESPACE, MeshArgsError, meshArgsProblems, OBSERVABILITY_NAMESPACE, type AmbientMeshArgs, type MeshIngressArgs } from "./args";
+import { allowWorkloads } from "./authorization";
+import { MeshCallGraph, planCallGraph, WAYPOINT_NAME } from "./callgraph";
+import { INGRESS_NAMESPACE, ISTIO_NAMESPACE, MeshArgsError, NODE_AGENT_NAMESPACE, meshArgsProblems, OBSERVABILITY_NAMESPACE, type AmbientMeshArgs, type MeshIngressArgs } from "./args";
 import { meshPlatformValues, type MeshPlatformValues } from "./values";
 import {
     GATEWAY_API_CRDS_URL,
@@ -34,6 +35,8 @@ export { CallGraphError, MeshCallGraph, planCallGraph, callGraphProblems, type M
 /** meshConfig extension provider name the Telemetry resource sends traces to. */
 export const TRACING_PROVIDER = "otel-tracing";
 export const COLLECTOR_NAME = "otel-collector";
+/** Helm release (and service account) name of the ingress gateway. */
+export const INGRESS_GATEWAY_NAME = "istio-ingressgateway";
 const OTLP_GRPC_PORT = 4317;
 const OTLP_HTTP_PORT = 4318;
 const XDS_PORT = 15012;
@@ -56,10 +59,8 @@ export class AmbientMesh extends pulumi.ComponentResource {
     constructor(name: string, args: AmbientMeshArgs, opts?: pulumi.ComponentResourceOptions) {
         const problems = meshArgsProblems(args);
         if (problems.length) throw new MeshArgsError(problems);
-        if (args.callGraph) {
-            // Validate the graph before registering anything (MeshCallGraph would only throw later).
-            planCallGraph(args.callGraph.services, args.callGraph.calls);
-        }
+        // Validate the graph before registering anything (MeshCallGraph would only throw later).
+        const graph = args.callGraph ? planCallGraph(args.callGraph.services, args.callGraph.calls) : undefined;
         super("platform:index:AmbientMesh", name, {}, opts);
         const platform = meshPlatformValues(args.platform, args.kubernetesCni);
         this.platformValues = platform;
@@ -85,16 +86,18 @@ export class AmbientMesh extends pulumi.ComponentResource {
         // API objects; the CRDs come first so istiod starts watching them at once.
         const gatewayApiCrds = new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-crds`, { file: GATEWAY_API_CRDS_URL }, { parent: this });
 
-        // istio-system: not enrolled (the mesh's own infrastructure), privileged Pod Security because
-        // istio-cni (host network, CNI config on the node) and ztunnel (NET_ADMIN/SYS_ADMIN to enter pod
-        // network namespaces) need it. Default deny still applies; the allowances below are the control
-        // plane's real flows. istio-cni runs on the host network, so NetworkPolicy does not cover it.
+        // istio-system holds istiod only: not enrolled (the mesh's own control plane), baseline Pod Security,
+        // default deny with the control plane's real flows as allowances. The node agents that need
+        // privileged pods (istio-cni: host network and the node's CNI config; ztunnel: NET_ADMIN/SYS_ADMIN
+        // to enter pod network namespaces) go to kube-system, the cluster's privileged namespace for node
+        // agents (Istio's documented alternative; on GKE it also already has the node-critical quota), so
+        // the platform creates no privileged namespace of its own.
         const istioNamespace = new PlatformNamespace(
             `${name}-istio-system`,
             {
                 name: ISTIO_NAMESPACE,
                 ambient: false,
-                podSecurity: "privileged",
+                podSecurity: "baseline",
                 extraPolicies: [
                     {
                         // Every proxy in the cluster (ztunnel, waypoints, gateways) fetches config and
@@ -117,17 +120,6 @@ export class AmbientMesh extends pulumi.ComponentResource {
                         name: "allow-istiod-to-apiserver",
                         spec: { podSelector: matchApp("istiod"), policyTypes: ["Egress"], egress: [{ to: anywhere, ports: tcp(443, 6443) }] },
                     },
-                    {
-                        // ztunnel gets its workload certificates and xDS from istiod; kubelet probes its
-                        // readiness port 15021.
-                        name: "allow-ztunnel",
-                        spec: {
-                            podSelector: matchApp("ztunnel"),
-                            policyTypes: ["Ingress", "Egress"],
-                            ingress: [{ from: anywhere, ports: tcp(15021) }],
-                            egress: [{ to: [{ podSelector: matchApp("istiod") }], ports: tcp(XDS_PORT) }],
-                        },
-                    },
                 ],
             },
             { parent: this },
@@ -148,6 +140,9 @@ export class AmbientMesh extends pulumi.ComponentResource {
                     // Two replicas plus the chart's PodDisruptionBudget: config and certificates keep flowing
                     // through a node drain.
                     pilot: { autoscaleMin: args.istiodReplicas ?? 2, replicaCount: args.istiodReplicas ?? 2 },
+                    // ztunnel runs in kube-system; istiod's CA must trust its service account there to issue
+                    // workload certificates on behalf of the pods on its node.
+                    trustedZtunnelNamespace: NODE_AGENT_NAMESPACE,
                     meshConfig: {
                         // Where the Telemetry resource's tracing provider sends spans (OTLP/gRPC).
                         extensionProviders: [{ name: TRACING_PROVIDER, opentelemetry: { service: collectorService, port: OTLP_GRPC_PORT } }],
@@ -157,8 +152,8 @@ export class AmbientMesh extends pulumi.ComponentResource {
             ),
             [base],
         );
-        const cni = release("istio-cni", "cni", ISTIO_NAMESPACE, deepMerge({ ...global, profile: "ambient" }, platform.cni), [istiod]);
-        const ztunnel = release("ztunnel", "ztunnel", ISTIO_NAMESPACE, deepMerge({ ...global, profile: "ambient" }, platform.ztunnel), [cni]);
+        const cni = release("istio-cni", "cni", NODE_AGENT_NAMESPACE, deepMerge({ ...global, profile: "ambient" }, platform.cni), [istiod]);
+        const ztunnel = release("ztunnel", "ztunnel", NODE_AGENT_NAMESPACE, deepMerge({ ...global, profile: "ambient" }, platform.ztunnel), [cni]);
         this.charts = { base, istiod, cni, ztunnel };
         const ready = [gatewayApiCrds, base, istiod];
         this.ready = ready;
@@ -207,19 +202,14 @@ export class AmbientMesh extends pulumi.ComponentResource {
             );
         }
 
-        // Telemetry: an OpenTelemetry collector outside the mesh. Waypoints and gateways are Envoy
-        // proxies that export spans in plain OTLP; an enrolled collector would refuse that under STRICT.
+        // Telemetry: an OpenTelemetry collector in an enrolled, restricted namespace like any workload.
+        // Waypoints and the ingress gateway are mesh-aware proxies: they reach it over HBONE (admitted by
+        // the namespace's HBONE allowance) with their own identities, allowed below.
         const observability = new PlatformNamespace(
             `${name}-observability`,
             {
                 name: OBSERVABILITY_NAMESPACE,
-                ambient: false,
                 extraPolicies: [
-                    {
-                        // Spans from waypoints (application namespaces) and the ingress gateway.
-                        name: "allow-otlp-ingress",
-                        spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: allNamespaces, ports: tcp(OTLP_GRPC_PORT, OTLP_HTTP_PORT) }] },
-                    },
                     ...(otlpEndpoint
                         ? [
                               {
@@ -242,6 +232,24 @@ export class AmbientMesh extends pulumi.ComponentResource {
             OTEL_COLLECTOR_CHART_VERSION,
             OTEL_CHART_REPO,
         );
+        // Who sends spans: every waypoint the call graph creates and the ingress gateway.
+        const spanSenders = [
+            ...(graph?.waypointNamespaces ?? []).map((ns) => ({ namespace: ns, serviceAccount: WAYPOINT_NAME })),
+            ...(args.ingress?.enabled ? [{ namespace: INGRESS_NAMESPACE, serviceAccount: INGRESS_GATEWAY_NAME }] : []),
+        ];
+        if (spanSenders.length) {
+            allowWorkloads(
+                `${name}-allow-span-senders`,
+                {
+                    namespace: OBSERVABILITY_NAMESPACE,
+                    policyName: "allow-span-senders",
+                    selector: { "app.kubernetes.io/instance": COLLECTOR_NAME },
+                    from: spanSenders,
+                    ports: [OTLP_GRPC_PORT, OTLP_HTTP_PORT],
+                },
+                { parent: this, dependsOn: [...ready, observability] },
+            );
+        }
         const tracing = { providers: [{ name: TRACING_PROVIDER }], randomSamplingPercentage: args.tracing?.samplingPercent ?? 1 };
         custom(
             "telemetry",
@@ -299,7 +307,7 @@ export class AmbientMesh extends pulumi.ComponentResource {
                         spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: anywhere, ports: tcp(80, 443, 15021) }] },
                     },
                     {
-                        // Config and certificates from istiod; HBONE to ambient backends; spans to the collector.
+                        // Config and certificates from istiod; HBONE to ambient backends and the collector.
                         name: "allow-gateway-egress",
                         spec: {
                             podSelector: {},
@@ -309,11 +317,8 @@ export class AmbientMesh extends pulumi.ComponentResource {
                                     to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ISTIO_NAMESPACE } }, podSelector: matchApp("istiod") }],
                                     ports: tcp(XDS_PORT),
                                 },
+                                // Ambient backends and the collector are reached over HBONE.
                                 { to: allNamespaces, ports: tcp(HBONE_PORT) },
-                                {
-                                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": OBSERVABILITY_NAMESPACE } } }],
-                                    ports: tcp(OTLP_GRPC_PORT),
-                                },
                             ],
                         },
                     },
@@ -324,7 +329,7 @@ export class AmbientMesh extends pulumi.ComponentResource {
         const gateway = new k8s.helm.v3.Release(
             `${name}-ingress-gateway`,
             {
-                name: "istio-ingressgateway",
+                name: INGRESS_GATEWAY_NAME, // also its service account's name
                 chart: "gateway",
                 version: ISTIO_VERSION,
                 repositoryOpts: { repo: ISTIO_CHART_REPO },

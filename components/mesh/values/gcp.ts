@@ -3,13 +3,13 @@ import type { MeshPlatformValues } from "./types";
 /** GKE Standard with Dataplane V2 (ADVANCED_DATAPATH, Cilium-based). */
 export const gcpMeshValues: MeshPlatformValues = {
     platform: "gcp",
-    // GKE keeps CNI binaries in a non-standard directory and only admits system-node-critical pods
-    // (istio-cni, ztunnel) in namespaces with a matching ResourceQuota: global.platform=gke handles both.
+    // GKE keeps CNI binaries in a non-standard directory (global.platform=gke). GKE only admits
+    // system-node-critical pods (istio-cni, ztunnel) in namespaces with a matching ResourceQuota; they run
+    // in kube-system, which has one, so no extra quota is created.
     globalPlatform: "gke",
     istiod: {},
-    // Explicit, in case a chart's gke profile stops implying it: the quota that admits node-critical pods.
-    cni: { resourceQuotas: { enabled: true } },
-    ztunnel: { resourceQuotas: { enabled: true } },
+    cni: {},
+    ztunnel: {},
     ciliumDataplane: true,
     internalLoadBalancer: {
         serviceType: "LoadBalancer",
