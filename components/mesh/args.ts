@@ -3,9 +3,8 @@
  * the same checks (stacks/config/mesh.ts) before anything is registered.
  */
 import type { MeshCall, MeshService } from "./callgraph";
+import { DNS_LABEL } from "./names";
 import type { MeshPlatform } from "./values/types";
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Istio's root namespace: mesh-wide policies live here. */
 export const ISTIO_NAMESPACE = "istio-system";

@@ -12,6 +12,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { DNS_LABEL, DNS_SUBDOMAIN, HTTP_METHODS, PATH_PATTERN } from "./names";
 
 /** Trust domain of the mesh's workload certificates (istiod's default). */
 export const TRUST_DOMAIN = "cluster.local";
@@ -48,11 +49,7 @@ export interface AllowWorkloadsArgs {
     policyName?: string;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"] as const;
-/** Istio path match forms: exact `/a/b`, prefix `/a/*`, suffix `*.png`, presence `*`. */
-const PATH_PATTERN = /^(\*|\/[^*\s]*\*?|\*[^*\s]+)$/;
+export { HTTP_METHODS } from "./names";
 
 /** The SPIFFE-style principal Istio gives a workload running as `serviceAccount` in `namespace`. */
 export function principalOf(id: WorkloadIdentity): string {

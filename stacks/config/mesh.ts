@@ -5,12 +5,10 @@
  * called from parsePlatformConfig.
  */
 import { z } from "zod";
-import { HTTP_METHODS } from "../../components/mesh/authorization";
+import { DNS_LABEL, DNS_SUBDOMAIN, HTTP_METHODS, PATH_PATTERN } from "../../components/mesh/names";
 import { callGraphProblems } from "../../components/mesh/callgraph";
 import { meshArgsProblems } from "../../components/mesh/args";
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const dnsLabel = z.string().regex(DNS_LABEL, { error: "must be a DNS-1123 label (lowercase letters, digits, '-')" });
 const port = z.int().min(1, { error: "must be a port 1-65535" }).max(65535, { error: "must be a port 1-65535" });
 
@@ -30,7 +28,7 @@ const call = z.strictObject({
     to: z.string().min(1),
     ports: z.array(port).optional(),
     methods: z.array(z.enum(HTTP_METHODS)).optional(),
-    paths: z.array(z.string().regex(/^(\*|\/[^*\s]*\*?|\*[^*\s]+)$/, { error: "must be an Istio path match: exact '/a/b', prefix '/a/*', suffix '*.ext' or '*'" })).optional(),
+    paths: z.array(z.string().regex(PATH_PATTERN, { error: "must be an Istio path match: exact '/a/b', prefix '/a/*', suffix '*.ext' or '*'" })).optional(),
 });
 
 export const meshConfigSchema = z
