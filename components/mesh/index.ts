@@ -74,7 +74,7 @@ export class AmbientMesh extends pulumi.ComponentResource {
                     version,
                     repositoryOpts: { repo },
                     namespace,
-                    createNamespace: false, // namespaces are PlatformNamespaces with their own policies
+                    createNamespace: false, // PlatformNamespaces with their own policies (or kube-system, which exists)
                     skipAwait: false, // the next chart in the chain needs this one running, not just applied
                     atomic: true,
                     values,
