@@ -130,8 +130,20 @@ function options(r: AnalyzerResource): pb.AnalyzerResourceOptions {
     return o;
 }
 
+/** Provider messages built once per provider (not once per resource that uses it: thousands share a few). */
+const providerMessages = new WeakMap<Map<string, AnalyzerResource>, Map<string, pb.AnalyzerProviderResource>>();
+
 function providerResource(urn: string | undefined, providers?: Map<string, AnalyzerResource>): pb.AnalyzerProviderResource | undefined {
     if (!urn) return undefined;
+    if (!providers) return buildProviderResource(urn, providers);
+    let cache = providerMessages.get(providers);
+    if (!cache) providerMessages.set(providers, (cache = new Map()));
+    let msg = cache.get(urn);
+    if (!msg) cache.set(urn, (msg = buildProviderResource(urn, providers)));
+    return msg;
+}
+
+function buildProviderResource(urn: string, providers?: Map<string, AnalyzerResource>): pb.AnalyzerProviderResource {
     const p = providers?.get(urn);
     const msg = new pb.AnalyzerProviderResource();
     msg.setUrn(urn);

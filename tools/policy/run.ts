@@ -13,6 +13,9 @@ import {
     type PolicyPackHandle,
 } from "./analyzer-client";
 
+/** "Not applicable" answers that are explicit, configured exemptions (reported), not mere non-matches. */
+const EXEMPTION_REASON = /^(public edge exception|pod security exception)/;
+
 export interface Violation {
     policyPack: string;
     policy: string;
@@ -84,6 +87,9 @@ export function toAnalyzerResource(r: RecordedResource): AnalyzerResource {
     };
 }
 
+/** Analyze requests in flight per pack. */
+const ANALYZE_CONCURRENCY = 16;
+
 /** Analyzes `resources` with an already started pack. */
 export async function analyzeWithPack(
     pack: PolicyPackHandle,
@@ -102,13 +108,23 @@ export async function analyzeWithPack(
         message: d.message,
     });
     const started = Date.now();
-    // Resource by resource, as the engine's step generator does.
-    for (const r of resources) {
-        const res = await pack.analyze(r, providers);
+    // One Analyze per resource; like the engine's parallel step executor, several are in flight at once
+    // (the pack answers them in turn), and the results are collected in resource order.
+    const results = new Array<Awaited<ReturnType<PolicyPackHandle["analyze"]>>>(resources.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < resources.length) {
+            const i = next++;
+            results[i] = await pack.analyze(resources[i], providers);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(ANALYZE_CONCURRENCY, resources.length) }, worker));
+    resources.forEach((r, i) => {
+        const res = results[i];
         violations.push(...res.diagnostics.map(toViolation));
         for (const n of res.notApplicable)
-            if (n.reason.startsWith("public edge exception")) exemptions.push({ policyPack: pack.name, policy: n.policy, urn: r.urn, type: r.type, reason: n.reason });
-    }
+            if (EXEMPTION_REASON.test(n.reason)) exemptions.push({ policyPack: pack.name, policy: n.policy, urn: r.urn, type: r.type, reason: n.reason });
+    });
     const stack = await pack.analyzeStack(resources, providers);
     violations.push(...stack.diagnostics.map(toViolation));
     return { violations, exemptions, analyzeMs: Date.now() - started };
@@ -125,9 +141,15 @@ export async function runPolicyPacks(resources: RecordedResource[], packDirs: st
     const result: CheckResult = { resources: resources.length, violations: [], exemptions: [], packs: [] };
     const packs = await Promise.all(packDirs.map((d) => startPolicyPack(d)));
     try {
-        for (const pack of packs) {
-            await pack.configure(opts.config?.[pack.name] ?? {});
-            const r = await analyzeWithPack(pack, analyzerResources);
+        // The packs are separate processes: analyze with all of them at once, report in pack order.
+        const analyzed = await Promise.all(
+            packs.map(async (pack) => {
+                await pack.configure(opts.config?.[pack.name] ?? {});
+                return analyzeWithPack(pack, analyzerResources);
+            }),
+        );
+        for (const [i, pack] of packs.entries()) {
+            const r = analyzed[i];
             result.violations.push(...r.violations);
             result.exemptions.push(...r.exemptions);
             result.packs.push({
