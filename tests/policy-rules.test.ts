@@ -226,6 +226,22 @@ describe("zero-trust configuration over Configure", () => {
         expect(await violations("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", props, { name: "other" })).toHaveLength(1);
     });
 
+    it("reports a named pod-security exception as an exemption, only at exactly its level", async () => {
+        await pack.configure({});
+        const ns = (name: string, level: string) => ({ metadata: { name, labels: { "pod-security.kubernetes.io/enforce": level } } });
+        // The default exception: the wasm namespace may enforce baseline, and is reported as exempt.
+        const exempt = await pack.analyze(resource("kubernetes:core/v1:Namespace", ns("wasm", "baseline")));
+        expect(exempt.diagnostics.filter((d) => d.policy === "k8s-01-pod-security-restricted")).toEqual([]);
+        expect(exempt.notApplicable).toContainEqual({ policy: "k8s-01-pod-security-restricted", reason: expect.stringContaining('namespace "wasm" at "baseline"') });
+        // Not below it, and not for any other namespace.
+        const lower = await violations("k8s-01-pod-security-restricted", "kubernetes:core/v1:Namespace", ns("wasm", "privileged"));
+        expect(lower[0].message).toContain('the exception for this namespace allows only "baseline"');
+        expect(await violations("k8s-01-pod-security-restricted", "kubernetes:core/v1:Namespace", ns("shop", "baseline"))).toHaveLength(1);
+        // An organisation that accepts no exception turns them off.
+        await pack.configure({ "k8s-01-pod-security-restricted": { podSecurityExceptions: {} } });
+        expect(await violations("k8s-01-pod-security-restricted", "kubernetes:core/v1:Namespace", ns("wasm", "baseline"))).toHaveLength(1);
+    });
+
     it("accepts public ranges listed in allowedCidrs, never the whole internet", async () => {
         await pack.configure({ "net-12-gcp-firewall-no-world-ingress": { allowedCidrs: ["203.0.113.0/24"] } });
         const fw = (r: string) => ({ allows: [{ protocol: "tcp", ports: ["443"] }], sourceRanges: [r] });

@@ -52,7 +52,7 @@ export function textReport(r: CheckResult, ctx: ReportContext): string {
         for (const l of v.message.split("\n")) lines.push(`          ${l}`);
     }
     for (const e of r.exemptions) lines.push(`EXEMPT    ${e.policyPack}/${e.policy}  ${resourceLabel(e)}: ${e.reason}`);
-    lines.push("", `${s.mandatory} mandatory, ${s.advisory} advisory violation(s), ${r.exemptions.length} edge exemption(s).`);
+    lines.push("", `${s.mandatory} mandatory, ${s.advisory} advisory violation(s), ${r.exemptions.length} exemption(s).`);
     lines.push(s.mandatory ? "FAILED: fix the mandatory violations." : "PASSED: no mandatory violations.");
     return lines.join("\n");
 }
@@ -64,7 +64,7 @@ export function markdownReport(r: CheckResult, ctx: ReportContext): string {
     const out = [
         `### Policy check: \`${ctx.stack}\` ${s.mandatory ? "❌" : "✅"}`,
         "",
-        `${s.resources} resources · **${s.mandatory} mandatory** · ${s.advisory} advisory · ${r.exemptions.length} edge exemptions · packs: ${r.packs.map((p) => `\`${p.name}@${p.version}\``).join(", ")}`,
+        `${s.resources} resources · **${s.mandatory} mandatory** · ${s.advisory} advisory · ${r.exemptions.length} exemptions · packs: ${r.packs.map((p) => `\`${p.name}@${p.version}\``).join(", ")}`,
         "",
     ];
     if (r.violations.length) {

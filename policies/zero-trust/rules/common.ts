@@ -36,6 +36,8 @@ export interface RuleContext {
     /** The policy's config from Configure (without enforcementLevel). */
     config: Record<string, any>;
     allowedCidrs: string[];
+    /** Answers "not applicable" with a reason (an explicit, reported exemption); does not return. */
+    notApplicable: (reason: string) => never;
 }
 
 export interface RuleDef<P = any> {
@@ -98,6 +100,7 @@ export function resourcePolicy(rule: RuleDef): ResourceValidationPolicy {
                 type: args.type,
                 config,
                 allowedCidrs: config.allowedCidrs ?? [],
+                notApplicable: (reason: string) => args.notApplicable(reason) as never,
             };
             for (const message of rule.check(args.props, ctx)) report(`[${rule.id}] ${message}`);
         },

@@ -26,20 +26,55 @@ export const systemNamespaces = (ctx: { config: Record<string, any> }): string[]
 /** The name a Namespace gets: metadata.name, or the Pulumi resource name (auto-naming adds a suffix). */
 export const namespaceName = (p: Props<k8s.core.v1.Namespace>, resourceName: string) => p.metadata?.name ?? resourceName;
 
+/**
+ * Namespaces the platform itself must run below "restricted", each with the reason. They are exempt
+ * from K8S-01 only at exactly this level, and every use is reported as an exemption. Override with
+ * `{}` to make them violations again.
+ */
+export const POD_SECURITY_EXCEPTIONS: Record<string, { level: string; reason: string }> = {
+    "runtime-class-manager": {
+        level: "privileged",
+        reason: "runtime-class-manager's node-installer jobs write the Spin containerd shim and containerd config on each host",
+    },
+    wasm: {
+        level: "baseline",
+        reason: "SpinKube 0.6 SpinApps expose no pod securityContext, so their pods cannot meet restricted; the wasm sandbox isolates them",
+    },
+};
+
+const podSecuritySchema: PolicyConfigSchema = {
+    properties: {
+        ...systemSchema.properties,
+        podSecurityExceptions: {
+            type: "object",
+            default: POD_SECURITY_EXCEPTIONS,
+            description: "Namespace → { level, reason }: namespaces allowed to enforce exactly this lower level, reported as exemptions.",
+            additionalProperties: {
+                type: "object",
+                required: ["level", "reason"],
+                properties: { level: { enum: ["baseline", "privileged"] }, reason: { type: "string", minLength: 1 } },
+            },
+        },
+    },
+};
+
 const podSecurity: RuleDef<Props<k8s.core.v1.Namespace>> = {
     name: "k8s-01-pod-security-restricted",
     id: "K8S-01",
-    description: "Namespaces enforce the restricted Pod Security Standard (system namespaces at least baseline).",
+    description: "Namespaces enforce the restricted Pod Security Standard (system namespaces at least baseline; named exceptions reported).",
     enforcementLevel: "mandatory",
     types: [NAMESPACE],
-    configSchema: systemSchema,
+    configSchema: podSecuritySchema,
     check: (p, ctx) => {
         const level = p.metadata?.labels?.["pod-security.kubernetes.io/enforce"];
         const name = namespaceName(p, ctx.name);
         const allowed = systemNamespaces(ctx).includes(name) ? ["restricted", "baseline"] : ["restricted"];
-        return allowed.includes(level ?? "")
-            ? []
-            : [`namespace ${fmt(name)}: metadata.labels["pod-security.kubernetes.io/enforce"] is ${fmt(level)}; set it to "restricted"${allowed.length > 1 ? ' (or "baseline" for this system namespace)' : ""}.`];
+        if (allowed.includes(level ?? "")) return [];
+        const exception = (ctx.config.podSecurityExceptions ?? POD_SECURITY_EXCEPTIONS)[name] as { level: string; reason: string } | undefined;
+        if (exception && exception.level === level) {
+            ctx.notApplicable(`pod security exception for namespace "${name}" at "${level}": ${exception.reason}`);
+        }
+        return [`namespace ${fmt(name)}: metadata.labels["pod-security.kubernetes.io/enforce"] is ${fmt(level)}; set it to "restricted"${allowed.length > 1 ? ' (or "baseline" for this system namespace)' : ""}${exception ? ` (the exception for this namespace allows only ${fmt(exception.level)})` : ""}.`];
     },
 };
 
