@@ -79,6 +79,7 @@ export function buildFoundation(config: PlatformConfig, opts: FoundationOptions)
                     network,
                     secretsKey: key,
                     tags,
+                    aws: { adminRoleArns: config.cluster.admins.aws },
                 },
                 { providers: { aws: provider } },
             );
@@ -116,6 +117,7 @@ export function buildFoundation(config: PlatformConfig, opts: FoundationOptions)
                     tags,
                     azure: {
                         ...azureCtx,
+                        adminGroupObjectIds: config.cluster.admins.azure,
                         zonal: AZURE_ZONAL_REGIONS.has(region),
                         podCidr: config.network.azure.podCidr,
                         serviceCidr: config.network.azure.serviceCidr,

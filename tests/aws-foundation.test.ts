@@ -272,10 +272,20 @@ describe("AWS foundation (dev stack, aws only)", () => {
             expect(cluster.dependencies).toContain(logs.urn);
         });
 
-        it("authenticates through access entries only, with no implicit creator admin and no admin entries unless listed", () => {
+        it("authenticates through access entries only: no implicit creator admin; with no admins listed, the deploying role (not its session) is the one admin", () => {
             expect(inputs(T.cluster).accessConfig).toEqual({ authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
-            expect(ofType(res, T.accessEntry)).toEqual([]);
-            expect(ofType(res, T.accessPolicy)).toEqual([]);
+            // The mock caller is the session arn:aws:sts::<account>:assumed-role/platform-deployer/pulumi.
+            const deployer = `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/platform-deployer`;
+            expect(ofType(res, T.accessEntry).map((e) => e.inputs.principalArn)).toEqual([deployer]);
+            expect(ofType(res, T.accessPolicy).map((p) => [p.inputs.principalArn, p.inputs.policyArn])).toEqual([
+                [deployer, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"],
+            ]);
+        });
+
+        it("grants exactly the configured admins instead of the deployer when platform:cluster.admins.aws is set", async () => {
+            const admin = `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/platform-admins`;
+            const plan = await planStack("dev", { "platform:clouds": ["aws"], "platform:services": [], "platform:cluster": { admins: { aws: [admin] } } });
+            expect(ofType(plan.resources, T.accessEntry).map((e) => e.inputs.principalArn)).toEqual([admin]);
         });
 
         it("installs vpc-cni with network policy, kube-proxy and the Pod Identity agent before nodes, CoreDNS after", () => {

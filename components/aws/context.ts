@@ -51,3 +51,14 @@ export function nameTags(
 ): pulumi.Output<Record<string, string>> {
     return pulumi.output(tags ?? {}).apply((t): Record<string, string> => ({ ...t, ...extra, Name: name }));
 }
+
+/**
+ * The IAM principal behind a caller identity ARN, in the form EKS access entries accept: an
+ * assumed-role session (arn:aws:sts::1:assumed-role/Name/session) becomes its role ARN
+ * (arn:aws:iam::1:role/Name). Roles with a path cannot be recovered from a session ARN: list
+ * those explicitly in platform:cluster.admins.aws.
+ */
+export function iamPrincipalOf(callerArn: string): string {
+    const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
+    return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : callerArn;
+}

@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "../../stacks/config/cidr";
-import { awsContext, managedPolicyArn, nameTags, serviceTrustPolicy } from "../aws/context";
+import { awsContext, iamPrincipalOf, managedPolicyArn, nameTags, serviceTrustPolicy } from "../aws/context";
 import type { KubernetesClusterArgs, KubernetesClusterOutputs } from "./index";
 
 /** EKS-optimized Amazon Linux 2023 image for the instance type's CPU architecture. */
@@ -208,8 +208,14 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
         );
     });
 
-    // Cluster administrators: exactly the listed IAM roles, each through an access entry.
-    (args.aws?.adminRoleArns ?? []).forEach((principalArn, i) => {
+    // Cluster administrators: exactly the listed IAM roles, each through an access entry. With none
+    // listed, the identity running `pulumi up` is the one admin (bootstrap admin stays off: ID-01), so
+    // the platform can install into its own cluster on a first deploy.
+    const listed = args.aws?.adminRoleArns ?? [];
+    const admins: pulumi.Input<string>[] = listed.length
+        ? listed
+        : [aws.getCallerIdentityOutput({}, { parent }).arn.apply(iamPrincipalOf)];
+    admins.forEach((principalArn, i) => {
         const entry = new aws.eks.AccessEntry(
             `${name}-admin-${i}`,
             { clusterName: cluster.name, principalArn, type: "STANDARD", tags: tags(`${name}-admin-${i}`) },

@@ -75,6 +75,19 @@ const cluster = z
         /** Networks (VPN, bastion, CI runners) allowed to reach the private API endpoints. */
         authorizedCidrs: z.array(cidr).default([]),
         releaseChannel: z.enum(RELEASE_CHANNELS).default("REGULAR"),
+        /**
+         * Cluster administrators. aws: IAM role or user ARNs given cluster-admin through EKS access
+         * entries (when empty, the identity running `pulumi up` is granted so a first deploy can
+         * install into the cluster). azure: Entra group object ids with AKS RBAC admin.
+         */
+        admins: z
+            .strictObject({
+                aws: z
+                    .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, { error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admins" }))
+                    .default([]),
+                azure: z.array(z.uuid({ error: "must be an Entra group object id (a GUID)" })).default([]),
+            })
+            .prefault({}),
     })
     .prefault({});
 
