@@ -112,3 +112,24 @@ describe("npm run plan prints placement and whole documents", () => {
         }
     });
 });
+
+describe("every stack file plans with explicit providers and only its own clouds", () => {
+    const CLOUD_PACKAGES: Record<string, string> = { aws: "aws", azure: "azure-native", gcp: "gcp" };
+    const cases: [string, string[]][] = [
+        ["dev", ["aws", "azure", "gcp"]],
+        ["aws", ["aws"]],
+        ["azure", ["azure"]],
+        ["gcp", ["gcp"]],
+        ["local", []],
+    ];
+    it.each(cases)("%s", async (stack, clouds) => {
+        const plan = await planStack(stack);
+        const custom = plan.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+        // No resource falls back to a default provider (ambient credentials, implicit region).
+        expect(custom.filter((r) => r.provider === "").map((r) => r.urn)).toEqual([]);
+        const packages = new Set(custom.map((r) => r.type.split(":")[0]));
+        for (const [cloud, pkg] of Object.entries(CLOUD_PACKAGES)) expect(packages.has(pkg)).toBe(clouds.includes(cloud));
+        // Every cluster target gets an in-cluster provider.
+        expect(plan.resources.some((r) => r.type === "pulumi:providers:kubernetes")).toBe(true);
+    });
+});
