@@ -13,7 +13,7 @@ import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { host, overlaps } from "../../stacks/config/cidr";
-import { AZURE_ROLES, roleDefinitionId } from "../keys/azure";
+import { AZURE_ROLES, roleDefinitionId } from "../azure/roles";
 import type { KubernetesClusterArgs, KubernetesClusterOutputs, NodePoolSizing } from "./index";
 
 /** Defaults that match the stack schema's, for callers that build the component directly. */

@@ -6,25 +6,8 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as pulumi from "@pulumi/pulumi";
+import { AZURE_ROLES, roleDefinitionId } from "../azure/roles";
 import type { EncryptionKeyArgs, EncryptionKeyOutputs } from "./index";
-
-/** Built-in Azure role definition ids (the same GUID in every subscription and cloud). */
-export const AZURE_ROLES = {
-    /** Use keys for cryptographic operations (wrap/unwrap, encrypt/decrypt); cannot manage them. */
-    keyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
-    /** Manage the vault resource (not its data); AKS needs it to create its private link to a private vault. */
-    keyVaultContributor: "f25e0fa2-a7c8-4377-a976-54943a77a395",
-    /** Manage networks; AKS needs it on a bring-your-own VNet (subnet join, NAT, private DNS link). */
-    networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
-    /** Kubernetes cluster-admin through Azure RBAC (clusters with local accounts disabled). */
-    aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
-} as const;
-
-/** The full role definition id for a built-in role in the subscription the provider deploys to. */
-export function roleDefinitionId(parent: pulumi.Resource, role: string): pulumi.Output<string> {
-    const client = authorization.getClientConfigOutput({ parent });
-    return pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`;
-}
 
 /** Azure Key Vault allows rotation policies from 7 days; the platform rule (ENC-06) caps rotation at 90 days. */
 const MIN_ROTATION_DAYS = 7;

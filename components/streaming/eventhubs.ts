@@ -12,12 +12,13 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
+import { AZURE_ROLES, roleDefinitionId } from "../azure/roles";
 import { clientTopics, type ClientAccess, type EventStreamingArgs, type EventStreamingOutputs } from "./index";
 
-/** Built-in role definition ids (the same GUIDs in every tenant). */
+/** The built-in role a Kafka client gets on each event hub it produces to (sender) or consumes from (receiver). */
 export const EVENT_HUBS_ROLES = {
-    sender: "2b629674-e913-4c01-ae53-ef4638d8f975", // Azure Event Hubs Data Sender
-    receiver: "a638d3c7-ab3a-418d-83e6-5f17a39d4fde", // Azure Event Hubs Data Receiver
+    sender: AZURE_ROLES.eventHubsDataSender,
+    receiver: AZURE_ROLES.eventHubsDataReceiver,
 } as const;
 
 export const EVENT_HUBS_PRIVATE_DNS_ZONE = "privatelink.servicebus.windows.net";
@@ -29,11 +30,6 @@ export const EVENT_HUBS_CAPACITY = {
     Standard: { small: 1, medium: 2, large: 4 },
     Premium: { small: 1, medium: 2, large: 4 },
 } as const;
-
-function roleDefinitionId(scopeId: pulumi.Output<string>, role: keyof typeof EVENT_HUBS_ROLES): pulumi.Output<string> {
-    // The subscription is the first segment of any resource id in it; no lookup needed.
-    return scopeId.apply((id) => `/${id.split("/").slice(1, 3).join("/")}/providers/Microsoft.Authorization/roleDefinitions/${EVENT_HUBS_ROLES[role]}`);
-}
 
 export function createEventHubsStreaming(parent: pulumi.Resource, name: string, args: EventStreamingArgs): EventStreamingOutputs {
     const az = args.azure!;
@@ -152,7 +148,7 @@ export function createEventHubsStreaming(parent: pulumi.Resource, name: string, 
                 {
                     principalId: identity.principalId,
                     principalType: "ServicePrincipal",
-                    roleDefinitionId: roleDefinitionId(hub.id, role),
+                    roleDefinitionId: roleDefinitionId(parent, EVENT_HUBS_ROLES[role]),
                     // Scoped to the one event hub, never the namespace.
                     scope: hub.id,
                     description: `Kafka client ${c.name}: ${role} on ${topic}`,

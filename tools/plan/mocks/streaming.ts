@@ -3,19 +3,14 @@
  * private-endpoint/DNS resources would return (ARNs, resource ids, bootstrap addresses, names the
  * providers auto-generate), in each service's own formats. Deterministic: derived from resource names.
  */
-import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { hex, regionOf } from "./aws";
 import { MOCK_AWS_ACCOUNT, MOCK_AZURE_SUBSCRIPTION, MOCK_GCP_PROJECT, type CloudMocks } from "./types";
 
 type Args = pulumi.runtime.MockResourceArgs;
 
-function hex(seed: string, length: number): string {
-    return createHash("sha256").update(seed).digest("hex").slice(0, length);
-}
 const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
-/** Region from the explicit provider id (`aws-provider/<region>`), as the AWS mocks encode it. */
-const awsRegion = (a: Args) => str(a.inputs.region) ?? /aws-provider\/([a-z0-9-]+)$/.exec(a.provider ?? "")?.[1] ?? "us-east-1";
-const kafkaArn = (a: Args, resource: string) => `arn:aws:kafka:${awsRegion(a)}:${MOCK_AWS_ACCOUNT}:${resource}`;
+const kafkaArn = (a: Args, resource: string) => `arn:aws:kafka:${regionOf(a)}:${MOCK_AWS_ACCOUNT}:${resource}`;
 const uuid = (seed: string) => `${hex(seed, 8)}-${hex(seed + "a", 4)}-4${hex(seed + "b", 3)}-8${hex(seed + "c", 3)}-${hex(seed + "d", 12)}`;
 
 function azureId(a: Args, provider: string, ...path: string[]): string {
@@ -34,7 +29,7 @@ export const streamingMocks: CloudMocks = {
     resources: {
         "aws:ec2/securityGroup:SecurityGroup": (a) => {
             const id = `sg-0${hex(a.name, 16)}`;
-            return { id, arn: `arn:aws:ec2:${awsRegion(a)}:${MOCK_AWS_ACCOUNT}:security-group/${id}`, ownerId: MOCK_AWS_ACCOUNT, name: `${a.name}-${hex(a.name, 7)}` };
+            return { id, arn: `arn:aws:ec2:${regionOf(a)}:${MOCK_AWS_ACCOUNT}:security-group/${id}`, ownerId: MOCK_AWS_ACCOUNT, name: `${a.name}-${hex(a.name, 7)}` };
         },
         "aws:msk/configuration:Configuration": (a) => ({
             arn: kafkaArn(a, `configuration/${str(a.inputs.name) ?? a.name}/${uuid(a.name)}-3`),
@@ -42,7 +37,7 @@ export const streamingMocks: CloudMocks = {
         }),
         "aws:msk/cluster:Cluster": (a) => {
             const c = mskCluster(a);
-            const host = (i: number) => `b-${i}.${c.name}.${hex(a.name, 6)}.c2.kafka.${awsRegion(a)}.amazonaws.com`;
+            const host = (i: number) => `b-${i}.${c.name}.${hex(a.name, 6)}.c2.kafka.${regionOf(a)}.amazonaws.com`;
             return {
                 id: c.arn,
                 arn: c.arn,
@@ -58,7 +53,7 @@ export const streamingMocks: CloudMocks = {
                 id: c.arn,
                 arn: c.arn,
                 clusterUuid: c.clusterUuid,
-                bootstrapBrokersSaslIam: `boot-${hex(a.name, 8)}.c2.kafka-serverless.${awsRegion(a)}.amazonaws.com:9098`,
+                bootstrapBrokersSaslIam: `boot-${hex(a.name, 8)}.c2.kafka-serverless.${regionOf(a)}.amazonaws.com:9098`,
             };
         },
         "aws:msk/topic:Topic": (a) => {
@@ -68,7 +63,7 @@ export const streamingMocks: CloudMocks = {
         },
         "aws:eks/podIdentityAssociation:PodIdentityAssociation": (a) => {
             const associationId = `a-${hex(a.name, 17)}`;
-            return { id: associationId, associationId, associationArn: `arn:aws:eks:${awsRegion(a)}:${MOCK_AWS_ACCOUNT}:podidentityassociation/${str(a.inputs.clusterName)}/${associationId}` };
+            return { id: associationId, associationId, associationArn: `arn:aws:eks:${regionOf(a)}:${MOCK_AWS_ACCOUNT}:podidentityassociation/${str(a.inputs.clusterName)}/${associationId}` };
         },
 
         "azure-native:eventhub:Namespace": (a) => {
