@@ -63,16 +63,47 @@ describe("npm run deploy", () => {
         expect(calls().some((c) => c[0] === "up")).toBe(true);
     });
 
-    it("passes the backend and policy config through, and selects an existing stack without creating it", async () => {
+    it("passes the backend through and selects an existing stack without creating it", async () => {
         fs.writeFileSync(`${logFile}.stacks`, "dev\n");
-        const cfg = path.join(os.tmpdir(), "pack-config.json");
-        fs.writeFileSync(cfg, "{}");
-        const result = await deploy({ stack: "dev", backend: "file:///tmp/state", policyPackConfigs: [cfg], previewOnly: true, log: () => {} });
+        const result = await deploy({ stack: "dev", backend: "file:///tmp/state", previewOnly: true, log: () => {} });
         expect(result.exitCode).toBe(0);
         expect(calls().some((c) => c[0] === "stack" && c[1] === "init")).toBe(false);
         expect(calls().some((c) => c[0] === "up")).toBe(false);
-        expect(calls().find((c) => c[0] === "preview")!.join(" ")).toContain(`--policy-pack-config ${cfg}`);
+        // One line per call, in call order; `pulumi version` (the Automation API's CLI probe) needs no backend.
+        const backends = fs.readFileSync(`${logFile}.backend`, "utf8").split("\n").slice(0, -1);
+        expect(backends).toHaveLength(calls().length);
+        const stateCalls = calls().map((c, i) => [c[0], backends[i]]).filter(([cmd]) => cmd !== "version");
+        expect(stateCalls.map(([cmd]) => cmd)).toEqual(expect.arrayContaining(["stack", "preview"]));
+        for (const [, backend] of stateCalls) expect(backend).toBe("file:///tmp/state");
     });
+
+    it("gives each --policy-pack its own --policy-pack-config, holding only the policies that pack declares", async () => {
+        const cfg = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pack-config-")), "policy.json");
+        fs.writeFileSync(cfg, JSON.stringify({ all: "mandatory", "net-06-no-world-ingress": { allowedCidrs: ["203.0.113.0/24"] }, "ca-04-placement-summary": "disabled" }));
+        const result = await deploy({ stack: "dev", policyPackConfigs: [cfg], log: () => {} });
+        expect(result.exitCode).toBe(0);
+        const packs = policyPacks();
+        for (const command of ["preview", "up"]) {
+            const args = calls().find((c) => c[0] === command)!;
+            const packArgs = args.flatMap((a, i) => (a === "--policy-pack" ? [args[i + 1]] : []));
+            expect(packArgs).toEqual(packs);
+            // The CLI requires exactly one config per pack, in the same order.
+            expect(args.filter((a) => a === "--policy-pack-config")).toHaveLength(packs.length);
+        }
+        const [previewConfigs] = fs.readFileSync(`${logFile}.configs`, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+        const byPack = Object.fromEntries(packs.map((p, i) => [path.basename(p), previewConfigs[i]]));
+        expect(byPack["zero-trust"]).toEqual({ all: "mandatory", "net-06-no-world-ingress": { allowedCidrs: ["203.0.113.0/24"] } });
+        expect(byPack["carbon-aware"]).toEqual({ all: "mandatory", "ca-04-placement-summary": "disabled" });
+    }, 120_000);
+
+    it("fails with exit 2 when the policy config names a policy no pack has, before calling the CLI", async () => {
+        const cfg = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pack-config-")), "policy.json");
+        fs.writeFileSync(cfg, JSON.stringify({ "no-such-policy": "advisory" }));
+        const result = await deploy({ stack: "dev", policyPackConfigs: [cfg], log: () => {} });
+        expect(result.exitCode).toBe(2);
+        expect(result.error).toContain("no-such-policy");
+        expect(fs.existsSync(logFile)).toBe(false);
+    }, 120_000);
 
     it("fails with exit 2 on a bad stack config before calling the CLI at all", async () => {
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-"));

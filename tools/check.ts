@@ -6,12 +6,12 @@
  * gRPC protocol. Exit 1 on any mandatory violation, 0 otherwise, 2 on a tool error.
  */
 import { exitAfterFlush } from "./exit";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../stacks/config";
 import { planStack } from "./plan/index";
-import { discoverPolicyPacks, PolicyConfigError, startPolicyPack, type PolicyPackConfig } from "./policy/analyzer-client";
+import { discoverPolicyPacks, PolicyConfigError, type PolicyPackConfig } from "./policy/analyzer-client";
+import { packPolicyNames, readPackConfigFile, splitPackConfig } from "./policy/pack-config";
 import { exitCode, FORMATS, render, type Format } from "./policy/report";
 import { runPolicyPacks } from "./policy/run";
 
@@ -19,43 +19,13 @@ const ROOT = path.resolve(__dirname, "..");
 
 class UsageError extends Error {}
 
-/**
- * Splits `--policy-pack-config` files (Pulumi's format: policy name → level or { enforcementLevel, …props },
- * plus "all") between the packs by the policy names each pack declares.
- */
-export function splitPackConfig(files: PolicyPackConfig[], packs: Array<{ name: string; policies: string[] }>): Record<string, PolicyPackConfig> {
-    const merged: PolicyPackConfig = Object.assign({}, ...files);
-    const out: Record<string, PolicyPackConfig> = {};
-    const claimed = new Set<string>(["all"]);
-    for (const pack of packs) {
-        const cfg: PolicyPackConfig = {};
-        if (merged["all"] !== undefined) cfg["all"] = merged["all"];
-        for (const policy of pack.policies) {
-            if (merged[policy] !== undefined) {
-                cfg[policy] = merged[policy];
-                claimed.add(policy);
-            }
-        }
-        out[pack.name] = cfg;
-    }
-    const unknown = Object.keys(merged).filter((k) => !claimed.has(k));
-    if (unknown.length) throw new PolicyConfigError(`--policy-pack-config names policies no pack has: ${unknown.join(", ")}`);
-    return out;
-}
+export { splitPackConfig } from "./policy/pack-config";
 
 function readConfigFile(file: string): PolicyPackConfig {
-    let text: string;
     try {
-        text = fs.readFileSync(file, "utf8");
+        return readPackConfigFile(file);
     } catch (e) {
-        throw new UsageError(`--policy-pack-config ${file}: ${(e as Error).message}`);
-    }
-    try {
-        const v = JSON.parse(text);
-        if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("the file must hold a JSON object");
-        return v;
-    } catch (e) {
-        throw new UsageError(`--policy-pack-config ${file}: not valid policy config JSON (${(e as Error).message})`);
+        throw new UsageError((e as Error).message);
     }
 }
 
@@ -85,14 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     // runPolicyPacks only when a config file is given; without one the split is trivial).
     let config: Record<string, PolicyPackConfig> = {};
     if (configs.length) {
-        const infos = await Promise.all(
-            packDirs.map(async (d) => {
-                const h = await startPolicyPack(d);
-                await h.close();
-                return { name: h.name, policies: h.policies.map((p) => p.name) };
-            }),
-        );
-        config = splitPackConfig(configs, infos);
+        config = splitPackConfig(configs, await packPolicyNames(packDirs));
     }
     const result = await runPolicyPacks(plan.resources, packDirs, { config });
     console.log(render(result, values.format as Format, { stack: values.stack, stackFile: `Pulumi.${values.stack}.yaml` }));

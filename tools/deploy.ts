@@ -13,10 +13,15 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parsePlatformConfig, rawPlatformConfig } from "../stacks/config";
 import { loadStackConfig, PROJECT_ROOT } from "./plan/stack-config";
+import { perPackConfigFiles } from "./policy/pack-config";
 
 export interface DeployOptions {
     stack: string;
-    /** Policy pack config files (JSON), passed to every `--policy-pack`. */
+    /**
+     * Policy pack config files (JSON, `--policy-pack-config` format, for all packs together). The CLI takes
+     * one config per `--policy-pack`, in order, and a pack rejects policy names it does not declare, so the
+     * entries are split per pack by the policy names each declares (as `npm run check` does).
+     */
     policyPackConfigs?: string[];
     /** State backend URL (s3://, azblob://, gs://, file://, https://api.pulumi.com); default: the CLI's login. */
     backend?: string;
@@ -65,7 +70,12 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
         return { exitCode: 2, violations: [], error: (e as Error).message };
     }
     const packs = policyPacks(root);
-    const packConfigs = packs.flatMap(() => opts.policyPackConfigs ?? []);
+    let packConfigs: string[];
+    try {
+        packConfigs = await perPackConfigFiles(opts.policyPackConfigs ?? [], packs);
+    } catch (e) {
+        return { exitCode: 2, violations: [], error: (e as Error).message };
+    }
     const violations: PolicyViolation[] = [];
     const onEvent = (event: EngineEvent) => {
         const p = event.policyEvent;

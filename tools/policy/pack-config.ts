@@ -1,0 +1,79 @@
+/**
+ * Policy-pack config files in Pulumi's `--policy-pack-config` format (policy name → level or
+ * { enforcementLevel, …properties }, plus "all"), shared by the offline check and the deploy script.
+ *
+ * The CLI takes exactly one `--policy-pack-config` per `--policy-pack`, in the same order, and each pack
+ * rejects policy names it does not declare. Users write one file for all packs; these helpers split it
+ * by the policy names each pack declares, so the offline check and `pulumi preview`/`up` configure
+ * every pack identically.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PolicyConfigError, startPolicyPack, type PolicyPackConfig } from "./analyzer-client";
+
+/** Splits merged config files between packs by the policy names each pack declares; "all" goes to every pack. */
+export function splitPackConfig(files: PolicyPackConfig[], packs: Array<{ name: string; policies: string[] }>): Record<string, PolicyPackConfig> {
+    const merged: PolicyPackConfig = Object.assign({}, ...files);
+    const out: Record<string, PolicyPackConfig> = {};
+    const claimed = new Set<string>(["all"]);
+    for (const pack of packs) {
+        const cfg: PolicyPackConfig = {};
+        if (merged["all"] !== undefined) cfg["all"] = merged["all"];
+        for (const policy of pack.policies) {
+            if (merged[policy] !== undefined) {
+                cfg[policy] = merged[policy];
+                claimed.add(policy);
+            }
+        }
+        out[pack.name] = cfg;
+    }
+    const unknown = Object.keys(merged).filter((k) => !claimed.has(k));
+    if (unknown.length) throw new PolicyConfigError(`--policy-pack-config names policies no pack has: ${unknown.join(", ")}`);
+    return out;
+}
+
+/** Reads one config file; a clear error naming the file when it is missing or not a JSON object. */
+export function readPackConfigFile(file: string): PolicyPackConfig {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        throw new PolicyConfigError(`--policy-pack-config ${file}: ${(e as Error).message}`);
+    }
+    try {
+        const v = JSON.parse(text);
+        if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("the file must hold a JSON object");
+        return v;
+    } catch (e) {
+        throw new PolicyConfigError(`--policy-pack-config ${file}: not valid policy config JSON (${(e as Error).message})`);
+    }
+}
+
+/** Each pack's name and policy names, learned by starting it as the engine does (GetAnalyzerInfo). */
+export async function packPolicyNames(packDirs: string[]): Promise<Array<{ dir: string; name: string; policies: string[] }>> {
+    return Promise.all(
+        packDirs.map(async (dir) => {
+            const h = await startPolicyPack(dir);
+            await h.close();
+            return { dir, name: h.name, policies: h.policies.map((p) => p.name) };
+        }),
+    );
+}
+
+/**
+ * Writes one config file per pack (in `packDirs` order) for the CLI's `--policy-pack-config`, split
+ * from the given files. Returns [] when no config file is given (the packs' own defaults apply).
+ */
+export async function perPackConfigFiles(configFiles: string[], packDirs: string[], outDir?: string): Promise<string[]> {
+    if (configFiles.length === 0) return [];
+    const configs = configFiles.map(readPackConfigFile);
+    const packs = await packPolicyNames(packDirs);
+    const split = splitPackConfig(configs, packs);
+    const dir = outDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "policy-pack-config-"));
+    return packs.map((p) => {
+        const file = path.join(dir, `${p.name}.json`);
+        fs.writeFileSync(file, JSON.stringify(split[p.name], null, 2));
+        return file;
+    });
+}
