@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { regionsOf } from "../components/regions";
+import { serviceStatus } from "../components/regions/services";
 
 const ROOT = path.resolve(__dirname, "..");
 const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
@@ -24,12 +25,22 @@ describe("npm run regions", () => {
             expect(euRegions.has(row.region)).toBe(true);
             expect(row.year).toBe(2024);
             expect(Object.keys(row.services)).toEqual(["kubernetes", "kafka", "serverless"]);
-            // Lambda has no reviewed per-region list: never claimed verified.
-            expect(row.services.serverless.status).toBe("unverified");
-            expect(row.verified).toBe(false);
+            // Each status is what the reviewed table says; verified only when every needed service is confirmed.
+            for (const service of ["kubernetes", "kafka", "serverless"] as const) {
+                expect(row.services[service]).toEqual({
+                    status: serviceStatus("aws", row.region, service).status,
+                    product: serviceStatus("aws", row.region, service).product,
+                    source: serviceStatus("aws", row.region, service).source,
+                });
+            }
+            expect(row.verified).toBe(Object.values(row.services).every((s: any) => s.status === "available"));
         }
         const values = rows.map((x) => x.gco2ePerKwh);
         expect(values).toEqual([...values].sort((a, b) => a - b));
+        // Lambda (botocore endpoints) and Fargate are confirmed in Stockholm: the top EU region is verified.
+        const stockholm = rows.find((x) => x.region === "eu-north-1");
+        expect(stockholm.services.serverless.status).toBe("available");
+        expect(stockholm.verified).toBe(true);
     });
 
     it("prints a table with the excluded regions and the attribution", () => {

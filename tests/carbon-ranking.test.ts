@@ -30,6 +30,15 @@ describe("intensity data", () => {
     });
 });
 
+describe("catalogue", () => {
+    it("keeps only the mapping: no intensity figure is stored in the project (ODbL data stays in @tgwf/co2)", () => {
+        for (const r of REGIONS) {
+            expect(r.notes ?? "", `${r.cloud}/${r.region}`).not.toMatch(/\d+\s*gCO2|EM 20\d\d:/);
+            expect(Object.keys(r).some((k) => /intensity|gco2/i.test(k)), `${r.cloud}/${r.region}`).toBe(false);
+        }
+    });
+});
+
 describe("rankRegions", () => {
     it("ranks the feasible regions by the package's intensity, best first, with year and source", () => {
         const year = 2024;
@@ -78,18 +87,49 @@ describe("rankRegions", () => {
     });
 
     it("says unverified where availability is unknown, and can require verification", () => {
-        const azure = rankRegions({ cloud: "azure", geographies: ["EU"], needs: ["kubernetes"] });
+        // Azure Container Apps has no reviewed per-region source: every region is unverified.
+        const azure = rankRegions({ cloud: "azure", geographies: ["EU"], needs: ["kubernetes", "serverless"] });
         expect(azure.candidates.length).toBeGreaterThan(0);
         for (const c of azure.candidates) {
             expect(c.verified).toBe(false);
-            expect(c.services[0]).toMatchObject({ service: "kubernetes", status: "unverified" });
+            expect(c.services.find((s) => s.service === "serverless")).toMatchObject({ product: "Azure Container Apps", status: "unverified" });
         }
-        const strict = rankRegions({ cloud: "azure", geographies: ["EU"], needs: ["kubernetes"], requireVerified: true });
+        const strict = rankRegions({ cloud: "azure", geographies: ["EU"], needs: ["kubernetes", "serverless"], requireVerified: true });
         expect(strict.candidates).toEqual([]);
-        expect(strict.excluded.every((e) => e.reasons.some((r) => r.includes("unverified")))).toBe(true);
+        expect(strict.excluded.every((e) => e.reasons.some((r) => r.includes("serverless (Azure Container Apps) availability unverified")))).toBe(true);
         // AWS serverless (Fargate) in il-central-1 is not in our sources: unverified, not unavailable.
         expect(serviceStatus("aws", "il-central-1", "serverless").status).toBe("unverified");
         expect(serviceStatus("aws", "eu-north-1", "kafka")).toMatchObject({ status: "available", source: "botocore-endpoints" });
+    });
+
+    it("rests availability on the reviewed sources: Lambda, AKS, Event Hubs, GKE", () => {
+        // Lambda: botocore 1.43.11 lists an endpoint in every commercial region; the serverless status is the worse of Lambda and Fargate.
+        const lambdaEu = serviceStatus("aws", "eu-north-1", "serverless");
+        expect(lambdaEu.status).toBe("available");
+        expect(lambdaEu.source).toContain("AWS Lambda: available (botocore-1.43.11-endpoints)");
+        expect(serviceStatus("aws", "il-central-1", "serverless").source).toContain("AWS Lambda: available");
+        // AKS is mainstream: available in recommended (zonal) regions, unverified in alternate ones.
+        expect(serviceStatus("azure", "swedencentral", "kubernetes")).toMatchObject({ status: "available", source: "azure-service-categories-mainstream" });
+        const alternate = serviceStatus("azure", "germanynorth", "kubernetes");
+        expect(alternate.status).toBe("unverified");
+        expect(alternate.source).toContain("verify with az provider show -n Microsoft.ContainerService");
+        // Event Hubs is foundational: every generally available region, alternate ones included.
+        expect(serviceStatus("azure", "germanynorth", "kafka")).toMatchObject({ status: "available", source: "azure-service-categories-foundational" });
+        // GKE: listed regions available, newer regions (not in the source) unverified; Managed Kafka has no list.
+        expect(serviceStatus("gcp", "europe-west1", "kubernetes")).toMatchObject({ status: "available", source: "gcp-service-mesh-gke-regions-doc" });
+        expect(serviceStatus("gcp", "europe-north2", "kubernetes").status).toBe("unverified");
+        expect(serviceStatus("gcp", "europe-west1", "kafka").status).toBe("unverified");
+    });
+
+    it("ranks a verified region before an unverified one of the same intensity", () => {
+        // francecentral (zonal) and francesouth (alternate) share grid zone FR: AKS is confirmed only in the first.
+        const ranking = rankRegions({ cloud: "azure", geographies: ["EU"], needs: ["kubernetes"], year: 2024 });
+        const order = ranking.candidates.map((c) => c.region);
+        const central = ranking.candidates.find((c) => c.region === "francecentral")!;
+        const south = ranking.candidates.find((c) => c.region === "francesouth")!;
+        expect(central.gco2ePerKwh).toBe(south.gco2ePerKwh);
+        expect([central.verified, south.verified]).toEqual([true, false]);
+        expect(order.indexOf("francecentral")).toBeLessThan(order.indexOf("francesouth"));
     });
 
     it("excludes regions that are not generally available, with the reason", () => {
