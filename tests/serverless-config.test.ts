@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parsePlatformConfig } from "../stacks/config";
 import { planStack } from "../tools/plan";
+import { customResourcesOf, validateCustomResource } from "./crd";
 
 const svc = (extra: Record<string, unknown> = {}) => ({ name: "api", image: "registry.example.com/api:1", ...extra });
 
@@ -55,7 +56,14 @@ describe("serverless stack plans", () => {
             identity: "cluster.local/ns/serverless/sa/hello-api",
         });
         expect(services["hello-wasm"].kubernetes.platform).toBe("spin");
-    });
+        // Done when: the Knative Service and the SpinApp (and every other Knative/SpinKube resource) are valid.
+        const crs = customResourcesOf(plan.resources).filter((r) => /knative|spinkube/.test(String(r.inputs.apiVersion)));
+        expect(crs.map((r) => r.inputs.kind).sort()).toEqual(["KnativeServing", "Service", "Shim", "SpinApp", "SpinAppExecutor"]);
+        for (const cr of crs) expect(validateCustomResource(cr.inputs).errors, String(cr.inputs.kind)).toEqual([]);
+        const ksvc = plan.resources.find((r) => r.type === "kubernetes:serving.knative.dev/v1:Service")!.inputs as any;
+        expect(ksvc.metadata.labels["networking.knative.dev/visibility"]).toBe("cluster-local");
+        expect(ksvc.spec.template.metadata.annotations["autoscaling.knative.dev/min-scale"]).toBe("0");
+    }, 120_000);
 
     it("plans Cloud Run, a Container App and a Lambda for one container service on three clouds (Pulumi.dev.yaml)", async () => {
         const plan = await planStack("dev");

@@ -203,6 +203,24 @@ describe("ServerlessService on AWS", () => {
         expect(byType(resources, "aws:lambda/function:Function")).toEqual([]);
     });
 
+    it.each([
+        [{ memory: 12288, cpu: 1 }, /memory: memory 12288 MiB is not allowed on AWS Lambda; allowed: 128-10240 MiB/],
+        [{ memory: 10240, cpu: 8 }, /cpu: cpu 8 is not allowed on AWS Lambda; allowed: at most 6/],
+        [{ runtime: "wasm" as const }, /runtime: "wasm" cannot run on AWS Lambda/],
+        [{ invokers: ["*"] }, /invokers: "\*" would allow anonymous calls/],
+    ])("rejects %j on Lambda before registering anything", async (extra, message) => {
+        let registered: RecordedResource[] = [];
+        await expect(
+            runUnderMocks(() => awsService(extra as Partial<ServerlessServiceArgs>).url, { project: "platform", stack: "test" }).then((r) => (registered = r.resources)),
+        ).rejects.toThrow(message);
+        expect(registered.filter((r) => r.type.startsWith("aws:lambda"))).toEqual([]);
+    });
+
+    it("buys Lambda vCPUs with memory: 2 vCPU raises 1024 MiB to 3538 MB", async () => {
+        const { resources } = await plan(() => awsService({ cpu: 2, memory: 1024 }).url);
+        expect(one(resources, "aws:lambda/function:Function").memorySize).toBe(2 * 1769);
+    });
+
     it("rejects a Fargate size ECS Express Mode does not offer", async () => {
         await expect(plan(() => awsService({ platform: "ecs-express", minScale: 1, cpu: 1, memory: 1024 }).url)).rejects.toThrow(
             /memory 1024 MiB is not allowed with cpu 1 on ECS Express Mode; allowed: 2048-8192/,
@@ -278,11 +296,50 @@ describe("Knative and SpinKube on a cluster", () => {
         expect(dataPath.spec.selector.matchLabels).toEqual({ "serving.knative.dev/service": "orders" });
         expect(dataPath.spec.rules[0].from[0].source.principals).toEqual([
             "cluster.local/ns/knative-serving/sa/activator",
-            "cluster.local/ns/knative-serving/sa/3scale-kourier-gateway",
+            "cluster.local/ns/knative-serving/sa/default",
         ]);
         const callers = policies.find((p) => p.metadata.name === "api-callers")!;
         expect(callers.metadata.namespace).toBe("knative-serving");
         expect(callers.spec.rules[0].from[0].source.principals).toEqual(["cluster.local/ns/shop/sa/checkout"]);
+    });
+
+    it("admits Knative's own flows inside knative-serving by identity, each to one component and its ports", async () => {
+        const { resources } = await clusterPlan();
+        const policies = byType(resources, "kubernetes:security.istio.io/v1:AuthorizationPolicy")
+            .map((r) => r.inputs as any)
+            .filter((p) => p.metadata.namespace === "knative-serving");
+        const flows = Object.fromEntries(
+            policies.map((p) => [p.metadata.name, { to: p.spec.selector?.matchLabels, from: p.spec.rules[0].from[0].source.principals, ports: p.spec.rules[0].to?.[0].operation.ports }]),
+        );
+        expect(flows["knative-activator-from-gateway"]).toEqual({ to: { app: "activator" }, from: ["cluster.local/ns/knative-serving/sa/default"], ports: ["8012", "8013"] });
+        expect(flows["knative-autoscaler-from-activator"]).toEqual({ to: { app: "autoscaler" }, from: ["cluster.local/ns/knative-serving/sa/activator"], ports: ["8080"] });
+        expect(flows["kourier-xds-from-gateway"]).toEqual({ to: { app: "net-kourier-controller" }, from: ["cluster.local/ns/knative-serving/sa/default"], ports: ["18000"] });
+        expect(flows["kourier-gateway-probes"]).toEqual({ to: { app: "3scale-kourier-gateway" }, from: ["cluster.local/ns/knative-serving/sa/net-kourier"], ports: ["8081", "8090"] });
+        // Every policy here names its sources and selects its destination: none is namespace-wide.
+        for (const p of policies) {
+            expect(p.spec.action).toBe("ALLOW");
+            expect(p.spec.selector?.matchLabels, p.metadata.name).toBeDefined();
+        }
+    });
+
+    it("keeps only what the API server calls out of ambient (STRICT mTLS refuses its webhook calls)", async () => {
+        const { resources } = await clusterPlan();
+        const mode = (ns: string) =>
+            (byType(resources, "kubernetes:core/v1:Namespace").find((r) => (r.inputs as any).metadata.name === ns)!.inputs as any).metadata.labels["istio.io/dataplane-mode"];
+        // Operators whose only caller is the API server: out of the mesh (system namespaces under K8S-05).
+        expect(mode("knative-operator")).toBeUndefined();
+        expect(mode("cert-manager")).toBeUndefined();
+        expect(mode("spin-operator")).toBeUndefined();
+        // Knative's data path stays enrolled; only the webhook Deployment opts out, per pod.
+        expect(mode("knative-serving")).toBe("ambient");
+        const serving = one(resources, "kubernetes:operator.knative.dev/v1beta1:KnativeServing");
+        expect(serving.spec.workloads).toEqual([{ name: "webhook", labels: { "istio.io/dataplane-mode": "none" } }]);
+        // Default deny still holds in the namespaces outside the mesh.
+        const denies = byType(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+            .map((r) => r.inputs as any)
+            .filter((p) => p.metadata.name === "default-deny")
+            .map((p) => p.metadata.namespace);
+        expect(denies).toEqual(expect.arrayContaining(["knative-operator", "cert-manager", "spin-operator", "knative-serving"]));
     });
 
     it("runs a wasm service as a SpinApp on the Spin executor, autoscaled by an HPA", async () => {

@@ -10,7 +10,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { WorkloadIdentity } from "../../mesh/authorization";
+import { allowWorkloads, type WorkloadIdentity } from "../../mesh/authorization";
 import { PlatformNamespace } from "../../namespace";
 
 export const KNATIVE_OPERATOR_CHART = { chart: "knative-operator", version: "v1.23.0", repo: "https://knative.github.io/operator" };
@@ -25,16 +25,25 @@ export const KOURIER_INGRESS_CLASS = "kourier.ingress.networking.knative.dev";
  * Identities on the request path to a revision's pods: the activator (buffers requests while a
  * revision scales from zero) and the Kourier gateway. Mesh policies for Knative services allow these.
  */
-export const KNATIVE_DATA_PATH: WorkloadIdentity[] = [
-    { namespace: KNATIVE_SERVING_NAMESPACE, serviceAccount: "activator" },
-    { namespace: KNATIVE_SERVING_NAMESPACE, serviceAccount: "3scale-kourier-gateway" },
-];
+export const KNATIVE_ACTIVATOR: WorkloadIdentity = { namespace: KNATIVE_SERVING_NAMESPACE, serviceAccount: "activator" };
+/**
+ * The Kourier gateway's Deployment (net-kourier config/300-gateway.yaml) sets no serviceAccountName, so
+ * it runs as `default`; no other Knative component does, so in knative-serving this names the gateway.
+ */
+export const KOURIER_GATEWAY: WorkloadIdentity = { namespace: KNATIVE_SERVING_NAMESPACE, serviceAccount: "default" };
+/** net-kourier-controller (the gateway's xDS server and status prober). */
+export const KOURIER_CONTROLLER: WorkloadIdentity = { namespace: KNATIVE_SERVING_NAMESPACE, serviceAccount: "net-kourier" };
+export const KNATIVE_DATA_PATH: WorkloadIdentity[] = [KNATIVE_ACTIVATOR, KOURIER_GATEWAY];
 /** The autoscaler scrapes queue-proxy metrics (port 9090) on every revision pod. */
 export const KNATIVE_AUTOSCALER: WorkloadIdentity = { namespace: KNATIVE_SERVING_NAMESPACE, serviceAccount: "controller" };
+/** Pod label that keeps one workload out of ambient (Istio's per-pod opt-out). */
+export const AMBIENT_OPT_OUT = { "istio.io/dataplane-mode": "none" };
 
 export interface KnativeRuntimeArgs {
     /** Replicas of each Serving control-plane component (default 2: survives a node loss). */
     replicas?: number;
+    /** What the knative-serving AuthorizationPolicies wait for (AmbientMesh.ready: Istio CRDs, istiod). */
+    meshReady?: pulumi.Resource[];
 }
 
 /** Egress to the Kubernetes API server (controllers, webhooks' certificate rotation). */
@@ -55,6 +64,10 @@ export class KnativeRuntime extends pulumi.ComponentResource {
             `${name}-operator-ns`,
             {
                 name: KNATIVE_OPERATOR_NAMESPACE,
+                // Outside the mesh: the operator's only peer is the API server, which calls its webhook in
+                // plain TLS; under STRICT mTLS ztunnel refuses such calls to enrolled pods (istio/istio#52874).
+                // A system namespace (K8S-05); default deny still admits only the webhook port.
+                ambient: false,
                 extraPolicies: [
                     // The operator reconciles through the API server.
                     { name: "allow-apiserver-egress", spec: API_SERVER_EGRESS },
@@ -117,6 +130,10 @@ export class KnativeRuntime extends pulumi.ComponentResource {
                 spec: {
                     version: KNATIVE_SERVING_VERSION,
                     "high-availability": { replicas },
+                    // The admission webhook is called by the API server, which is not a mesh workload: under
+                    // STRICT mTLS ztunnel would refuse it (istio/istio#52874). Only this Deployment leaves the
+                    // mesh; the data path (activator, Kourier) and the controllers stay enrolled.
+                    workloads: [{ name: "webhook", labels: AMBIENT_OPT_OUT }],
                     ingress: { kourier: { enabled: true, "service-type": "ClusterIP" } },
                     config: {
                         network: { "ingress-class": KOURIER_INGRESS_CLASS },
@@ -133,6 +150,17 @@ export class KnativeRuntime extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [operator, servingNs] },
         );
+        // Knative's own flows inside knative-serving, each by identity (the mesh allows nothing by default).
+        const internal = (id: string, app: string, from: WorkloadIdentity[], ports: number[]) =>
+            allowWorkloads(`${name}-${id}`, { namespace: servingNs.namespaceName, selector: { app }, from, ports, policyName: id }, { parent: this, dependsOn: [servingNs, ...(args.meshReady ?? [])] });
+        // Kourier forwards to the activator while a revision has no ready pods (scale from zero).
+        internal("knative-activator-from-gateway", "activator", [KOURIER_GATEWAY], [8012, 8013]);
+        // The activator reports request statistics to the autoscaler over a websocket.
+        internal("knative-autoscaler-from-activator", "autoscaler", [KNATIVE_ACTIVATOR], [8080]);
+        // The gateway fetches its Envoy configuration (xDS) from net-kourier-controller.
+        internal("kourier-xds-from-gateway", "net-kourier-controller", [KOURIER_GATEWAY], [18000]);
+        // net-kourier-controller probes each gateway pod before it marks a route ready.
+        internal("kourier-gateway-probes", "3scale-kourier-gateway", [KOURIER_CONTROLLER], [8081, 8090]);
         this.servingNamespace = servingNs.namespaceName;
         this.ready = [serving];
         this.registerOutputs({ servingNamespace: this.servingNamespace });

@@ -66,6 +66,10 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
             `${name}-cert-manager-ns`,
             {
                 name: "cert-manager",
+                // Outside the mesh: cert-manager talks only to the API server and ACME/CA endpoints, and the
+                // API server's plain-TLS webhook calls would be refused by ztunnel under STRICT mTLS
+                // (istio/istio#52874). A system namespace (K8S-05); default deny still applies.
+                ambient: false,
                 extraPolicies: [
                     { name: "allow-apiserver-egress", spec: API_SERVER_EGRESS },
                     // The API server calls cert-manager's admission webhook on 10250.
@@ -113,6 +117,9 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
             `${name}-spin-operator-ns`,
             {
                 name: "spin-operator",
+                // Outside the mesh for the same reason as cert-manager: its only caller is the API server
+                // (webhook on 9443), which ztunnel would refuse under STRICT mTLS.
+                ambient: false,
                 extraPolicies: [
                     { name: "allow-apiserver-egress", spec: API_SERVER_EGRESS },
                     // The API server calls the operator's validating/defaulting webhook on 9443.
