@@ -11,7 +11,11 @@ import { brokerCount } from "./validate";
 
 /** SASL/IAM over TLS inside the VPC (9094 would be mTLS, 9096 SCRAM; both stay closed). */
 export const MSK_IAM_PORT = 9098;
-export const MSK_DEFAULT_KAFKA_VERSION = "3.9.x";
+/**
+ * MSK names the metadata mode in the version: `3.9.x` would be a ZooKeeper cluster, `3.9.x.kraft` is KRaft
+ * (the mode Kafka 4 keeps; it cannot be switched after creation).
+ */
+export const MSK_DEFAULT_KAFKA_VERSION = "3.9.x.kraft";
 
 /** Graviton broker sizes (same work for less energy) and EBS volume per broker, by size class. */
 export const MSK_BROKERS = {

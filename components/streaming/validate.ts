@@ -27,15 +27,16 @@ export function brokerCount(backend: StreamingBackend, size: StreamingSize): num
 }
 
 /** Limits per backend (Event Hubs: Azure quotas per tier; Kafka: a sanity cap). */
-function limits(args: EventStreamingArgs): { maxPartitions: number; maxRetentionHours: number; maxTopics: number; compact: boolean } {
+function limits(args: EventStreamingArgs): { maxPartitions: number; maxRetentionHours: number; maxTopics: number } {
     if (args.backend === "eventhubs") {
         const premium = (args.azure?.tier ?? "Standard") === "Premium";
+        // Log compaction is available from Standard up (only Basic lacks it), so both tiers accept "compact".
         return premium
-            ? { maxPartitions: 100, maxRetentionHours: 90 * 24, maxTopics: 100, compact: true }
-            : // Standard: 32 partitions, 7 days, 10 event hubs per namespace, no log compaction.
-              { maxPartitions: 32, maxRetentionHours: 7 * 24, maxTopics: 10, compact: false };
+            ? { maxPartitions: 100, maxRetentionHours: 90 * 24, maxTopics: 100 }
+            : // Standard: 32 partitions, 7 days, 10 event hubs per namespace.
+              { maxPartitions: 32, maxRetentionHours: 7 * 24, maxTopics: 10 };
     }
-    return { maxPartitions: 1000, maxRetentionHours: 10 * 365 * 24, maxTopics: 1000, compact: true };
+    return { maxPartitions: 1000, maxRetentionHours: 10 * 365 * 24, maxTopics: 1000 };
 }
 
 /** The Kubernetes object name for a topic or client (Strimzi): lowercase, '_' → '-'. */
@@ -90,7 +91,6 @@ export function validateStreaming(args: EventStreamingArgs): string[] {
         else if (t.retentionHours > lim.maxRetentionHours) add(`${at}.retentionHours`, t.retentionHours, `exceeds the backend's retention limit; allowed: 1-${lim.maxRetentionHours}`);
 
         if (t.cleanupPolicy !== "delete" && t.cleanupPolicy !== "compact") add(`${at}.cleanupPolicy`, t.cleanupPolicy, 'is not a cleanup policy; allowed: "delete", "compact"');
-        else if (t.cleanupPolicy === "compact" && !lim.compact) add(`${at}.cleanupPolicy`, t.cleanupPolicy, "needs log compaction, which Event Hubs offers only in the Premium tier; allowed: \"delete\", or tier Premium");
 
         const rf = t.replicationFactor ?? 3;
         if (!Number.isInteger(rf) || rf < 1) add(`${at}.replicationFactor`, rf, "must be a whole number of at least 1");

@@ -49,7 +49,11 @@ export const kafkaConfigSchema = z
             .strictObject({
                 /** MSK Serverless instead of provisioned brokers (small stacks). */
                 serverless: z.boolean().default(false),
-                kafkaVersion: z.string().regex(/^\d+\.\d+\.(\d+|x)$/, { error: "must be an MSK Kafka version such as 3.9.x" }).default("3.9.x"),
+                /** MSK version string; the `.kraft` suffix selects KRaft metadata mode (without it MSK runs ZooKeeper). */
+                kafkaVersion: z
+                    .string()
+                    .regex(/^\d+\.\d+\.(\d+|x)(\.kraft)?$/, { error: "must be an MSK Kafka version such as 3.9.x.kraft (KRaft) or 3.9.x (ZooKeeper)" })
+                    .default("3.9.x.kraft"),
             })
             .prefault({}),
         azure: z.strictObject({ tier: z.enum(["Standard", "Premium"]).default("Standard") }).prefault({}),
