@@ -79,4 +79,37 @@ describe("serverless stack plans", () => {
         const pool = plan.resources.find((r) => r.type === "gcp:container/nodePool:NodePool" && (r.inputs as any).name === "wasm")!;
         expect((pool.inputs as any).nodeConfig.imageType).toBe("UBUNTU_CONTAINERD");
     }, 120_000);
+
+    const wasm = { name: "hello-wasm", runtime: "wasm", image: "ghcr.io/spinframework/containerd-shim-spin/examples/spin-rust-hello:v0.19.0", cpu: 0.1, memory: 128, maxScale: 3 };
+
+    it("on AWS: minScale >= 1 plans ECS Express Mode, and a wasm service gets a dedicated Ubuntu node group for the Spin shim", async () => {
+        const plan = await planStack("dev", {
+            "platform:clouds": ["aws"],
+            "platform:services": [{ name: "always-on", image: "ghcr.io/platform-demo/hello-api:1.0.0", minScale: 1, maxScale: 3 }, wasm],
+        });
+        const inputs = (type: string) => plan.resources.filter((r) => r.type === type).map((r) => r.inputs as any);
+        const [ecs] = inputs("aws:ecs/expressGatewayService:ExpressGatewayService");
+        expect(ecs.scalingTargets[0]).toMatchObject({ minTaskCount: 1, maxTaskCount: 3 });
+        expect(inputs("aws:lambda/function:Function")).toEqual([]);
+        const pool = inputs("aws:eks/nodeGroup:NodeGroup").find((g) => g.labels?.["platform.io/wasm"] === "true");
+        expect(pool, "wasm node group").toBeDefined();
+        const template = inputs("aws:ec2/launchTemplate:LaunchTemplate").find((t) => Buffer.from(String(t.userData ?? ""), "base64").toString().includes("platform.io/wasm=true"));
+        expect(template, "wasm launch template").toBeDefined();
+        expect(template.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 1 });
+        expect(template.blockDeviceMappings[0].ebs.encrypted).toBe("true");
+        // The Shim (and so the Spin RuntimeClass) targets exactly that pool.
+        const [shim] = inputs("kubernetes:runtime.spinkube.dev/v1alpha1:Shim");
+        expect(shim.spec.nodeSelector).toEqual({ "platform.io/wasm": "true" });
+        const services = plan.outputs.services as any;
+        expect(services["always-on"].aws).toMatchObject({ platform: "ecs-express", url: expect.stringMatching(/^https:\/\//) });
+        expect(services["hello-wasm"].aws).toMatchObject({ platform: "spin", identity: "cluster.local/ns/wasm/sa/hello-wasm" });
+    }, 120_000);
+
+    it("on Azure: AKS needs no wasm pool; the shim goes to every Linux node", async () => {
+        const plan = await planStack("dev", { "platform:clouds": ["azure"], "platform:services": [wasm] });
+        expect(plan.resources.filter((r) => r.type === "azure-native:containerservice:AgentPool" && JSON.stringify(r.inputs).includes("platform.io/wasm"))).toEqual([]);
+        const shim = plan.resources.find((r) => r.type === "kubernetes:runtime.spinkube.dev/v1alpha1:Shim")!.inputs as any;
+        expect(shim.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
+        expect((plan.outputs.services as any)["hello-wasm"].azure.platform).toBe("spin");
+    }, 120_000);
 });
