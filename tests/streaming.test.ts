@@ -154,7 +154,20 @@ describe("kubernetes-target stack: Strimzi", () => {
     it("KRaft pools, TLS listener with authentication only, simple authorization, safe replication", () => {
         const kafka = plan.resources.find((r) => r.type === "kubernetes:kafka.strimzi.io/v1:Kafka")!;
         const spec = (kafka.inputs as any).spec.kafka;
-        expect(spec.listeners).toEqual([{ name: "tls", port: 9093, type: "internal", tls: true, authentication: { type: "tls" } }]);
+        expect(spec.listeners).toEqual([
+            {
+                name: "tls",
+                port: 9093,
+                type: "internal",
+                tls: true,
+                authentication: { type: "tls" },
+                // Strimzi's generated listener NetworkPolicy admits only the declared clients' namespaces.
+                networkPolicyPeers: [
+                    { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "checkout" } } },
+                    { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "fulfilment" } } },
+                ],
+            },
+        ]);
         expect(spec.authorization).toEqual({ type: "simple" });
         expect(spec.config).toMatchObject({ "min.insync.replicas": 2, "default.replication.factor": 3, "unclean.leader.election.enable": false, "auto.create.topics.enable": false });
         expect(kafka.protect).toBe(true);
@@ -184,6 +197,8 @@ describe("kubernetes-target stack: Strimzi", () => {
         const args = { backend: "strimzi", size: "large", topics: [], clients: [], strimzi: { provider: undefined as any } } as EventStreamingArgs;
         const r = strimziResources(args, "kafka");
         expect((r.kafka.spec as any).kafka.rack).toEqual({ topologyKey: "topology.kubernetes.io/zone" });
+        // No clients: the listener's NetworkPolicy admits only the Kafka namespace itself, never every pod.
+        expect((r.kafka.spec as any).kafka.listeners[0].networkPolicyPeers).toEqual([{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kafka" } } }]);
         const brokers = r.nodePools.find((p) => (p.metadata as any).name === "brokers")!.spec as any;
         expect(brokers.replicas).toBe(6);
         expect(brokers.template.pod.topologySpreadConstraints[0]).toMatchObject({ topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule" });
@@ -264,5 +279,139 @@ describe("bad input: a clear error before anything is registered", () => {
     it("a disabled kafka section is not checked, and defaults are filled", () => {
         const cfg = parsePlatformConfig({ clouds: ["kubernetes"] });
         expect(cfg.kafka).toMatchObject({ enabled: false, size: "small", backend: { aws: "managed", azure: "managed", gcp: "managed" }, topics: [], clients: [] });
+    });
+});
+
+/** Runs one EventStreaming under the mocks and returns every registered resource. */
+async function runStreaming(args: EventStreamingArgs): Promise<RecordedResource[]> {
+    const run = await runUnderMocks(
+        () => {
+            new EventStreaming("events", {
+                ...args,
+                ...(args.backend === "strimzi" ? { strimzi: { provider: new k8s.Provider("k8s", { context: "kind-test" }), ...args.strimzi } } : {}),
+            });
+        },
+        { project: "platform", stack: "test" },
+    );
+    return run.resources;
+}
+const ofType = (resources: RecordedResource[], type: string) => resources.filter((r) => r.type === type);
+const demoClients = [
+    { name: "checkout", namespace: "shop", serviceAccount: "checkout" },
+    { name: "fulfilment", namespace: "shop", serviceAccount: "fulfilment" },
+];
+const demoTopic = (over: object = {}) => ({ name: "orders", partitions: 3, retentionHours: 24, cleanupPolicy: "delete" as const, producers: ["checkout"], consumers: ["fulfilment"], ...over });
+const awsArgs = { vpcId: "vpc-0abc", subnetIds: ["subnet-a", "subnet-b", "subnet-c"], kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k", clientSecurityGroupId: "sg-0nodes" };
+
+describe("backend details beyond the dev stack", () => {
+    it("MSK provisioned runs KRaft (MSK's `.kraft` version), in the cluster and its configuration", async () => {
+        const resources = await runStreaming({ backend: "msk", size: "small", topics: [demoTopic()], clients: demoClients, aws: awsArgs });
+        const cluster = ofType(resources, "aws:msk/cluster:Cluster")[0].inputs as any;
+        expect(cluster.kafkaVersion).toBe("3.9.x.kraft");
+        expect((ofType(resources, "aws:msk/configuration:Configuration")[0].inputs as any).kafkaVersions).toEqual(["3.9.x.kraft"]);
+        // The broker log group is encrypted with the platform key.
+        expect((ofType(resources, "aws:cloudwatch/logGroup:LogGroup")[0].inputs as any).kmsKeyId).toBe(awsArgs.kmsKeyArn);
+    });
+
+    it("MSK Serverless: IAM only, private, protected; no topic resources, producers may create only their own topics", async () => {
+        const resources = await runStreaming({ backend: "msk", size: "small", topics: [demoTopic()], clients: demoClients, aws: { ...awsArgs, serverless: true } });
+        const cluster = ofType(resources, "aws:msk/serverlessCluster:ServerlessCluster");
+        expect(cluster).toHaveLength(1);
+        expect(cluster[0].inputs).toMatchObject({ clientAuthentication: { sasl: { iam: { enabled: true } } }, vpcConfigs: [{ subnetIds: awsArgs.subnetIds }] });
+        expect(cluster[0].protect).toBe(true);
+        // AWS's topic API covers provisioned clusters only.
+        expect(ofType(resources, "aws:msk/topic:Topic")).toEqual([]);
+        expect(ofType(resources, "aws:msk/cluster:Cluster")).toEqual([]);
+        const policy = (client: string) => JSON.parse((resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.endsWith(`-kafka-${client}`))!.inputs as any).policy);
+        const produce = policy("checkout").Statement.find((s: any) => s.Sid === "Produce");
+        expect(produce.Action).toContain("kafka-cluster:CreateTopic");
+        expect(produce.Resource).toEqual([expect.stringMatching(/:topic\/events-kafka\/[^/]+\/orders$/)]);
+        expect(JSON.stringify(policy("fulfilment"))).not.toContain("CreateTopic");
+    });
+
+    it("Event Hubs Standard: compacted topics are allowed (only Basic lacks compaction) and keep tombstones as long as the data", async () => {
+        const azure = { resourceGroupName: "rg-platform", location: "westeurope", vnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v", subnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/data", oidcIssuerUrl: "https://westeurope.oic.prod-aks.azure.com/t/i/" };
+        const resources = await runStreaming({ backend: "eventhubs", size: "medium", topics: [demoTopic({ name: "customer-state", cleanupPolicy: "compact" })], clients: demoClients, azure });
+        const hub = ofType(resources, "azure-native:eventhub:EventHub")[0];
+        expect(hub.inputs).toMatchObject({ eventHubName: "customer-state", retentionDescription: { cleanupPolicy: "Compact", tombstoneRetentionTimeInHours: 24 } });
+        expect((ofType(resources, "azure-native:eventhub:Namespace")[0].inputs as any).sku).toEqual({ name: "Standard", tier: "Standard", capacity: 2 });
+        // Each identity is usable only by its own Kubernetes service account.
+        const creds = ofType(resources, "azure-native:managedidentity:FederatedIdentityCredential").map((c) => (c.inputs as any).subject).sort();
+        expect(creds).toEqual(["system:serviceaccount:shop:checkout", "system:serviceaccount:shop:fulfilment"]);
+    });
+
+    it("protection off (throwaway stacks): nothing protected, Google deletion allowed, fewer than 3 copies accepted", async () => {
+        const gcpArgs = { project: "platform-dev-123456", region: "europe-west1", subnet: "projects/platform-dev-123456/regions/europe-west1/subnetworks/data", kmsKeyId: "projects/p/locations/europe-west1/keyRings/r/cryptoKeys/k" };
+        const throwaway = await runStreaming({ backend: "gcp-managed-kafka", size: "small", protect: false, topics: [demoTopic({ replicationFactor: 2 })], clients: demoClients, gcp: gcpArgs });
+        const cluster = ofType(throwaway, "gcp:managedkafka/cluster:Cluster")[0];
+        const topic = ofType(throwaway, "gcp:managedkafka/topic:Topic")[0];
+        expect([cluster.protect, topic.protect]).toEqual([false, false]);
+        expect([(cluster.inputs as any).deletionPolicy, (topic.inputs as any).deletionPolicy]).toEqual(["DELETE", "DELETE"]);
+        expect(topic.inputs).toMatchObject({ replicationFactor: 2, configs: { "min.insync.replicas": "1" } });
+
+        const kept = await runStreaming({ backend: "gcp-managed-kafka", size: "small", topics: [demoTopic()], clients: demoClients, gcp: gcpArgs });
+        expect((ofType(kept, "gcp:managedkafka/cluster:Cluster")[0].inputs as any).deletionPolicy).toBe("PREVENT");
+        // Workload identity: only the client's Kubernetes service account may act as its Google service account.
+        const wi = ofType(kept, "gcp:serviceaccount/iAMMember:IAMMember").map((m) => (m.inputs as any).member).sort();
+        expect(wi).toEqual(["serviceAccount:platform-dev-123456.svc.id.goog[shop/checkout]", "serviceAccount:platform-dev-123456.svc.id.goog[shop/fulfilment]"]);
+    });
+
+    it("Strimzi with SCRAM-SHA-512: the listener and every KafkaUser use it, and all resources still validate", () => {
+        const r = strimziResources(
+            { backend: "strimzi", size: "small", topics: [demoTopic()], clients: demoClients, strimzi: { provider: undefined as any, authentication: "scram-sha-512" } },
+            "kafka",
+        );
+        expect((r.kafka.spec as any).kafka.listeners).toEqual([
+            {
+                name: "tls",
+                port: 9093,
+                type: "internal",
+                tls: true,
+                authentication: { type: "scram-sha-512" },
+                networkPolicyPeers: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } } }],
+            },
+        ]);
+        for (const u of r.users) expect((u.spec as any).authentication).toEqual({ type: "scram-sha-512" });
+        for (const cr of [r.kafka, ...r.nodePools, ...r.topics, ...r.users]) expect(validateCustomResource(cr as any).errors).toEqual([]);
+    });
+});
+
+describe("stack wiring: per-cloud backend choice and outputs", () => {
+    it("backend.gcp: strimzi puts Strimzi on GKE instead of Managed Kafka", async () => {
+        const plan = await planStack("dev", {
+            "platform:clouds": ["gcp"],
+            "platform:services": [],
+            "platform:kafka": { enabled: true, backend: { gcp: "strimzi" }, topics: [demoTopic()], clients: [{ name: "checkout" }, { name: "fulfilment" }] },
+        });
+        expect(byType(plan, "gcp:managedkafka/cluster:Cluster")).toEqual([]);
+        const kafka = plan.resources.filter((r) => r.type === "kubernetes:kafka.strimzi.io/v1:Kafka");
+        expect(kafka).toHaveLength(1);
+        // A managed cluster has zone labels: rack awareness stays on.
+        expect((kafka[0].inputs as any).spec.kafka.rack).toEqual({ topologyKey: "topology.kubernetes.io/zone" });
+        const out = (plan.outputs.kafka as any).gcp;
+        expect(out).toMatchObject({ backend: "strimzi", bootstrapServers: "events-kafka-bootstrap.kafka.svc:9093", topics: ["orders"] });
+        expect(out.clients.checkout).toMatchObject({ kind: "kafka-user", identity: "checkout", secret: "kafka/checkout", produces: ["orders"], consumes: [] });
+        for (const r of customResourcesOf(plan.resources).filter((c) => c.type.startsWith("kubernetes:kafka.strimzi.io/"))) {
+            expect(validateCustomResource(r.inputs as any).errors, r.name).toEqual([]);
+        }
+    }, 120_000);
+
+    it("config errors name the key, the value and what is allowed", () => {
+        const problemsOf = (kafka: unknown): string[] => {
+            try {
+                parsePlatformConfig({ clouds: ["kubernetes"], kafka });
+            } catch (e) {
+                expect(e).toBeInstanceOf(ConfigError);
+                return (e as ConfigError).problems;
+            }
+            return [];
+        };
+        expect(problemsOf({ enabled: true, topics: [{ name: "orders", partitions: 0 }] })).toContain("platform:kafka.topics[0].partitions: 0 must be at least 1");
+        expect(problemsOf({ enabled: true, aws: { kafkaVersion: "latest" } }).join("\n")).toMatch(/^platform:kafka\.aws\.kafkaVersion: "?latest"? must be an MSK Kafka version such as 3\.9\.x\.kraft/m);
+        expect(problemsOf({ enabled: true, topics: [{ name: "__consumer_offsets" }] })).toContain(
+            'platform:kafka.topics[0].name: "__consumer_offsets" is not a valid Kafka topic name; allowed: ' +
+                "1-249 characters of letters, digits, '.', '_' and '-', not '.' or '..', not starting with '__' (Kafka-internal)",
+        );
+        expect(parsePlatformConfig({ clouds: ["kubernetes"], kafka: { enabled: true } }).kafka.aws.kafkaVersion).toBe("3.9.x.kraft");
     });
 });

@@ -57,7 +57,11 @@ export interface EventStreamingArgs {
     size: StreamingSize;
     topics: StreamingTopic[];
     clients: StreamingClient[];
-    /** Protect clusters, topics and client identities from deletion (default true). Off only for throwaway stacks. */
+    /**
+     * Protect clusters, topics and namespaces holding data from deletion (default true): Pulumi `protect`, plus
+     * `deletionPolicy: PREVENT` on Google Managed Kafka. Client identities are not protected: they hold no data
+     * and are recreated from the declared clients. Off only for throwaway stacks.
+     */
     protect?: boolean;
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     aws?: {
@@ -72,7 +76,7 @@ export interface EventStreamingArgs {
         eksClusterName?: pulumi.Input<string>;
         /** MSK Serverless instead of provisioned brokers (small stacks; IAM auth, RF 3 fixed by AWS). */
         serverless?: boolean;
-        /** MSK Kafka version of the provisioned cluster (default 3.9.x, KRaft). */
+        /** MSK Kafka version of the provisioned cluster (default 3.9.x.kraft: KRaft metadata mode; plain 3.9.x is ZooKeeper). */
         kafkaVersion?: string;
         /** Days to keep broker logs (default 365). */
         logRetentionDays?: number;
@@ -114,6 +118,11 @@ export interface EventStreamingArgs {
          * Only clusters whose nodes carry no zone label (kind, k3d) turn it off.
          */
         zoneAware?: boolean;
+        /**
+         * What the mesh AuthorizationPolicies must wait for (AmbientMesh.ready: Gateway API and Istio CRDs,
+         * istiod's validating webhook). Without it a first deploy can apply them before their CRD exists.
+         */
+        meshReady?: pulumi.Resource[];
     };
 }
 

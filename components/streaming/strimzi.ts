@@ -88,6 +88,12 @@ export function strimziResources(args: EventStreamingArgs, namespace: string): S
         },
     ];
     const authentication = s.authentication ?? "tls";
+    // Strimzi generates a NetworkPolicy per listener that admits every pod unless peers are named: narrow it
+    // to the declared clients' namespaces (or, with no clients, to the Kafka namespace itself).
+    const clientNamespaces = [...new Set(args.clients.map((c) => c.namespace))].sort();
+    const networkPolicyPeers = (clientNamespaces.length ? clientNamespaces : [namespace]).map((n) => ({
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n } },
+    }));
     const kafka = {
         apiVersion: STRIMZI_API,
         kind: "Kafka",
@@ -95,7 +101,7 @@ export function strimziResources(args: EventStreamingArgs, namespace: string): S
         spec: {
             kafka: {
                 // Only an in-cluster TLS listener, and it demands client authentication.
-                listeners: [{ name: "tls", port: STRIMZI_TLS_PORT, type: "internal", tls: true, authentication: { type: authentication } }],
+                listeners: [{ name: "tls", port: STRIMZI_TLS_PORT, type: "internal", tls: true, authentication: { type: authentication }, networkPolicyPeers }],
                 // ACLs from the KafkaUsers decide what each client may do.
                 authorization: { type: "simple" },
                 // Replicas of a partition land in different zones.
@@ -229,6 +235,8 @@ export function createStrimziStreaming(parent: pulumi.Resource, name: string, ar
 
     // Mesh: the allow-nothing default also covers Kafka, so every flow is named here by identity.
     const kafkaPods = { "strimzi.io/cluster": STRIMZI_CLUSTER, "strimzi.io/kind": "Kafka" };
+    // The policies are Istio custom resources: they wait for the mesh's CRDs and istiod as well as the namespace.
+    const policyDeps = [ns, ...(s.meshReady ?? [])];
     allowWorkloads(
         `${name}-kafka-internal`,
         {
@@ -241,7 +249,7 @@ export function createStrimziStreaming(parent: pulumi.Resource, name: string, ar
             ],
             ports: STRIMZI_INTERNAL_PORTS,
         },
-        { ...opts, dependsOn: [ns] },
+        { ...opts, dependsOn: policyDeps },
     );
     if (args.clients.length) {
         allowWorkloads(
@@ -252,7 +260,7 @@ export function createStrimziStreaming(parent: pulumi.Resource, name: string, ar
                 from: args.clients.map((c) => ({ namespace: c.namespace, serviceAccount: c.serviceAccount })),
                 ports: [STRIMZI_TLS_PORT],
             },
-            { ...opts, dependsOn: [ns] },
+            { ...opts, dependsOn: policyDeps },
         );
     }
 
