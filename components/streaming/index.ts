@@ -58,7 +58,7 @@ export interface EventStreamingArgs {
     topics: StreamingTopic[];
     clients: StreamingClient[];
     /**
-     * Protect clusters, topics and namespaces holding data from deletion (default true): Pulumi `protect`, plus
+     * Protect clusters, the Event Hubs namespace and topics (everything holding data) from deletion (default true): Pulumi `protect`, plus
      * `deletionPolicy: PREVENT` on Google Managed Kafka. Client identities are not protected: they hold no data
      * and are recreated from the declared clients. Off only for throwaway stacks.
      */
