@@ -76,6 +76,16 @@ describe("ServerlessService on Cloud Run", () => {
         expect(String((outputs as any).url)).toMatch(/^https:\/\/orders-.*\.run\.app$/);
     });
 
+    it.each([
+        [{ cpu: 1, memory: 2048 }, "EXECUTION_ENVIRONMENT_GEN2"],
+        // gen2 needs at least 512 MiB; fractional CPU needs gen1.
+        [{ cpu: 1, memory: 256 }, "EXECUTION_ENVIRONMENT_GEN1"],
+        [{ cpu: 0.5, memory: 512, concurrency: 1 }, "EXECUTION_ENVIRONMENT_GEN1"],
+    ])("picks the execution environment Cloud Run allows for %j", async (size, environment) => {
+        const { resources } = await plan(() => cloudRun(size).url);
+        expect(one(resources, "gcp:cloudrunv2/service:Service").template.executionEnvironment).toBe(environment);
+    });
+
     it("grants roles/run.invoker only to the named identities", async () => {
         const { resources } = await plan(() => cloudRun().url);
         const members = byType(resources, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember").map((r) => r.inputs);

@@ -20,8 +20,9 @@ export function createCloudRunService(parent: pulumi.Resource, name: string, arg
         },
         { parent },
     );
-    // Below 1 vCPU Cloud Run needs the first-generation environment; otherwise gen2 (full Linux, faster network).
-    const executionEnvironment = args.cpu < 1 ? "EXECUTION_ENVIRONMENT_GEN1" : "EXECUTION_ENVIRONMENT_GEN2";
+    // Below 1 vCPU, or below 512 MiB (gen2's minimum memory), Cloud Run needs the first-generation
+    // environment; otherwise gen2 (full Linux, faster network).
+    const executionEnvironment = args.cpu < 1 || args.memory < 512 ? "EXECUTION_ENVIRONMENT_GEN1" : "EXECUTION_ENVIRONMENT_GEN2";
     const service = new gcp.cloudrunv2.Service(
         `${name}-run`,
         {
