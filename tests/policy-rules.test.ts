@@ -141,6 +141,54 @@ describe("zero-trust rules over the analyzer protocol", () => {
         });
     }
 
+    // Rules that cover several resource types: each further type gets its own pass / fail / unset case.
+    const istioGateway = (values: Record<string, unknown>) => ({ chart: "gateway", version: "1.30.5", repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" }, namespace: "istio-ingress", values });
+    const knativeServing = (kourier: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ metadata: { name: "knative-serving", namespace: "knative-serving" }, spec: { ingress: { kourier }, ...extra } });
+    const moreCases: Case[] = [
+        {
+            policy: "k8s-08-internal-load-balancer", type: "kubernetes:helm.sh/v3:Release",
+            pass: istioGateway({ service: { type: "LoadBalancer", annotations: { "networking.gke.io/load-balancer-type": "Internal" } } }),
+            fail: istioGateway({ service: { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing" } } }),
+            // The istio/gateway chart's Service defaults to type LoadBalancer without annotations: public.
+            unset: istioGateway({}), unsetViolates: true, mentions: "values.service.type",
+        },
+        {
+            policy: "k8s-08-internal-load-balancer", type: "kubernetes:operator.knative.dev/v1beta1:KnativeServing",
+            pass: knativeServing({ enabled: true, "service-type": "ClusterIP" }),
+            fail: knativeServing({ enabled: true, "service-type": "LoadBalancer" }),
+            // Kourier's gateway Service defaults to type LoadBalancer.
+            unset: knativeServing({ enabled: true }), unsetViolates: true, mentions: "service-type",
+        },
+        {
+            policy: "k8s-05-mesh-enrolment", type: "kubernetes:apps/v1:Deployment",
+            pass: { metadata: { namespace: "shop" }, spec: { template: { metadata: { labels: { app: "api" } }, spec: goodPod } } },
+            fail: { metadata: { namespace: "shop" }, spec: { template: { metadata: { labels: { app: "api", "istio.io/dataplane-mode": "none" } }, spec: goodPod } } },
+            unset: { metadata: { namespace: "shop" }, spec: { template: { spec: goodPod } } }, unsetViolates: false, mentions: "istio.io/dataplane-mode",
+        },
+    ];
+
+    for (const c of moreCases) {
+        it(`${c.policy} on ${c.type}: passes, fails and judges the unset default`, async () => {
+            expect(await violations(c.policy, c.type, c.pass)).toEqual([]);
+            const fail = await violations(c.policy, c.type, c.fail);
+            expect(fail.length).toBeGreaterThan(0);
+            expect(fail[0].enforcementLevel).toBe(c.level ?? "mandatory");
+            expect(fail.map((d) => d.message).join("\n")).toContain(c.mentions);
+            expect((await violations(c.policy, c.type, c.unset)).length > 0).toBe(c.unsetViolates);
+        });
+    }
+
+    it("k8s-08: a Kourier LoadBalancer made internal through spec.services passes; other helm charts are not judged", async () => {
+        const internal = knativeServing({ enabled: true, "service-type": "LoadBalancer" }, { services: [{ name: "kourier", annotations: { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" } }] });
+        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:operator.knative.dev/v1beta1:KnativeServing", internal)).toEqual([]);
+        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:helm.sh/v3:Release", { chart: "keda", repositoryOpts: { repo: "https://kedacore.github.io/charts" }, values: {} })).toEqual([]);
+    });
+
+    it("k8s-05: workloads in system namespaces may opt out of the mesh", async () => {
+        const opted = { metadata: { namespace: "kube-system" }, spec: { template: { metadata: { labels: { "istio.io/dataplane-mode": "none" } }, spec: goodPod } } };
+        expect(await violations("k8s-05-mesh-enrolment", "kubernetes:apps/v1:Deployment", opted)).toEqual([]);
+    });
+
     it("ignores resources of other types", async () => {
         const r = await pack.analyze(resource("aws:s3/bucket:Bucket", { bucket: "x" }));
         expect(r.diagnostics).toEqual([]);
@@ -224,6 +272,29 @@ describe("zero-trust configuration over Configure", () => {
         expect(exempt.diagnostics.filter((d) => d.policy === "k8s-08-internal-load-balancer")).toEqual([]);
         expect(exempt.notApplicable).toContainEqual({ policy: "k8s-08-internal-load-balancer", reason: expect.stringContaining('public edge exception "public-gateway"') });
         expect(await violations("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", props, { name: "other" })).toHaveLength(1);
+    });
+
+    it("exempts a public Istio gateway release listed as an edge exception, and only that one", async () => {
+        await pack.configure({ "k8s-08-internal-load-balancer": { edgeExceptions: ["mesh-ingress-gateway"] } });
+        const release = { chart: "gateway", repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" }, values: { service: { type: "LoadBalancer" } } };
+        const exempt = await pack.analyze(resource("kubernetes:helm.sh/v3:Release", release, { name: "mesh-ingress-gateway" }));
+        expect(exempt.diagnostics.filter((d) => d.policy === "k8s-08-internal-load-balancer")).toEqual([]);
+        expect(exempt.notApplicable).toContainEqual({ policy: "k8s-08-internal-load-balancer", reason: expect.stringContaining('public edge exception "mesh-ingress-gateway"') });
+        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:helm.sh/v3:Release", release, { name: "other-gateway" })).toHaveLength(1);
+    });
+
+    it("exempts a resource that carries a named edge-exception mark only when the pack config names that exception", async () => {
+        const marked = { metadata: { namespace: "edge", annotations: { "platform.io/edge-exception": "public-web" } }, spec: { type: "LoadBalancer" } };
+        // Marked by the program but not accepted by the pack's config: still a violation.
+        await pack.configure({});
+        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", marked, { name: "web-lb" })).toHaveLength(1);
+        await pack.configure({ "k8s-08-internal-load-balancer": { edgeExceptions: ["public-web"] } });
+        const exempt = await pack.analyze(resource("kubernetes:core/v1:Service", marked, { name: "web-lb" }));
+        expect(exempt.diagnostics.filter((d) => d.policy === "k8s-08-internal-load-balancer")).toEqual([]);
+        expect(exempt.notApplicable).toContainEqual({ policy: "k8s-08-internal-load-balancer", reason: expect.stringContaining('public edge exception "public-web" marked on "web-lb"') });
+        // Accepted by the config but the resource is not marked with it: a violation.
+        const unmarked = { metadata: { namespace: "edge" }, spec: { type: "LoadBalancer" } };
+        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", unmarked, { name: "web-lb" })).toHaveLength(1);
     });
 
     it("reports a named pod-security exception as an exemption, only at exactly its level", async () => {

@@ -38,3 +38,35 @@ describe("every platform stack passes every policy pack", () => {
         }, 180_000);
     }
 });
+
+describe("a public edge end to end: the stack marks it, the pack config names it", () => {
+    const publicIngress = {
+        "platform:mesh": {
+            tracing: { samplingPercent: 100 },
+            istiodReplicas: 1,
+            ingress: { enabled: true, minReplicas: 1, exposure: "public", edgeException: { name: "public-web", reason: "storefront is served to the internet (ticket SEC-1)" } },
+        },
+    };
+
+    it("local with a public ingress gateway: mandatory K8S-08 until the pack config accepts the named exception, then reported as exempt", async () => {
+        const zeroTrust = packs.find((p) => p.name === "zero-trust")!;
+        const resources = (await planStack("local", publicIngress)).resources.map(toAnalyzerResource);
+        const gateway = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && (r.properties as any).chart === "gateway")!;
+        expect((gateway.properties as any).values.service.annotations["platform.io/edge-exception"]).toBe("public-web");
+
+        await zeroTrust.configure({});
+        const denied = await analyzeWithPack(zeroTrust, resources);
+        expect(denied.violations.filter((v) => v.policy === "k8s-08-internal-load-balancer")).toEqual([
+            expect.objectContaining({ enforcementLevel: "mandatory", urn: gateway.urn }),
+        ]);
+
+        await zeroTrust.configure({ "k8s-08-internal-load-balancer": { edgeExceptions: ["public-web"] } });
+        try {
+            const accepted = await analyzeWithPack(zeroTrust, resources);
+            expect(accepted.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+            expect(accepted.exemptions).toContainEqual(expect.objectContaining({ policy: "k8s-08-internal-load-balancer", urn: gateway.urn, reason: expect.stringContaining('"public-web"') }));
+        } finally {
+            await zeroTrust.configure({});
+        }
+    }, 180_000);
+});

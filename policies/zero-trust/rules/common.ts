@@ -23,7 +23,11 @@ export type Props<A> = Unwrap<A>;
 
 /** Config every exposure rule accepts (see docs/policies.md). */
 export interface ExposureConfig {
-    /** Resource names or URNs declared public edge: exempt from this rule, reported as not applicable. */
+    /**
+     * Named public edges: exempt from this rule, reported as not applicable. An entry matches a resource's
+     * name or URN, or the exception name the resource itself carries in its `platform.io/edge-exception`
+     * annotation (both sides must agree: the program marks the resource, the pack config names it).
+     */
     edgeExceptions?: string[];
     /** Public (non-private) CIDRs that may be allowed in; 0.0.0.0/0 and ::/0 are never allowed. */
     allowedCidrs?: string[];
@@ -62,7 +66,7 @@ const exposureSchema: PolicyConfigSchema = {
             type: "array",
             items: { type: "string" },
             default: [],
-            description: "Resource names or URNs explicitly declared as public edge: exempt from this exposure rule.",
+            description: "Public edges exempt from this exposure rule: resource names, URNs, or exception names a resource carries in its platform.io/edge-exception annotation.",
         },
         allowedCidrs: {
             type: "array",
@@ -72,6 +76,23 @@ const exposureSchema: PolicyConfigSchema = {
         },
     },
 };
+
+/** The annotation by which a program marks a resource as a named public edge (see components/mesh, serverless). */
+export const EDGE_EXCEPTION_ANNOTATION = "platform.io/edge-exception";
+
+/**
+ * The edge-exception name a resource carries: on a Kubernetes object in metadata.annotations, on a helm
+ * release of a gateway chart in values.service.annotations. Undefined when unmarked or not yet known.
+ */
+export function edgeExceptionMark(props: any): string | undefined {
+    try {
+        const v = props?.metadata?.annotations?.[EDGE_EXCEPTION_ANNOTATION] ?? props?.values?.service?.annotations?.[EDGE_EXCEPTION_ANNOTATION];
+        return typeof v === "string" && v !== "" ? v : undefined;
+    } catch {
+        // An unknown value during preview: the resource is not (yet) marked; the rule itself judges the rest.
+        return undefined;
+    }
+}
 
 /** Converts a rule definition into a policy the PolicyPack serves. */
 export function resourcePolicy(rule: RuleDef): ResourceValidationPolicy {
@@ -89,10 +110,12 @@ export function resourcePolicy(rule: RuleDef): ResourceValidationPolicy {
             const config = (args.getConfig() ?? {}) as Record<string, any>;
             if (rule.exposure) {
                 const exceptions: string[] = config.edgeExceptions ?? [];
-                if (exceptions.includes(args.name) || exceptions.includes(args.urn)) {
-                    // Reported to the engine as "not applicable" with the reason, so the exemption is visible.
+                const mark = edgeExceptionMark(args.props);
+                // Reported to the engine as "not applicable" with the reason, so the exemption is visible.
+                if (exceptions.includes(args.name) || exceptions.includes(args.urn))
                     args.notApplicable(`public edge exception "${args.name}" (edgeExceptions of ${rule.name})`);
-                }
+                if (mark !== undefined && exceptions.includes(mark))
+                    args.notApplicable(`public edge exception "${mark}" marked on "${args.name}" (edgeExceptions of ${rule.name})`);
             }
             const ctx: RuleContext = {
                 name: args.name,

@@ -78,18 +78,42 @@ const podSecurity: RuleDef<Props<k8s.core.v1.Namespace>> = {
     },
 };
 
-const meshEnrolment: RuleDef<Props<k8s.core.v1.Namespace>> = {
+/** Workload kinds and where their pod template lives. */
+const WORKLOADS: Record<string, (p: any) => any> = {
+    "kubernetes:core/v1:Pod": (p) => ({ metadata: p.metadata, spec: p.spec }),
+    "kubernetes:apps/v1:Deployment": (p) => p.spec?.template,
+    "kubernetes:apps/v1:StatefulSet": (p) => p.spec?.template,
+    "kubernetes:apps/v1:DaemonSet": (p) => p.spec?.template,
+    "kubernetes:apps/v1:ReplicaSet": (p) => p.spec?.template,
+    "kubernetes:batch/v1:Job": (p) => p.spec?.template,
+    "kubernetes:batch/v1:CronJob": (p) => p.spec?.jobTemplate?.spec?.template,
+};
+const WORKLOAD_TYPES = Object.keys(WORKLOADS);
+
+const DATAPLANE_MODE = "istio.io/dataplane-mode";
+
+const meshEnrolment: RuleDef = {
     name: "k8s-05-mesh-enrolment",
     id: "K8S-05",
-    description: "Application namespaces are enrolled in the ambient mesh (istio.io/dataplane-mode: ambient).",
+    description: "Application namespaces are enrolled in the ambient mesh (istio.io/dataplane-mode: ambient) and no workload in them opts out.",
     enforcementLevel: "mandatory",
-    types: [NAMESPACE],
+    types: [NAMESPACE, ...WORKLOAD_TYPES],
     configSchema: systemSchema,
-    check: (p, ctx) => {
-        const name = namespaceName(p, ctx.name);
+    check: (p: any, ctx) => {
+        if (ctx.type !== NAMESPACE) {
+            // A pod labelled istio.io/dataplane-mode: none leaves ambient: no mTLS and no authorization for it.
+            if (systemNamespaces(ctx).includes(p.metadata?.namespace ?? "")) return [];
+            const template = WORKLOADS[ctx.type](p);
+            const mode = template?.metadata?.labels?.[DATAPLANE_MODE];
+            return mode === "none"
+                ? [`${ctx.type.split(":").pop()} ${fmt(ctx.name)}: pod template metadata.labels["${DATAPLANE_MODE}"] is "none", which takes its pods out of the mesh (no mTLS, no authorization); remove the label.`]
+                : [];
+        }
+        const ns = p as Props<k8s.core.v1.Namespace>;
+        const name = namespaceName(ns, ctx.name);
         if (systemNamespaces(ctx).includes(name)) return [];
-        const mode = p.metadata?.labels?.["istio.io/dataplane-mode"];
-        return mode === "ambient" ? [] : [`namespace ${fmt(name)}: metadata.labels["istio.io/dataplane-mode"] is ${fmt(mode)}; set it to "ambient" so its traffic gets mTLS and authorization.`];
+        const mode = ns.metadata?.labels?.[DATAPLANE_MODE];
+        return mode === "ambient" ? [] : [`namespace ${fmt(name)}: metadata.labels["${DATAPLANE_MODE}"] is ${fmt(mode)}; set it to "ambient" so its traffic gets mTLS and authorization.`];
     },
 };
 
@@ -180,34 +204,52 @@ const INTERNAL_LB_ANNOTATIONS: Array<[string, string[]]> = [
     ["cloud.google.com/load-balancer-type", ["Internal"]],
 ];
 
-const internalLoadBalancer: RuleDef<Props<k8s.core.v1.Service>> = {
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+const KNATIVE_SERVING = ["kubernetes:operator.knative.dev/v1beta1:KnativeServing", "kubernetes:operator.knative.dev/v1:KnativeServing"];
+
+const isInternal = (annotations: Record<string, string> | undefined) =>
+    INTERNAL_LB_ANNOTATIONS.some(([k, vals]) => vals.includes(annotations?.[k] ?? ""));
+
+const INTERNAL_HINT =
+    "the cloud's internal annotation (e.g. service.beta.kubernetes.io/aws-load-balancer-scheme: internal, service.beta.kubernetes.io/azure-load-balancer-internal: \"true\", networking.gke.io/load-balancer-type: Internal)";
+
+/** The Istio gateway chart (istio/gateway); its Service is type LoadBalancer unless values.service.type says otherwise. */
+const isIstioGatewayChart = (p: any) =>
+    p.chart === "istio/gateway" || (p.chart === "gateway" && /istio/i.test(String(p.repositoryOpts?.repo ?? "")));
+
+const internalLoadBalancer: RuleDef = {
     name: "k8s-08-internal-load-balancer",
     id: "K8S-08",
-    description: "Services of type LoadBalancer are internal unless declared a public edge.",
+    description: "Load balancers in front of the cluster are internal unless declared a public edge (Services of type LoadBalancer, the Istio gateway chart's Service, the Kourier gateway).",
     enforcementLevel: "mandatory",
-    types: [SERVICE],
+    types: [SERVICE, HELM_RELEASE, ...KNATIVE_SERVING],
     exposure: true,
-    check: (p) => {
-        if (p.spec?.type !== "LoadBalancer") return [];
-        const ann = p.metadata?.annotations ?? {};
-        const internal = INTERNAL_LB_ANNOTATIONS.some(([k, vals]) => vals.includes(ann[k] ?? ""));
-        return internal
+    check: (p: any, ctx) => {
+        if (ctx.type === HELM_RELEASE) {
+            // A helm.v3.Release is opaque: only its values show the Service the chart renders.
+            if (!isIstioGatewayChart(p)) return [];
+            const svc = p.values?.service ?? {};
+            const type = svc.type ?? "LoadBalancer";
+            if (type !== "LoadBalancer" || isInternal(svc.annotations)) return [];
+            return [`Istio gateway release: values.service.type is ${fmt(svc.type)} (the chart's default is LoadBalancer) and values.service.annotations has no internal load-balancer annotation, so the gateway gets an internet-facing load balancer; set values.service.type to "ClusterIP" or add ${INTERNAL_HINT}, or declare the release a public edge exception.`];
+        }
+        if (KNATIVE_SERVING.includes(ctx.type)) {
+            const kourier = p.spec?.ingress?.kourier;
+            if (kourier?.enabled !== true) return [];
+            const type = kourier["service-type"] ?? "LoadBalancer";
+            if (type !== "LoadBalancer") return [];
+            const override = asArray<any>(p.spec?.services).find((s) => s?.name === "kourier");
+            if (isInternal(override?.annotations)) return [];
+            return [`KnativeServing: spec.ingress.kourier["service-type"] is ${fmt(kourier["service-type"])} (Kourier's default is LoadBalancer), so the Kourier gateway gets an internet-facing load balancer; set it to "ClusterIP" (or give spec.services[kourier] ${INTERNAL_HINT}), or declare the KnativeServing a public edge exception.`];
+        }
+        const svc = p as Props<k8s.core.v1.Service>;
+        if (svc.spec?.type !== "LoadBalancer") return [];
+        return isInternal(svc.metadata?.annotations)
             ? []
-            : [`Service: spec.type is LoadBalancer without an internal load-balancer annotation; add the cloud's internal annotation (e.g. service.beta.kubernetes.io/aws-load-balancer-scheme: internal, service.beta.kubernetes.io/azure-load-balancer-internal: "true", networking.gke.io/load-balancer-type: Internal) or declare it a public edge exception.`];
+            : [`Service: spec.type is LoadBalancer without an internal load-balancer annotation; add ${INTERNAL_HINT} or declare it a public edge exception.`];
     },
 };
 
-/** Workload kinds and where their pod template lives. */
-const WORKLOADS: Record<string, (p: any) => any> = {
-    "kubernetes:core/v1:Pod": (p) => ({ metadata: p.metadata, spec: p.spec }),
-    "kubernetes:apps/v1:Deployment": (p) => p.spec?.template,
-    "kubernetes:apps/v1:StatefulSet": (p) => p.spec?.template,
-    "kubernetes:apps/v1:DaemonSet": (p) => p.spec?.template,
-    "kubernetes:apps/v1:ReplicaSet": (p) => p.spec?.template,
-    "kubernetes:batch/v1:Job": (p) => p.spec?.template,
-    "kubernetes:batch/v1:CronJob": (p) => p.spec?.jobTemplate?.spec?.template,
-};
-const WORKLOAD_TYPES = Object.keys(WORKLOADS);
 
 function podSpec(p: any, ctx: RuleContext): Props<k8s.core.v1.PodSpec> {
     return (WORKLOADS[ctx.type](p)?.spec ?? {}) as Props<k8s.core.v1.PodSpec>;
