@@ -15,6 +15,7 @@ import { spinAppExecutor, SpinKubeRuntime } from "../components/serverless/insta
 import { createEksWasmPool, createGkeWasmPool } from "../components/serverless/install/wasm-nodes";
 import type { PlatformConfig } from "./config";
 import { placementsOf } from "./config/services";
+import { meshFor } from "./mesh";
 import type { Foundation } from "./platform";
 import { nodeSizing } from "./sizing";
 
@@ -53,7 +54,8 @@ export function addServerless(foundation: Foundation, config: PlatformConfig): S
     const knativeOn = (target: ClusterTarget) => {
         if (knative[target]) return knative[target]!;
         const provider = foundation.clusters[target]!.provider;
-        const runtime = new KnativeRuntime(`${prefix}-${target}-knative`, {}, { provider });
+        // meshReady: Knative's own AuthorizationPolicies wait for this cluster's Istio CRDs.
+        const runtime = new KnativeRuntime(`${prefix}-${target}-knative`, { meshReady: meshFor(foundation, target)?.ready }, { provider });
         const ns = new PlatformNamespace(`${prefix}-${target}-serverless-ns`, { name: SERVERLESS_NAMESPACE }, { provider });
         return (knative[target] = { runtime, ns });
     };
@@ -114,7 +116,12 @@ export function addServerless(foundation: Foundation, config: PlatformConfig): S
             const deps = "deps" in rt ? [...rt.deps, rt.ns] : [...rt.runtime.ready, rt.ns];
             svc = new ServerlessService(
                 resourceName,
-                { ...base, meshInvokers: service.invokers.kubernetes, kubernetes: { namespace: rt.ns.namespaceName } },
+                {
+                    ...base,
+                    meshInvokers: service.invokers.kubernetes,
+                    // meshReady: the service's AuthorizationPolicies wait for this cluster's Istio CRDs.
+                    kubernetes: { namespace: rt.ns.namespaceName, meshReady: meshFor(foundation, target)?.ready },
+                },
                 { provider, dependsOn: deps },
             );
         } else if (platform === "cloudrun") {

@@ -10,6 +10,7 @@ import { EventStreaming, type EventStreamingArgs } from "../components/streaming
 import { AZURE_ZONAL_REGIONS } from "../components/regions";
 import type { PlatformConfig } from "./config";
 import { kafkaBackendFor } from "./config/kafka";
+import { meshFor } from "./mesh";
 import type { Foundation } from "./platform";
 
 const SHORT: Record<ClusterTarget, string> = { aws: "aws", azure: "az", gcp: "gcp", kubernetes: "k8s" };
@@ -38,6 +39,8 @@ export function addStreaming(foundation: Foundation, config: PlatformConfig): Re
                 authentication: kafka.strimzi.authentication,
                 storageClass: kafka.strimzi.storageClass,
                 zoneAware: kafka.strimzi.zoneAware,
+                // Its AuthorizationPolicies need the Istio CRDs this cluster's mesh installs.
+                meshReady: meshFor(foundation, target)?.ready,
             };
             opts = { providers: { kubernetes: cluster.provider } };
         } else if (backend === "msk" && cloud) {

@@ -79,6 +79,11 @@ export interface ServerlessServiceArgs {
         namespace: pulumi.Input<string>;
         /** SpinAppExecutor name (spin only; default "containerd-shim-spin"). */
         executor?: string;
+        /**
+         * What the service's mesh AuthorizationPolicies must wait for (AmbientMesh.ready: Istio CRDs, istiod),
+         * so a first deploy does not apply them before their CRD exists.
+         */
+        meshReady?: pulumi.Resource[];
     };
 }
 

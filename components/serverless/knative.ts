@@ -83,15 +83,17 @@ export function createKnativeService(parent: pulumi.Resource, name: string, args
     );
     // Revision pods take requests only from Knative's data path, and metrics scrapes from the autoscaler.
     const selector = { "serving.knative.dev/service": args.name };
-    allowWorkloads(`${name}-knative-data-path`, { namespace, selector, from: KNATIVE_DATA_PATH, ports: QUEUE_PROXY_PORTS }, { parent });
-    allowWorkloads(`${name}-knative-metrics`, { namespace, selector, from: [KNATIVE_AUTOSCALER], ports: [QUEUE_PROXY_METRICS_PORT] }, { parent });
+    // Istio custom resources: they wait for the mesh's CRDs and istiod.
+    const policyOpts = { parent, dependsOn: args.kubernetes!.meshReady ?? [] };
+    allowWorkloads(`${name}-knative-data-path`, { namespace, selector, from: KNATIVE_DATA_PATH, ports: QUEUE_PROXY_PORTS }, policyOpts);
+    allowWorkloads(`${name}-knative-metrics`, { namespace, selector, from: [KNATIVE_AUTOSCALER], ports: [QUEUE_PROXY_METRICS_PORT] }, policyOpts);
     // Callers reach a Knative service through the Kourier gateway, so their identities are admitted there
     // (on the cluster-local listener); the gateway then routes by host to this service only.
     if (args.meshInvokers?.length) {
         allowWorkloads(
             `${name}-callers`,
             { namespace: KNATIVE_SERVING_NAMESPACE, selector: { app: "3scale-kourier-gateway" }, from: args.meshInvokers, ports: [8081] },
-            { parent },
+            policyOpts,
         );
     }
     const url = pulumi.interpolate`http://${args.name}.${namespace}.svc.cluster.local`;

@@ -61,7 +61,8 @@ export function createSpinApp(parent: pulumi.Resource, name: string, args: Serve
         allowWorkloads(
             `${name}-callers`,
             { namespace, selector: { "app.kubernetes.io/name": args.name }, from: args.meshInvokers, ports: [SPIN_HTTP_PORT] },
-            { parent },
+            // An Istio custom resource: it waits for the mesh's CRDs and istiod.
+            { parent, dependsOn: args.kubernetes!.meshReady ?? [] },
         );
     }
     const url = pulumi.interpolate`http://${args.name}.${namespace}.svc.cluster.local`;
