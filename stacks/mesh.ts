@@ -5,6 +5,7 @@
 import { AmbientMesh } from "../components/mesh";
 import type { ClusterTarget } from "../components/cluster";
 import type { PlatformConfig } from "./config";
+import { platformNamespaces } from "./config/mesh";
 import type { Foundation } from "./platform";
 
 export interface MeshOutputs {
@@ -40,7 +41,11 @@ export function addMesh(foundation: Foundation, config: PlatformConfig): Partial
                 accessLogging: mesh.accessLogging,
                 istiodReplicas: mesh.istiodReplicas,
                 ingress: mesh.ingress,
-                callGraph: mesh.workloads.length || mesh.calls.length ? { services: mesh.workloads, calls: mesh.calls } : undefined,
+                callGraph:
+                    mesh.workloads.length || mesh.calls.length
+                        ? // ownedNamespaces: the call graph never creates a namespace another capability creates.
+                          { services: mesh.workloads, calls: mesh.calls, ownedNamespaces: platformNamespaces(config) }
+                        : undefined,
             },
             { provider: cluster.provider, dependsOn: [cluster] },
         );

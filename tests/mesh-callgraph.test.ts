@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { describe, expect, it } from "vitest";
-import { CallGraphError, MeshCallGraph, planCallGraph, type MeshService } from "../components/mesh/callgraph";
+import { CallGraphError, callGraphOwnedNamespaces, MESH_OWNED_NAMESPACES, MeshCallGraph, planCallGraph, type MeshService } from "../components/mesh/callgraph";
 import { runUnderMocks } from "../tools/plan/runtime";
 import { validateCustomResource } from "./crd";
 
@@ -64,9 +64,9 @@ describe("planCallGraph", () => {
     });
 
     it("rejects unknown services, callers or callees outside the mesh, and L7 rules where no waypoint can be made", () => {
-        const fail = (calls: Parameters<typeof planCallGraph>[1], svc = services) => {
+        const fail = (calls: Parameters<typeof planCallGraph>[1], svc = services, owned?: Record<string, string>) => {
             try {
-                planCallGraph(svc, calls);
+                planCallGraph(svc, calls, owned);
             } catch (e) {
                 expect(e).toBeInstanceOf(CallGraphError);
                 return (e as CallGraphError).problems;
@@ -79,12 +79,42 @@ describe("planCallGraph", () => {
         expect(fail([{ from: "web", to: "legacy", methods: ["GET"] }])[0]).toMatch(/calls\[0\]\.to: "legacy" is outside the ambient mesh, so no identity policy \(and no waypoint\)/);
         expect(fail([{ from: "legacy", to: "web" }])[0]).toMatch(/calls\[0\]\.from: "legacy" is outside the ambient mesh/);
         const withSystem = [...services, { name: "dns", namespace: "kube-system" }];
-        expect(fail([{ from: "web", to: "dns", paths: ["/"] }], withSystem)[0]).toMatch(
-            /calls\[0\]: L7 rule \(methods\/paths\) to "dns" needs a waypoint, but none can be made in system namespace "kube-system"/,
-        );
-        // The same call at L4 is fine.
-        expect(planCallGraph(withSystem, [{ from: "web", to: "dns", ports: [53] }]).policies).toHaveLength(1);
+        // Even where the graph creates no namespaces ({} owned), a system namespace cannot get a waypoint.
+        expect(fail([{ from: "web", to: "dns", paths: ["/"] }], withSystem, {})).toEqual([
+            'callGraph.calls[0]: L7 rule (methods/paths) to "dns" needs a waypoint, but none can be made in system namespace "kube-system"; allowed: drop methods/paths (L4) or call a service in an application namespace',
+        ]);
+        // The same call at L4 is fine when the namespaces are created elsewhere...
+        expect(planCallGraph(withSystem, [{ from: "web", to: "dns", ports: [53] }], {}).policies).toHaveLength(1);
         expect(fail([{ from: "web", to: "orders" }], [...services, { name: "web", namespace: "other" }])[0]).toMatch(/services\[5\]\.name: "web" is declared twice/);
+    });
+
+    it("refuses workloads in namespaces the cluster, the mesh or another capability creates (the graph creates its own)", () => {
+        const problemsOf = (svc: MeshService[], owned?: Record<string, string>) => {
+            try {
+                planCallGraph(svc, [], owned);
+            } catch (e) {
+                expect(e).toBeInstanceOf(CallGraphError);
+                return (e as CallGraphError).problems;
+            }
+            return [];
+        };
+        // ...but by default the graph would create kube-system as a default-deny PlatformNamespace.
+        expect(problemsOf([...services, { name: "dns", namespace: "kube-system" }])).toEqual([
+            'callGraph.services[5].namespace: "kube-system" is created by the cluster itself; the call graph creates its workloads\' namespaces, so it cannot share one; allowed: a namespace nothing else on the platform creates (not default, istio-ingress, istio-system, kube-node-lease, kube-public, kube-system, observability)',
+        ]);
+        for (const ns of Object.keys(MESH_OWNED_NAMESPACES)) {
+            expect(problemsOf([{ name: "x", namespace: ns }]), ns).toHaveLength(1);
+        }
+        expect(problemsOf([{ name: "collector", namespace: "observability" }])[0]).toMatch(/"observability" is created by the mesh \(OpenTelemetry collector\)/);
+        // Another capability's namespace, passed by the stack.
+        const kafka = { kafka: "platform:kafka (Strimzi)" };
+        expect(problemsOf([{ name: "orders", namespace: "kafka" }], { ...kafka, ...MESH_OWNED_NAMESPACES })[0]).toMatch(
+            /^callGraph\.services\[0\]\.namespace: "kafka" is created by platform:kafka \(Strimzi\);.*allowed: a namespace nothing else on the platform creates \(not default, istio-ingress, istio-system, kafka,/,
+        );
+        // A workload outside the mesh gets no namespace from the graph, so it may live anywhere.
+        expect(problemsOf([{ name: "dns", namespace: "kube-system", ambient: false }])).toEqual([]);
+        expect(callGraphOwnedNamespaces({ createNamespaces: false, ownedNamespaces: kafka })).toEqual({});
+        expect(callGraphOwnedNamespaces({ ownedNamespaces: kafka })).toEqual({ ...kafka, ...MESH_OWNED_NAMESPACES });
     });
 });
 
@@ -137,5 +167,31 @@ describe("MeshCallGraph", () => {
         const l7 = policies.find((p) => (p.inputs.metadata as any).name === "allow-web-to-orders")!;
         expect((l7.inputs.spec as any).targetRefs).toEqual([{ kind: "Service", group: "", name: "orders" }]);
         expect(l7.dependencies).toContain(gateway.urn);
+    });
+
+    it("throws before registering anything when a workload sits in a namespace another component creates", async () => {
+        const { resources } = await runUnderMocks(
+            () => {
+                const provider = new k8s.Provider("k8s", { context: "kind-test" });
+                expect(
+                    () =>
+                        new MeshCallGraph(
+                            "graph",
+                            { services: [...services, { name: "hello", namespace: "serverless" }], calls: [{ from: "web", to: "hello" }], ownedNamespaces: { serverless: "platform:services (Knative)" } },
+                            { provider },
+                        ),
+                ).toThrow(/services\[5\]\.namespace: "serverless" is created by platform:services \(Knative\)/);
+                // Namespaces owned elsewhere (createNamespaces: false): the same graph is accepted.
+                new MeshCallGraph(
+                    "graph-external",
+                    { services: [...services, { name: "hello", namespace: "serverless" }], calls: [{ from: "web", to: "hello" }], createNamespaces: false, ownedNamespaces: { serverless: "platform:services (Knative)" } },
+                    { provider },
+                );
+                return {};
+            },
+            { project: "platform", stack: "test" },
+        );
+        expect(resources.filter((r) => r.type === "platform:index:MeshCallGraph").map((r) => r.name)).toEqual(["graph-external"]);
+        expect(resources.filter((r) => r.type === "kubernetes:core/v1:Namespace")).toEqual([]);
     });
 });

@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../stacks/config";
-import { planStack } from "../tools/plan";
+import { KNATIVE_OPERATOR_NAMESPACE, KNATIVE_SERVING_NAMESPACE } from "../components/serverless/install/knative";
+import { ConfigError, parsePlatformConfig, rawPlatformConfig } from "../stacks/config";
+import { platformNamespaces, SERVERLESS_CLUSTER_NAMESPACES } from "../stacks/config/mesh";
+import { SERVERLESS_NAMESPACE, WASM_NAMESPACE } from "../stacks/serverless";
+import { loadStackConfig, planStack } from "../tools/plan";
 import type { RecordedResource } from "../tools/plan/runtime";
 import { customResourcesOf, validateCustomResource } from "./crd";
 
@@ -89,8 +92,12 @@ describe("dev stack: the mesh on every managed cluster", () => {
 });
 
 describe("local stack: the mesh on the kubernetes target", () => {
-    it("installs the same mesh through the existing cluster's provider, gateway as ClusterIP", async () => {
-        const plan = await planStack("local");
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await planStack("local");
+    }, 240_000);
+
+    it("installs the same mesh through the existing cluster's provider, gateway as ClusterIP", () => {
         const byMesh = meshes(plan);
         expect([...byMesh.keys()]).toEqual(["plt-local-kubernetes-mesh"]);
         const provider = plan.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
@@ -98,7 +105,36 @@ describe("local stack: the mesh on the kubernetes target", () => {
         checkMesh(resources, provider.urn);
         const gateway = resources.find((r) => r.inputs.name === "istio-ingressgateway")!;
         expect((gateway.inputs.values as any).service.type).toBe("ClusterIP");
-    }, 120_000);
+    });
+
+    it("makes the Istio policies other capabilities create (Strimzi, Knative, Spin) wait for the mesh's CRDs and istiod", () => {
+        const meshResources = new Set(meshes(plan).get("plt-local-kubernetes-mesh")!.map((r) => r.urn));
+        const release = (id: string) => plan.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === id && meshResources.has(r.urn))!;
+        const gatewayApiCrds = plan.resources.find((r) => r.type === "kubernetes:yaml/v2:ConfigFile" && meshResources.has(r.urn))!;
+        const ready = [gatewayApiCrds.urn, release("istio-base").urn, release("istiod").urn];
+        const istioGroups = /^kubernetes:(security|networking|telemetry)\.istio\.io\/|^kubernetes:gateway\.networking\.k8s\.io\//;
+        const others = plan.resources.filter((r) => istioGroups.test(r.type) && !meshResources.has(r.urn));
+        // The local stack declares Strimzi clients and a Knative service with a mesh invoker: each one's policies.
+        const names = others.map((r) => r.name);
+        for (const part of ["-kafka-internal", "-kafka-clients", "-knative-data-path", "-knative-metrics", "hello-api-callers"]) {
+            expect(names.some((n) => n.endsWith(part)), part).toBe(true);
+        }
+        for (const r of others) expect(r.dependencies, r.name).toEqual(expect.arrayContaining(ready));
+    });
+
+    it("lists every namespace other capabilities create, so the call graph cannot collide with one", async () => {
+        const meshResources = new Set(meshes(plan).get("plt-local-kubernetes-mesh")!.map((r) => r.urn));
+        const created = plan.resources
+            .filter((r) => r.type === "kubernetes:core/v1:Namespace" && !meshResources.has(r.urn))
+            .map((r) => (r.inputs.metadata as any).name as string)
+            .sort();
+        const config = parsePlatformConfig(rawPlatformConfig(loadStackConfig("local").config));
+        expect(created.length).toBeGreaterThan(0);
+        expect(Object.keys(platformNamespaces(config)).sort()).toEqual(created);
+        // The names config parsing repeats are the constants the serverless wiring uses.
+        expect(SERVERLESS_CLUSTER_NAMESPACES.knative).toEqual(expect.arrayContaining([SERVERLESS_NAMESPACE, KNATIVE_SERVING_NAMESPACE, KNATIVE_OPERATOR_NAMESPACE]));
+        expect(SERVERLESS_CLUSTER_NAMESPACES.spin).toContain(WASM_NAMESPACE);
+    });
 });
 
 describe("platform:mesh config errors", () => {
@@ -119,10 +155,40 @@ describe("platform:mesh config errors", () => {
         expect(await problems({ workloads: [{ name: "web", namespace: "web" }], calls: [{ from: "web", to: "orders" }] })).toEqual([
             'platform:mesh.calls[0].to: "orders" is not a declared service; allowed: "web"',
         ]);
-        expect(
-            (await problems({ workloads: [{ name: "web", namespace: "web" }, { name: "dns", namespace: "kube-system" }], calls: [{ from: "web", to: "dns", methods: ["GET"] }] }))[0],
-        ).toMatch(/^platform:mesh\.calls\[0\]: L7 rule \(methods\/paths\) to "dns" needs a waypoint, but none can be made in system namespace "kube-system"/);
+        // An L7 rule into kube-system: no waypoint can be made there, and the graph may not create that namespace.
+        const system = await problems({ workloads: [{ name: "web", namespace: "web" }, { name: "dns", namespace: "kube-system" }], calls: [{ from: "web", to: "dns", methods: ["GET"] }] });
+        expect(system).toHaveLength(2);
+        expect(system[0]).toMatch(/^platform:mesh\.workloads\[1\]\.namespace: "kube-system" is created by the cluster itself/);
+        expect(system[1]).toMatch(/^platform:mesh\.calls\[0\]: L7 rule \(methods\/paths\) to "dns" needs a waypoint, but none can be made in system namespace "kube-system"/);
         expect((await problems({ tracing: { samplingPercent: 101 } }))[0]).toMatch(/^platform:mesh\.tracing\.samplingPercent: 101 must be 0-100/);
         expect((await problems({ calls: [{ from: "a", to: "b", methods: ["FETCH"] }] }))[0]).toMatch(/^platform:mesh\.calls\[0\]\.methods\[0\]: "FETCH" must be one of "GET"/);
+    });
+
+    it("refuses call-graph workloads in namespaces another capability, the mesh or the cluster creates", async () => {
+        // The local stack runs Strimzi in "kafka" and Knative services in "serverless".
+        const found = await problems({
+            workloads: [
+                { name: "web", namespace: "web" },
+                { name: "orders", namespace: "kafka" },
+                { name: "hello", namespace: "serverless" },
+                { name: "collector", namespace: "observability" },
+                { name: "dns", namespace: "kube-system" },
+            ],
+            calls: [{ from: "web", to: "orders" }],
+        });
+        expect(found).toHaveLength(4);
+        expect(found[0]).toMatch(
+            /^platform:mesh\.workloads\[1\]\.namespace: "kafka" is created by platform:kafka \(Strimzi, platform:kafka\.strimzi\.namespace\); the call graph creates its workloads' namespaces, so it cannot share one; allowed: a namespace nothing else on the platform creates \(not .*kafka.*\)$/,
+        );
+        expect(found[1]).toMatch(/^platform:mesh\.workloads\[2\]\.namespace: "serverless" is created by platform:services \(Knative\)/);
+        expect(found[2]).toMatch(/^platform:mesh\.workloads\[3\]\.namespace: "observability" is created by the mesh/);
+        expect(found[3]).toMatch(/^platform:mesh\.workloads\[4\]\.namespace: "kube-system" is created by the cluster itself/);
+        // The reserved Kafka namespace follows platform:kafka.strimzi.namespace, and only a Strimzi backend reserves one.
+        const raw = rawPlatformConfig(loadStackConfig("local").config) as any;
+        const moved = platformNamespaces(parsePlatformConfig({ ...raw, kafka: { ...raw.kafka, strimzi: { ...raw.kafka.strimzi, namespace: "streams" } } }));
+        expect(moved.streams).toMatch(/platform:kafka/);
+        expect(moved.kafka).toBeUndefined();
+        const noKafka = platformNamespaces(parsePlatformConfig({ ...raw, kafka: { ...raw.kafka, enabled: false }, services: [] }));
+        expect(noKafka).toEqual({});
     });
 });

@@ -189,12 +189,15 @@ describe("AmbientMesh ingress", () => {
         (releases(await plan({ platform, ingress }))["istio-ingressgateway"].inputs.values as any).service;
 
     it("puts the gateway behind an internal load balancer by default, with each cloud's annotation", async () => {
+        // EKS: an internal NLB from the cloud provider's own service controller (no AWS Load Balancer
+        // Controller needed; `external` would leave the Service pending without it), and the same scheme in
+        // that controller's terms should it ever take the Service over.
         expect(await gatewayService("aws", { enabled: true })).toEqual({
             type: "LoadBalancer",
             annotations: {
+                "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+                "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
                 "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
-                "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-                "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
             },
         });
         expect(await gatewayService("azure", { enabled: true })).toEqual({
@@ -212,6 +215,14 @@ describe("AmbientMesh ingress", () => {
         const svc = await gatewayService("gcp", { enabled: true, exposure: "public", edgeException: { name: "shop-web", reason: "public storefront, CHG-1234" } });
         expect(svc.annotations).toEqual({ "platform.io/edge-exception": "shop-web", "platform.io/edge-exception-reason": "public storefront, CHG-1234" });
         expect(svc.annotations["networking.gke.io/load-balancer-type"]).toBeUndefined();
+        // On EKS the public NLB says so explicitly and carries no internal marker.
+        const aws = await gatewayService("aws", { enabled: true, exposure: "public", edgeException: { name: "shop-web", reason: "public storefront, CHG-1234" } });
+        expect(aws.annotations).toEqual({
+            "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+            "platform.io/edge-exception": "shop-web",
+            "platform.io/edge-exception-reason": "public storefront, CHG-1234",
+        });
     });
 
     it("installs the pinned gateway chart after istiod, with HA settings and an explicit edge allow policy", async () => {

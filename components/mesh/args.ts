@@ -50,7 +50,11 @@ export interface AmbientMeshArgs {
     /** istiod replicas (default 2: the control plane survives a node loss). */
     istiodReplicas?: number;
     /** Services and who may call them (see callgraph.ts). */
-    callGraph?: { services: MeshService[]; calls: MeshCall[]; createNamespaces?: boolean };
+    /**
+     * `ownedNamespaces`: namespaces other capabilities create (namespace → owner); workloads there are
+     * refused while the graph creates its namespaces (the default).
+     */
+    callGraph?: { services: MeshService[]; calls: MeshCall[]; createNamespaces?: boolean; ownedNamespaces?: Record<string, string> };
 }
 
 /** Bad mesh arguments, one line per problem; thrown before any resource is registered. */

@@ -11,13 +11,28 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformNamespace } from "../namespace";
-import { INGRESS_NAMESPACE, ISTIO_NAMESPACE } from "./args";
+import { INGRESS_NAMESPACE, ISTIO_NAMESPACE, NODE_AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE } from "./args";
 import { allowWorkloads, validateAllowWorkloads, type AllowWorkloadsArgs } from "./authorization";
 
 /** Name (and service account) of the waypoint the call graph creates in a namespace. */
 export const WAYPOINT_NAME = "waypoint";
 /** Namespaces that never get a waypoint: mesh and cluster infrastructure. */
 export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", ISTIO_NAMESPACE, INGRESS_NAMESPACE] as const;
+
+/**
+ * Namespaces the call graph must not create (it creates a PlatformNamespace, with default deny, for every
+ * namespace of a declared ambient workload), with who owns each: the cluster's own and the mesh's. The
+ * stack adds the namespaces other capabilities create (stacks/config/mesh.ts `platformNamespaces`).
+ */
+export const MESH_OWNED_NAMESPACES: Readonly<Record<string, string>> = {
+    [NODE_AGENT_NAMESPACE]: "the cluster itself",
+    "kube-public": "the cluster itself",
+    "kube-node-lease": "the cluster itself",
+    default: "the cluster itself",
+    [ISTIO_NAMESPACE]: "the mesh (istiod)",
+    [INGRESS_NAMESPACE]: "the mesh (ingress gateway)",
+    [OBSERVABILITY_NAMESPACE]: "the mesh (OpenTelemetry collector)",
+};
 
 /** Pod label Istio puts on the waypoint's pods (the Gateway's name). */
 const WAYPOINT_POD_SELECTOR = { matchLabels: { "gateway.networking.k8s.io/gateway-name": WAYPOINT_NAME } };
@@ -100,14 +115,31 @@ const isL7 = (c: MeshCall) => (c.methods?.length ?? 0) > 0 || (c.paths?.length ?
 
 /**
  * Checks the graph and returns one line per problem, with `path` as the prefix for each entry
- * (e.g. "platform:mesh" from the stack, "callGraph" from code).
+ * (e.g. "platform:mesh" from the stack, "callGraph" from code). `ownedNamespaces` (namespace → who creates
+ * it) lists namespaces the graph would collide with when it creates its workloads' namespaces; pass `{}`
+ * when it does not create them.
  */
-export function callGraphProblems(services: MeshService[], calls: MeshCall[], path = "callGraph", servicesKey = "services"): string[] {
+export function callGraphProblems(
+    services: MeshService[],
+    calls: MeshCall[],
+    path = "callGraph",
+    servicesKey = "services",
+    ownedNamespaces: Readonly<Record<string, string>> = MESH_OWNED_NAMESPACES,
+): string[] {
     const problems: string[] = [];
     const byName = new Map<string, MeshService>();
+    const owned = Object.keys(ownedNamespaces).sort();
     services.forEach((s, i) => {
         if (byName.has(s.name)) problems.push(`${path}.${servicesKey}[${i}].name: ${JSON.stringify(s.name)} is declared twice; allowed: unique service names`);
         byName.set(s.name, s);
+        const owner = Object.hasOwn(ownedNamespaces, s.namespace) ? ownedNamespaces[s.namespace] : undefined;
+        if (owner && s.ambient !== false) {
+            // Two owners of one namespace: the second create fails, and the call graph's default deny and
+            // waypoint label would land on another component's pods.
+            problems.push(
+                `${path}.${servicesKey}[${i}].namespace: ${JSON.stringify(s.namespace)} is created by ${owner}; the call graph creates its workloads' namespaces, so it cannot share one; allowed: a namespace nothing else on the platform creates (not ${owned.join(", ")})`,
+            );
+        }
     });
     const known = [...byName.keys()].map((n) => JSON.stringify(n)).join(", ") || "(none declared)";
     calls.forEach((c, i) => {
@@ -130,9 +162,12 @@ export function callGraphProblems(services: MeshService[], calls: MeshCall[], pa
     return problems;
 }
 
-/** Pure mapping from the graph to the policies and waypoints (throws CallGraphError on a bad graph). */
-export function planCallGraph(services: MeshService[], calls: MeshCall[]): CallGraphPlan {
-    const problems = callGraphProblems(services, calls);
+/**
+ * Pure mapping from the graph to the policies and waypoints (throws CallGraphError on a bad graph).
+ * `ownedNamespaces`: see callGraphProblems (default: the cluster's and the mesh's own namespaces).
+ */
+export function planCallGraph(services: MeshService[], calls: MeshCall[], ownedNamespaces: Readonly<Record<string, string>> = MESH_OWNED_NAMESPACES): CallGraphPlan {
+    const problems = callGraphProblems(services, calls, "callGraph", "services", ownedNamespaces);
     if (problems.length) throw new CallGraphError(problems);
     const byName = new Map(services.map((s) => [s.name, s]));
     const identity = (s: MeshService) => ({ namespace: s.namespace, serviceAccount: s.serviceAccount ?? s.name });
@@ -179,8 +214,18 @@ export interface MeshCallGraphArgs {
      * (they must then set `waypoint: "waypoint"` for every namespace in `waypointNamespaces`).
      */
     createNamespaces?: boolean;
+    /**
+     * Namespaces other components create (namespace → owner), added to MESH_OWNED_NAMESPACES: a workload
+     * there is refused while the graph creates namespaces, instead of two components creating one namespace.
+     */
+    ownedNamespaces?: Record<string, string>;
     /** Resources that must exist first (Istio CRDs, istiod, Gateway API CRDs). */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The namespaces a call graph with these arguments must stay out of (none when it creates no namespace). */
+export function callGraphOwnedNamespaces(args: Pick<MeshCallGraphArgs, "createNamespaces" | "ownedNamespaces">): Record<string, string> {
+    return (args.createNamespaces ?? true) ? { ...args.ownedNamespaces, ...MESH_OWNED_NAMESPACES } : {};
 }
 
 export class MeshCallGraph extends pulumi.ComponentResource {
@@ -188,7 +233,7 @@ export class MeshCallGraph extends pulumi.ComponentResource {
     public readonly policyNames: string[];
 
     constructor(name: string, args: MeshCallGraphArgs, opts?: pulumi.ComponentResourceOptions) {
-        const plan = planCallGraph(args.services, args.calls); // throws before anything is registered
+        const plan = planCallGraph(args.services, args.calls, callGraphOwnedNamespaces(args)); // throws before anything is registered
         super("platform:index:MeshCallGraph", name, {}, opts);
         const dependsOn = args.dependsOn ?? [];
         const namespaceResources = new Map<string, pulumi.Resource>();

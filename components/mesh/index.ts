@@ -15,7 +15,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AMBIENT_PROBE_SOURCE, HBONE_PORT, PlatformNamespace } from "../namespace";
 import { allowWorkloads } from "./authorization";
-import { MeshCallGraph, planCallGraph, WAYPOINT_NAME } from "./callgraph";
+import { callGraphOwnedNamespaces, MeshCallGraph, planCallGraph, WAYPOINT_NAME } from "./callgraph";
 import { INGRESS_NAMESPACE, ISTIO_NAMESPACE, MeshArgsError, NODE_AGENT_NAMESPACE, meshArgsProblems, OBSERVABILITY_NAMESPACE, type AmbientMeshArgs, type MeshIngressArgs } from "./args";
 import { meshPlatformValues, type MeshPlatformValues } from "./values";
 import {
@@ -30,7 +30,7 @@ import {
 
 export * from "./args";
 export { allowWorkloads, principalOf, type AllowWorkloadsArgs } from "./authorization";
-export { CallGraphError, MeshCallGraph, planCallGraph, callGraphProblems, type MeshCall, type MeshService } from "./callgraph";
+export { CallGraphError, MeshCallGraph, MESH_OWNED_NAMESPACES, planCallGraph, callGraphProblems, type MeshCall, type MeshService } from "./callgraph";
 
 /** meshConfig extension provider name the Telemetry resource sends traces to. */
 export const TRACING_PROVIDER = "otel-tracing";
@@ -60,7 +60,7 @@ export class AmbientMesh extends pulumi.ComponentResource {
         const problems = meshArgsProblems(args);
         if (problems.length) throw new MeshArgsError(problems);
         // Validate the graph before registering anything (MeshCallGraph would only throw later).
-        const graph = args.callGraph ? planCallGraph(args.callGraph.services, args.callGraph.calls) : undefined;
+        const graph = args.callGraph ? planCallGraph(args.callGraph.services, args.callGraph.calls, callGraphOwnedNamespaces(args.callGraph)) : undefined;
         super("platform:index:AmbientMesh", name, {}, opts);
         const platform = meshPlatformValues(args.platform, args.kubernetesCni);
         this.platformValues = platform;

@@ -6,8 +6,11 @@
  */
 import { z } from "zod";
 import { DNS_LABEL, DNS_SUBDOMAIN, HTTP_METHODS, PATH_PATTERN } from "../../components/mesh/names";
-import { callGraphProblems } from "../../components/mesh/callgraph";
+import { callGraphProblems, MESH_OWNED_NAMESPACES } from "../../components/mesh/callgraph";
 import { meshArgsProblems } from "../../components/mesh/args";
+import { kafkaBackendFor } from "./kafka";
+import type { ParsedPlatformConfig } from "./schema";
+import { placementsOf } from "./services";
 
 const dnsLabel = z.string().regex(DNS_LABEL, { error: "must be a DNS-1123 label (lowercase letters, digits, '-')" });
 const port = z.int().min(1, { error: "must be a port 1-65535" }).max(65535, { error: "must be a port 1-65535" });
@@ -66,11 +69,39 @@ export const meshConfigSchema = z
 
 export type MeshConfig = z.output<typeof meshConfigSchema>;
 
-/** Cross-field problems of `platform:mesh`, in ConfigError form. */
-export function meshProblems(mesh: MeshConfig): string[] {
+/**
+ * Namespaces other capabilities create on the clusters of this stack (namespace → owning setting). The
+ * names are repeated here because config parsing must not load the cloud SDKs; tests/mesh-stack.test.ts
+ * keeps them equal to the constants in stacks/serverless.ts and components/serverless/install/*.
+ */
+export const SERVERLESS_CLUSTER_NAMESPACES = {
+    knative: ["serverless", "knative-serving", "knative-operator"],
+    spin: ["wasm", "cert-manager", "runtime-class-manager", "spin-operator"],
+} as const;
+
+export function platformNamespaces(cfg: Pick<ParsedPlatformConfig, "clouds" | "kafka" | "services">): Record<string, string> {
+    const owned: Record<string, string> = {};
+    const targets = cfg.clouds as ("aws" | "azure" | "gcp" | "kubernetes")[];
+    if (cfg.kafka.enabled && targets.some((t) => kafkaBackendFor(t, cfg.kafka) === "strimzi")) {
+        owned[cfg.kafka.strimzi.namespace] = "platform:kafka (Strimzi, platform:kafka.strimzi.namespace)";
+    }
+    const platforms = new Set(cfg.services.flatMap((s) => placementsOf(s, targets).map((p) => p.platform)));
+    for (const platform of ["knative", "spin"] as const) {
+        if (!platforms.has(platform)) continue;
+        for (const ns of SERVERLESS_CLUSTER_NAMESPACES[platform]) owned[ns] = `platform:services (${platform === "knative" ? "Knative" : "SpinKube"})`;
+    }
+    return owned;
+}
+
+/**
+ * Cross-field problems of `platform:mesh`, in ConfigError form. `ownedNamespaces`: namespaces other
+ * capabilities create (`platformNamespaces`); the call graph creates its workloads' namespaces, so a
+ * workload may not live in one of them (nor in the cluster's or the mesh's own).
+ */
+export function meshProblems(mesh: MeshConfig, ownedNamespaces: Record<string, string> = {}): string[] {
     if (!mesh.enabled) return [];
     return [
         ...meshArgsProblems({ tracing: mesh.tracing, ingress: mesh.ingress, istiodReplicas: mesh.istiodReplicas }, "platform:mesh"),
-        ...callGraphProblems(mesh.workloads, mesh.calls, "platform:mesh", "workloads"),
+        ...callGraphProblems(mesh.workloads, mesh.calls, "platform:mesh", "workloads", { ...ownedNamespaces, ...MESH_OWNED_NAMESPACES }),
     ];
 }
