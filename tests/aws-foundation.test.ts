@@ -38,6 +38,8 @@ const T = {
     ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     accessEntry: "aws:eks/accessEntry:AccessEntry",
     accessPolicy: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+    podIdentity: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+    release: "kubernetes:helm.sh/v3:Release",
 };
 
 type Inputs = Record<string, any>;
@@ -91,9 +93,9 @@ describe("AWS foundation (dev stack, aws only)", () => {
 
     it("creates no Azure or GCP resource in an aws-only stack", () => {
         expect(all.filter((r) => /^(azure-native|gcp):/.test(r.type) || /^pulumi:providers:(azure-native|gcp)$/.test(r.type))).toEqual([]);
-        // The foundation itself: AWS resources plus the cluster's Kubernetes provider, nothing else.
+        // The foundation itself: AWS resources plus the cluster's Kubernetes provider and the autoscaler's release, nothing else.
         const foreign = res.filter((r) => r.custom && !r.type.startsWith("aws:") && r.type !== "pulumi:providers:kubernetes");
-        expect(foreign.map((r) => r.type)).toEqual([]);
+        expect(foreign.map((r) => r.type)).toEqual([T.release]);
     });
 
     it("gives every resource an explicit provider: the stack's aws provider for AWS resources", () => {
@@ -360,6 +362,8 @@ describe("AWS foundation (dev stack, aws only)", () => {
                 scalingConfig: { minSize: 3, desiredSize: 3, maxSize: 9 },
             });
             expect(only(foundationOf(x86.resources), T.cluster).inputs.version).toBe("1.33");
+            // The autoscaler follows the cluster's minor: the newest chart that ships 1.33.
+            expect(only(foundationOf(x86.resources), T.release).inputs).toMatchObject({ version: "9.51.0", values: { image: { tag: "v1.33.0" } } });
             // No authorized networks configured: no ingress rule at all.
             expect(ofType(foundationOf(x86.resources), T.ingress)).toEqual([]);
         });
@@ -383,6 +387,102 @@ describe("AWS foundation (dev stack, aws only)", () => {
             expect(String(provider.rawInputs.enableServerSideApply)).toBe("true");
             expect(provider.inputs.kubeconfig).toBe("[secret]");
             expect(JSON.parse(provider.rawInputs.kubeconfig as string)).toEqual(kc);
+        });
+    });
+
+    describe("Cluster Autoscaler", () => {
+        const release = () => only(res, T.release);
+        const autoscalerRole = () => only(res, T.role, "plt-dev-aws-cluster-autoscaler");
+
+        it("installs the official chart, pinned to the release for Kubernetes 1.34, into kube-system through the cluster's provider after the node group", () => {
+            const r = release();
+            expect(r.inputs).toMatchObject({
+                chart: "cluster-autoscaler",
+                version: "9.53.0",
+                repositoryOpts: { repo: "https://kubernetes.github.io/autoscaler" },
+                namespace: "kube-system",
+                name: "cluster-autoscaler",
+            });
+            expect(r.inputs.values.image).toEqual({ tag: "v1.34.2" });
+            expect(r.provider).toBe(only(res, "pulumi:providers:kubernetes").urn);
+            expect(r.dependencies).toContain(only(res, T.nodeGroup).urn);
+            // Credentials exist before the first pod starts.
+            expect(r.dependencies).toContain(only(res, T.podIdentity).urn);
+            expect(r.dependencies).toContain(only(res, T.rolePolicy, "plt-dev-aws-cluster-autoscaler").urn);
+        });
+
+        it("discovers the node groups by the cluster tag and runs two zone-spread replicas with the balancing, local-storage and least-waste flags", () => {
+            const v = release().inputs.values;
+            expect(v).toMatchObject({ cloudProvider: "aws", awsRegion: region, autoDiscovery: { clusterName: "plt-dev-aws" }, replicaCount: 2 });
+            // The chart's default discovery tags are the ones EKS puts on managed node groups' ASGs.
+            expect(v.autoDiscovery.tags).toBeUndefined();
+            expect(v.extraArgs).toEqual({ "balance-similar-node-groups": true, "skip-nodes-with-local-storage": false, expander: "least-waste" });
+            expect(v.topologySpreadConstraints).toEqual([
+                {
+                    maxSkew: 1,
+                    topologyKey: "topology.kubernetes.io/zone",
+                    whenUnsatisfiable: "ScheduleAnyway",
+                    labelSelector: { matchLabels: { "app.kubernetes.io/instance": release().inputs.name } },
+                },
+            ]);
+            expect(v.podDisruptionBudget).toEqual({ maxUnavailable: 1 });
+        });
+        it("runs with a restricted pod security context", () => {
+            const v = release().inputs.values;
+            expect(v.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+            expect(v.securityContext.runAsUser).toBeGreaterThan(0);
+            expect(v.containerSecurityContext).toEqual({
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+            });
+        });
+
+        it("gets AWS credentials through a Pod Identity association for the chart's service account in kube-system", () => {
+            const association = only(res, T.podIdentity);
+            const serviceAccount = release().inputs.values.rbac.serviceAccount;
+            expect(serviceAccount).toMatchObject({ create: true });
+            expect(association.inputs).toMatchObject({ clusterName: "plt-dev-aws", namespace: "kube-system", serviceAccount: serviceAccount.name });
+            expect(serviceAccount.name).not.toBe("default");
+            expect(association.dependencies).toContain(autoscalerRole().urn);
+            expect(association.inputs.roleArn).toMatch(new RegExp(`^arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/plt-dev-aws-cluster-autoscaler-`));
+        });
+
+        it("trusts only the Pod Identity service, for that one service account of this cluster", () => {
+            const trust = statements(autoscalerRole().inputs.assumeRolePolicy);
+            expect(trust).toEqual([
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "pods.eks.amazonaws.com" },
+                    Action: ["sts:AssumeRole", "sts:TagSession"],
+                    Condition: {
+                        StringEquals: {
+                            "aws:RequestTag/eks-cluster-name": "plt-dev-aws",
+                            "aws:RequestTag/kubernetes-namespace": "kube-system",
+                            "aws:RequestTag/kubernetes-service-account": release().inputs.values.rbac.serviceAccount.name,
+                        },
+                    },
+                },
+            ]);
+        });
+
+        it("may read the fleet but resize and terminate only in Auto Scaling groups tagged for this cluster", () => {
+            const policy = only(res, T.rolePolicy, "plt-dev-aws-cluster-autoscaler");
+            expect(policy.dependencies).toContain(autoscalerRole().urn);
+            const stmts = statements(policy.inputs.policy);
+            for (const s of stmts) expect(s.Effect).toBe("Allow");
+            // Unconditioned "*" grants are read-only calls.
+            const unscoped = stmts.filter((s) => list(s.Resource).includes("*") && !s.Condition).flatMap((s) => list(s.Action) as string[]);
+            expect(unscoped.length).toBeGreaterThan(0);
+            for (const a of unscoped) expect(a).toMatch(/^(autoscaling|ec2):(Describe|Get)[A-Za-z]+$/);
+            // The two mutating calls, and only they, carry the cluster-tag condition.
+            const writes = stmts.filter((s) => list(s.Action).some((a) => /SetDesiredCapacity|TerminateInstance/.test(String(a))));
+            expect(writes).toHaveLength(1);
+            expect([...list(writes[0].Action)].sort()).toEqual(["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]);
+            expect(writes[0].Condition).toEqual({ StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/plt-dev-aws": "owned" } });
+            // Node group details: this cluster's node groups only.
+            const eks = stmts.filter((s) => list(s.Action).includes("eks:DescribeNodegroup"));
+            expect(eks.map((s) => s.Resource)).toEqual([`arn:aws:eks:${region}:${MOCK_AWS_ACCOUNT}:nodegroup/plt-dev-aws/*`]);
         });
     });
 });
@@ -493,6 +593,19 @@ describe("AWS components used directly", () => {
     it("refuses accelerated or malformed node instance types before registering anything of the cluster", async () => {
         const { error, resources } = await failureOf((provider) => foundation(provider, { nodes: { instanceType: "g5.xlarge", minNodes: 1, maxNodes: 2 } }));
         expect(error).toMatch(/"g5\.xlarge" is an accelerated instance type/);
+        expect(resources.filter((r) => r.parent.endsWith("platform:index:KubernetesCluster::t"))).toEqual([]);
+    });
+
+    it("pins an unversioned cluster to 1.34 so the autoscaler release matches it", async () => {
+        const { resources } = await runComponents((provider) => foundation(provider, {}).cluster.clusterName);
+        expect(only(resources, T.cluster).inputs.version).toBe("1.34");
+        expect(only(resources, T.release).inputs).toMatchObject({ version: "9.53.0", values: { autoDiscovery: { clusterName: "t" } } });
+        expect(only(resources, T.podIdentity).inputs).toMatchObject({ clusterName: "t", namespace: "kube-system", serviceAccount: "cluster-autoscaler" });
+    });
+
+    it("refuses a Kubernetes minor without a pinned autoscaler release before registering anything of the cluster", async () => {
+        const { error, resources } = await failureOf((provider) => foundation(provider, { kubernetesVersion: "1.32" }));
+        expect(error).toMatch(/kubernetesVersion "1\.32" has no pinned Cluster Autoscaler release \(platform:cluster\.kubernetesVersion\); EKS clusters take 1\.33 or 1\.34/);
         expect(resources.filter((r) => r.parent.endsWith("platform:index:KubernetesCluster::t"))).toEqual([]);
     });
 

@@ -38,6 +38,33 @@ export function serviceTrustPolicy(service: string, condition?: pulumi.Input<Rec
     );
 }
 
+/**
+ * Trust policy of a role for EKS Pod Identity: the Pod Identity service assumes it (and tags the
+ * session), and only for one service account of one cluster: the conditions match the session tags
+ * Pod Identity sets, without which any association in the account could use the role.
+ */
+export function podIdentityTrustPolicy(clusterName: pulumi.Input<string>, namespace: string, serviceAccount: string): pulumi.Output<string> {
+    return pulumi.output(clusterName).apply((cluster) =>
+        JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "pods.eks.amazonaws.com" },
+                    Action: ["sts:AssumeRole", "sts:TagSession"],
+                    Condition: {
+                        StringEquals: {
+                            "aws:RequestTag/eks-cluster-name": cluster,
+                            "aws:RequestTag/kubernetes-namespace": namespace,
+                            "aws:RequestTag/kubernetes-service-account": serviceAccount,
+                        },
+                    },
+                },
+            ],
+        }),
+    );
+}
+
 /** ARN of an AWS managed IAM policy in the provider's partition. */
 export function managedPolicyArn(partition: pulumi.Input<string>, policyName: string): pulumi.Output<string> {
     return pulumi.interpolate`arn:${partition}:iam::aws:policy/${policyName}`;

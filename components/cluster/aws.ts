@@ -1,15 +1,24 @@
 /**
  * AWS: an EKS cluster reachable only inside the VPC (plus the authorized networks), with secrets
  * envelope-encrypted by the platform key, control-plane audit logs, access entries instead of the
- * aws-auth ConfigMap, EKS Pod Identity for workloads, VPC CNI network policy, and one managed node
- * group spread over every zone's node subnet with IMDSv2-only nodes.
+ * aws-auth ConfigMap, EKS Pod Identity for workloads, VPC CNI network policy, one managed node
+ * group spread over every zone's node subnet with IMDSv2-only nodes, and the Cluster Autoscaler that
+ * scales that group within its bounds (eks-autoscaler.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "../../stacks/config/cidr";
 import { awsContext, iamPrincipalOf, managedPolicyArn, nameTags, serviceTrustPolicy } from "../aws/context";
+import { clusterAutoscalerRelease, installEksClusterAutoscaler } from "./eks-autoscaler";
 import type { KubernetesClusterArgs, KubernetesClusterOutputs } from "./index";
+import { execKubeconfig } from "./kubeconfig";
+
+/**
+ * Kubernetes minor when the caller names none (the stack schema's default). Pinned rather than left
+ * to EKS because the Cluster Autoscaler release must match the cluster's minor.
+ */
+export const DEFAULT_EKS_VERSION = "1.34";
 
 /** EKS-optimized Amazon Linux 2023 image for the instance type's CPU architecture. */
 export function amiTypeFor(instanceType: string): "AL2023_ARM_64_STANDARD" | "AL2023_x86_64_STANDARD" {
@@ -33,25 +42,10 @@ export function amiTypeFor(instanceType: string): "AL2023_ARM_64_STANDARD" | "AL
 
 /** An exec-based kubeconfig: `aws eks get-token` mints short-lived tokens, no credential is stored. */
 export function eksKubeconfig(clusterName: string, endpoint: string, caData: string, region: string): string {
-    return JSON.stringify({
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [{ name: clusterName, cluster: { server: endpoint, "certificate-authority-data": caData } }],
-        contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
-        "current-context": clusterName,
-        users: [
-            {
-                name: clusterName,
-                user: {
-                    exec: {
-                        apiVersion: "client.authentication.k8s.io/v1beta1",
-                        command: "aws",
-                        args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"],
-                        interactiveMode: "Never",
-                    },
-                },
-            },
-        ],
+    return execKubeconfig(clusterName, endpoint, caData, {
+        command: "aws",
+        args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"],
+        interactiveMode: "Never",
     });
 }
 
@@ -68,6 +62,8 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
         );
     }
     const amiType = amiTypeFor(nodes.instanceType);
+    const kubernetesVersion = args.kubernetesVersion ?? DEFAULT_EKS_VERSION;
+    clusterAutoscalerRelease(name, kubernetesVersion);
     const authorizedCidrs = args.authorizedCidrs ?? [];
     for (const cidr of authorizedCidrs) {
         if (parseCidr(cidr).prefix === 0) {
@@ -78,7 +74,7 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
     }
     const logRetentionDays = args.aws?.logRetentionDays ?? 365;
     const keyArn = secretsKey.keyId;
-    const { partition } = awsContext(parent);
+    const { partition, accountId } = awsContext(parent);
     const tags = (resourceName: string) => nameTags(args.tags, resourceName);
     const clusterName = name;
 
@@ -163,7 +159,7 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
         `${name}-eks`,
         {
             name: clusterName,
-            version: args.kubernetesVersion,
+            version: kubernetesVersion,
             roleArn: clusterRole.arn,
             vpcConfig: {
                 subnetIds: network.nodeSubnetIds,
@@ -331,6 +327,18 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
         },
         { parent, dependsOn: [nodeGroup] },
     );
+
+    // Moves the node group's desired size between minNodes and maxNodes (EKS itself never does).
+    installEksClusterAutoscaler(parent, name, {
+        clusterName: cluster.name,
+        region,
+        kubernetesVersion,
+        accountId,
+        partition,
+        provider,
+        dependsOn: [nodeGroup, podIdentity],
+        tags,
+    });
 
     return {
         clusterName: cluster.name,

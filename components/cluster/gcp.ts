@@ -8,8 +8,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { stringify } from "yaml";
 import type { KubernetesClusterArgs, KubernetesClusterOutputs } from "./index";
+import { execKubeconfig } from "./kubeconfig";
 
 /** What the node service account may do: write logs and metrics, read its own metadata, pull images. */
 export const GKE_NODE_ROLES = [
@@ -242,25 +242,10 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
 
 /** A kubeconfig that authenticates with the caller's Google identity through gke-gcloud-auth-plugin. */
 export function gkeKubeconfig(clusterName: string, server: string, caData: string): string {
-    return stringify({
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [{ name: clusterName, cluster: { server: `https://${server}`, "certificate-authority-data": caData } }],
-        contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
-        "current-context": clusterName,
-        users: [
-            {
-                name: clusterName,
-                user: {
-                    exec: {
-                        apiVersion: "client.authentication.k8s.io/v1beta1",
-                        command: "gke-gcloud-auth-plugin",
-                        installHint: "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
-                        provideClusterInfo: true,
-                        interactiveMode: "IfAvailable",
-                    },
-                },
-            },
-        ],
+    return execKubeconfig(clusterName, `https://${server}`, caData, {
+        command: "gke-gcloud-auth-plugin",
+        installHint: "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
+        provideClusterInfo: true,
+        interactiveMode: "IfAvailable",
     });
 }
