@@ -73,6 +73,8 @@ export function addServerless(foundation: Foundation, config: PlatformConfig): S
                 region: cloud.region,
                 kubernetesVersion: config.cluster.kubernetesVersion,
                 instanceType: nodeSizing(target, config).instanceType,
+                // GKE: boot disks under the platform key, like the main pool (EKS uses the account EBS key).
+                bootDiskKmsKey: target === "gcp" ? cloud.key.keyId : undefined,
                 tags,
             };
             deps.push(

@@ -78,6 +78,12 @@ describe("serverless stack plans", () => {
         expect(services["hello-wasm"]).toEqual({ gcp: expect.objectContaining({ platform: "spin" }) });
         const pool = plan.resources.find((r) => r.type === "gcp:container/nodePool:NodePool" && (r.inputs as any).name === "wasm")!;
         expect((pool.inputs as any).nodeConfig.imageType).toBe("UBUNTU_CONTAINERD");
+        // Same hardening as the main pool: platform-key boot disks, no kubelet read-only port, surge upgrades.
+        const main = plan.resources.find((r) => r.type === "gcp:container/nodePool:NodePool" && (r.inputs as any).name !== "wasm")!.inputs as any;
+        expect((pool.inputs as any).nodeConfig.bootDiskKmsKey).toBe(main.nodeConfig.bootDiskKmsKey);
+        expect((pool.inputs as any).nodeConfig.bootDiskKmsKey).toMatch(/cryptoKeys\//);
+        expect((pool.inputs as any).nodeConfig.kubeletConfig).toEqual({ insecureKubeletReadonlyPortEnabled: "FALSE" });
+        expect((pool.inputs as any).upgradeSettings).toMatchObject({ maxUnavailable: 0 });
     }, 120_000);
 
     const wasm = { name: "hello-wasm", runtime: "wasm", image: "ghcr.io/spinframework/containerd-shim-spin/examples/spin-rust-hello:v0.19.0", cpu: 0.1, memory: 128, maxScale: 3 };

@@ -20,6 +20,8 @@ export interface WasmNodePoolArgs {
     instanceType: string;
     minNodes?: number;
     maxNodes?: number;
+    /** Key that encrypts the nodes' boot disks (GKE: Cloud KMS key id; the main pool uses the platform key). */
+    bootDiskKmsKey?: pulumi.Input<string>;
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -41,9 +43,16 @@ export function createGkeWasmPool(name: string, args: WasmNodePoolArgs, opts: pu
             // Per zone: a regional pool spans the region's zones.
             autoscaling: { totalMinNodeCount: args.minNodes ?? 1, totalMaxNodeCount: args.maxNodes ?? 3, locationPolicy: "BALANCED" },
             management: { autoRepair: true, autoUpgrade: true },
+            // Upgrades add a node before draining one, as on the main pool.
+            upgradeSettings: { strategy: "SURGE", maxSurge: 1, maxUnavailable: 0 },
             nodeConfig: {
                 machineType: args.instanceType,
                 imageType: "UBUNTU_CONTAINERD",
+                diskType: "pd-balanced",
+                // Boot disks encrypted with the platform key, like the main pool's.
+                bootDiskKmsKey: args.bootDiskKmsKey,
+                // No unauthenticated kubelet read-only port (10255).
+                kubeletConfig: { insecureKubeletReadonlyPortEnabled: "FALSE" },
                 serviceAccount: extra(args.cluster, "nodeServiceAccountEmail"),
                 oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
                 labels: WASM_NODE_LABEL,
