@@ -202,6 +202,29 @@ describe("zero-trust rules over the analyzer protocol", () => {
     });
 });
 
+describe("presence checks during preview: another resource's output is unknown, but set", () => {
+    // Under `pulumi preview` a key ARN, NSG id or service-account email created in the same stack is the
+    // engine's unknown sentinel. Presence rules must pass (as the offline check with known mock values
+    // does), not degrade to an advisory "can't run"; value rules still judge known values.
+    const presence: Array<[string, string, Record<string, unknown>, Record<string, unknown>]> = [
+        ["enc-01-secrets-envelope-encryption", EKS, { encryptionConfig: { resources: ["secrets"], provider: { keyArn: UNKNOWN } } }, { encryptionConfig: { resources: ["secrets"], provider: {} } }],
+        ["enc-01-secrets-envelope-encryption", GKE, { databaseEncryption: { state: "ENCRYPTED", keyName: UNKNOWN } }, { databaseEncryption: { state: "ENCRYPTED" } }],
+        ["enc-01-secrets-envelope-encryption", AKS, { securityProfile: { azureKeyVaultKms: { enabled: true, keyId: UNKNOWN, keyVaultNetworkAccess: "Private" } } }, { securityProfile: { azureKeyVaultKms: { enabled: true } } }],
+        ["id-05-gke-node-service-account", "gcp:container/nodePool:NodePool", { nodeConfig: { serviceAccount: UNKNOWN } }, { nodeConfig: { serviceAccount: "default" } }],
+        ["id-04-gke-workload-identity", GKE, { workloadIdentityConfig: { workloadPool: UNKNOWN }, removeDefaultNodePool: true }, { workloadIdentityConfig: {}, removeDefaultNodePool: true }],
+        ["net-11-azure-subnet-nsg", "azure-native:network:Subnet", { subnetName: "nodes", networkSecurityGroup: { id: UNKNOWN } }, { subnetName: "nodes", networkSecurityGroup: {} }],
+        ["net-11-azure-subnet-nsg", "azure-native:network:Subnet", { subnetName: "nodes", networkSecurityGroup: UNKNOWN }, { subnetName: "nodes" }],
+    ];
+    for (const [policy, type, unknownButSet, missing] of presence) {
+        it(`${policy} on ${type}: an unknown value counts as set; a missing one is still a violation`, async () => {
+            expect(await violations(policy, type, unknownButSet)).toEqual([]);
+            const d = await violations(policy, type, missing);
+            expect(d.length).toBeGreaterThan(0);
+            expect(d[0].enforcementLevel).toBe("mandatory");
+        });
+    }
+});
+
 describe("zero-trust stack policies over AnalyzeStack", () => {
     const vpc = resource("aws:ec2/vpc:Vpc", { cidrBlock: "10.10.0.0/16" }, { name: "vpc" });
     const flowLog = resource("aws:ec2/flowLog:FlowLog", { trafficType: "ALL", vpcId: UNKNOWN }, { name: "fl", dependencies: [vpc.urn] });

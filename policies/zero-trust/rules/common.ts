@@ -158,6 +158,32 @@ export function what(ctx: RuleContext, kind: string): string {
     return `${kind} "${ctx.name}"`;
 }
 
+/**
+ * True when `obj[key]` holds a value. During preview a value that is the output of another resource (a
+ * key ARN, an NSG id, a service-account email) is unknown: it is set, only not known yet, so presence
+ * checks pass instead of the advisory "can't run during preview" reading it would cause. The check then
+ * gives the same verdict under `pulumi preview` as the offline check, where mocks make such values known.
+ */
+export function isSet(obj: any, key: string): boolean {
+    if (obj === undefined || obj === null || typeof obj !== "object" || !(key in obj)) return false;
+    const v = readKnown(() => obj[key]);
+    return v === UNKNOWN || (v !== undefined && v !== null && v !== "");
+}
+
+/** Marks a value a preview cannot know yet (see readKnown). */
+export const UNKNOWN: unique symbol = Symbol("unknown during preview");
+
+/** The value `read` returns, or UNKNOWN when it reads a value the preview cannot know (@pulumi/policy's proxy throws). */
+export function readKnown<T>(read: () => T): T | typeof UNKNOWN {
+    try {
+        return read();
+    } catch (e) {
+        // @pulumi/policy's UnknownValueError is internal to the package: recognise it by name.
+        if (e instanceof Error && e.constructor.name === "UnknownValueError") return UNKNOWN;
+        throw e;
+    }
+}
+
 export function fmt(v: unknown): string {
     return v === undefined ? "unset" : JSON.stringify(v);
 }

@@ -10,7 +10,7 @@ import type { ClusterArgs as GkeClusterArgs, NodePoolArgs } from "@pulumi/gcp/co
 import type { CryptoKeyArgs } from "@pulumi/gcp/kms";
 import type { AclArgs } from "@pulumi/gcp/managedkafka";
 import { AKS, EKS, GKE, GNP } from "./identity";
-import { asArray, fmt, parseDocument, resourcePolicy, type Props, type RuleDef } from "./common";
+import { asArray, fmt, isSet, parseDocument, resourcePolicy, type Props, type RuleDef } from "./common";
 
 const secretsEnvelope: RuleDef = {
     name: "enc-01-secrets-envelope-encryption",
@@ -21,18 +21,20 @@ const secretsEnvelope: RuleDef = {
     check: (p: any, ctx) => {
         if (ctx.type === EKS) {
             const e = (p as Props<EksClusterArgs>).encryptionConfig;
-            return e?.resources?.includes("secrets") && e.provider?.keyArn
+            // keyArn is usually the output of the KMS key in the same stack: unknown in preview, but set.
+            return e?.resources?.includes("secrets") && isSet(e.provider, "keyArn")
                 ? []
                 : [`EKS cluster: encryptionConfig is ${e ? "missing resources [\"secrets\"] or provider.keyArn" : "unset"}; set encryptionConfig { resources: ["secrets"], provider: { keyArn: <KMS key ARN> } }.`];
         }
         if (ctx.type === GKE) {
             const d = (p as Props<GkeClusterArgs>).databaseEncryption;
-            return d?.state === "ENCRYPTED" && d.keyName
+            const keyName = isSet(d, "keyName");
+            return d?.state === "ENCRYPTED" && keyName
                 ? []
-                : [`GKE cluster: databaseEncryption is ${fmt(d?.state)}${d?.keyName ? "" : " without keyName"}; set databaseEncryption { state: "ENCRYPTED", keyName: <Cloud KMS key> }.`];
+                : [`GKE cluster: databaseEncryption.state is ${fmt(d?.state)}${keyName ? "" : " without keyName"}; set databaseEncryption { state: "ENCRYPTED", keyName: <Cloud KMS key> }.`];
         }
         const k = (p as Props<ManagedClusterArgs>).securityProfile?.azureKeyVaultKms;
-        return k?.enabled === true && k.keyId
+        return k?.enabled === true && isSet(k, "keyId")
             ? []
             : [`AKS cluster: securityProfile.azureKeyVaultKms is ${k?.enabled ? "enabled without keyId" : fmt(k?.enabled)}; enable it with keyId set to a Key Vault key (keyVaultNetworkAccess "Private").`];
     },
@@ -61,7 +63,7 @@ const mskCmk: RuleDef<Props<MskClusterArgs>> = {
     enforcementLevel: "advisory",
     types: ["aws:msk/cluster:Cluster"],
     check: (p) =>
-        p.encryptionInfo?.encryptionAtRestKmsKeyArn
+        isSet(p.encryptionInfo, "encryptionAtRestKmsKeyArn")
             ? []
             : [`MSK cluster: encryptionInfo.encryptionAtRestKmsKeyArn is unset (an AWS-managed key is used); set it to the platform KMS key.`],
 };
@@ -232,7 +234,7 @@ const nodeDisks: RuleDef = {
             if (c.removeDefaultNodePool === true) return out;
         }
         const nc = (p as Props<NodePoolArgs>).nodeConfig;
-        if (!nc?.bootDiskKmsKey) out.push(`${ctx.type === GNP ? "GKE node pool" : "GKE cluster default pool"}: nodeConfig.bootDiskKmsKey is unset; set it to a Cloud KMS key.`);
+        if (!isSet(nc, "bootDiskKmsKey")) out.push(`${ctx.type === GNP ? "GKE node pool" : "GKE cluster default pool"}: nodeConfig.bootDiskKmsKey is unset; set it to a Cloud KMS key.`);
         return out;
     },
 };

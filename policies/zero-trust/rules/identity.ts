@@ -6,7 +6,7 @@ import type { ManagedClusterArgs } from "@pulumi/azure-native/containerservice";
 import type { FederatedIdentityCredentialArgs } from "@pulumi/azure-native/managedidentity";
 import type { ServiceArgs as CloudRunV2ServiceArgs } from "@pulumi/gcp/cloudrunv2";
 import type { ClusterArgs as GkeClusterArgs, NodePoolArgs } from "@pulumi/gcp/container";
-import { asArray, fmt, parseDocument, resourcePolicy, type Props, type RuleDef } from "./common";
+import { asArray, fmt, parseDocument, readKnown, resourcePolicy, UNKNOWN, isSet, type Props, type RuleDef } from "./common";
 
 export const EKS = "aws:eks/cluster:Cluster";
 export const GKE = "gcp:container/cluster:Cluster";
@@ -72,7 +72,10 @@ function metadataMode(nodeConfig: { workloadMetadataConfig?: { mode?: string } }
 }
 
 function nodeServiceAccount(nodeConfig: { serviceAccount?: string } | undefined, kind: string): string[] {
-    const sa = nodeConfig?.serviceAccount;
+    const read = readKnown(() => nodeConfig?.serviceAccount);
+    // Unknown in preview means the email of a service account the stack creates: a dedicated one.
+    if (read === UNKNOWN) return [];
+    const sa = read;
     if (!sa || sa === "default")
         return [`${kind}: nodeConfig.serviceAccount is ${fmt(sa)} (the default compute service account has project Editor); set a dedicated least-privilege service account.`];
     if (/-compute@developer\.gserviceaccount\.com$/.test(sa))
@@ -90,7 +93,7 @@ const gkeWorkloadIdentity: RuleDef = {
         if (ctx.type === GNP) return metadataMode(p.nodeConfig, "GKE node pool");
         const c = p as Props<GkeClusterArgs>;
         const out: string[] = [];
-        if (!c.workloadIdentityConfig?.workloadPool)
+        if (!isSet(c.workloadIdentityConfig, "workloadPool"))
             out.push(`GKE cluster: workloadIdentityConfig.workloadPool is ${fmt(c.workloadIdentityConfig?.workloadPool)}; set it to "<project>.svc.id.goog".`);
         // The cluster's nodeConfig only matters for the default pool; a cluster that removes it has none.
         if (c.removeDefaultNodePool !== true) out.push(...metadataMode(c.nodeConfig, "GKE cluster default pool"));

@@ -13,7 +13,7 @@ import type { ServiceArgs as CloudRunV2ServiceArgs } from "@pulumi/gcp/cloudrunv
 import type { FirewallArgs } from "@pulumi/gcp/compute";
 import type { ClusterArgs as GkeClusterArgs } from "@pulumi/gcp/container";
 import { AKS, EKS, GKE } from "./identity";
-import { asArray, cidrProblem, fmt, parseDocument, resourcePolicy, WORLD, type Props, type RuleContext, type RuleDef } from "./common";
+import { asArray, cidrProblem, fmt, isSet, parseDocument, readKnown, resourcePolicy, UNKNOWN, WORLD, type Props, type RuleContext, type RuleDef } from "./common";
 
 const cidrIssues = (cidrs: string[], ctx: RuleContext) =>
     cidrs.map((c) => [c, cidrProblem(c, ctx.allowedCidrs)] as const).filter(([, p]) => p !== undefined);
@@ -241,6 +241,9 @@ type AzSubnet = { name?: string; subnetName?: string; networkSecurityGroup?: { i
 
 const subnetName = (s: AzSubnet) => s.subnetName ?? s.name;
 
+/** networkSecurityGroup.id is set; in preview it is the id of an NSG the stack creates, unknown but set. */
+const hasNsg = (s: AzSubnet) => isSet(s, "networkSecurityGroup") && (readKnown(() => s.networkSecurityGroup) === UNKNOWN || isSet(s.networkSecurityGroup, "id"));
+
 const azureSubnetNsg: RuleDef = {
     name: "net-11-azure-subnet-nsg",
     id: "NET-11",
@@ -250,7 +253,7 @@ const azureSubnetNsg: RuleDef = {
     check: (p: any, ctx) => {
         const subnets: AzSubnet[] = ctx.type === "azure-native:network:Subnet" ? [p as Props<AzureSubnetArgs> as AzSubnet] : asArray((p as Props<VirtualNetworkArgs>).subnets as AzSubnet[] | undefined);
         return subnets
-            .filter((s) => !AZURE_NSG_EXEMPT_SUBNETS.includes(subnetName(s) ?? "") && !s.networkSecurityGroup?.id)
+            .filter((s) => !AZURE_NSG_EXEMPT_SUBNETS.includes(subnetName(s) ?? "") && !hasNsg(s))
             .map((s) => `subnet ${fmt(subnetName(s) ?? ctx.name)}: networkSecurityGroup is unset; attach a network security group so traffic is filtered at the subnet.`);
     },
 };
