@@ -34,6 +34,7 @@ describe("platform config: bad values name the key, the value and what is allowe
         ["API endpoint open to the internet", { clouds: ["aws"], cluster: { authorizedCidrs: ["0.0.0.0/0"] } }, [/platform:cluster\.authorizedCidrs\[0\]/, /"0\.0\.0\.0\/0"/, /whole internet/]],
         ["unknown node size", { clouds: ["aws"], cluster: { nodeSize: "huge" } }, [/platform:cluster\.nodeSize/, /"huge"/, /"small", "medium", "large"/]],
         ["malformed Kubernetes version", { clouds: ["aws"], cluster: { kubernetesVersion: "1.34.2" } }, [/platform:cluster\.kubernetesVersion/, /"1\.34\.2"/, /such as 1\.34/]],
+        ["Kubernetes version the platform does not support", { clouds: ["aws"], cluster: { kubernetesVersion: "1.30" } }, [/platform:cluster\.kubernetesVersion/, /"1\.30"/, /not a supported version; allowed: 1\.33, 1\.34/]],
         ["misspelt top-level key", { clouds: ["aws"], regoins: { aws: "auto" } }, [/platform:regoins is not a known setting/, /platform:regions/]],
         ["misspelt nested key", { clouds: ["aws"], cluster: { maxNode: 3 } }, [/platform:cluster\.maxNode is not a known setting/, /maxNodes/]],
         ["region key for an unknown cloud", { clouds: ["aws"], regions: { oracle: "auto" } }, [/platform:regions\.oracle is not a known setting/, /aws, azure, gcp/]],

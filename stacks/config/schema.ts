@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { CLOUDS, GEOGRAPHIES } from "../../components/regions";
+import { CLUSTER_AUTOSCALER_RELEASES } from "../../components/cluster/eks-autoscaler";
 import { isAligned } from "./cidr";
 import { carbonConfigSchema } from "./carbon";
 import { servicesSchema } from "./services";
@@ -13,6 +14,9 @@ import { meshConfigSchema } from "./mesh";
 
 export const TARGETS = [...CLOUDS, "kubernetes"] as const;
 export type Target = (typeof TARGETS)[number];
+
+/** Kubernetes minors the platform supports (the EKS cluster-autoscaler table is the narrowest list). */
+export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = Object.keys(CLUSTER_AUTOSCALER_RELEASES).sort();
 
 export const NODE_SIZES = ["small", "medium", "large"] as const;
 export type NodeSize = (typeof NODE_SIZES)[number];
@@ -67,6 +71,10 @@ const cluster = z
         kubernetesVersion: z
             .string()
             .regex(/^1\.(2[89]|3[0-9])$/, { error: "must be a minor version between 1.28 and 1.39, such as 1.34" })
+            // Versions every managed target supports here; EKS pins a matching cluster-autoscaler per minor.
+            .refine((v) => SUPPORTED_KUBERNETES_VERSIONS.includes(v), {
+                error: `is not a supported version; allowed: ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`,
+            })
             .default("1.34"),
         nodeSize: z.enum(NODE_SIZES).default("small"),
         nodeTypes,
