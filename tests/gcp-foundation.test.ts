@@ -35,7 +35,8 @@ describe("GCP foundation (dev stack, gcp only)", () => {
     let plan: Plan;
     let region: string;
     beforeAll(async () => {
-        plan = await planStack("dev", { "platform:clouds": ["gcp"] });
+        // The foundation alone: the dev stack's services and Kafka add a wasm pool, service accounts and key grants (tested elsewhere).
+        plan = await planStack("dev", { "platform:clouds": ["gcp"], "platform:services": [], "platform:kafka": { enabled: false } });
         region = (plan.outputs["gcp"] as any).region;
     });
     const res = () => plan.resources;
