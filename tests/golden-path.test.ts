@@ -8,6 +8,7 @@ import { customResourcesOf, validateCustomResource } from "./crd";
 const principal = (ns: string, sa: string) => `cluster.local/ns/${ns}/sa/${sa}`;
 const kindOf = (r: RecordedResource) => (r.inputs as any).kind as string | undefined;
 const policies = (plan: Plan) => plan.resources.filter((r) => kindOf(r) === "AuthorizationPolicy");
+const hostsOf = (r: RecordedResource): string[] => ((r.inputs as any).spec.rules ?? []).flatMap((rule: any) => (rule.to ?? []).flatMap((t: any) => t.operation.hosts ?? []));
 const principalsOf = (r: RecordedResource): string[] => ((r.inputs as any).spec.rules ?? []).flatMap((rule: any) => (rule.from ?? []).flatMap((f: any) => f.source.principals ?? []));
 const named = (plan: Plan, name: string) => {
     const found = plan.resources.filter((r) => r.name === name);
@@ -34,11 +35,17 @@ describe("golden path on the kubernetes target (Knative, SpinKube, Strimzi)", ()
     }, 120_000);
 
     it("each callee admits exactly its declared callers, by workload identity", () => {
-        // Knative services are reached through the Kourier gateway: the callee's caller policy sits there.
+        // Knative services are reached through kourier-internal behind the Kourier waypoint: the callee's
+        // caller policy is bound there and admits its callers for the callee's own hosts only.
         const apiCallers = named(plan, "plt-local-kubernetes-api-callers");
         expect(principalsOf(apiCallers)).toEqual([principal("serverless", "web")]);
         expect((apiCallers.inputs as any).spec.action).toBe("ALLOW");
-        expect(principalsOf(named(plan, "plt-local-kubernetes-web-callers"))).toEqual([principal("serverless", "api")]);
+        expect((apiCallers.inputs as any).metadata.namespace).toBe("knative-serving");
+        expect((apiCallers.inputs as any).spec.targetRefs).toEqual([{ kind: "Service", group: "", name: "kourier-internal" }]);
+        expect(hostsOf(apiCallers)).toEqual(["api.serverless.svc.cluster.local", "api.serverless.svc.cluster.local:*", "api.serverless.svc", "api.serverless.svc:*", "api.serverless", "api.serverless:*"]);
+        const webCallers = named(plan, "plt-local-kubernetes-web-callers");
+        expect(principalsOf(webCallers)).toEqual([principal("serverless", "api")]);
+        expect(hostsOf(webCallers).every((h) => h.startsWith("web.serverless"))).toBe(true);
         // A wasm service is called directly: the policy selects its pods, on the Spin port.
         const workerCallers = named(plan, "plt-local-kubernetes-worker-callers");
         expect(principalsOf(workerCallers)).toEqual([principal("serverless", "ledger")]);
@@ -66,6 +73,17 @@ describe("golden path on the kubernetes target (Knative, SpinKube, Strimzi)", ()
         }
         // audit appears in no ALLOW rule at all.
         expect(policies(plan).flatMap(principalsOf)).not.toContain(principal("serverless", "audit"));
+        // Through the shared Kourier gateway: web (declared caller of api) is admitted for api's hosts and
+        // nothing else, so it cannot reach ledger or audit (Knative services it did not declare) by Host.
+        const forWeb = policies(plan).filter((p) => principalsOf(p).includes(principal("serverless", "web")));
+        expect(forWeb.map((p) => p.name)).toEqual(["plt-local-kubernetes-api-callers"]);
+        expect(forWeb.flatMap(hostsOf).some((h) => /^(ledger|audit|web)\./.test(h))).toBe(false);
+        // Hosts of services nobody calls appear in no rule: the waypoint's allow-nothing denies them.
+        expect(policies(plan).flatMap(hostsOf).filter((h) => /^(ledger|audit)\./.test(h))).toEqual([]);
+        // Every rule at the waypoint carries a host match (none admits a caller for every service).
+        const atKourier = policies(plan).filter((p) => ((p.inputs as any).spec.targetRefs ?? []).some((t: any) => t.name === "kourier-internal"));
+        expect(atKourier.length).toBeGreaterThan(0);
+        for (const p of atKourier) for (const rule of (p.inputs as any).spec.rules) expect(rule.to?.[0]?.operation?.hosts?.length, p.name).toBeGreaterThan(0);
     });
 
     it("Strimzi: a publisher may only write its topics and a subscriber only read them (KafkaUser ACLs)", () => {
@@ -97,8 +115,19 @@ describe("golden path on the kubernetes target (Knative, SpinKube, Strimzi)", ()
         expect(graph.telemetry).toMatch(/ambient mesh/);
     });
 
+    it("the Kourier waypoint exists with allow-nothing, and the gateway pods admit only the waypoint on the caller listener", () => {
+        const waypoint = named(plan, "plt-local-kubernetes-knative-kourier-waypoint");
+        expect((waypoint.inputs as any).spec.gatewayClassName).toBe("istio-waypoint");
+        expect((waypoint.inputs as any).metadata).toMatchObject({ name: "waypoint", namespace: "knative-serving" });
+        const allowNothing = named(plan, "plt-local-kubernetes-knative-kourier-waypoint-allow-nothing");
+        expect((allowNothing.inputs as any).spec).toEqual({ action: "ALLOW", targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "waypoint" }] });
+        const toGateway = policies(plan).filter((p) => (p.inputs as any).spec.selector?.matchLabels?.app === "3scale-kourier-gateway");
+        const on8081 = toGateway.filter((p) => (p.inputs as any).spec.rules[0].to[0].operation.ports.includes("8081")).flatMap(principalsOf).sort();
+        expect(on8081).toEqual([principal("knative-serving", "net-kourier"), principal("knative-serving", "waypoint")]);
+    });
+
     it("every custom resource the graph adds is valid against its CRD", () => {
-        for (const r of customResourcesOf(plan.resources).filter((r) => /-(callers|user-.*)$/.test(r.name))) {
+        for (const r of customResourcesOf(plan.resources).filter((r) => /-(callers|user-.*|kourier-waypoint.*)$/.test(r.name))) {
             expect(validateCustomResource(r.inputs).errors, r.name).toEqual([]);
         }
     });

@@ -5,7 +5,8 @@ import * as k8s from "@pulumi/kubernetes";
 import { describe, expect, it } from "vitest";
 import { ServerlessService, type ServerlessServiceArgs } from "../components/serverless";
 import { ContainerAppsEnvironment } from "../components/serverless/containerapps";
-import { KnativeRuntime } from "../components/serverless/install/knative";
+import { validateAllowWorkloads } from "../components/mesh/authorization";
+import { KnativeRuntime, KOURIER_INTERNAL_SERVICE } from "../components/serverless/install/knative";
 import { spinAppExecutor, SpinKubeRuntime } from "../components/serverless/install/spinkube";
 import { runUnderMocks, type RecordedResource } from "../tools/plan/runtime";
 import { customResourcesOf, validateCustomResource } from "./crd";
@@ -269,6 +270,10 @@ describe("Knative and SpinKube on a cluster", () => {
         const crs = customResourcesOf(resources).filter((r) => /knative|spinkube/.test(String(r.inputs.apiVersion)));
         expect(crs.map((r) => r.inputs.kind).sort()).toEqual(["KnativeServing", "Service", "Shim", "SpinApp", "SpinAppExecutor"]);
         for (const cr of crs) expect(validateCustomResource(cr.inputs).errors, String(cr.inputs.kind)).toEqual([]);
+        // So do the mesh resources they bring (waypoint Gateway, AuthorizationPolicies); CEL rules are not checked offline.
+        const mesh = customResourcesOf(resources).filter((r) => /istio\.io|gateway\.networking/.test(String(r.inputs.apiVersion)));
+        expect(mesh.length).toBeGreaterThan(5);
+        for (const cr of mesh) expect(validateCustomResource(cr.inputs).errors, `${cr.inputs.kind} ${cr.name}`).toEqual([]);
     });
 
     it("installs Knative through the pinned operator chart with Kourier as the ingress", async () => {
@@ -299,7 +304,7 @@ describe("Knative and SpinKube on a cluster", () => {
         expect((outputs as any).apiIdentity).toBe("cluster.local/ns/serverless/sa/orders");
     });
 
-    it("admits only Knative's data path to revision pods and the declared callers at the gateway", async () => {
+    it("admits only Knative's data path to revision pods, and the declared callers at the Kourier waypoint for this service's hosts", async () => {
         const { resources } = await clusterPlan();
         const policies = byType(resources, "kubernetes:security.istio.io/v1:AuthorizationPolicy").map((r) => r.inputs as any);
         const dataPath = policies.find((p) => p.metadata.name === "api-knative-data-path")!;
@@ -310,7 +315,123 @@ describe("Knative and SpinKube on a cluster", () => {
         ]);
         const callers = policies.find((p) => p.metadata.name === "api-callers")!;
         expect(callers.metadata.namespace).toBe("knative-serving");
-        expect(callers.spec.rules[0].from[0].source.principals).toEqual(["cluster.local/ns/shop/sa/checkout"]);
+        // Bound to kourier-internal at the waypoint (L7), not to the gateway pods (L4).
+        expect(callers.spec.selector).toBeUndefined();
+        expect(callers.spec.targetRefs).toEqual([{ kind: "Service", group: "", name: KOURIER_INTERNAL_SERVICE }]);
+        expect(callers.spec.rules).toEqual([
+            {
+                from: [{ source: { principals: ["cluster.local/ns/shop/sa/checkout"] } }],
+                to: [
+                    {
+                        operation: {
+                            hosts: [
+                                "orders.serverless.svc.cluster.local",
+                                "orders.serverless.svc.cluster.local:*",
+                                "orders.serverless.svc",
+                                "orders.serverless.svc:*",
+                                "orders.serverless",
+                                "orders.serverless:*",
+                            ],
+                        },
+                    },
+                ],
+            },
+        ]);
+    });
+
+    it("puts kourier-internal behind an allow-nothing waypoint, and the gateway pods admit only the waypoint (plus the controller's probes)", async () => {
+        const { resources } = await clusterPlan();
+        const serving = one(resources, "kubernetes:operator.knative.dev/v1beta1:KnativeServing");
+        // Only kourier-internal is bound to the waypoint (not the namespace: the activator stays L4).
+        expect(serving.spec.services).toEqual([{ name: "kourier-internal", labels: { "istio.io/use-waypoint": "waypoint" } }]);
+        const ns = byType(resources, "kubernetes:core/v1:Namespace").find((r) => (r.inputs as any).metadata.name === "knative-serving")!.inputs as any;
+        expect(ns.metadata.labels["istio.io/use-waypoint"]).toBeUndefined();
+        const gateway = one(resources, "kubernetes:gateway.networking.k8s.io/v1:Gateway");
+        expect(gateway).toMatchObject({
+            metadata: { name: "waypoint", namespace: "knative-serving", labels: { "istio.io/waypoint-for": "service" } },
+            spec: { gatewayClassName: "istio-waypoint", listeners: [{ name: "mesh", port: 15008, protocol: "HBONE" }] },
+        });
+        const policies = byType(resources, "kubernetes:security.istio.io/v1:AuthorizationPolicy").map((r) => r.inputs as any);
+        const onWaypoint = policies.filter((p) => (p.spec.targetRefs ?? []).some((t: any) => t.kind === "Gateway" && t.name === "waypoint"));
+        // Allow-nothing: an ALLOW policy with no rules matches no request.
+        expect(onWaypoint).toHaveLength(1);
+        expect(onWaypoint[0].metadata.namespace).toBe("knative-serving");
+        expect(onWaypoint[0].spec).toEqual({ action: "ALLOW", targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "waypoint" }] });
+        // The waypoint pod gets its NetworkPolicy allowances in the default-deny namespace.
+        const netpols = byType(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs as any).filter((p) => p.metadata.namespace === "knative-serving");
+        expect(netpols.map((p) => p.metadata.name)).toEqual(expect.arrayContaining(["allow-waypoint-egress", "allow-waypoint-status"]));
+        // ztunnel at the gateway pods: the listener callers use (8081) admits only the waypoint, and the
+        // controller's per-pod probes; no caller identity is admitted there directly any more.
+        const toGateway = policies.filter((p) => p.spec.selector?.matchLabels?.app === "3scale-kourier-gateway");
+        const admitted = toGateway.map((p) => [p.spec.rules[0].from[0].source.principals, p.spec.rules[0].to[0].operation.ports]);
+        expect(admitted).toEqual(
+            expect.arrayContaining([
+                [["cluster.local/ns/knative-serving/sa/waypoint"], ["8081"]],
+                [["cluster.local/ns/knative-serving/sa/net-kourier"], ["8081", "8090"]],
+            ]),
+        );
+        expect(admitted).toHaveLength(2);
+        expect(toGateway.flatMap((p) => p.spec.rules[0].from[0].source.principals)).not.toContain("cluster.local/ns/shop/sa/checkout");
+    });
+
+    it("between Knative services: A declared as B's caller is admitted for B's hosts only, never C's, and nobody undeclared is admitted", async () => {
+        const a = { namespace: "serverless", serviceAccount: "svc-a" };
+        const d = { namespace: "other", serviceAccount: "svc-d" };
+        const { resources } = await plan(() => {
+            const provider = new k8s.Provider("k8s", { context: "kind-test" });
+            const knative = new KnativeRuntime("kn", {}, { provider });
+            const svc = (name: string, meshInvokers: { namespace: string; serviceAccount: string }[]) =>
+                new ServerlessService(name, { ...base, name, platform: "knative", meshInvokers, kubernetes: { namespace: "serverless" } }, { provider, dependsOn: knative.ready }).url;
+            return [svc("svc-a", []), svc("svc-b", [a]), svc("svc-c", [d])];
+        });
+        const policies = byType(resources, "kubernetes:security.istio.io/v1:AuthorizationPolicy").map((r) => r.inputs as any);
+        const principals = (p: any): string[] => (p.spec.rules ?? []).flatMap((r: any) => r.from.flatMap((f: any) => f.source.principals));
+        const hostsOf = (p: any): string[] => (p.spec.rules ?? []).flatMap((r: any) => (r.to ?? []).flatMap((t: any) => t.operation.hosts ?? []));
+        const A = "cluster.local/ns/serverless/sa/svc-a";
+        // Every policy admitting A: exactly one, at the waypoint, for svc-b's hosts only.
+        const forA = policies.filter((p) => principals(p).includes(A));
+        expect(forA.map((p) => p.metadata.name)).toEqual(["svc-b-callers"]);
+        expect(hostsOf(forA[0]).every((h) => h.startsWith("svc-b.serverless"))).toBe(true);
+        expect(hostsOf(forA[0])).toContain("svc-b.serverless.svc.cluster.local");
+        // svc-c's hosts are admitted only for its own declared caller.
+        const forC = policies.filter((p) => hostsOf(p).some((h) => h.startsWith("svc-c.")));
+        expect(forC.map((p) => [p.metadata.name, principals(p)])).toEqual([["svc-c-callers", ["cluster.local/ns/other/sa/svc-d"]]]);
+        expect(hostsOf(forC[0]).some((h) => h.startsWith("svc-b."))).toBe(false);
+        // svc-a has no declared caller: no policy names its hosts (the waypoint's allow-nothing denies all).
+        expect(policies.filter((p) => hostsOf(p).some((h) => h.startsWith("svc-a.")))).toEqual([]);
+        // Policies bound to kourier-internal admit only declared callers, and always with a host match.
+        const onGateway = policies.filter((p) => (p.spec.targetRefs ?? []).some((t: any) => t.name === KOURIER_INTERNAL_SERVICE));
+        expect(onGateway.flatMap(principals).sort()).toEqual(["cluster.local/ns/other/sa/svc-d", A]);
+        for (const p of onGateway) for (const r of p.spec.rules) expect(r.to?.[0]?.operation?.hosts?.length, p.metadata.name).toBe(6);
+        for (const p of policies) expect(validateCustomResource(p).errors, p.metadata.name).toEqual([]);
+    });
+
+    it("host rules need a waypoint and well-formed hosts (checked before anything is registered)", () => {
+        const from = [{ namespace: "serverless", serviceAccount: "svc-a" }];
+        expect(() => validateAllowWorkloads("x", { namespace: "knative-serving", from, hosts: ["b.serverless"] })).toThrow(
+            /allowWorkloads\("x"\)\.waypoint: undefined is missing for an L7 rule \(methods\/paths\/hosts\)/,
+        );
+        expect(() => validateAllowWorkloads("x", { namespace: "knative-serving", from, hosts: ["B_bad host"], waypoint: "waypoint" })).toThrow(
+            /allowWorkloads\("x"\)\.hosts\[0\]: "B_bad host" is not an Istio host match; allowed: 'a\.b', 'a\.b:80', 'a\.b:\*' or '\*\.b'/,
+        );
+        for (const h of ["b.serverless", "b.serverless:80", "b.serverless.svc.cluster.local:*", "*.serverless.svc.cluster.local"]) {
+            expect(() => validateAllowWorkloads("x", { namespace: "knative-serving", from, hosts: [h], waypoint: "waypoint", service: "kourier-internal" }), h).not.toThrow();
+        }
+    });
+
+    it("marks a public Knative service as a named edge exception (the service name), with the reason in its own annotation", async () => {
+        const { resources } = await plan(() => {
+            const provider = new k8s.Provider("k8s", { context: "kind-test" });
+            return new ServerlessService(
+                "pub",
+                { ...base, platform: "knative", public: true, edgeException: "EDGE-7 partner webhook, owner team-x", kubernetes: { namespace: "serverless" } },
+                { provider },
+            ).url;
+        });
+        const ksvc = one(resources, "kubernetes:serving.knative.dev/v1:Service");
+        expect(ksvc.metadata.annotations).toEqual({ "platform.io/edge-exception": "orders", "platform.io/edge-exception-reason": "EDGE-7 partner webhook, owner team-x" });
+        expect(ksvc.metadata.labels["networking.knative.dev/visibility"]).toBeUndefined();
+        expect(validateCustomResource(ksvc).errors).toEqual([]);
     });
 
     it("admits Knative's own flows inside knative-serving by identity, each to one component and its ports", async () => {
@@ -319,16 +440,18 @@ describe("Knative and SpinKube on a cluster", () => {
             .map((r) => r.inputs as any)
             .filter((p) => p.metadata.namespace === "knative-serving");
         const flows = Object.fromEntries(
-            policies.map((p) => [p.metadata.name, { to: p.spec.selector?.matchLabels, from: p.spec.rules[0].from[0].source.principals, ports: p.spec.rules[0].to?.[0].operation.ports }]),
+            policies.map((p) => [p.metadata.name, { to: p.spec.selector?.matchLabels, from: p.spec.rules?.[0].from[0].source.principals, ports: p.spec.rules?.[0].to?.[0].operation.ports }]),
         );
         expect(flows["knative-activator-from-gateway"]).toEqual({ to: { app: "activator" }, from: ["cluster.local/ns/knative-serving/sa/default"], ports: ["8012", "8013"] });
         expect(flows["knative-autoscaler-from-activator"]).toEqual({ to: { app: "autoscaler" }, from: ["cluster.local/ns/knative-serving/sa/activator"], ports: ["8080"] });
         expect(flows["kourier-xds-from-gateway"]).toEqual({ to: { app: "net-kourier-controller" }, from: ["cluster.local/ns/knative-serving/sa/default"], ports: ["18000"] });
         expect(flows["kourier-gateway-probes"]).toEqual({ to: { app: "3scale-kourier-gateway" }, from: ["cluster.local/ns/knative-serving/sa/net-kourier"], ports: ["8081", "8090"] });
-        // Every policy here names its sources and selects its destination: none is namespace-wide.
+        expect(flows["kourier-gateway-from-waypoint"]).toEqual({ to: { app: "3scale-kourier-gateway" }, from: ["cluster.local/ns/knative-serving/sa/waypoint"], ports: ["8081"] });
+        // Every policy here selects its destination (pods, or the waypoint / kourier-internal through
+        // targetRefs): none is namespace-wide.
         for (const p of policies) {
             expect(p.spec.action).toBe("ALLOW");
-            expect(p.spec.selector?.matchLabels, p.metadata.name).toBeDefined();
+            expect(p.spec.selector?.matchLabels ?? p.spec.targetRefs, p.metadata.name).toBeDefined();
         }
     });
 

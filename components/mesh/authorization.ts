@@ -6,7 +6,7 @@
  *
  * - L4 (principals + ports): enforced by ztunnel on the destination node; the policy selects the
  *   destination workloads with `selector` (or the whole namespace without one).
- * - L7 (methods, paths): ztunnel cannot see HTTP, so the policy must be bound to a waypoint through
+ * - L7 (methods, paths, hosts): ztunnel cannot see HTTP, so the policy must be bound to a waypoint through
  *   `targetRefs` (the waypoint Gateway, or one Service behind it). An L7 rule without a waypoint would be
  *   silently treated as deny by ztunnel; we reject it up front instead.
  */
@@ -35,7 +35,13 @@ export interface AllowWorkloadsArgs {
     methods?: string[];
     /** HTTP paths allowed: exact, `prefix*`, `*suffix` or `*` (L7: requires `waypoint`). */
     paths?: string[];
-    /** Waypoint (Gateway name in `namespace`) that enforces this policy; needed for methods/paths. */
+    /**
+     * HTTP Host (:authority) values allowed (L7: requires `waypoint`): exact `a.b`, with a port `a.b:80`,
+     * any port `a.b:*`, or suffix `*.b`. Istio compares exactly, so list a host with and without its port.
+     * Elements not yet known (Outputs) are not checked here.
+     */
+    hosts?: pulumi.Input<string>[];
+    /** Waypoint (Gateway name in `namespace`) that enforces this policy; needed for methods/paths/hosts. */
     waypoint?: string;
     /**
      * With `waypoint`: bind to this Service only (targetRefs kind Service) instead of every service behind
@@ -55,6 +61,9 @@ export { HTTP_METHODS } from "./names";
 export function principalOf(id: WorkloadIdentity): string {
     return `${TRUST_DOMAIN}/ns/${id.namespace}/sa/${id.serviceAccount}`;
 }
+
+/** Host match forms this module emits: a DNS name with an optional port or `:*`, or a `*.suffix`. */
+const HOST_PATTERN = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?(:([0-9]{1,5}|\*))?|\*\.[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
 
 function fail(name: string, field: string, value: unknown, allowed: string): never {
     throw new Error(`allowWorkloads(${JSON.stringify(name)}).${field}: ${JSON.stringify(value)} ${allowed}`);
@@ -80,9 +89,12 @@ export function validateAllowWorkloads(name: string, args: AllowWorkloadsArgs): 
     for (const [i, p] of (args.paths ?? []).entries()) {
         if (!PATH_PATTERN.test(p)) fail(name, `paths[${i}]`, p, "is not an Istio path match; allowed: exact '/a/b', prefix '/a/*', suffix '*.ext' or '*'");
     }
-    const l7 = (args.methods?.length ?? 0) > 0 || (args.paths?.length ?? 0) > 0;
+    for (const [i, h] of (args.hosts ?? []).entries()) {
+        if (typeof h === "string" && !HOST_PATTERN.test(h)) fail(name, `hosts[${i}]`, h, "is not an Istio host match; allowed: 'a.b', 'a.b:80', 'a.b:*' or '*.b' (lowercase DNS names)");
+    }
+    const l7 = (args.methods?.length ?? 0) > 0 || (args.paths?.length ?? 0) > 0 || (args.hosts?.length ?? 0) > 0;
     if (l7 && !args.waypoint) {
-        fail(name, "waypoint", args.waypoint, "is missing for an L7 rule (methods/paths): ztunnel only enforces L4 (identity, port); allowed: the name of a waypoint Gateway in the destination namespace");
+        fail(name, "waypoint", args.waypoint, "is missing for an L7 rule (methods/paths/hosts): ztunnel only enforces L4 (identity, port); allowed: the name of a waypoint Gateway in the destination namespace");
     }
     if (args.waypoint !== undefined && !DNS_LABEL.test(args.waypoint)) fail(name, "waypoint", args.waypoint, "is not a Gateway name; allowed: a DNS-1123 label");
     if (args.waypoint && args.selector) {
@@ -99,10 +111,11 @@ export function validateAllowWorkloads(name: string, args: AllowWorkloadsArgs): 
 
 /** The AuthorizationPolicy spec for the arguments (already validated). */
 export function allowWorkloadsSpec(args: AllowWorkloadsArgs): Record<string, unknown> {
-    const operation: Record<string, string[]> = {};
+    const operation: Record<string, pulumi.Input<string>[]> = {};
     if (args.ports?.length) operation.ports = args.ports.map(String); // the CRD types ports as strings
     if (args.methods?.length) operation.methods = [...args.methods];
     if (args.paths?.length) operation.paths = [...args.paths];
+    if (args.hosts?.length) operation.hosts = [...args.hosts];
     const rule: Record<string, unknown> = {
         // Positive match on identity: only these principals; never a negative (notPrincipals) match.
         from: [{ source: { principals: args.from.map(principalOf) } }],

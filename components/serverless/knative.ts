@@ -2,12 +2,25 @@
  * Kubernetes: one Knative Service per workload, in a PlatformNamespace. Cluster-local unless public,
  * min-scale 0, its own service account (no API token mounted), a restricted security context, and a mesh
  * AuthorizationPolicy that admits only Knative's data path (activator, Kourier) and the autoscaler.
+ * Declared callers are admitted at the Kourier waypoint, for this service's hosts only.
  */
+
+/** Annotations marking a public edge: the exception's name (what the zero-trust pack config lists) and why. */
+export const EDGE_EXCEPTION_ANNOTATION = "platform.io/edge-exception";
+export const EDGE_EXCEPTION_REASON_ANNOTATION = "platform.io/edge-exception-reason";
+
+/**
+ * The edge-exception marks of a public Knative service, in the mesh's form: the name is the service name
+ * (what `edgeExceptions` in the zero-trust pack config must list), the reason is the configured text.
+ */
+export function edgeExceptionAnnotations(serviceName: string, reason: string): Record<string, string> {
+    return { [EDGE_EXCEPTION_ANNOTATION]: serviceName, [EDGE_EXCEPTION_REASON_ANNOTATION]: reason };
+}
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { allowWorkloads, principalOf } from "../mesh/authorization";
 import type { ServerlessServiceArgs, ServerlessServiceOutputs } from "./index";
-import { KNATIVE_AUTOSCALER, KNATIVE_DATA_PATH, KNATIVE_SERVING_NAMESPACE } from "./install/knative";
+import { KNATIVE_AUTOSCALER, KNATIVE_DATA_PATH, KNATIVE_SERVING_NAMESPACE, KOURIER_INTERNAL_SERVICE, KOURIER_WAYPOINT, knativeServiceHosts } from "./install/knative";
 import { cpuQuantity, memoryQuantity } from "./rules";
 
 /** queue-proxy ports on every revision pod: 8012 HTTP/1, 8013 h2c, 9090 autoscaler metrics. */
@@ -46,7 +59,7 @@ export function createKnativeService(parent: pulumi.Resource, name: string, args
                 name: args.name,
                 namespace,
                 labels,
-                annotations: args.public ? { "platform.io/edge-exception": args.edgeException! } : {},
+                annotations: args.public ? edgeExceptionAnnotations(args.name, args.edgeException!) : {},
             },
             spec: {
                 template: {
@@ -87,12 +100,22 @@ export function createKnativeService(parent: pulumi.Resource, name: string, args
     const policyOpts = { parent, dependsOn: args.kubernetes!.meshReady ?? [] };
     allowWorkloads(`${name}-knative-data-path`, { namespace, selector, from: KNATIVE_DATA_PATH, ports: QUEUE_PROXY_PORTS }, policyOpts);
     allowWorkloads(`${name}-knative-metrics`, { namespace, selector, from: [KNATIVE_AUTOSCALER], ports: [QUEUE_PROXY_METRICS_PORT] }, policyOpts);
-    // Callers reach a Knative service through the Kourier gateway, so their identities are admitted there
-    // (on the cluster-local listener); the gateway then routes by host to this service only.
+    // Callers reach a cluster-local Knative service through kourier-internal (the service's DNS name is an
+    // ExternalName for it), which sits behind the Kourier waypoint. The waypoint sees the Host header, so this
+    // L7 rule admits the declared callers for this service's hosts only: an identity admitted for another
+    // Knative service cannot address this one through the shared gateway. No declared caller: no rule, and
+    // the waypoint's allow-nothing denies every caller.
     if (args.meshInvokers?.length) {
         allowWorkloads(
             `${name}-callers`,
-            { namespace: KNATIVE_SERVING_NAMESPACE, selector: { app: "3scale-kourier-gateway" }, from: args.meshInvokers, ports: [8081] },
+            {
+                namespace: KNATIVE_SERVING_NAMESPACE,
+                from: args.meshInvokers,
+                hosts: knativeServiceHosts(args.name, namespace),
+                waypoint: KOURIER_WAYPOINT,
+                // Bound to kourier-internal only (not the whole waypoint).
+                service: KOURIER_INTERNAL_SERVICE,
+            },
             policyOpts,
         );
     }

@@ -11,6 +11,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { allowWorkloads, type WorkloadIdentity } from "../../mesh/authorization";
+import { WAYPOINT_NAME, waypointNetworkPolicies } from "../../mesh/callgraph";
 import { PlatformNamespace } from "../../namespace";
 
 export const KNATIVE_OPERATOR_CHART = { chart: "knative-operator", version: "v1.23.0", repo: "https://knative.github.io/operator" };
@@ -34,6 +35,33 @@ export const KOURIER_GATEWAY: WorkloadIdentity = { namespace: KNATIVE_SERVING_NA
 /** net-kourier-controller (the gateway's xDS server and status prober). */
 export const KOURIER_CONTROLLER: WorkloadIdentity = { namespace: KNATIVE_SERVING_NAMESPACE, serviceAccount: "net-kourier" };
 export const KNATIVE_DATA_PATH: WorkloadIdentity[] = [KNATIVE_ACTIVATOR, KOURIER_GATEWAY];
+/**
+ * Kourier's cluster-local Service (port 80 → gateway 8081). A cluster-local Knative Service
+ * `<svc>.<ns>.svc.cluster.local` is an ExternalName for it, so every in-mesh caller connects to this Service
+ * and the gateway picks the Knative service by Host header.
+ */
+export const KOURIER_INTERNAL_SERVICE = "kourier-internal";
+/** The gateway's cluster-local listener (kourier-internal's target port). */
+export const KOURIER_INTERNAL_PORT = 8081;
+/**
+ * The waypoint in front of kourier-internal. It sees the Host header, so per-service policies bound to it
+ * admit each service's declared callers for that service's hosts only. Same name (and so the same
+ * service account and pod label) as the call graph's waypoints, so waypointNetworkPolicies() fits it.
+ */
+export const KOURIER_WAYPOINT = WAYPOINT_NAME;
+export const KOURIER_WAYPOINT_IDENTITY: WorkloadIdentity = { namespace: KNATIVE_SERVING_NAMESPACE, serviceAccount: KOURIER_WAYPOINT };
+
+/**
+ * The Host values a caller may send for the cluster-local Knative service `name` in `namespace`: the
+ * three names cluster DNS resolves (`<svc>.<ns>.svc.cluster.local`, `<svc>.<ns>.svc`, `<svc>.<ns>`),
+ * each bare and with any port (Istio's hosts match is exact: `a` does not match `a:80`).
+ */
+export function knativeServiceHosts(name: string, namespace: pulumi.Input<string>): pulumi.Output<string>[] {
+    const names = ["svc.cluster.local", "svc", ""].map((suffix) =>
+        pulumi.interpolate`${name}.${namespace}${suffix ? `.${suffix}` : ""}`,
+    );
+    return names.flatMap((host) => [host, pulumi.interpolate`${host}:*`]);
+}
 /** The autoscaler scrapes queue-proxy metrics (port 9090) on every revision pod. */
 export const KNATIVE_AUTOSCALER: WorkloadIdentity = { namespace: KNATIVE_SERVING_NAMESPACE, serviceAccount: "controller" };
 /** Pod label that keeps one workload out of ambient (Istio's per-pod opt-out). */
@@ -95,8 +123,12 @@ export class KnativeRuntime extends pulumi.ComponentResource {
             `${name}-serving-ns`,
             {
                 name: KNATIVE_SERVING_NAMESPACE,
+                // Not `waypoint:` here: that label would send every Service in the namespace (activator,
+                // autoscaler, webhook) through the waypoint; only kourier-internal is bound to it (below).
                 extraPolicies: [
                     { name: "allow-apiserver-egress", spec: API_SERVER_EGRESS },
+                    // The Kourier waypoint is an Envoy outside ztunnel's capture: istiod (xDS) and its readiness port.
+                    ...waypointNetworkPolicies(),
                     // Knative's admission webhook is called by the API server (not a mesh workload).
                     {
                         name: "allow-webhook-ingress",
@@ -135,6 +167,9 @@ export class KnativeRuntime extends pulumi.ComponentResource {
                     // mesh; the data path (activator, Kourier) and the controllers stay enrolled.
                     workloads: [{ name: "webhook", labels: AMBIENT_OPT_OUT }],
                     ingress: { kourier: { enabled: true, "service-type": "ClusterIP" } },
+                    // Traffic addressed to kourier-internal (every cluster-local Knative service) goes through
+                    // the waypoint, which enforces the per-service caller policies by Host header.
+                    services: [{ name: KOURIER_INTERNAL_SERVICE, labels: { "istio.io/use-waypoint": KOURIER_WAYPOINT } }],
                     config: {
                         network: { "ingress-class": KOURIER_INGRESS_CLASS },
                         // Scale to zero is on; a revision keeps its last pod one minute after the last request.
@@ -150,19 +185,53 @@ export class KnativeRuntime extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [operator, servingNs] },
         );
+        const meshDeps = [servingNs, ...(args.meshReady ?? [])];
+        // The waypoint for kourier-internal (Istio deploys it as Deployment `waypoint`, service account `waypoint`).
+        const waypoint = new k8s.apiextensions.CustomResource(
+            `${name}-kourier-waypoint`,
+            {
+                apiVersion: "gateway.networking.k8s.io/v1",
+                kind: "Gateway",
+                metadata: {
+                    name: KOURIER_WAYPOINT,
+                    namespace: servingNs.namespaceName,
+                    // Service-addressed traffic only: the controller's probes to gateway pods stay L4.
+                    labels: { "istio.io/waypoint-for": "service", "app.kubernetes.io/managed-by": "pulumi" },
+                },
+                spec: { gatewayClassName: "istio-waypoint", listeners: [{ name: "mesh", port: 15008, protocol: "HBONE" }] },
+            },
+            { parent: this, dependsOn: meshDeps },
+        );
+        // Allow-nothing on this waypoint (the mesh also attaches one to the istio-waypoint class; this one
+        // holds even where the mesh is installed differently): only the per-service caller policies
+        // (components/serverless/knative.ts) admit anything through it.
+        new k8s.apiextensions.CustomResource(
+            `${name}-kourier-waypoint-allow-nothing`,
+            {
+                apiVersion: "security.istio.io/v1",
+                kind: "AuthorizationPolicy",
+                metadata: { name: "kourier-waypoint-allow-nothing", namespace: servingNs.namespaceName, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                spec: { action: "ALLOW", targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: KOURIER_WAYPOINT }] },
+            },
+            { parent: this, dependsOn: [...meshDeps, waypoint] },
+        );
         // Knative's own flows inside knative-serving, each by identity (the mesh allows nothing by default).
         const internal = (id: string, app: string, from: WorkloadIdentity[], ports: number[]) =>
-            allowWorkloads(`${name}-${id}`, { namespace: servingNs.namespaceName, selector: { app }, from, ports, policyName: id }, { parent: this, dependsOn: [servingNs, ...(args.meshReady ?? [])] });
+            allowWorkloads(`${name}-${id}`, { namespace: servingNs.namespaceName, selector: { app }, from, ports, policyName: id }, { parent: this, dependsOn: meshDeps });
         // Kourier forwards to the activator while a revision has no ready pods (scale from zero).
         internal("knative-activator-from-gateway", "activator", [KOURIER_GATEWAY], [8012, 8013]);
         // The activator reports request statistics to the autoscaler over a websocket.
         internal("knative-autoscaler-from-activator", "autoscaler", [KNATIVE_ACTIVATOR], [8080]);
         // The gateway fetches its Envoy configuration (xDS) from net-kourier-controller.
         internal("kourier-xds-from-gateway", "net-kourier-controller", [KOURIER_GATEWAY], [18000]);
-        // net-kourier-controller probes each gateway pod before it marks a route ready.
-        internal("kourier-gateway-probes", "3scale-kourier-gateway", [KOURIER_CONTROLLER], [8081, 8090]);
+        // net-kourier-controller probes each gateway pod (by pod IP, so not through the waypoint) before it
+        // marks a route ready.
+        internal("kourier-gateway-probes", "3scale-kourier-gateway", [KOURIER_CONTROLLER], [KOURIER_INTERNAL_PORT, 8090]);
+        // Callers of cluster-local services reach the gateway only through the waypoint, which has already
+        // checked caller and Host: ztunnel admits the waypoint's identity, and no caller directly.
+        internal("kourier-gateway-from-waypoint", "3scale-kourier-gateway", [KOURIER_WAYPOINT_IDENTITY], [KOURIER_INTERNAL_PORT]);
         this.servingNamespace = servingNs.namespaceName;
-        this.ready = [serving];
+        this.ready = [serving, waypoint];
         this.registerOutputs({ servingNamespace: this.servingNamespace });
     }
 }
