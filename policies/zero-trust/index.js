@@ -6,5 +6,6 @@
 // its own module cache, which loads a second copy of the gRPC message classes and breaks
 // GetPluginInfo serialization.)
 "use strict";
+require("../deserialize-once"); // one properties decode per resource instead of one per policy
 require("tsx/cjs/api").register();
 require("./pack.ts");

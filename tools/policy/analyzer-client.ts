@@ -17,6 +17,7 @@ import Ajv from "ajv";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct, type JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
 import { startEngineStub, type EngineStub } from "./engine-stub";
+import { concatBytes, encodeStruct, lengthDelimited } from "./struct-encoding";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled" | "remediate";
 const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
@@ -130,29 +131,84 @@ function options(r: AnalyzerResource): pb.AnalyzerResourceOptions {
     return o;
 }
 
-/** Provider messages built once per provider (not once per resource that uses it: thousands share a few). */
-const providerMessages = new WeakMap<Map<string, AnalyzerResource>, Map<string, pb.AnalyzerProviderResource>>();
+/**
+ * Requests are encoded once per resource and reused for every pack (and every call): the properties go
+ * straight from JSON to protobuf bytes (struct-encoding.ts) instead of through google-protobuf's message
+ * tree, and a provider's bytes are built once for the thousands of resources that share it. The caches
+ * are keyed by the caller's objects, so they go when the resources do.
+ */
+const NO_PROVIDERS = new Map<string, AnalyzerResource>();
+const propertiesBytes = new WeakMap<AnalyzerResource, Uint8Array>();
+const providerBytes = new WeakMap<Map<string, AnalyzerResource>, Map<string, Uint8Array>>();
+const analyzeBytes = new WeakMap<Map<string, AnalyzerResource>, WeakMap<AnalyzerResource, Uint8Array>>();
+const stackBytes = new WeakMap<Map<string, AnalyzerResource>, WeakMap<AnalyzerResource[], Uint8Array>>();
 
-function providerResource(urn: string | undefined, providers?: Map<string, AnalyzerResource>): pb.AnalyzerProviderResource | undefined {
-    if (!urn) return undefined;
-    if (!providers) return buildProviderResource(urn, providers);
-    let cache = providerMessages.get(providers);
-    if (!cache) providerMessages.set(providers, (cache = new Map()));
-    let msg = cache.get(urn);
-    if (!msg) cache.set(urn, (msg = buildProviderResource(urn, providers)));
-    return msg;
+function cached<K extends object, V extends object>(map: WeakMap<K, V>, key: K, make: () => V): V {
+    let v = map.get(key);
+    if (!v) map.set(key, (v = make()));
+    return v;
 }
 
-function buildProviderResource(urn: string, providers?: Map<string, AnalyzerResource>): pb.AnalyzerProviderResource {
-    const p = providers?.get(urn);
-    const msg = new pb.AnalyzerProviderResource();
-    msg.setUrn(urn);
-    // A provider URN ends with "<type>::<name>".
-    const parts = urn.split("::");
-    msg.setName(p?.name ?? parts[parts.length - 1]);
-    msg.setType(p?.type ?? parts[parts.length - 2]?.split("$").pop() ?? "");
-    msg.setProperties(toStruct(p?.properties ?? {}));
-    return msg;
+function encodedProperties(r: AnalyzerResource): Uint8Array {
+    return cached(propertiesBytes, r, () => encodeStruct(r.properties ?? {}));
+}
+
+/** AnalyzerProviderResource { type = 1, properties = 2, urn = 3, name = 4 }, once per provider. */
+function encodedProvider(urn: string, providers: Map<string, AnalyzerResource>): Uint8Array {
+    const perMap = cached(providerBytes, providers, () => new Map<string, Uint8Array>());
+    let bytes = perMap.get(urn);
+    if (!bytes) {
+        const p = providers.get(urn);
+        const msg = new pb.AnalyzerProviderResource();
+        msg.setUrn(urn);
+        // A provider URN ends with "<type>::<name>".
+        const parts = urn.split("::");
+        msg.setName(p?.name ?? parts[parts.length - 1]);
+        msg.setType(p?.type ?? parts[parts.length - 2]?.split("$").pop() ?? "");
+        bytes = concatBytes([msg.serializeBinary(), lengthDelimited(2, encodeStruct(p?.properties ?? {}))]);
+        perMap.set(urn, bytes);
+    }
+    return bytes;
+}
+
+/**
+ * AnalyzeRequest and AnalyzerResource share field numbers 1–6 (type, properties, urn, name, options,
+ * provider); AnalyzerResource adds parent = 7 and dependencies = 8. Protobuf fields may come in any order,
+ * so the message is the small fields (google-protobuf) followed by the pre-encoded properties and provider.
+ */
+function encodedResource(r: AnalyzerResource, providers: Map<string, AnalyzerResource>, forStack: boolean): Uint8Array {
+    const head = forStack ? new pb.AnalyzerResource() : new pb.AnalyzeRequest();
+    head.setType(r.type).setUrn(r.urn).setName(r.name).setOptions(options(r));
+    if (forStack) {
+        const m = head as pb.AnalyzerResource;
+        m.setParent(r.parent ?? "");
+        m.setDependenciesList(r.dependencies ?? []);
+    }
+    const parts = [head.serializeBinary(), lengthDelimited(2, encodedProperties(r))];
+    if (r.provider) parts.push(lengthDelimited(6, encodedProvider(r.provider, providers)));
+    return concatBytes(parts);
+}
+
+function analyzeRequestBytes(r: AnalyzerResource, providers: Map<string, AnalyzerResource> = NO_PROVIDERS): Uint8Array {
+    const perMap = cached(analyzeBytes, providers, () => new WeakMap<AnalyzerResource, Uint8Array>());
+    return cached(perMap, r, () => encodedResource(r, providers, false));
+}
+
+/** AnalyzeStackRequest { repeated AnalyzerResource resources = 1 }. */
+function analyzeStackRequestBytes(resources: AnalyzerResource[], providers: Map<string, AnalyzerResource> = NO_PROVIDERS): Uint8Array {
+    const perMap = cached(stackBytes, providers, () => new WeakMap<AnalyzerResource[], Uint8Array>());
+    return cached(perMap, resources, () => concatBytes(resources.map((r) => lengthDelimited(1, encodedResource(r, providers, true)))));
+}
+
+const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+/** A unary call with an already encoded request. */
+function callEncoded<Resp>(client: grpc.Client, path: string, request: Uint8Array, decode: (b: Uint8Array) => Resp): Promise<Resp> {
+    return new Promise((resolve, reject) =>
+        client.makeUnaryRequest(path, asBuffer, (b: Buffer) => decode(b), request, (err: grpc.ServiceError | null, resp?: Resp) =>
+            err ? reject(err) : resolve(resp as Resp),
+        ),
+    );
 }
 
 function result(resp: pb.AnalyzeResponse, pack: { name: string; version: string }, urn = ""): AnalyzeResult {
@@ -261,26 +317,12 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
             await call(client, "configure", req);
         },
         async analyze(r, providers) {
-            const req = new pb.AnalyzeRequest();
-            req.setType(r.type).setUrn(r.urn).setName(r.name).setProperties(toStruct(r.properties)).setOptions(options(r));
-            const prov = providerResource(r.provider, providers);
-            if (prov) req.setProvider(prov);
-            return result(await call<pb.AnalyzeRequest, pb.AnalyzeResponse>(client, "analyze", req), pack, r.urn);
+            const resp = await callEncoded(client, "/pulumirpc.Analyzer/Analyze", analyzeRequestBytes(r, providers), pb.AnalyzeResponse.deserializeBinary);
+            return result(resp, pack, r.urn);
         },
         async analyzeStack(resources, providers) {
-            const req = new pb.AnalyzeStackRequest();
-            req.setResourcesList(
-                resources.map((r) => {
-                    const m = new pb.AnalyzerResource();
-                    m.setType(r.type).setUrn(r.urn).setName(r.name).setProperties(toStruct(r.properties)).setOptions(options(r));
-                    m.setParent(r.parent ?? "");
-                    m.setDependenciesList(r.dependencies ?? []);
-                    const prov = providerResource(r.provider, providers);
-                    if (prov) m.setProvider(prov);
-                    return m;
-                }),
-            );
-            return result(await call<pb.AnalyzeStackRequest, pb.AnalyzeResponse>(client, "analyzeStack", req), pack);
+            const resp = await callEncoded(client, "/pulumirpc.Analyzer/AnalyzeStack", analyzeStackRequestBytes(resources, providers), pb.AnalyzeResponse.deserializeBinary);
+            return result(resp, pack);
         },
         async pluginVersion() {
             const resp: any = await call(client, "getPluginInfo", new Empty());

@@ -87,6 +87,17 @@ export function toAnalyzerResource(r: RecordedResource): AnalyzerResource {
     };
 }
 
+/**
+ * The provider resources of a plan, one map per resource list: the client encodes each request once per
+ * (resource, providers map), so packs analyzing the same list share the encoded requests.
+ */
+const providerMaps = new WeakMap<AnalyzerResource[], Map<string, AnalyzerResource>>();
+function providersOf(resources: AnalyzerResource[]): Map<string, AnalyzerResource> {
+    let m = providerMaps.get(resources);
+    if (!m) providerMaps.set(resources, (m = new Map(resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]))));
+    return m;
+}
+
 /** Analyze requests in flight per pack. */
 const ANALYZE_CONCURRENCY = 16;
 
@@ -96,7 +107,7 @@ export async function analyzeWithPack(
     resources: AnalyzerResource[],
 ): Promise<{ violations: Violation[]; exemptions: Exemption[]; analyzeMs: number }> {
     const typeOf = new Map(resources.map((r) => [r.urn, r.type]));
-    const providers = new Map(resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]));
+    const providers = providersOf(resources);
     const violations: Violation[] = [];
     const exemptions: Exemption[] = [];
     const toViolation = (d: Diagnostic): Violation => ({

@@ -86,7 +86,10 @@ function byCluster(resources: PolicyResource[]): Map<string, PolicyResource[]> {
     for (const r of resources) {
         if (!r.type.startsWith("kubernetes:")) continue;
         const key = r.provider?.urn ?? "";
-        m.set(key, [...(m.get(key) ?? []), r]);
+        const list = m.get(key);
+        // Appended in place: copying the list per resource made grouping quadratic in the stack size.
+        if (list) list.push(r);
+        else m.set(key, [r]);
     }
     return m;
 }
@@ -108,10 +111,19 @@ const defaultDeny: StackRuleDef = {
     validateStack: (args, report) => {
         const system: string[] = (args.getConfig() as any).systemNamespaces ?? SYSTEM_NAMESPACES;
         for (const [, resources] of byCluster(args.resources)) {
-            const policies = ofType(resources, NETWORK_POLICY);
-            for (const ns of appNamespaces(resources, system)) {
+            const namespaces = appNamespaces(resources, system);
+            if (namespaces.length === 0) continue;
+            // NetworkPolicies by namespace, so each namespace looks only at its own (not every policy of the cluster).
+            const policiesIn = new Map<unknown, PolicyResource[]>();
+            for (const np of ofType(resources, NETWORK_POLICY)) {
+                const key = np.props.metadata?.namespace;
+                const list = policiesIn.get(key);
+                if (list) list.push(np);
+                else policiesIn.set(key, [np]);
+            }
+            for (const ns of namespaces) {
                 const name = nsName(ns);
-                const ok = policies.some((np) => {
+                const ok = (policiesIn.get(name) ?? []).some((np) => {
                     const spec = np.props.spec ?? {};
                     const types: string[] = spec.policyTypes ?? [];
                     return (
@@ -166,8 +178,10 @@ const allowNothing: StackRuleDef = {
                 return (spec.action ?? "ALLOW") === "ALLOW" && (spec.rules ?? []).length === 0 && !spec.selector && !spec.targetRefs;
             });
             if (denyAll.some((ap) => ap.props.metadata?.namespace === MESH_ROOT_NAMESPACE)) continue;
+            // Covered namespaces as a set: one lookup per namespace instead of a scan of every policy.
+            const covered = new Set(denyAll.map((ap) => ap.props.metadata?.namespace));
             for (const ns of apps) {
-                if (!denyAll.some((ap) => ap.props.metadata?.namespace === nsName(ns)))
+                if (!covered.has(nsName(ns)))
                     report(`namespace "${nsName(ns)}" is not covered by an allow-nothing AuthorizationPolicy; declare one (spec: {}) in "${MESH_ROOT_NAMESPACE}" or in this namespace, then allow calls explicitly.`, ns.urn);
             }
         }
