@@ -10,9 +10,9 @@ import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as azureResources from "@pulumi/azure-native/resources";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesCluster, type ClusterTarget } from "../components/cluster";
-import { EncryptionKey } from "../components/keys";
-import { Network } from "../components/network";
+import { KubernetesCluster, type ClusterTarget, type KubernetesClusterArgs } from "../components/cluster";
+import { EncryptionKey, type EncryptionKeyArgs } from "../components/keys";
+import { Network, type NetworkArgs } from "../components/network";
 import type { Cloud } from "../components/regions";
 import { AZURE_ZONAL_REGIONS } from "../components/regions";
 import type { PlatformConfig } from "./config";
@@ -59,113 +59,28 @@ export function buildFoundation(config: PlatformConfig, opts: FoundationOptions)
 
     for (const cloud of config.enabledClouds) {
         const region = config.placement[cloud]!.region;
-        const sizing = nodeSizing(cloud, config);
-        if (cloud === "aws") {
-            const provider = new aws.Provider("aws", { region: region as aws.Region, defaultTags: { tags } });
-            const key = new EncryptionKey(`${prefix}-aws`, { cloud, region, tags, protect }, { providers: { aws: provider } });
-            const network = new Network(
-                `${prefix}-aws`,
-                { cloud, region, cidr: config.network.aws.cidr, tags, aws: { logKmsKeyArn: key.keyId } },
-                { providers: { aws: provider } },
-            );
-            const cluster = new KubernetesCluster(
-                `${prefix}-aws`,
-                {
-                    target: "aws",
-                    region,
-                    kubernetesVersion: config.cluster.kubernetesVersion,
-                    nodes: sizing,
-                    authorizedCidrs: config.cluster.authorizedCidrs,
-                    network,
-                    secretsKey: key,
-                    tags,
-                    aws: { adminRoleArns: config.cluster.admins.aws },
-                },
-                { providers: { aws: provider } },
-            );
-            foundation.clouds.aws = { cloud, region, provider, key, network, cluster };
-            foundation.clusters.aws = cluster;
-        } else if (cloud === "azure") {
-            const provider = new AzureProvider("azure", { location: region });
-            const client = azureAuthorization.getClientConfigOutput({ provider });
-            const group = new azureResources.ResourceGroup(
-                `${prefix}-rg`,
-                { location: region, tags },
-                { provider, protect },
-            );
-            const azureCtx = { resourceGroupName: group.name, tenantId: client.tenantId };
-            const key = new EncryptionKey(
-                `${prefix}-az`,
-                { cloud, region, tags, protect, azure: azureCtx },
-                { providers: { "azure-native": provider } },
-            );
-            const network = new Network(
-                `${prefix}-az`,
-                { cloud, region, cidr: config.network.azure.cidr, tags, azure: { resourceGroupName: group.name } },
-                { providers: { "azure-native": provider } },
-            );
-            const cluster = new KubernetesCluster(
-                `${prefix}-az`,
-                {
-                    target: "azure",
-                    region,
-                    kubernetesVersion: config.cluster.kubernetesVersion,
-                    nodes: sizing,
-                    authorizedCidrs: config.cluster.authorizedCidrs,
-                    network,
-                    secretsKey: key,
-                    tags,
-                    azure: {
-                        ...azureCtx,
-                        adminGroupObjectIds: config.cluster.admins.azure,
-                        zonal: AZURE_ZONAL_REGIONS.has(region),
-                        podCidr: config.network.azure.podCidr,
-                        serviceCidr: config.network.azure.serviceCidr,
-                    },
-                },
-                { providers: { "azure-native": provider } },
-            );
-            foundation.clouds.azure = { cloud, region, provider, key, network, cluster, azure: azureCtx };
-            foundation.clusters.azure = cluster;
-        } else {
-            const provider = new gcp.Provider("gcp", { project: opts.gcpProject, region, defaultLabels: tags });
-            const project = opts.gcpProject
-                ? pulumi.output(opts.gcpProject)
-                : gcp.organizations.getClientConfigOutput({ provider }).project;
-            const key = new EncryptionKey(
-                `${prefix}-gcp`,
-                { cloud, region, tags, protect, gcp: { project } },
-                { providers: { gcp: provider } },
-            );
-            const network = new Network(
-                `${prefix}-gcp`,
-                {
-                    cloud,
-                    region,
-                    cidr: config.network.gcp.cidr,
-                    tags,
-                    gcp: { project, podsCidr: config.network.gcp.podsCidr, servicesCidr: config.network.gcp.servicesCidr },
-                },
-                { providers: { gcp: provider } },
-            );
-            const cluster = new KubernetesCluster(
-                `${prefix}-gcp`,
-                {
-                    target: "gcp",
-                    region,
-                    kubernetesVersion: config.cluster.kubernetesVersion,
-                    nodes: sizing,
-                    authorizedCidrs: config.cluster.authorizedCidrs,
-                    network,
-                    secretsKey: key,
-                    tags,
-                    gcp: { project, releaseChannel: config.cluster.releaseChannel },
-                },
-                { providers: { gcp: provider } },
-            );
-            foundation.clouds.gcp = { cloud, region, provider, key, network, cluster, gcp: { project } };
-            foundation.clusters.gcp = cluster;
-        }
+        const setup = cloudSetup(cloud, region, config, { prefix, tags, protect, gcpProject: opts.gcpProject });
+        // The same three steps on every cloud; only the cloud-specific arguments differ (cloudSetup).
+        const name = `${prefix}-${setup.suffix}`;
+        const key = new EncryptionKey(name, { cloud, region, tags, protect, ...setup.key }, { providers: setup.providers });
+        const network = new Network(name, { cloud, region, cidr: config.network[cloud].cidr, tags, ...setup.network(key) }, { providers: setup.providers });
+        const cluster = new KubernetesCluster(
+            name,
+            {
+                target: cloud,
+                region,
+                kubernetesVersion: config.cluster.kubernetesVersion,
+                nodes: nodeSizing(cloud, config),
+                authorizedCidrs: config.cluster.authorizedCidrs,
+                network,
+                secretsKey: key,
+                tags,
+                ...setup.cluster,
+            },
+            { providers: setup.providers },
+        );
+        foundation.clouds[cloud] = { cloud, region, provider: setup.provider, key, network, cluster, ...setup.context };
+        foundation.clusters[cloud] = cluster;
     }
 
     if (config.clouds.includes("kubernetes")) {
@@ -175,6 +90,73 @@ export function buildFoundation(config: PlatformConfig, opts: FoundationOptions)
         });
     }
     return foundation;
+}
+
+interface CloudSetup {
+    /** Resource-name suffix per cloud (kept short: names feed cloud limits). */
+    suffix: string;
+    provider: pulumi.ProviderResource;
+    providers: Record<string, pulumi.ProviderResource>;
+    key: Partial<EncryptionKeyArgs>;
+    network: (key: EncryptionKey) => Partial<NetworkArgs>;
+    cluster: Partial<KubernetesClusterArgs>;
+    context: Pick<CloudFoundation, "azure" | "gcp">;
+}
+
+/** The explicit provider in the chosen region and the cloud-specific arguments of the foundation. */
+function cloudSetup(
+    cloud: Cloud,
+    region: string,
+    config: PlatformConfig,
+    o: { prefix: string; tags: Record<string, string>; protect: boolean; gcpProject?: string },
+): CloudSetup {
+    if (cloud === "aws") {
+        const provider = new aws.Provider("aws", { region: region as aws.Region, defaultTags: { tags: o.tags } });
+        return {
+            suffix: "aws",
+            provider,
+            providers: { aws: provider },
+            key: {},
+            // Flow logs are encrypted with the platform key.
+            network: (key) => ({ aws: { logKmsKeyArn: key.keyId } }),
+            cluster: { aws: { adminRoleArns: config.cluster.admins.aws } },
+            context: {},
+        };
+    }
+    if (cloud === "azure") {
+        const provider = new AzureProvider("azure", { location: region });
+        const client = azureAuthorization.getClientConfigOutput({ provider });
+        const group = new azureResources.ResourceGroup(`${o.prefix}-rg`, { location: region, tags: o.tags }, { provider, protect: o.protect });
+        const azure = { resourceGroupName: group.name, tenantId: client.tenantId };
+        return {
+            suffix: "az",
+            provider,
+            providers: { "azure-native": provider },
+            key: { azure },
+            network: () => ({ azure: { resourceGroupName: group.name } }),
+            cluster: {
+                azure: {
+                    ...azure,
+                    adminGroupObjectIds: config.cluster.admins.azure,
+                    zonal: AZURE_ZONAL_REGIONS.has(region),
+                    podCidr: config.network.azure.podCidr,
+                    serviceCidr: config.network.azure.serviceCidr,
+                },
+            },
+            context: { azure },
+        };
+    }
+    const provider = new gcp.Provider("gcp", { project: o.gcpProject, region, defaultLabels: o.tags });
+    const project = o.gcpProject ? pulumi.output(o.gcpProject) : gcp.organizations.getClientConfigOutput({ provider }).project;
+    return {
+        suffix: "gcp",
+        provider,
+        providers: { gcp: provider },
+        key: { gcp: { project } },
+        network: () => ({ gcp: { project, podsCidr: config.network.gcp.podsCidr, servicesCidr: config.network.gcp.servicesCidr } }),
+        cluster: { gcp: { project, releaseChannel: config.cluster.releaseChannel } },
+        context: { gcp: { project } },
+    };
 }
 
 /** Stack outputs: one entry per target. */
