@@ -35,6 +35,7 @@ describe("platform config: bad values name the key, the value and what is allowe
         ["unknown node size", { clouds: ["aws"], cluster: { nodeSize: "huge" } }, [/platform:cluster\.nodeSize/, /"huge"/, /"small", "medium", "large"/]],
         ["malformed Kubernetes version", { clouds: ["aws"], cluster: { kubernetesVersion: "1.34.2" } }, [/platform:cluster\.kubernetesVersion/, /"1\.34\.2"/, /such as 1\.34/]],
         ["Kubernetes version the platform does not support", { clouds: ["aws"], cluster: { kubernetesVersion: "1.30" } }, [/platform:cluster\.kubernetesVersion/, /"1\.30"/, /not a supported version; allowed: 1\.33, 1\.34/]],
+        ["mesh off while Strimzi and cluster services need it", { clouds: ["kubernetes"], mesh: { enabled: false }, kafka: { enabled: true }, services: [{ name: "api", image: "ghcr.io/acme/api:1.0.0" }] }, [/platform:mesh\.enabled: false cannot be combined with Strimzi Kafka \(on kubernetes\) and services on a cluster \("api"\)/, /allowed: true/]],
         ["misspelt top-level key", { clouds: ["aws"], regoins: { aws: "auto" } }, [/platform:regoins is not a known setting/, /platform:regions/]],
         ["misspelt nested key", { clouds: ["aws"], cluster: { maxNode: 3 } }, [/platform:cluster\.maxNode is not a known setting/, /maxNodes/]],
         ["region key for an unknown cloud", { clouds: ["aws"], regions: { oracle: "auto" } }, [/platform:regions\.oracle is not a known setting/, /aws, azure, gcp/]],
@@ -61,6 +62,11 @@ describe("platform config: good values", () => {
         expect(cfg.protect).toBe(true);
         expect(cfg.cluster).toMatchObject({ minNodes: 3, maxNodes: 6, nodeSize: "small", authorizedCidrs: [] });
         for (const cloud of cfg.enabledClouds) expect(cfg.placement[cloud]!.mode).toBe("auto");
+    });
+
+    it("allows the mesh off when nothing on a cluster relies on it", () => {
+        const cfg = parsePlatformConfig({ clouds: ["gcp"], mesh: { enabled: false }, services: [{ name: "api", image: "ghcr.io/acme/api:1.0.0" }] });
+        expect(cfg.mesh.enabled).toBe(false);
     });
 
     it("keeps an explicit region inside the geography", () => {

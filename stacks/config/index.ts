@@ -11,7 +11,7 @@ import { placementOptions } from "./carbon";
 import { checkKafkaConfig } from "./kafka";
 import { servicesProblems } from "./services";
 import { applyServiceGraph } from "./service-graph";
-import { meshProblems, platformNamespaces } from "./mesh";
+import { meshProblems, meshRequiredProblems, platformNamespaces } from "./mesh";
 import { platformConfigSchema, type ParsedPlatformConfig, type Target } from "./schema";
 
 export * from "./schema";
@@ -127,6 +127,7 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
     checkKafkaConfig(cfg, problems);
     problems.push(...servicesProblems(cfg.services, cfg.clouds));
     problems.push(...meshProblems(cfg.mesh, platformNamespaces(cfg)));
+    problems.push(...meshRequiredProblems(cfg));
     if (problems.length) throw new ConfigError(problems);
     return { ...cfg, enabledClouds, placement };
 }

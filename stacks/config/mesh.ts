@@ -105,3 +105,23 @@ export function meshProblems(mesh: MeshConfig, ownedNamespaces: Record<string, s
         ...callGraphProblems(mesh.workloads, mesh.calls, "platform:mesh", "workloads", { ...ownedNamespaces, ...MESH_OWNED_NAMESPACES }),
     ];
 }
+
+/**
+ * The mesh may be turned off only where nothing on a cluster relies on it: Strimzi, Knative and
+ * SpinKube express their identity rules as Istio AuthorizationPolicies, which need Istio's CRDs (and
+ * without the mesh nothing would enforce them).
+ */
+export function meshRequiredProblems(cfg: ParsedPlatformConfig): string[] {
+    if (cfg.mesh.enabled) return [];
+    const targets = cfg.clouds as ("aws" | "azure" | "gcp" | "kubernetes")[];
+    const users: string[] = [];
+    const strimzi = cfg.kafka.enabled ? targets.filter((t) => kafkaBackendFor(t, cfg.kafka) === "strimzi") : [];
+    if (strimzi.length) users.push(`Strimzi Kafka (on ${strimzi.join(", ")})`);
+    const onClusters = cfg.services.filter((s) => placementsOf(s, targets).some((p) => p.platform === "knative" || p.platform === "spin"));
+    if (onClusters.length) users.push(`services on a cluster (${onClusters.map((s) => JSON.stringify(s.name)).join(", ")})`);
+    return users.length
+        ? [
+              `platform:mesh.enabled: false cannot be combined with ${users.join(" and ")}: their identity policies are Istio AuthorizationPolicies and need the mesh; allowed: true, or move them off the clusters`,
+          ]
+        : [];
+}
