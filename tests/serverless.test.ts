@@ -508,3 +508,19 @@ describe("Knative and SpinKube on a cluster", () => {
     });
 });
 
+
+describe("the Kourier waypoint's spans reach the mesh collector", () => {
+    it("admits exactly the Kourier waypoint's identity to the collector's OTLP ports", async () => {
+        const { planStack } = await import("../tools/plan");
+        const plan = await planStack("local");
+        const policies = plan.resources.filter((r) => r.type === "kubernetes:security.istio.io/v1:AuthorizationPolicy" && (r.inputs as any).metadata.namespace === "observability");
+        const kourier = policies.find((p) => (p.inputs as any).metadata.name === "allow-kourier-waypoint-spans")!;
+        expect((kourier.inputs as any).spec).toEqual({
+            action: "ALLOW",
+            selector: { matchLabels: { "app.kubernetes.io/instance": "otel-collector" } },
+            rules: [{ from: [{ source: { principals: ["cluster.local/ns/knative-serving/sa/waypoint"] } }], to: [{ operation: { ports: ["4317", "4318"] } }] }],
+        });
+        // It waits for the mesh (Istio CRDs) like every other Istio resource.
+        expect(kourier.dependencies.some((d) => d.includes("istiod"))).toBe(true);
+    }, 120_000);
+});

@@ -238,17 +238,7 @@ export class AmbientMesh extends pulumi.ComponentResource {
             ...(args.ingress?.enabled ? [{ namespace: INGRESS_NAMESPACE, serviceAccount: INGRESS_GATEWAY_NAME }] : []),
         ];
         if (spanSenders.length) {
-            allowWorkloads(
-                `${name}-allow-span-senders`,
-                {
-                    namespace: OBSERVABILITY_NAMESPACE,
-                    policyName: "allow-span-senders",
-                    selector: { "app.kubernetes.io/instance": COLLECTOR_NAME },
-                    from: spanSenders,
-                    ports: [OTLP_GRPC_PORT, OTLP_HTTP_PORT],
-                },
-                { parent: this, dependsOn: [...ready, observability] },
-            );
+            allowSpanSenders(`${name}-allow-span-senders`, "allow-span-senders", spanSenders, { parent: this, dependsOn: [...ready, observability] });
         }
         const tracing = { providers: [{ name: TRACING_PROVIDER }], randomSamplingPercentage: args.tracing?.samplingPercent ?? 1 };
         custom(
@@ -406,4 +396,27 @@ export function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>
                 : v;
     }
     return out;
+}
+
+/**
+ * Lets Envoy-based proxies outside the call graph (another capability's waypoint, say) send spans to the
+ * mesh's collector. ALLOW policies add up, so each capability declares its own senders.
+ */
+export function allowSpanSenders(
+    name: string,
+    policyName: string,
+    senders: { namespace: string; serviceAccount: string }[],
+    opts: pulumi.CustomResourceOptions,
+) {
+    return allowWorkloads(
+        name,
+        {
+            namespace: OBSERVABILITY_NAMESPACE,
+            policyName,
+            selector: { "app.kubernetes.io/instance": COLLECTOR_NAME },
+            from: senders,
+            ports: [OTLP_GRPC_PORT, OTLP_HTTP_PORT],
+        },
+        opts,
+    );
 }

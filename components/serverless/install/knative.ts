@@ -12,6 +12,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { allowWorkloads, type WorkloadIdentity } from "../../mesh/authorization";
 import { WAYPOINT_NAME, waypointNetworkPolicies } from "../../mesh/callgraph";
+import { allowSpanSenders } from "../../mesh";
 import { PlatformNamespace } from "../../namespace";
 
 export const KNATIVE_OPERATOR_CHART = { chart: "knative-operator", version: "v1.23.0", repo: "https://knative.github.io/operator" };
@@ -230,6 +231,11 @@ export class KnativeRuntime extends pulumi.ComponentResource {
         // Callers of cluster-local services reach the gateway only through the waypoint, which has already
         // checked caller and Host: ztunnel admits the waypoint's identity, and no caller directly.
         internal("kourier-gateway-from-waypoint", "3scale-kourier-gateway", [KOURIER_WAYPOINT_IDENTITY], [KOURIER_INTERNAL_PORT]);
+        // The waypoint traces the calls it sees (the mesh's Telemetry applies to every waypoint): let it
+        // reach the mesh's collector, which admits only declared span senders.
+        if (args.meshReady?.length) {
+            allowSpanSenders(`${name}-kourier-waypoint-spans`, "allow-kourier-waypoint-spans", [KOURIER_WAYPOINT_IDENTITY], { parent: this, dependsOn: meshDeps });
+        }
         this.servingNamespace = servingNs.namespaceName;
         this.ready = [serving, waypoint];
         this.registerOutputs({ servingNamespace: this.servingNamespace });
