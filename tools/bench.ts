@@ -26,8 +26,10 @@ export interface BenchRow {
     seconds: number;
     planSeconds: number;
     checkSeconds: number;
-    /** Peak RSS of the planning process plus the peak RSS of each policy-pack process (an upper bound of the total). */
+    /** Peak of the summed RSS of the planning process and the policy-pack processes, sampled every 25 ms. */
     peakRssMb: number;
+    /** Planner peak RSS + each pack's peak RSS: an upper bound of peakRssMb (the peaks need not coincide). */
+    sumOfPeaksMb: number;
     plannerPeakRssMb: number;
     packsPeakRssMb: number;
     baselineSeconds: number;
@@ -65,34 +67,74 @@ export function generatedStack(n: number): Record<string, unknown> {
 
 const mb = (kb: number) => Math.round(kb / 1024);
 
-/** Peak RSS (VmHWM) of this process's live child processes, in MB (the policy packs). */
-function childrenPeakMb(): number {
-    let total = 0;
+/** The pids of this process's live child processes (the policy packs), from /proc. */
+function childPids(): string[] {
+    const pids: string[] = [];
+    for (const task of fs.readdirSync("/proc/self/task"))
+        pids.push(...fs.readFileSync(`/proc/self/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean));
+    return pids;
+}
+
+/** A field of /proc/<pid>/status in kB (VmRSS: now, VmHWM: the process's own peak). */
+function statusKb(pid: string, field: "VmRSS" | "VmHWM"): number {
     try {
-        for (const task of fs.readdirSync("/proc/self/task")) {
-            const pids = fs.readFileSync(`/proc/self/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
-            for (const pid of pids) {
-                const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-                if (m) total += Number(m[1]);
-            }
-        }
+        const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+        return m ? Number(m[1]) : 0;
     } catch {
-        return NaN; // not Linux, or /proc/<pid>/task/<tid>/children unavailable
+        return 0; // the process just exited
     }
-    return mb(total);
+}
+
+/**
+ * Memory of the whole check (planner + packs). `simultaneousPeak` samples the summed RSS of this process
+ * and its children every 25 ms: the peak the machine actually had to hold (a spike shorter than a sample
+ * can be missed). `sumOfPeaks` adds each process's own peak (planner maxRSS + each pack's VmHWM), an
+ * upper bound that counts the planner's plan-time peak and the packs' analysis-time peaks as if they
+ * coincided. Linux only (NaN elsewhere).
+ */
+function memorySampler(): { stop(): { simultaneousPeakMb: number; packsPeakMb: number } } {
+    let peakKb = 0;
+    let packsKb = 0;
+    let ok = true;
+    const sample = () => {
+        try {
+            let total = statusKb("self", "VmRSS");
+            let packs = 0;
+            for (const pid of childPids()) packs += statusKb(pid, "VmHWM");
+            for (const pid of childPids()) total += statusKb(pid, "VmRSS");
+            peakKb = Math.max(peakKb, total);
+            packsKb = Math.max(packsKb, packs);
+        } catch {
+            ok = false;
+        }
+    };
+    sample();
+    const timer = setInterval(sample, 25);
+    return {
+        stop() {
+            sample();
+            clearInterval(timer);
+            return { simultaneousPeakMb: ok ? mb(peakKb) : NaN, packsPeakMb: ok ? mb(packsKb) : NaN };
+        },
+    };
 }
 
 async function childPlatform(n: number, stack: string): Promise<Record<string, number>> {
     const { loadStackConfig, planConfig } = await import("./plan/index");
     const { discoverPolicyPacks, startPolicyPack } = await import("./policy/analyzer-client");
     const { analyzeWithPack, toAnalyzerResource } = await import("./policy/run");
+    const memory = memorySampler();
     const t0 = performance.now();
+    // As the engine does, the analyzers start with the deployment, while the program runs (their start-up
+    // is process start and module loading, overlapping the plan).
+    const starting = Promise.all(discoverPolicyPacks(path.join(ROOT, "policies")).map((d) => startPolicyPack(d)));
+    starting.catch(() => undefined); // awaited below; a failure is reported there
     const plan = await planConfig(loadStackConfig(stack, { overrides: generatedStack(n) }));
     const t1 = performance.now();
     const resources = plan.resources.map(toAnalyzerResource);
-    const packs = await Promise.all(discoverPolicyPacks(path.join(ROOT, "policies")).map((d) => startPolicyPack(d)));
+    const packs = await starting;
     let violations = 0;
-    let packsPeak = NaN;
+    let mem = { simultaneousPeakMb: NaN, packsPeakMb: NaN };
     try {
         // As tools/policy/run.ts does: every pack at once (separate processes).
         await Promise.all(
@@ -103,14 +145,16 @@ async function childPlatform(n: number, stack: string): Promise<Record<string, n
                 if (process.env.BENCH_VERBOSE) process.stderr.write(`  ${pack.name}: start ${pack.startupMs} ms, analyze ${r.analyzeMs} ms\n`);
             }),
         );
-        packsPeak = childrenPeakMb();
+        mem = memory.stop(); // before the packs exit
     } finally {
+        memory.stop();
         await Promise.all(packs.map((p) => p.close()));
     }
     const t2 = performance.now();
     let bytes = 0;
     for (const r of plan.resources) bytes += JSON.stringify(r.rawInputs).length;
     const planner = mb(process.resourceUsage().maxRSS);
+    const packsPeak = mem.packsPeakMb;
     return {
         services: n,
         resources: plan.resources.length,
@@ -119,7 +163,8 @@ async function childPlatform(n: number, stack: string): Promise<Record<string, n
         checkSeconds: (t2 - t1) / 1000,
         plannerPeakRssMb: planner,
         packsPeakRssMb: packsPeak,
-        peakRssMb: planner + (Number.isNaN(packsPeak) ? 0 : packsPeak),
+        peakRssMb: mem.simultaneousPeakMb,
+        sumOfPeaksMb: planner + (Number.isNaN(packsPeak) ? 0 : packsPeak),
         averageInputBytes: Math.round(bytes / Math.max(1, plan.resources.length)),
         mandatoryViolations: violations,
     };
@@ -134,6 +179,8 @@ class PlainResource extends pulumi.CustomResource {
 
 /** The bare SDK: N plain custom resources with inputs of `inputBytes` serialized size, under setMocks. */
 async function childBaseline(count: number, inputBytes: number): Promise<Record<string, number>> {
+    // Same conditions as the platform's plan (tools/plan/runtime.ts): SDK stack traces not source-mapped.
+    process.setSourceMapsEnabled(false);
     const t0 = performance.now();
     await pulumi.runtime.setMocks(
         { newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({}) },
@@ -199,7 +246,9 @@ export function targets(rows: BenchRow[]): TargetCheck[] {
         {
             target: "1,000 services: peak memory under 1 GB",
             met: r1k ? r1k.peakRssMb < 1024 : undefined,
-            detail: r1k ? `${r1k.peakRssMb} MB (planner ${r1k.plannerPeakRssMb} MB + packs ${r1k.packsPeakRssMb} MB)` : "size 1000 not run",
+            detail: r1k
+                ? `${r1k.peakRssMb} MB at once (sum of each process's own peak: ${r1k.sumOfPeaksMb} MB = planner ${r1k.plannerPeakRssMb} + packs ${r1k.packsPeakRssMb})`
+                : "size 1000 not run",
         },
         {
             target: "3,000 services: at most 3.3x the 1,000-service time",
@@ -210,7 +259,7 @@ export function targets(rows: BenchRow[]): TargetCheck[] {
 }
 
 function table(rows: BenchRow[]): string {
-    const head = ["services", "resources", "plan s", "check s", "total s", "peak MB", "SDK s", "SDK MB", "x SDK"];
+    const head = ["services", "resources", "plan s", "check s", "total s", "peak MB", "sum of peaks MB", "SDK s", "SDK MB", "x SDK"];
     const body = rows.map((r) => [
         String(r.services),
         String(r.resources),
@@ -218,6 +267,7 @@ function table(rows: BenchRow[]): string {
         r.checkSeconds.toFixed(2),
         r.seconds.toFixed(2),
         String(r.peakRssMb),
+        String(r.sumOfPeaksMb),
         r.baselineSeconds.toFixed(2),
         String(r.baselinePeakRssMb),
         (r.seconds / r.baselineSeconds).toFixed(2),
@@ -262,6 +312,7 @@ async function main(argv: string[]): Promise<number> {
             planSeconds: p.planSeconds,
             checkSeconds: p.checkSeconds,
             peakRssMb: p.peakRssMb,
+            sumOfPeaksMb: p.sumOfPeaksMb,
             plannerPeakRssMb: p.plannerPeakRssMb,
             packsPeakRssMb: p.packsPeakRssMb,
             baselineSeconds: b.baselineSeconds,
