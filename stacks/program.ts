@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig } from "./config";
+import { addCarbonScaling } from "./carbon-scaling";
 import { addGoldenPath } from "./golden-path";
 import { addMesh } from "./mesh";
 import { buildFoundation, foundationOutputs } from "./platform";
@@ -23,5 +24,6 @@ export async function platformProgram(): Promise<Record<string, unknown>> {
         kafka: addStreaming(foundation, config),
         services: addServerless(foundation, config),
         serviceGraph: addGoldenPath(config),
+        carbonScaling: addCarbonScaling(foundation, config),
     };
 }

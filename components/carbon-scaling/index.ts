@@ -16,9 +16,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-/** KEDA chart the platform pins (the CRDs in ../shared/crds/keda.sh are from kedacore/keda v2.20.2). */
-export const KEDA_CHART_VERSION = "2.20.2";
-export const KEDA_CHART_REPO = "https://kedacore.github.io/charts";
+import { KEDA_CHART_VERSION, KedaInstall } from "./keda";
+
+export { KEDA_CHART_REPO, KEDA_CHART_VERSION, KEDA_NAMESPACE, KEDA_PORTS, KedaInstall, type KedaInstallArgs } from "./keda";
 
 export const CARBON_SIGNAL_PROVIDERS = ["carbon-aware-sdk", "electricity-maps"] as const;
 export type CarbonSignalProvider = (typeof CARBON_SIGNAL_PROVIDERS)[number];
@@ -42,11 +42,21 @@ export interface WorkTrigger {
     type: string;
     metadata: Record<string, pulumi.Input<string>>;
     authenticationRef?: { name: pulumi.Input<string>; kind?: "TriggerAuthentication" | "ClusterTriggerAuthentication" };
+    /**
+     * TCP ports of the trigger's source that KEDA's operator must reach (egress from the out-of-mesh keda
+     * namespace, e.g. 9092 for Kafka). Sources inside the ambient mesh under STRICT mTLS stay unreachable.
+     */
+    ports?: number[];
 }
 
 export interface CarbonAwareScalingArgs {
-    /** Install KEDA with this component (false when the cluster already runs KEDA 2.20). Default true. */
+    /**
+     * Install KEDA with this component (false when the cluster already runs KEDA 2.20, e.g. one KedaInstall
+     * per cluster shared by several workloads; pass its `ready` as kedaReady). Default true.
+     */
     installKeda?: boolean;
+    /** With installKeda false: what the KEDA objects wait for (KedaInstall.ready). */
+    kedaReady?: pulumi.Resource[];
     /** Namespace of KEDA. Default "keda". */
     kedaNamespace?: string;
     /** KEDA chart version; must be 2.20.x. Default KEDA_CHART_VERSION. */
@@ -57,6 +67,11 @@ export interface CarbonAwareScalingArgs {
         name: pulumi.Input<string>;
         namespace: pulumi.Input<string>;
     };
+    /**
+     * metadata.name of the ScaledObject; default: generated from the resource name. KEDA copies the name into a
+     * label value of the HPA it creates, so it must fit 63 characters (the workload's own name always does).
+     */
+    scaledObjectName?: string;
     /** Replica bounds. minReplicas 0 lets a deferrable workload wait entirely. Defaults 0 and 10. */
     minReplicas?: number;
     maxReplicas?: number;
@@ -74,6 +89,8 @@ export interface CarbonAwareScalingArgs {
     staticIntensity: number;
     /** Data year of staticIntensity, for the annotation. */
     staticYear?: number;
+    /** Where staticIntensity comes from, for the annotation. Default "Electricity Maps via @tgwf/co2 (ODbL)". */
+    staticSource?: string;
     /** Seconds between polls of the sources. Default 300 (grid data changes hourly at most every 5 minutes). */
     pollingInterval?: number;
     /** Consecutive failures of a source before the fallback applies. Default 3. */
@@ -113,6 +130,8 @@ export function checkCarbonScalingArgs(args: CarbonAwareScalingArgs): void {
         problems.push(`signal.url: "${args.signal.url}" must be an http(s) URL`);
     if (args.signal.provider === "electricity-maps" && args.signal.token === undefined)
         problems.push(`signal.token: unset; the Electricity Maps API needs an auth-token (pass it as a secret)`);
+    if (args.scaledObjectName !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(args.scaledObjectName))
+        problems.push(`scaledObjectName: "${args.scaledObjectName}" must be a DNS-1123 label of at most 63 characters (KEDA puts it in a label value)`);
     if (!args.workTrigger?.type) problems.push(`workTrigger.type: unset; give the KEDA trigger of the workload's own demand`);
     if (problems.length) throw new CarbonScalingError(`Invalid CarbonAwareScaling arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
 }
@@ -120,6 +139,17 @@ export function checkCarbonScalingArgs(args: CarbonAwareScalingArgs): void {
 /** The replicas KEDA falls back to when the live source fails: decided by the static yearly figure. */
 export function fallbackReplicas(staticIntensity: number, dirtyThreshold: number, dirtyMaxReplicas: number, maxReplicas: number): number {
     return staticIntensity > dirtyThreshold ? dirtyMaxReplicas : maxReplicas;
+}
+
+/**
+ * TCP port KEDA's operator needs to reach the signal: the URL's explicit port, else 443 for https and 80
+ * for http. An Input URL that is not a plain string (unknown until deploy) is assumed https.
+ */
+export function signalPort(url: pulumi.Input<string>): number {
+    if (typeof url !== "string") return 443;
+    const m = /^(https?):\/\/(?:[^/@\s]*@)?(\[[^\]]+\]|[^/:\s?#]+)(?::(\d+))?/.exec(url);
+    if (m?.[3]) return Number(m[3]);
+    return m?.[1] === "http" ? 80 : 443;
 }
 
 /** URL and JSON path of the live intensity for each source. */
@@ -155,36 +185,16 @@ export class CarbonAwareScaling extends pulumi.ComponentResource {
         const target = args.targetPerReplica ?? 10;
         this.fallbackReplicas = fallbackReplicas(args.staticIntensity, args.dirtyThreshold, cap, max);
 
+        let kedaReady: pulumi.Resource[] = args.kedaReady ?? [];
         if (args.installKeda ?? true) {
-            this.keda = new k8s.helm.v3.Release(
+            // KEDA in its own out-of-mesh namespace (see keda.ts); egress only to the signal's and the work source's ports.
+            const keda = new KedaInstall(
                 `${name}-keda`,
-                {
-                    chart: "keda",
-                    version: args.kedaChartVersion ?? KEDA_CHART_VERSION,
-                    repositoryOpts: { repo: KEDA_CHART_REPO },
-                    namespace: args.kedaNamespace ?? "keda",
-                    createNamespace: true,
-                    // Wait for the operator and the metrics server so the ScaledObject is accepted.
-                    atomic: true,
-                    values: {
-                        // Two operator replicas with leader election: scaling keeps working through a node loss.
-                        operator: { replicaCount: 2 },
-                        podDisruptionBudget: { operator: { minAvailable: 1 } },
-                        // Spread the two operator replicas over zones, best effort (small clusters may have one zone).
-                        topologySpreadConstraints: {
-                            operator: [
-                                {
-                                    maxSkew: 1,
-                                    topologyKey: "topology.kubernetes.io/zone",
-                                    whenUnsatisfiable: "ScheduleAnyway",
-                                    labelSelector: { matchLabels: { app: "keda-operator" } },
-                                },
-                            ],
-                        },
-                    },
-                },
+                { chartVersion: args.kedaChartVersion, namespace: args.kedaNamespace, egressPorts: [signalPort(args.signal.url), ...(args.workTrigger.ports ?? [])] },
                 { parent: this },
             );
+            this.keda = keda.release;
+            kedaReady = keda.ready;
         }
 
         const namespace = args.workload.namespace;
@@ -217,7 +227,7 @@ export class CarbonAwareScaling extends pulumi.ComponentResource {
                         ],
                     },
                 },
-                { parent: this, dependsOn: this.keda ? [this.keda] : [] },
+                { parent: this, dependsOn: kedaReady },
             );
             authenticationRef = { name: auth.metadata.name };
         }
@@ -252,9 +262,10 @@ export class CarbonAwareScaling extends pulumi.ComponentResource {
                 apiVersion: "keda.sh/v1alpha1",
                 kind: "ScaledObject",
                 metadata: {
+                    ...(args.scaledObjectName ? { name: args.scaledObjectName } : {}),
                     namespace,
                     annotations: {
-                        "platform.io/carbon-static-intensity": `${args.staticIntensity} gCO2e/kWh${args.staticYear ? ` (${args.staticYear})` : ""}, Electricity Maps via @tgwf/co2 (ODbL)`,
+                        "platform.io/carbon-static-intensity": `${args.staticIntensity} gCO2e/kWh${args.staticYear ? ` (${args.staticYear})` : ""}, ${args.staticSource ?? "Electricity Maps via @tgwf/co2 (ODbL)"}`,
                     },
                 },
                 spec: {
@@ -275,7 +286,7 @@ export class CarbonAwareScaling extends pulumi.ComponentResource {
                     triggers: [workTrigger, carbonTrigger],
                 },
             },
-            { parent: this, dependsOn: this.keda ? [this.keda] : [] },
+            { parent: this, dependsOn: kedaReady },
         );
         this.scaledObjectName = scaledObject.metadata.name;
         this.registerOutputs({ scaledObjectName: this.scaledObjectName, fallbackReplicas: this.fallbackReplicas });

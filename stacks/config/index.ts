@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { CLOUDS, type Cloud, type Geography } from "../../components/regions";
 import { RegionError, resolveRegion, type RegionChoice } from "../../components/regions/resolve";
 import { overlaps, parseCidr } from "./cidr";
-import { placementOptions } from "./carbon";
+import { CARBON_SIGNAL_TOKEN_KEY, carbonScalingProblems, configSecretCheck, placementOptions } from "./carbon";
 import { checkKafkaConfig } from "./kafka";
 import { servicesProblems } from "./services";
 import { applyServiceGraph } from "./service-graph";
@@ -72,7 +72,7 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
 }
 
 /** Validates raw settings (keys without the `platform:` prefix) and resolves regions. */
-export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfig {
+export function parsePlatformConfig(raw: Record<string, unknown>, opts: { isSecret?: (fullKey: string) => boolean } = {}): PlatformConfig {
     const parsed = platformConfigSchema.safeParse(raw);
     if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap((i) => describeIssue(raw, i)));
     const problems: string[] = [];
@@ -128,6 +128,7 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
     problems.push(...servicesProblems(cfg.services, cfg.clouds));
     problems.push(...meshProblems(cfg.mesh, platformNamespaces(cfg)));
     problems.push(...meshRequiredProblems(cfg));
+    problems.push(...carbonScalingProblems({ ...cfg, placement }, opts.isSecret));
     if (problems.length) throw new ConfigError(problems);
     return { ...cfg, enabledClouds, placement };
 }
@@ -149,14 +150,15 @@ export function rawPlatformConfig(all: Record<string, string> = pulumi.runtime.a
         const name = key.slice(CONFIG_NAMESPACE.length + 1);
         const decoded = decodeConfigValue(value);
         // A plain string such as a region name or a geography stays a string even if it parses as JSON.
-        raw[name] = typeof decoded === "number" && name === "geography" ? value : decoded;
+        // The signal token stays the exact string it was set to (a token may look like a number).
+        raw[name] = (typeof decoded === "number" && name === "geography") || name === CARBON_SIGNAL_TOKEN_KEY ? value : decoded;
     }
     return raw;
 }
 
 /** Reads and validates the stack's configuration. Throws ConfigError before anything is registered. */
 export function loadPlatformConfig(): PlatformConfig {
-    return parsePlatformConfig(rawPlatformConfig());
+    return parsePlatformConfig(rawPlatformConfig(), { isSecret: configSecretCheck() });
 }
 
 export function isTarget(value: string): value is Target {

@@ -122,6 +122,8 @@ export const platformConfigSchema = z.strictObject({
     protect: z.boolean().default(true),
     /** Carbon-aware placement: data year, maximum intensity, excluded regions (stacks/config/carbon.ts). */
     carbon: carbonConfigSchema,
+    /** API token of the live carbon signal, set with `pulumi config set --secret` (stacks/config/carbon.ts). */
+    carbonSignalToken: z.string().default(""),
     /** Event streaming (stacks/config/kafka.ts, docs/kafka.md). */
     kafka: kafkaConfigSchema,
     /** Serverless services (stacks/config/services.ts, docs/serverless.md). */
