@@ -85,6 +85,8 @@ describe("platform:carbon.scaling: bad values name the key, the value and what i
         ["namespace that is not a DNS label", { ...k8s, carbon: scalingOn({ workloads: [{ ...workloads[0], namespace: "Batch_Jobs" }] }) }, [/platform:carbon\.scaling\.workloads\[0\]\.namespace: "Batch_Jobs" must be a DNS-1123 label/]],
         ["a target the stack does not build", { ...k8s, carbon: scalingOn({ workloads: [{ ...workloads[0], targets: ["gcp"] }] }) }, [/platform:carbon\.scaling\.workloads\[0\]\.targets: "gcp" is not a target of this stack; allowed: kubernetes/]],
         ["work trigger without a type", { ...k8s, carbon: scalingOn({ workloads: [{ ...workloads[0], work: { metadata: {} } }] }) }, [/platform:carbon\.scaling\.workloads\[0\]\.work\.type: \(unset\)/]],
+        ["misspelt scaling key", { ...k8s, carbon: { scaling: { enabeld: true } } }, [/platform:carbon\.scaling\.enabeld is not a known setting\. Allowed: enabled, signal, dirtyThreshold, staticIntensity, workloads/]],
+        ["misspelt workload key", { ...k8s, carbon: scalingOn({ workloads: [{ ...workloads[0], maxReplica: 3 }] }) }, [/platform:carbon\.scaling\.workloads\[0\]\.maxReplica is not a known setting\. Allowed: name, namespace, kind, minReplicas, maxReplicas/]],
         ["a port that is not a port", { ...k8s, carbon: scalingOn({ workloads: [{ ...workloads[0], work: { ...workloads[0].work, ports: [70000] } }] }) }, [/platform:carbon\.scaling\.workloads\[0\]\.work\.ports\[0\]: 70000 must be a TCP port 1-65535/]],
     ];
     it.each(cases)("%s", (_label, raw, expected) => {

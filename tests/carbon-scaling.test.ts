@@ -8,6 +8,7 @@ import {
     CarbonAwareScaling,
     CarbonScalingError,
     KEDA_CHART_VERSION,
+    signalPort,
     type CarbonAwareScalingArgs,
 } from "../components/carbon-scaling";
 import { runUnderMocks, SECRET_PLACEHOLDER } from "../tools/plan/runtime";
@@ -17,7 +18,7 @@ const base: CarbonAwareScalingArgs = {
     workload: { name: "batch-worker", namespace: "batch" },
     maxReplicas: 8,
     dirtyMaxReplicas: 2,
-    workTrigger: { type: "kafka", metadata: { bootstrapServers: "kafka:9092", consumerGroup: "batch", topic: "jobs", lagThreshold: "10" } },
+    workTrigger: { type: "kafka", metadata: { bootstrapServers: "kafka:9092", consumerGroup: "batch", topic: "jobs", lagThreshold: "10" }, ports: [9092] },
     targetPerReplica: 10,
     signal: { provider: "electricity-maps", url: "https://api.electricitymaps.com/", location: "DE", token: "em-token-123" },
     dirtyThreshold: 300,
@@ -105,6 +106,27 @@ describe("CarbonAwareScaling", () => {
             targetValue: "300",
         });
         expect(spec.fallback.replicas).toBe(8);
+    });
+
+    it("installs KEDA into an out-of-mesh PlatformNamespace whose operator may reach only the signal's and the work source's ports", async () => {
+        const { resources } = await plan(base);
+        const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
+        expect(release.inputs).toMatchObject({ createNamespace: false, skipAwait: false });
+        const ns = resources.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
+        expect((ns.inputs as any).metadata.name).toBe("keda");
+        expect((ns.inputs as any).metadata.labels["istio.io/dataplane-mode"]).toBeUndefined();
+        const egress = resources.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && (r.inputs as any).metadata.name === "allow-scaler-egress")!;
+        expect((egress.inputs as any).spec.egress).toEqual([{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 9092 }] }]);
+        // The work trigger's ports steer the NetworkPolicy only; they are not KEDA trigger fields.
+        const so = resources.find((r) => r.type === "kubernetes:keda.sh/v1alpha1:ScaledObject")!;
+        expect((so.inputs as any).spec.triggers[0].ports).toBeUndefined();
+    });
+
+    it("derives the signal's port from its URL", () => {
+        expect(signalPort("https://api.electricitymaps.com")).toBe(443);
+        expect(signalPort("http://carbon-aware-sdk.carbon.svc:8080/")).toBe(8080);
+        expect(signalPort("http://sdk.example.com")).toBe(80);
+        expect(signalPort("https://user@sdk.example.com:8443/x")).toBe(8443);
     });
 
     it("rejects bad arguments before registering anything", async () => {

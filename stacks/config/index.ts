@@ -49,13 +49,29 @@ function show(value: unknown): string {
     return value === undefined ? "(unset)" : JSON.stringify(value);
 }
 
+/** The keys of the object schema at a config path (through defaults, optionals, arrays and records). */
+function objectShapeAt(path: readonly PropertyKey[]): Record<string, unknown> {
+    let node: any = platformConfigSchema;
+    const unwrap = () => {
+        while (node?.def && ["default", "prefault", "optional", "nullable", "pipe"].includes(node.def.type)) node = node.def.innerType ?? node.def.in;
+    };
+    for (const p of path) {
+        unwrap();
+        if (node?.def?.type === "array") node = node.def.element;
+        else if (node?.def?.type === "record") node = node.def.valueType;
+        else node = node?.shape?.[p as string];
+    }
+    unwrap();
+    return node?.shape ?? {};
+}
+
 function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
     if (issue.code === "unrecognized_keys") {
         return issue.keys.map((k) => {
             const known =
                 issue.path.length === 0
                     ? Object.keys(platformConfigSchema.shape).map((s) => `${CONFIG_NAMESPACE}:${s}`)
-                    : Object.keys(((platformConfigSchema.shape as any)[issue.path[0] as string] ?? {}).def?.innerType?.shape ?? {});
+                    : Object.keys(objectShapeAt(issue.path));
             return `${keyOf([...issue.path, k])} is not a known setting. Allowed: ${known.join(", ")}`;
         });
     }
