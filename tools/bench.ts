@@ -8,7 +8,7 @@
  *      over the analyzer protocol (tools/policy), timing both;
  *   2. baseline: the bare Pulumi SDK under its own mock runtime registering as many plain resources as the
  *      platform plan had, each with inputs of the plan's average serialized size.
- * Prints a table (or, with --json, `[{ services, resources, seconds, peakRssMb, baselineSeconds,
+ * Prints a table (or, with --json, `[{ services, resources, seconds, peakRssMb, sumOfPeaksMb, baselineSeconds,
  * baselinePeakRssMb, … }]`) and whether each target is met. Targets are measured here, never in tests.
  */
 import { spawn } from "node:child_process";
