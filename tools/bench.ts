@@ -121,34 +121,28 @@ function memorySampler(): { stop(): { simultaneousPeakMb: number; packsPeakMb: n
 
 async function childPlatform(n: number, stack: string): Promise<Record<string, number>> {
     const { loadStackConfig, planConfig } = await import("./plan/index");
-    const { discoverPolicyPacks, startPolicyPack } = await import("./policy/analyzer-client");
-    const { analyzeWithPack, toAnalyzerResource } = await import("./policy/run");
+    const { discoverPolicyPacks } = await import("./policy/analyzer-client");
+    const { startStreamingCheckInWorker } = await import("./policy/run");
     const memory = memorySampler();
     const t0 = performance.now();
-    // As the engine does, the analyzers start with the deployment, while the program runs (their start-up
-    // is process start and module loading, overlapping the plan).
-    const starting = Promise.all(discoverPolicyPacks(path.join(ROOT, "policies")).map((d) => startPolicyPack(d)));
-    starting.catch(() => undefined); // awaited below; a failure is reported there
-    const plan = await planConfig(loadStackConfig(stack, { overrides: generatedStack(n) }));
-    const t1 = performance.now();
-    const resources = plan.resources.map(toAnalyzerResource);
-    const packs = await starting;
+    // As `npm run check` (and the engine in a preview) does: the packs start with the deployment and
+    // analyze each resource as it is registered, beside the plan; AnalyzeStack follows the plan.
+    const check = startStreamingCheckInWorker(discoverPolicyPacks(path.join(ROOT, "policies")));
     let violations = 0;
     let mem = { simultaneousPeakMb: NaN, packsPeakMb: NaN };
+    let plan;
+    let t1 = t0;
     try {
-        // As tools/policy/run.ts does: every pack at once (separate processes).
-        await Promise.all(
-            packs.map(async (pack) => {
-                await pack.configure({});
-                const r = await analyzeWithPack(pack, resources);
-                violations += r.violations.filter((v) => v.enforcementLevel === "mandatory").length;
-                if (process.env.BENCH_VERBOSE) process.stderr.write(`  ${pack.name}: start ${pack.startupMs} ms, analyze ${r.analyzeMs} ms\n`);
-            }),
-        );
+        plan = await planConfig(loadStackConfig(stack, { overrides: generatedStack(n) }), { onResource: (r) => check.add(r) });
+        t1 = performance.now();
+        const result = await check.finish();
+        violations = result.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+        if (process.env.BENCH_VERBOSE)
+            for (const p of result.packs) process.stderr.write(`  ${p.name}: start ${p.startupMs} ms, analyze ${p.analyzeMs} ms from configure, of which AnalyzeStack ${p.analyzeStackMs} ms; plan done at ${Math.round(t1 - t0)} ms\n`);
         mem = memory.stop(); // before the packs exit
     } finally {
         memory.stop();
-        await Promise.all(packs.map((p) => p.close()));
+        await check.close();
     }
     const t2 = performance.now();
     let bytes = 0;

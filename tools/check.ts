@@ -8,12 +8,12 @@
 import { exitAfterFlush } from "./exit";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../stacks/config";
-import { planStack } from "./plan/index";
+import { ConfigError, parsePlatformConfig, rawPlatformConfig } from "../stacks/config";
+import { loadStackConfig, planConfig } from "./plan/index";
 import { discoverPolicyPacks, PolicyConfigError, type PolicyPackConfig } from "./policy/analyzer-client";
-import { packPolicyNames, readPackConfigFile, splitPackConfig } from "./policy/pack-config";
+import { readPackConfigFile } from "./policy/pack-config";
 import { exitCode, FORMATS, render, type Format } from "./policy/report";
-import { runPolicyPacks } from "./policy/run";
+import { startStreamingCheckInWorker } from "./policy/run";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -50,14 +50,20 @@ export async function main(argv: string[]): Promise<number> {
     const packDirs = discoverPolicyPacks(values.packs!);
     if (packDirs.length === 0) throw new UsageError(`no policy packs (folders with PulumiPolicy.yaml) under ${values.packs}`);
 
-    const plan = await planStack(values.stack);
-    // Learn each pack's policy names to route the config, then run (the packs are started again by
-    // runPolicyPacks only when a config file is given; without one the split is trivial).
-    let config: Record<string, PolicyPackConfig> = {};
-    if (configs.length) {
-        config = splitPackConfig(configs, await packPolicyNames(packDirs));
+    const stackConfig = loadStackConfig(values.stack);
+    parsePlatformConfig(rawPlatformConfig(stackConfig.config)); // a config error before any pack starts
+    // As the engine does in a preview, the packs start with the plan and analyze each resource as it is
+    // registered (from a worker thread, beside the plan); AnalyzeStack follows the plan. The config files
+    // are split between the packs by the policy names each started pack declares. Results are in
+    // resource order, as after the plan.
+    const check = startStreamingCheckInWorker(packDirs, configs);
+    let result;
+    try {
+        await planConfig(stackConfig, { onResource: (r) => check.add(r) });
+        result = await check.finish();
+    } finally {
+        await check.close();
     }
-    const result = await runPolicyPacks(plan.resources, packDirs, { config });
     console.log(render(result, values.format as Format, { stack: values.stack, stackFile: `Pulumi.${values.stack}.yaml` }));
     for (const p of result.packs)
         console.error(`${p.name}@${p.version}: started in ${p.startupMs} ms, analysed ${p.resources} resources in ${p.analyzeMs} ms (${p.resourcesPerSecond.toFixed(0)} resources/s)`);

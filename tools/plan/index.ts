@@ -28,7 +28,8 @@ export async function planStack(stack: string, overrides?: Record<string, unknow
     return planConfig(loadStackConfig(stack, { overrides, root }));
 }
 
-export async function planConfig(sc: StackConfig): Promise<Plan> {
+/** `onResource` sees each resource as it is recorded (the streaming policy check). */
+export async function planConfig(sc: StackConfig, opts: { onResource?: (r: RecordedResource) => void } = {}): Promise<Plan> {
     // Validate first, outside the runtime, so a bad config registers nothing at all (not even the stack).
     parsePlatformConfig(rawPlatformConfig(sc.config));
     const run = await runUnderMocks(platformProgram, {
@@ -36,6 +37,7 @@ export async function planConfig(sc: StackConfig): Promise<Plan> {
         stack: sc.stack,
         config: sc.config,
         secretKeys: sc.secretKeys,
+        onResource: opts.onResource,
     });
     return { project: sc.project, stack: sc.stack, resources: run.resources, outputs: run.outputs, maskedOutputs: run.maskedOutputs as Record<string, unknown> };
 }

@@ -109,7 +109,7 @@ function providerUrn(ref: string): string {
 }
 
 /** Records registrations made through the monitor that `setMocks` installed. */
-function recordRegistrations(sink: RecordedResource[]): void {
+function recordRegistrations(sink: RecordedResource[], onResource?: (r: RecordedResource) => void): void {
     const monitor = settings.getMonitor() as any;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: (err: unknown, resp?: any) => void) => {
@@ -117,7 +117,7 @@ function recordRegistrations(sink: RecordedResource[]): void {
             if (!err && resp) {
                 const wire = req.getObject()?.toJavaScript() ?? {};
                 const timeouts = req.getCustomtimeouts?.();
-                sink.push({
+                const recorded: RecordedResource = {
                     urn: resp.getUrn(),
                     type: req.getType(),
                     name: req.getName(),
@@ -138,7 +138,9 @@ function recordRegistrations(sink: RecordedResource[]): void {
                             ? { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() }
                             : undefined,
                     },
-                });
+                };
+                sink.push(recorded);
+                onResource?.(recorded);
             }
             callback(err, resp);
         });
@@ -179,6 +181,8 @@ export interface MockRunOptions {
     stackResource?: boolean;
     /** Where to record registrations (a fresh list by default); lets callers see them even if the program throws. */
     sink?: RecordedResource[];
+    /** Called with each resource as it is recorded (in registration order), e.g. to analyze it while the plan runs. */
+    onResource?: (r: RecordedResource) => void;
 }
 
 /**
@@ -203,7 +207,7 @@ async function runUnderMocksUnmapped<T>(program: () => T | Promise<T>, opts: Moc
     pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
     await pulumi.runtime.setMocks(platformMocks(), opts.project, opts.stack, opts.preview ?? true);
     const resources: RecordedResource[] = opts.sink ?? [];
-    recordRegistrations(resources);
+    recordRegistrations(resources, opts.onResource);
     let result: unknown;
     if (opts.stackResource ?? true) {
         // A program error is carried out of the stack callback and rethrown here, so the Stack
