@@ -206,7 +206,8 @@ describe("resolveRegion auto", () => {
 
 describe("platform:carbon config", () => {
     it("defaults and validates year, maxIntensity and excludedRegions with clear messages", () => {
-        expect(parsePlatformConfig({ clouds: ["aws"] }).carbon).toEqual({ excludedRegions: [], requireVerified: false });
+        expect(parsePlatformConfig({ clouds: ["aws"] }).carbon).toMatchObject({ excludedRegions: [], requireVerified: false, scaling: { enabled: false } });
+        expect(parsePlatformConfig({ clouds: ["aws"] }).carbon.year).toBeUndefined();
         let error: ConfigError | undefined;
         try {
             parsePlatformConfig({ clouds: ["aws"], carbon: { year: 2019, maxIntensity: -5, excludedRegions: ["eu-nowhere-1"] } });

@@ -33,7 +33,8 @@ describe("npm run new-service", () => {
         expect(created).toContain("kubernetes:serving.knative.dev/v1:Service plt-local-kubernetes-orders-api-ksvc");
         expect(created).toContain("kubernetes:core/v1:ServiceAccount plt-local-kubernetes-orders-api-sa");
         expect(created).toContain("kubernetes:kafka.strimzi.io/v1:KafkaUser plt-local-k8s-user-orders-api");
-        expect(created).toContain("kubernetes:security.istio.io/v1:AuthorizationPolicy plt-local-kubernetes-hello-wasm-callers");
+        // hello-wasm already admits hello-api (the local stack's demo graph): its caller policy changes.
+        expect(r.updates!.map((u) => `${u.type} ${u.name}`)).toContain("kubernetes:security.istio.io/v1:AuthorizationPolicy plt-local-kubernetes-hello-wasm-callers");
         // Nothing that belongs to other services is listed as created.
         expect(created.filter((c) => /hello-api/.test(c))).toEqual([]);
         expect(r.updates!.map((u) => u.name)).toContain("plt-local-k8s-kafka-clients");
@@ -52,10 +53,10 @@ describe("npm run new-service", () => {
     }, 120_000);
 
     it("updates only the given fields of an existing service", async () => {
-        const r = await newService({ name: "hello-api", stack: "local", root, calls: ["hello-wasm"], plan: false });
+        const r = await newService({ name: "hello-api", stack: "local", root, subscribes: ["orders"], plan: false });
         expect(r.change).toBe("updated");
         const entry = services("local").find((s) => s.name === "hello-api");
-        expect(entry).toMatchObject({ image: "ghcr.io/knative/helloworld-go:v1.23.0", maxScale: 3, calls: ["hello-wasm"] });
+        expect(entry).toMatchObject({ image: "ghcr.io/knative/helloworld-go:v1.23.0", maxScale: 3, calls: ["hello-wasm"], publishes: ["orders"], subscribes: ["orders"] });
         expect(entry.invokers).toEqual({ kubernetes: [{ namespace: "kafka", serviceAccount: "checkout" }] });
     });
 

@@ -77,9 +77,14 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
         return { exitCode: 2, violations: [], error: (e as Error).message };
     }
     const violations: PolicyViolation[] = [];
+    // An engine event is reported once per sequence number; an event log that is re-read (file tailing
+    // on older CLIs) must not double-count a violation.
+    const seen = new Set<number>();
     const onEvent = (event: EngineEvent) => {
         const p = event.policyEvent;
         if (!p) return;
+        if (seen.has(event.sequence)) return;
+        seen.add(event.sequence);
         violations.push({
             policyPack: p.policyPackName,
             policy: p.policyName,
