@@ -128,23 +128,13 @@ export function rankRegions(options: RankOptions, naiveDefault?: string): Rankin
                 reasons.push(`${s.service} (${s.product}) availability unverified: ${s.source}`);
             }
         }
+        const where = { cloud: info.cloud, region: info.region, location: info.location, geography: info.geography };
         if (reasons.length || intensity === null || !info.gridZone) {
-            excluded.push({
-                cloud: info.cloud,
-                region: info.region,
-                location: info.location,
-                geography: info.geography,
-                gridZone: info.gridZone,
-                gco2ePerKwh: intensity,
-                reasons,
-            });
+            excluded.push({ ...where, gridZone: info.gridZone, gco2ePerKwh: intensity, reasons });
             continue;
         }
         candidates.push({
-            cloud: info.cloud,
-            region: info.region,
-            location: info.location,
-            geography: info.geography,
+            ...where,
             gridZone: info.gridZone,
             gco2ePerKwh: intensity,
             year,

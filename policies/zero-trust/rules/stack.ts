@@ -14,33 +14,34 @@ const dependsOn = (r: PolicyResource, target: PolicyResource) =>
 
 const ofType = (resources: PolicyResource[], ...types: string[]) => resources.filter((r) => types.includes(r.type));
 
-const defaultSecurityGroups: StackRuleDef = {
-    name: "net-08-every-vpc-default-sg-managed",
-    id: "NET-08",
-    description: "Every VPC adopts its default security group (aws.ec2.DefaultSecurityGroup) so its rules can be emptied.",
+/** A stack rule: every VPC must have a resource of `companion` type that depends on it. */
+const everyVpcHas = (rule: Omit<StackRuleDef, "validateStack" | "enforcementLevel">, companion: string, fix: (vpc: PolicyResource) => string): StackRuleDef => ({
+    ...rule,
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const groups = ofType(args.resources, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
+        const companions = ofType(args.resources, companion);
         for (const vpc of ofType(args.resources, VPC)) {
-            if (!groups.some((g) => dependsOn(g, vpc)))
-                report(`VPC "${vpc.name}" has no DefaultSecurityGroup: its default group keeps AWS's allow-all-within-group and allow-all-egress rules; declare aws.ec2.DefaultSecurityGroup { vpcId, ingress: [], egress: [] }.`, vpc.urn);
+            if (!companions.some((c) => dependsOn(c, vpc))) report(fix(vpc), vpc.urn);
         }
     },
-};
+});
 
-const vpcFlowLogs: StackRuleDef = {
-    name: "log-02-every-vpc-flow-log",
-    id: "LOG-02",
-    description: "Every VPC has a flow log.",
-    enforcementLevel: "mandatory",
-    validateStack: (args, report) => {
-        const logs = ofType(args.resources, "aws:ec2/flowLog:FlowLog");
-        for (const vpc of ofType(args.resources, VPC)) {
-            if (!logs.some((l) => dependsOn(l, vpc)))
-                report(`VPC "${vpc.name}" has no flow log; declare aws.ec2.FlowLog { vpcId, trafficType: "ALL" } to CloudWatch Logs or S3.`, vpc.urn);
-        }
+const defaultSecurityGroups = everyVpcHas(
+    {
+        name: "net-08-every-vpc-default-sg-managed",
+        id: "NET-08",
+        description: "Every VPC adopts its default security group (aws.ec2.DefaultSecurityGroup) so its rules can be emptied.",
     },
-};
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    (vpc) =>
+        `VPC "${vpc.name}" has no DefaultSecurityGroup: its default group keeps AWS's allow-all-within-group and allow-all-egress rules; declare aws.ec2.DefaultSecurityGroup { vpcId, ingress: [], egress: [] }.`,
+);
+
+const vpcFlowLogs = everyVpcHas(
+    { name: "log-02-every-vpc-flow-log", id: "LOG-02", description: "Every VPC has a flow log." },
+    "aws:ec2/flowLog:FlowLog",
+    (vpc) => `VPC "${vpc.name}" has no flow log; declare aws.ec2.FlowLog { vpcId, trafficType: "ALL" } to CloudWatch Logs or S3.`,
+);
 
 const AUDIT_CATEGORIES = ["kube-audit", "kube-audit-admin"];
 const AUDIT_GROUPS = ["audit", "allLogs"];
