@@ -7,12 +7,17 @@
  *   1. platform: plan the stack under the mock runtime (tools/plan) and check it with every policy pack
  *      over the analyzer protocol (tools/policy), timing both;
  *   2. baseline: the bare Pulumi SDK under its own mock runtime registering as many plain resources as the
- *      platform plan had, each with inputs of the plan's average serialized size.
+ *      platform plan had, each with inputs of the plan's average serialized size (the issue's baseline: the
+ *      targets are judged against it);
+ *   3. floor (a diagnostic): the bare SDK registering the plan's own resources (same type tokens, names and
+ *      inputs; flat, no platform code, no check), so the table shows what the platform and the check add
+ *      over what these resources cost the SDK itself.
  * Prints a table (or, with --json, `[{ services, resources, seconds, peakRssMb, sumOfPeaksMb, baselineSeconds,
  * baselinePeakRssMb, … }]`) and whether each target is met. Targets are measured here, never in tests.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
@@ -34,6 +39,9 @@ export interface BenchRow {
     packsPeakRssMb: number;
     baselineSeconds: number;
     baselinePeakRssMb: number;
+    /** The bare SDK registering this plan's own resources (flat, no platform code, no check): see childFloor. */
+    floorSeconds: number;
+    floorPeakRssMb: number;
 }
 
 /** The generated service graph for N services (deterministic). */
@@ -119,7 +127,7 @@ function memorySampler(): { stop(): { simultaneousPeakMb: number; packsPeakMb: n
     };
 }
 
-async function childPlatform(n: number, stack: string): Promise<Record<string, number>> {
+async function childPlatform(n: number, stack: string, replayFile?: string): Promise<Record<string, number>> {
     const { loadStackConfig, planConfig } = await import("./plan/index");
     const { discoverPolicyPacks } = await import("./policy/analyzer-client");
     const { startStreamingCheckInWorker } = await import("./policy/run");
@@ -148,6 +156,13 @@ async function childPlatform(n: number, stack: string): Promise<Record<string, n
     let bytes = 0;
     for (const r of plan.resources) bytes += JSON.stringify(r.rawInputs).length;
     const planner = mb(process.resourceUsage().maxRSS);
+    // For the floor measurement (written after the timing, so not measured): what the plan registered.
+    if (replayFile) {
+        const replay: ReplayResource[] = plan.resources
+            .filter((r) => r.type !== "pulumi:pulumi:Stack")
+            .map((r) => ({ type: r.type, name: r.name, custom: r.custom, inputs: r.rawInputs }));
+        fs.writeFileSync(replayFile, JSON.stringify(replay));
+    }
     const packsPeak = mem.packsPeakMb;
     return {
         services: n,
@@ -199,6 +214,64 @@ async function childBaseline(count: number, inputBytes: number): Promise<Record<
     const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as { waitForRPCs?: () => Promise<void> };
     await settings.waitForRPCs?.();
     return { baselineSeconds: (performance.now() - t0) / 1000, baselinePeakRssMb: mb(process.resourceUsage().maxRSS) };
+}
+
+/** A resource as the floor replays it: what the plan registered, without parents, providers or options. */
+interface ReplayResource {
+    type: string;
+    name: string;
+    custom: boolean;
+    inputs: Record<string, unknown>;
+}
+
+/** A custom resource of any type token, with exactly the given inputs. */
+class ReplayedCustomResource extends pulumi.CustomResource {
+    constructor(type: string, name: string, inputs: pulumi.Inputs) {
+        super(type, name, inputs);
+    }
+}
+
+/** A component of any type token with no children and no outputs (what a bare component registers). */
+class ReplayedComponent extends pulumi.ComponentResource {
+    constructor(type: string, name: string) {
+        super(type, name, {});
+        this.registerOutputs({});
+    }
+}
+
+/**
+ * The floor for these resources: the bare SDK under its mock runtime (echo mocks, as the baseline)
+ * registering the platform plan's own resources, same type tokens, names and inputs, flat, all at once, with
+ * no platform code and no check. A diagnostic beside the issue's baseline (which registers as many plain
+ * resources with inputs of the same average size): plan + check minus this is what the platform's code
+ * and the policy check add; this minus the baseline is what these resources' shapes cost the SDK itself
+ * (more input fields to serialize and decode, more output properties to resolve).
+ */
+async function childFloor(file: string): Promise<Record<string, number>> {
+    const resources = JSON.parse(fs.readFileSync(file, "utf8")) as ReplayResource[];
+    process.setSourceMapsEnabled(false);
+    const t0 = performance.now();
+    await pulumi.runtime.setMocks(
+        { newResource: (a) => ({ id: a.custom === false ? "" : `${a.name}-id`, state: a.inputs }), call: () => ({}) },
+        "bench",
+        "floor",
+        true,
+    );
+    await pulumi.runtime.runInPulumiStack(async () => {
+        const urns: pulumi.Output<string>[] = [];
+        const seen = new Set<string>();
+        for (const [i, r] of resources.entries()) {
+            // Flattened, two resources may share a type and name (their parents told them apart).
+            const name = seen.has(`${r.type}::${r.name}`) ? `${r.name}-${i}` : r.name;
+            seen.add(`${r.type}::${name}`);
+            urns.push((r.custom ? new ReplayedCustomResource(r.type, name, r.inputs) : new ReplayedComponent(r.type, name)).urn);
+        }
+        await new Promise<void>((resolve) => pulumi.all(urns).apply(() => resolve()));
+        return undefined;
+    });
+    const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as { waitForRPCs?: () => Promise<void> };
+    await settings.waitForRPCs?.();
+    return { floorSeconds: (performance.now() - t0) / 1000, floorPeakRssMb: mb(process.resourceUsage().maxRSS), floorResources: resources.length + 1 };
 }
 
 function runChild(args: string[]): Promise<Record<string, number>> {
@@ -253,7 +326,7 @@ export function targets(rows: BenchRow[]): TargetCheck[] {
 }
 
 function table(rows: BenchRow[]): string {
-    const head = ["services", "resources", "plan s", "check s", "total s", "peak MB", "sum of peaks MB", "SDK s", "SDK MB", "x SDK"];
+    const head = ["services", "resources", "plan s", "check s", "total s", "peak MB", "sum of peaks MB", "SDK s", "SDK MB", "x SDK", "floor s", "floor MB", "x floor"];
     const body = rows.map((r) => [
         String(r.services),
         String(r.resources),
@@ -265,6 +338,9 @@ function table(rows: BenchRow[]): string {
         r.baselineSeconds.toFixed(2),
         String(r.baselinePeakRssMb),
         (r.seconds / r.baselineSeconds).toFixed(2),
+        r.floorSeconds.toFixed(2),
+        String(r.floorPeakRssMb),
+        (r.seconds / r.floorSeconds).toFixed(2),
     ]);
     const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
     const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");
@@ -282,10 +358,15 @@ async function main(argv: string[]): Promise<number> {
             services: { type: "string" },
             resources: { type: "string" },
             "input-bytes": { type: "string" },
+            "replay-file": { type: "string" },
         },
     });
     if (values.child === "platform") {
-        console.log(JSON.stringify(await childPlatform(Number(values.services), values.stack!)));
+        console.log(JSON.stringify(await childPlatform(Number(values.services), values.stack!, values["replay-file"])));
+        return 0;
+    }
+    if (values.child === "floor") {
+        console.log(JSON.stringify(await childFloor(values["replay-file"]!)));
         return 0;
     }
     if (values.child === "baseline") {
@@ -297,8 +378,16 @@ async function main(argv: string[]): Promise<number> {
     const rows: BenchRow[] = [];
     for (const n of sizes) {
         if (!values.json) process.stderr.write(`bench: ${n} services …\n`);
-        const p = await runChild(["--child", "platform", "--services", String(n), "--stack", values.stack!]);
-        const b = await runChild(["--child", "baseline", "--resources", String(p.resources), "--input-bytes", String(p.averageInputBytes)]);
+        const replayFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-")), "resources.json");
+        let p: Record<string, number>, b: Record<string, number>, f: Record<string, number>;
+        try {
+            p = await runChild(["--child", "platform", "--services", String(n), "--stack", values.stack!, "--replay-file", replayFile]);
+            b = await runChild(["--child", "baseline", "--resources", String(p.resources), "--input-bytes", String(p.averageInputBytes)]);
+            f = await runChild(["--child", "floor", "--replay-file", replayFile]);
+        } finally {
+            fs.rmSync(path.dirname(replayFile), { recursive: true, force: true });
+        }
+        if (f.floorResources !== p.resources) throw new Error(`bench: the floor replayed ${f.floorResources} resources, the plan had ${p.resources}`);
         rows.push({
             services: n,
             resources: p.resources,
@@ -311,6 +400,8 @@ async function main(argv: string[]): Promise<number> {
             packsPeakRssMb: p.packsPeakRssMb,
             baselineSeconds: b.baselineSeconds,
             baselinePeakRssMb: b.baselinePeakRssMb,
+            floorSeconds: f.floorSeconds,
+            floorPeakRssMb: f.floorPeakRssMb,
         });
         if (p.mandatoryViolations && !values.json) process.stderr.write(`bench: ${n} services: ${p.mandatoryViolations} mandatory policy violations\n`);
     }
@@ -321,6 +412,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(table(rows));
     console.log("");
     for (const t of targets(rows)) console.log(`${t.met === undefined ? "n/a " : t.met ? "met " : "MISS"}  ${t.target}: ${t.detail}`);
+    const r1k = rows.find((r) => r.services === 1000);
+    if (r1k)
+        console.log(
+            `info  1,000 services, the bare SDK registering these same resources (the floor): ${r1k.floorSeconds.toFixed(2)} s, ${r1k.floorPeakRssMb} MB ` +
+                `(${(r1k.floorSeconds / r1k.baselineSeconds).toFixed(2)}x the baseline); plan+check is ${(r1k.seconds / r1k.floorSeconds).toFixed(2)}x the floor`,
+        );
     return 0;
 }
 
