@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformNamespace } from "../../namespace";
 
-export const CERT_MANAGER_CHART = { chart: "cert-manager", version: "v1.19.1", repo: "https://charts.jetstack.io" };
+export const CERT_MANAGER_CHART = { chart: "cert-manager", version: "v1.19.4", repo: "https://charts.jetstack.io" };
 /** OCI charts: the registry path is the chart reference (Helm has no repo index for OCI). */
 export const RUNTIME_CLASS_MANAGER_CHART = { chart: "oci://ghcr.io/spinframework/charts/runtime-class-manager", version: "0.2.0" };
 export const SPIN_OPERATOR_VERSION = "0.6.1";
