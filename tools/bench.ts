@@ -191,8 +191,15 @@ async function childBaseline(count: number, inputBytes: number): Promise<Record<
     // Same conditions as the platform's plan (tools/plan/runtime.ts): SDK stack traces not source-mapped.
     process.setSourceMapsEnabled(false);
     const t0 = performance.now();
+    let registered = 0;
     await pulumi.runtime.setMocks(
-        { newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({}) },
+        {
+            newResource: (a) => {
+                registered++;
+                return { id: `${a.name}-id`, state: a.inputs };
+            },
+            call: () => ({}),
+        },
         "bench",
         "baseline",
         true,
@@ -200,7 +207,8 @@ async function childBaseline(count: number, inputBytes: number): Promise<Record<
     const filler = "x".repeat(Math.max(0, inputBytes - 120));
     await pulumi.runtime.runInPulumiStack(async () => {
         const urns: pulumi.Output<string>[] = [];
-        for (let i = 0; i < count; i++) {
+        // The stack resource counts as one of the plan's resources: count - 1 plain ones beside it.
+        for (let i = 0; i < count - 1; i++) {
             const r = new PlainResource(`resource-${i}`, {
                 metadata: { name: `resource-${i}`, namespace: "bench", labels: { app: `resource-${i}` } },
                 spec: { replicas: 1, data: filler },
@@ -213,7 +221,7 @@ async function childBaseline(count: number, inputBytes: number): Promise<Record<
     // The SDK's own "every RPC finished" barrier (what the harness awaits too).
     const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as { waitForRPCs?: () => Promise<void> };
     await settings.waitForRPCs?.();
-    return { baselineSeconds: (performance.now() - t0) / 1000, baselinePeakRssMb: mb(process.resourceUsage().maxRSS) };
+    return { baselineSeconds: (performance.now() - t0) / 1000, baselinePeakRssMb: mb(process.resourceUsage().maxRSS), registered };
 }
 
 /** A resource as the floor replays it: what the plan registered, without parents, providers or options. */
@@ -251,8 +259,15 @@ async function childFloor(file: string): Promise<Record<string, number>> {
     const resources = JSON.parse(fs.readFileSync(file, "utf8")) as ReplayResource[];
     process.setSourceMapsEnabled(false);
     const t0 = performance.now();
+    let registered = 0;
     await pulumi.runtime.setMocks(
-        { newResource: (a) => ({ id: a.custom === false ? "" : `${a.name}-id`, state: a.inputs }), call: () => ({}) },
+        {
+            newResource: (a) => {
+                registered++;
+                return { id: a.custom === false ? "" : `${a.name}-id`, state: a.inputs };
+            },
+            call: () => ({}),
+        },
         "bench",
         "floor",
         true,
@@ -271,7 +286,7 @@ async function childFloor(file: string): Promise<Record<string, number>> {
     });
     const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as { waitForRPCs?: () => Promise<void> };
     await settings.waitForRPCs?.();
-    return { floorSeconds: (performance.now() - t0) / 1000, floorPeakRssMb: mb(process.resourceUsage().maxRSS), floorResources: resources.length + 1 };
+    return { floorSeconds: (performance.now() - t0) / 1000, floorPeakRssMb: mb(process.resourceUsage().maxRSS), registered };
 }
 
 function runChild(args: string[]): Promise<Record<string, number>> {
@@ -387,7 +402,9 @@ async function main(argv: string[]): Promise<number> {
         } finally {
             fs.rmSync(path.dirname(replayFile), { recursive: true, force: true });
         }
-        if (f.floorResources !== p.resources) throw new Error(`bench: the floor replayed ${f.floorResources} resources, the plan had ${p.resources}`);
+        // Same resource count on every side (each child counts what its mock monitor registered).
+        for (const [side, registered] of [["baseline", b.registered], ["floor", f.registered]] as const)
+            if (registered !== p.resources) throw new Error(`bench: the ${side} registered ${registered} resources, the plan had ${p.resources}`);
         rows.push({
             services: n,
             resources: p.resources,
