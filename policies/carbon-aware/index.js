@@ -3,6 +3,7 @@
 // type-checking ts-node that run-policy-pack registers, and modules share one cache (tsx's scoped require
 // kept its own, which loaded @pulumi/policy and the gRPC classes a second time and slowed start-up).
 "use strict";
+require("../struct-decode"); // request Structs decoded straight from their bytes
 require("../deserialize-once");
 require("tsx/cjs/api").register();
 require("./pack.ts");

@@ -6,6 +6,7 @@
 // its own module cache, which loads a second copy of the gRPC message classes and breaks
 // GetPluginInfo serialization.)
 "use strict";
+require("../struct-decode"); // request Structs decoded straight from their bytes
 require("../deserialize-once"); // one properties decode per resource instead of one per policy
 require("tsx/cjs/api").register();
 require("./pack.ts");
