@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -23,8 +24,14 @@ describe("npm run new-service", () => {
         const r = await newService({ name: "orders-api", stack: "local", root, image: "ghcr.io/acme/orders-api:1.0.0", calls: ["hello-wasm"], publishes: ["orders"] });
         expect(r.change).toBe("added");
         const text = fs.readFileSync(stackFile("local"), "utf8");
-        // Every comment line of the original survives.
-        for (const line of original.split("\n").filter((l) => l.trim().startsWith("#"))) expect(text).toContain(line);
+        // The file is the original plus the new entry: every other line (comments, flow collections with
+        // or without inner spaces, order) is kept exactly as it was written.
+        const added = ["    - name: orders-api", "      image: ghcr.io/acme/orders-api:1.0.0", "      calls: [hello-wasm]", "      publishes: [orders]"];
+        const lines = text.split("\n");
+        const at = lines.indexOf(added[0]);
+        expect(lines.slice(at, at + added.length)).toEqual(added);
+        expect([...lines.slice(0, at), ...lines.slice(at + added.length)].join("\n")).toBe(original);
+        expect(original).toContain("kubernetes: [{ namespace: kafka, serviceAccount: checkout }]");
         const list = services("local");
         expect(list.map((s) => s.name)).toEqual(["hello-api", "hello-wasm", "orders-api"]);
         expect(list[2]).toEqual({ name: "orders-api", image: "ghcr.io/acme/orders-api:1.0.0", calls: ["hello-wasm"], publishes: ["orders"] });
@@ -76,4 +83,37 @@ describe("npm run new-service", () => {
         await expect(newService({ name: "Bad_Name", stack: "local", root, image: "ghcr.io/acme/x:1.0.0", plan: false })).rejects.toThrow(/platform:services\[2\]\.name/);
         expect(fs.readFileSync(stackFile("local"), "utf8")).toBe(before);
     });
+});
+
+describe("npm run new-service (the CLI)", () => {
+    const cli = (...args: string[]) => {
+        const tsx = path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+        const r = spawnSync(process.execPath, [tsx, path.join(PROJECT_ROOT, "tools", "new-service.ts"), ...args, "--root", root], { cwd: root, encoding: "utf8", timeout: 120_000 });
+        return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+
+    it("runs the README's example: writes the entry and prints what the next pulumi up creates and changes", () => {
+        const r = cli("orders-api", "--stack", "local", "--image", "ghcr.io/acme/orders-api:1.0.0", "--calls", "hello-api", "--publishes", "orders");
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toContain('Pulumi.local.yaml: added service orders-api: {"name":"orders-api","image":"ghcr.io/acme/orders-api:1.0.0","calls":["hello-api"],"publishes":["orders"]}');
+        expect(r.stdout).toMatch(/The next `pulumi up` of stack local will create \d+ resource\(s\) for it:/);
+        expect(r.stdout).toContain("  + kubernetes:serving.knative.dev/v1:Service  plt-local-kubernetes-orders-api-ksvc");
+        expect(r.stdout).toContain("  ~ kubernetes:security.istio.io/v1:AuthorizationPolicy  plt-local-kubernetes-hello-api-callers");
+        expect(services("local").map((s) => s.name)).toContain("orders-api");
+        // Again: nothing to write.
+        const again = cli("orders-api", "--stack", "local", "--image", "ghcr.io/acme/orders-api:1.0.0", "--calls", "hello-api", "--publishes", "orders", "--no-plan");
+        expect(again.code).toBe(0);
+        expect(again.stdout).toContain("service orders-api is already up to date; nothing written.");
+    }, 150_000);
+
+    it("refuses a bad --runtime and a missing name with what is allowed, and writes nothing", () => {
+        const before = fs.readFileSync(stackFile("local"), "utf8");
+        const bad = cli("x", "--stack", "local", "--runtime", "vm", "--no-plan");
+        expect(bad.code).not.toBe(0);
+        expect(bad.stderr).toContain('--runtime "vm"; allowed: container, wasm');
+        const none = cli("--stack", "local", "--no-plan");
+        expect(none.code).not.toBe(0);
+        expect(none.stderr).toContain("expected one service name, got 0");
+        expect(fs.readFileSync(stackFile("local"), "utf8")).toBe(before);
+    }, 60_000);
 });

@@ -141,8 +141,29 @@ export async function newService(o: NewServiceOptions): Promise<NewServiceResult
         result.creates = d.creates.map((r) => ({ type: r.type, name: r.name }));
         result.updates = d.updates.map((r) => ({ type: r.type, name: r.name }));
     }
-    if (change !== "unchanged") fs.writeFileSync(file, doc.toString({ flowCollectionPadding: false, lineWidth: 0 }));
+    if (change !== "unchanged") fs.writeFileSync(file, keepUnchangedLines(text, doc.toString({ flowCollectionPadding: false, lineWidth: 0 })));
     return result;
+}
+
+/** A YAML line without the optional spaces just inside flow brackets (`{ a: b }` and `{a: b}` are the same). */
+const flowInsensitive = (line: string) => line.replace(/([[{])\s+/g, "$1").replace(/\s+([\]}])/g, "$1");
+
+/**
+ * The yaml library re-renders the whole document with one flow-collection style, so `[a]` and `{ a: b }`
+ * cannot both survive a write. Lines whose content did not change keep their original spelling: each
+ * rendered line that matches the next unused original line with the same content (ignoring only that
+ * padding) is replaced by it. Only the edited entry is written in the library's style.
+ */
+export function keepUnchangedLines(original: string, rendered: string): string {
+    const originals = new Map<string, string[]>();
+    for (const line of original.split("\n")) {
+        const key = flowInsensitive(line);
+        originals.set(key, [...(originals.get(key) ?? []), line]);
+    }
+    return rendered
+        .split("\n")
+        .map((line) => originals.get(flowInsensitive(line))?.shift() ?? line)
+        .join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {
