@@ -17,12 +17,15 @@ export async function platformProgram(): Promise<Record<string, unknown>> {
         stack: pulumi.getStack(),
         gcpProject: new pulumi.Config("gcp").get("project"),
     });
+    const mesh = addMesh(foundation, config);
+    const kafka = addStreaming(foundation, config);
     return {
         placement: config.placement,
         ...foundationOutputs(foundation),
-        mesh: addMesh(foundation, config),
-        kafka: addStreaming(foundation, config),
-        services: addServerless(foundation, config),
+        mesh,
+        kafka,
+        // Services that are Kafka clients run as the client's cloud identity (workload identity).
+        services: addServerless(foundation, config, kafka),
         serviceGraph: addGoldenPath(config),
         carbonScaling: addCarbonScaling(foundation, config),
     };

@@ -5,19 +5,26 @@
  * service there needs them.
  */
 import * as aws from "@pulumi/aws";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterTarget } from "../components/cluster";
 import { PlatformNamespace } from "../components/namespace";
-import { ServerlessService, type ServerlessServiceArgs } from "../components/serverless";
+import { ServerlessService, type ServerlessServiceArgs, type WorkloadIdentityBinding } from "../components/serverless";
 import { ContainerAppsEnvironment } from "../components/serverless/containerapps";
 import { KnativeRuntime } from "../components/serverless/install/knative";
 import { spinAppExecutor, SpinKubeRuntime } from "../components/serverless/install/spinkube";
 import { createEksWasmPool, createGkeWasmPool } from "../components/serverless/install/wasm-nodes";
+import { workloadIdentityBinding } from "../components/streaming";
+import { EVENT_HUBS_KAFKA_PORT } from "../components/streaming/eventhubs";
+import { GCP_MANAGED_KAFKA_PORT } from "../components/streaming/gcp-managed-kafka";
+import { MSK_IAM_PORT } from "../components/streaming/msk";
 import type { PlatformConfig } from "./config";
+import { kafkaBackendFor } from "./config/kafka";
 import { placementsOf } from "./config/services";
 import { meshFor } from "./mesh";
 import type { Foundation } from "./platform";
 import { nodeSizing } from "./sizing";
+import type { TargetStreaming } from "./streaming";
 
 /** Namespaces the cluster services live in. */
 export const SERVERLESS_NAMESPACE = "serverless";
@@ -36,7 +43,7 @@ function enabledTargets(config: PlatformConfig): ClusterTarget[] {
     return config.clouds as ClusterTarget[];
 }
 
-export function addServerless(foundation: Foundation, config: PlatformConfig): ServerlessOutputs {
+export function addServerless(foundation: Foundation, config: PlatformConfig, streaming: Partial<Record<ClusterTarget, TargetStreaming>> = {}): ServerlessOutputs {
     const services = config.services;
     const outputs: ServerlessOutputs = {};
     if (services.length === 0) return outputs;
@@ -56,7 +63,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig): S
         const provider = foundation.clusters[target]!.provider;
         // meshReady: Knative's own AuthorizationPolicies wait for this cluster's Istio CRDs.
         const runtime = new KnativeRuntime(`${prefix}-${target}-knative`, { meshReady: meshFor(foundation, target)?.ready }, { provider });
-        const ns = new PlatformNamespace(`${prefix}-${target}-serverless-ns`, { name: SERVERLESS_NAMESPACE }, { provider });
+        const ns = new PlatformNamespace(`${prefix}-${target}-serverless-ns`, { name: SERVERLESS_NAMESPACE, extraPolicies: kafkaEgress(config, target, SERVERLESS_NAMESPACE) }, { provider });
         return (knative[target] = { runtime, ns });
     };
 
@@ -88,7 +95,11 @@ export function addServerless(foundation: Foundation, config: PlatformConfig): S
         const runtime = new SpinKubeRuntime(`${prefix}-${target}-spinkube`, { nodeSelector }, { provider, dependsOn: deps });
         // SpinApp (0.6) exposes no pod securityContext, so its pods cannot meet "restricted"; the wasm
         // sandbox (no syscalls, capability-based WASI) is the isolation, and the namespace enforces baseline.
-        const ns = new PlatformNamespace(`${prefix}-${target}-wasm-ns`, { name: WASM_NAMESPACE, podSecurity: "baseline" }, { provider });
+        const ns = new PlatformNamespace(
+            `${prefix}-${target}-wasm-ns`,
+            { name: WASM_NAMESPACE, podSecurity: "baseline", extraPolicies: kafkaEgress(config, target, WASM_NAMESPACE) },
+            { provider },
+        );
         const executor = spinAppExecutor(`${prefix}-${target}-spin-executor`, ns.namespaceName, { provider, dependsOn: [...runtime.ready, ns] });
         return (spin[target] = { runtime, ns, deps: [executor, ...runtime.ready] });
     };
@@ -122,7 +133,11 @@ export function addServerless(foundation: Foundation, config: PlatformConfig): S
                     ...base,
                     meshInvokers: service.invokers.kubernetes,
                     // meshReady: the service's AuthorizationPolicies wait for this cluster's Istio CRDs.
-                    kubernetes: { namespace: rt.ns.namespaceName, meshReady: meshFor(foundation, target)?.ready },
+                    kubernetes: {
+                        namespace: rt.ns.namespaceName,
+                        meshReady: meshFor(foundation, target)?.ready,
+                        workloadIdentity: clientOn(streaming, target, service.name),
+                    },
                 },
                 { provider, dependsOn: deps },
             );
@@ -184,4 +199,35 @@ export function addServerless(foundation: Foundation, config: PlatformConfig): S
         (outputs[service.name] ??= {})[target] = { platform, url: svc.url, identity: svc.identity };
     }
     return outputs;
+}
+
+/** The workload-identity binding of the service's Kafka client on this target, if the service is one. */
+function clientOn(streaming: Partial<Record<ClusterTarget, TargetStreaming>>, target: ClusterTarget, service: string): WorkloadIdentityBinding | undefined {
+    const access = streaming[target]?.clients[service];
+    return access ? workloadIdentityBinding(access) : undefined;
+}
+
+/** Port clients use to reach each managed Kafka backend (Strimzi runs in the cluster, behind the mesh). */
+const MANAGED_KAFKA_PORT: Record<string, number> = { msk: MSK_IAM_PORT, eventhubs: EVENT_HUBS_KAFKA_PORT, "gcp-managed-kafka": GCP_MANAGED_KAFKA_PORT };
+
+/**
+ * The services' namespaces deny egress by default. On a cloud whose Kafka is managed (brokers, private
+ * endpoint or Private Service Connect addresses in the platform network), the namespace's Kafka clients,
+ * and only they, may open the backend's client port to the platform network's range.
+ */
+function kafkaEgress(config: PlatformConfig, target: ClusterTarget, namespace: string): { name: string; spec: k8s.types.input.networking.v1.NetworkPolicySpec }[] {
+    if (!config.kafka.enabled || target === "kubernetes") return [];
+    const port = MANAGED_KAFKA_PORT[kafkaBackendFor(target, config.kafka)];
+    const clients = config.kafka.clients.filter((c) => c.namespace === namespace).map((c) => c.serviceAccount);
+    if (port === undefined || clients.length === 0) return [];
+    return [
+        {
+            name: "allow-kafka-egress",
+            spec: {
+                podSelector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: clients }] },
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ ipBlock: { cidr: config.network[target].cidr } }], ports: [{ protocol: "TCP", port }] }],
+            },
+        },
+    ];
 }

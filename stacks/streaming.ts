@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ClusterTarget } from "../components/cluster";
-import { EventStreaming, type EventStreamingArgs } from "../components/streaming";
+import { EventStreaming, type ClientAccess, type EventStreamingArgs } from "../components/streaming";
 import { AZURE_ZONAL_REGIONS } from "../components/regions";
 import type { PlatformConfig } from "./config";
 import { kafkaBackendFor } from "./config/kafka";
@@ -15,11 +15,21 @@ import type { Foundation } from "./platform";
 
 const SHORT: Record<ClusterTarget, string> = { aws: "aws", azure: "az", gcp: "gcp", kubernetes: "k8s" };
 
+/** What one target's event streaming gives the stack outputs (`kafka.<target>`) and the services. */
+export interface TargetStreaming {
+    backend: string;
+    bootstrapServers: pulumi.Output<string>;
+    authentication: string;
+    topics: pulumi.Output<string>[];
+    /** Per client (a golden-path service's client has the service's name). */
+    clients: Record<string, ClientAccess>;
+}
+
 /** Builds event streaming on every target; returns the stack outputs under `kafka`, one entry per target. */
-export function addStreaming(foundation: Foundation, config: PlatformConfig): Record<string, unknown> {
+export function addStreaming(foundation: Foundation, config: PlatformConfig): Partial<Record<ClusterTarget, TargetStreaming>> {
     const kafka = config.kafka;
     if (!kafka.enabled) return {};
-    const out: Record<string, unknown> = {};
+    const out: Partial<Record<ClusterTarget, TargetStreaming>> = {};
     for (const target of Object.keys(foundation.clusters) as ClusterTarget[]) {
         const cluster = foundation.clusters[target]!;
         const cloud = target === "kubernetes" ? undefined : foundation.clouds[target];

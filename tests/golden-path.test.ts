@@ -109,6 +109,21 @@ describe("golden path on the kubernetes target (Knative, SpinKube, Strimzi)", ()
         expect(fulfilment.find((a: any) => a.resource.type === "topic")).toEqual({ resource: { type: "topic", name: "orders", patternType: "literal" }, operations: ["Read", "Describe"] });
     });
 
+    it("telemetry goes through the mesh: the services' namespaces are ambient, no pod opts out, and the mesh-wide Telemetry traces and logs", () => {
+        for (const ns of ["serverless", "wasm"]) {
+            const namespace = plan.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && (r.rawInputs as any).metadata.name === ns)!;
+            expect((namespace.rawInputs as any).metadata.labels["istio.io/dataplane-mode"], ns).toBe("ambient");
+        }
+        for (const r of plan.resources.filter((x) => x.type === "kubernetes:serving.knative.dev/v1:Service" || x.type === "kubernetes:core.spinkube.dev/v1alpha1:SpinApp")) {
+            const podLabels = (r.rawInputs as any).spec.template?.metadata?.labels ?? (r.rawInputs as any).spec.podLabels ?? {};
+            expect(podLabels["istio.io/dataplane-mode"], r.name).toBeUndefined();
+        }
+        const telemetry = plan.resources.find((r) => r.type === "kubernetes:telemetry.istio.io/v1:Telemetry")!.rawInputs as any;
+        expect(telemetry.metadata).toMatchObject({ name: "mesh-default", namespace: "istio-system" });
+        expect(telemetry.spec.tracing[0].providers).toEqual([{ name: expect.any(String) }]);
+        expect(telemetry.spec.accessLogging).toEqual([{ providers: [{ name: "envoy" }] }]);
+    });
+
     it("reports the call cycle and the counts in the serviceGraph output", () => {
         const graph = plan.outputs.serviceGraph as any;
         expect(graph).toMatchObject({ services: 5, calls: 3, publishes: 1, subscribes: 2, cycles: [["api", "web"]] });
@@ -176,6 +191,56 @@ describe("golden path on the clouds: Kafka permissions per managed backend", () 
         const wi = plan.resources.find((r) => r.type === "gcp:serviceaccount/iAMMember:IAMMember" && r.name.endsWith("-kafka-picker-wi"))!;
         expect((wi.inputs as any).member).toMatch(/\[serverless\/picker\]$/);
     });
+
+    it("each service's Kubernetes service account carries its cloud identity (workload identity), per cluster", () => {
+        const account = (target: string, service: string) =>
+            plan.resources.find((r) => r.type === "kubernetes:core/v1:ServiceAccount" && r.name === `plt-dev-${target}-${service}-sa`)!.rawInputs as any;
+        const ksvc = (target: string, service: string) =>
+            plan.resources.find((r) => r.type === "kubernetes:serving.knative.dev/v1:Service" && r.name === `plt-dev-${target}-${service}-ksvc`)!.rawInputs as any;
+        const identity = (type: string, name: string) => plan.resources.find((r) => r.type === type && r.name === name)!;
+        for (const service of ["shop", "picker"]) {
+            // AKS: the managed identity's client id on the account, and the pods labelled to use it.
+            expect(account("azure", service).metadata.annotations).toEqual({ "azure.workload.identity/client-id": expect.any(String) });
+            expect(ksvc("azure", service).spec.template.metadata.labels).toMatchObject({ "azure.workload.identity/use": "true" });
+            expect(identity("azure-native:managedidentity:UserAssignedIdentity", `plt-dev-az-kafka-${service}`)).toBeDefined();
+            // GKE: the Google service account's email on the account (the one the Managed Kafka ACLs name).
+            const email = account("gcp", service).metadata.annotations["iam.gke.io/gcp-service-account"];
+            expect(email).toMatch(new RegExp(`@${"platform-dev-123456"}\\.iam\\.gserviceaccount\\.com$`));
+            const acl = plan.resources.find((r) => r.type === "gcp:managedkafka/acl:Acl" && r.name.endsWith("-acl-topic-orders"))!;
+            expect(((acl.rawInputs as any).aclEntries as { principal: string }[]).map((e) => e.principal)).toContain(`User:${email}`);
+            expect(ksvc("gcp", service).spec.template.metadata.labels).not.toHaveProperty("azure.workload.identity/use");
+            // EKS Pod Identity binds by namespace and account name: nothing on the account.
+            expect(account("aws", service).metadata.annotations).toBeUndefined();
+        }
+    });
+
+    it("only the Kafka clients of a services namespace may reach the managed backend's port, in the platform network", () => {
+        const egress = (target: string) =>
+            plan.resources.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && r.name === `plt-dev-${target}-serverless-ns-allow-kafka-egress`)?.rawInputs as any;
+        for (const [target, cidr, port] of [
+            ["aws", "10.10.0.0/16", 9098],
+            ["azure", "10.20.0.0/16", 9093],
+            ["gcp", "10.30.0.0/20", 9092],
+        ] as const) {
+            const policy = egress(target);
+            expect(policy, target).toBeDefined();
+            expect(policy.metadata.namespace).toBe("serverless");
+            expect(policy.spec.podSelector).toEqual({ matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["shop", "picker"] }] });
+            expect(policy.spec.egress).toEqual([{ to: [{ ipBlock: { cidr } }], ports: [{ protocol: "TCP", port }] }]);
+        }
+    });
+
+    it("a service that is no Kafka client gets no cloud identity on its account", async () => {
+        const other = await planStack("dev", {
+            "platform:services": [{ name: "quiet", image: "ghcr.io/acme/quiet:1.0.0", hosting: "cluster" }],
+        });
+        for (const target of ["aws", "azure", "gcp"]) {
+            const sa = other.resources.find((r) => r.type === "kubernetes:core/v1:ServiceAccount" && r.name === `plt-dev-${target}-quiet-sa`)!;
+            expect((sa.rawInputs as any).metadata.annotations, target).toBeUndefined();
+            // and no Kafka egress from its namespace (no client lives there)
+            expect(other.resources.some((r) => r.name === `plt-dev-${target}-serverless-ns-allow-kafka-egress`)).toBe(false);
+        }
+    }, 180_000);
 
     it("calls between cluster-hosted services become caller policies on every cluster", () => {
         for (const target of ["aws", "azure", "gcp"]) {

@@ -84,7 +84,19 @@ export interface ServerlessServiceArgs {
          * so a first deploy does not apply them before their CRD exists.
          */
         meshReady?: pulumi.Resource[];
+        /**
+         * The cloud identity the pods use through the cluster's workload identity (e.g. a Kafka client's):
+         * annotations for the service account and labels for the pods (see `workloadIdentityBinding` in
+         * components/streaming). The cloud side (federated credential, IAM binding) is created with the identity.
+         */
+        workloadIdentity?: WorkloadIdentityBinding;
     };
+}
+
+/** How a pod's Kubernetes service account gets a cloud identity on a managed cluster. */
+export interface WorkloadIdentityBinding {
+    serviceAccountAnnotations?: Record<string, pulumi.Input<string>>;
+    podLabels?: Record<string, string>;
 }
 
 /** What every implementation returns. */

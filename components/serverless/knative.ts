@@ -38,11 +38,18 @@ export const RESTRICTED_CONTAINER_SECURITY: k8s.types.input.core.v1.SecurityCont
 
 export function createKnativeService(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs): ServerlessServiceOutputs {
     const namespace = args.kubernetes!.namespace;
+    const cloudIdentity = args.kubernetes!.workloadIdentity;
     const account = new k8s.core.v1.ServiceAccount(
         `${name}-sa`,
         {
-            metadata: { name: args.name, namespace, labels: { "app.kubernetes.io/name": args.name } },
-            // The app does not call the Kubernetes API: no token in the pod.
+            metadata: {
+                name: args.name,
+                namespace,
+                labels: { "app.kubernetes.io/name": args.name },
+                ...(cloudIdentity?.serviceAccountAnnotations ? { annotations: cloudIdentity.serviceAccountAnnotations } : {}),
+            },
+            // The app does not call the Kubernetes API: no token in the pod (workload identity webhooks
+            // project their own audience-bound token).
             automountServiceAccountToken: false,
         },
         { parent },
@@ -64,7 +71,7 @@ export function createKnativeService(parent: pulumi.Resource, name: string, args
             spec: {
                 template: {
                     metadata: {
-                        labels: { "app.kubernetes.io/name": args.name },
+                        labels: { ...cloudIdentity?.podLabels, "app.kubernetes.io/name": args.name },
                         annotations: {
                             "autoscaling.knative.dev/min-scale": String(args.minScale),
                             "autoscaling.knative.dev/max-scale": String(args.maxScale),

@@ -16,9 +16,18 @@ export const SPIN_HTTP_PORT = 80;
 
 export function createSpinApp(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs): ServerlessServiceOutputs {
     const namespace = args.kubernetes!.namespace;
+    const cloudIdentity = args.kubernetes!.workloadIdentity;
     const account = new k8s.core.v1.ServiceAccount(
         `${name}-sa`,
-        { metadata: { name: args.name, namespace, labels: { "app.kubernetes.io/name": args.name } }, automountServiceAccountToken: false },
+        {
+            metadata: {
+                name: args.name,
+                namespace,
+                labels: { "app.kubernetes.io/name": args.name },
+                ...(cloudIdentity?.serviceAccountAnnotations ? { annotations: cloudIdentity.serviceAccountAnnotations } : {}),
+            },
+            automountServiceAccountToken: false,
+        },
         { parent },
     );
     const app = new k8s.apiextensions.CustomResource(
@@ -37,7 +46,7 @@ export function createSpinApp(parent: pulumi.Resource, name: string, args: Serve
                     requests: { cpu: cpuQuantity(args.cpu), memory: memoryQuantity(args.memory) },
                     limits: { memory: memoryQuantity(args.memory) },
                 },
-                podLabels: { "app.kubernetes.io/name": args.name },
+                podLabels: { ...cloudIdentity?.podLabels, "app.kubernetes.io/name": args.name },
                 variables: Object.entries(args.env ?? {}).map(([varName, value]) => ({ name: varName.toLowerCase(), value })),
             },
         },

@@ -25,6 +25,9 @@ function accountId(component: string, client: string): string {
     return `kafka-${client.slice(0, 17)}-${hash}`.replace(/-+/g, "-");
 }
 
+
+/** Clients reach the cluster's bootstrap and brokers (Private Service Connect endpoints in the subnet) on 9092 (SASL_SSL). */
+export const GCP_MANAGED_KAFKA_PORT = 9092;
 export function createGcpManagedKafka(parent: pulumi.Resource, name: string, args: EventStreamingArgs): EventStreamingOutputs {
     const g = args.gcp!;
     const protect = args.protect ?? true;
@@ -167,7 +170,7 @@ export function createGcpManagedKafka(parent: pulumi.Resource, name: string, arg
     }
 
     return {
-        bootstrapServers: pulumi.interpolate`bootstrap.${cluster.clusterId}.${g.region}.managedkafka.${g.project}.cloud.goog:9092`,
+        bootstrapServers: pulumi.interpolate`bootstrap.${cluster.clusterId}.${g.region}.managedkafka.${g.project}.cloud.goog:${GCP_MANAGED_KAFKA_PORT}`,
         authentication: "SASL_SSL / OAUTHBEARER (Google credentials)",
         topics,
         clients,

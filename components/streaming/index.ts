@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createEventHubsStreaming } from "./eventhubs";
 import { createGcpManagedKafka } from "./gcp-managed-kafka";
 import { createMskStreaming } from "./msk";
+import type { WorkloadIdentityBinding } from "../serverless";
 import { createStrimziStreaming } from "./strimzi";
 import { validateStreaming } from "./validate";
 
@@ -137,6 +138,25 @@ export interface ClientAccess {
     serviceAccount: string;
     produces: string[];
     consumes: string[];
+}
+
+/**
+ * What a pod needs on its Kubernetes service account (and pod template) to act as a client's cloud
+ * identity through the cluster's workload identity. The other half (the federated credential on Azure,
+ * `roles/iam.workloadIdentityUser` on GCP, the Pod Identity association on EKS) is created with the identity.
+ */
+export function workloadIdentityBinding(access: ClientAccess): WorkloadIdentityBinding {
+    switch (access.kind) {
+        case "managed-identity":
+            // AKS: the webhook injects the identity's token into pods labelled to use it.
+            return { serviceAccountAnnotations: { "azure.workload.identity/client-id": access.identity }, podLabels: { "azure.workload.identity/use": "true" } };
+        case "google-service-account":
+            // GKE: the metadata server hands pods of this service account the Google service account's tokens.
+            return { serviceAccountAnnotations: { "iam.gke.io/gcp-service-account": access.identity } };
+        case "iam-role": // EKS Pod Identity binds by namespace and service account name: nothing on the account.
+        case "kafka-user": // Strimzi: a certificate or password secret, not a cloud identity.
+            return {};
+    }
 }
 
 export interface EventStreamingOutputs {
