@@ -186,24 +186,25 @@ class PlainResource extends pulumi.CustomResource {
     }
 }
 
+/** Mocks that echo every resource's inputs as its state (as a preview does) and count the registrations. */
+function countingEchoMocks(): pulumi.runtime.Mocks & { registered: number } {
+    return {
+        registered: 0,
+        newResource(a) {
+            this.registered++;
+            return { id: a.custom === false ? "" : `${a.name}-id`, state: a.inputs };
+        },
+        call: () => ({}),
+    };
+}
+
 /** The bare SDK: N plain custom resources with inputs of `inputBytes` serialized size, under setMocks. */
 async function childBaseline(count: number, inputBytes: number): Promise<Record<string, number>> {
     // Same conditions as the platform's plan (tools/plan/runtime.ts): SDK stack traces not source-mapped.
     process.setSourceMapsEnabled(false);
     const t0 = performance.now();
-    let registered = 0;
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (a) => {
-                registered++;
-                return { id: `${a.name}-id`, state: a.inputs };
-            },
-            call: () => ({}),
-        },
-        "bench",
-        "baseline",
-        true,
-    );
+    const mocks = countingEchoMocks();
+    await pulumi.runtime.setMocks(mocks, "bench", "baseline", true);
     const filler = "x".repeat(Math.max(0, inputBytes - 120));
     await pulumi.runtime.runInPulumiStack(async () => {
         const urns: pulumi.Output<string>[] = [];
@@ -221,7 +222,7 @@ async function childBaseline(count: number, inputBytes: number): Promise<Record<
     // The SDK's own "every RPC finished" barrier (what the harness awaits too).
     const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as { waitForRPCs?: () => Promise<void> };
     await settings.waitForRPCs?.();
-    return { baselineSeconds: (performance.now() - t0) / 1000, baselinePeakRssMb: mb(process.resourceUsage().maxRSS), registered };
+    return { baselineSeconds: (performance.now() - t0) / 1000, baselinePeakRssMb: mb(process.resourceUsage().maxRSS), registered: mocks.registered };
 }
 
 /** A resource as the floor replays it: what the plan registered, without parents, providers or options. */
@@ -259,19 +260,8 @@ async function childFloor(file: string): Promise<Record<string, number>> {
     const resources = JSON.parse(fs.readFileSync(file, "utf8")) as ReplayResource[];
     process.setSourceMapsEnabled(false);
     const t0 = performance.now();
-    let registered = 0;
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (a) => {
-                registered++;
-                return { id: a.custom === false ? "" : `${a.name}-id`, state: a.inputs };
-            },
-            call: () => ({}),
-        },
-        "bench",
-        "floor",
-        true,
-    );
+    const mocks = countingEchoMocks();
+    await pulumi.runtime.setMocks(mocks, "bench", "floor", true);
     await pulumi.runtime.runInPulumiStack(async () => {
         const urns: pulumi.Output<string>[] = [];
         const seen = new Set<string>();
@@ -286,7 +276,7 @@ async function childFloor(file: string): Promise<Record<string, number>> {
     });
     const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as { waitForRPCs?: () => Promise<void> };
     await settings.waitForRPCs?.();
-    return { floorSeconds: (performance.now() - t0) / 1000, floorPeakRssMb: mb(process.resourceUsage().maxRSS), registered };
+    return { floorSeconds: (performance.now() - t0) / 1000, floorPeakRssMb: mb(process.resourceUsage().maxRSS), registered: mocks.registered };
 }
 
 function runChild(args: string[]): Promise<Record<string, number>> {

@@ -22,6 +22,7 @@ import { allowWorkloads, principalOf } from "../mesh/authorization";
 import type { ServerlessServiceArgs, ServerlessServiceOutputs } from "./index";
 import { KNATIVE_AUTOSCALER, KNATIVE_DATA_PATH, KNATIVE_SERVING_NAMESPACE, KOURIER_INTERNAL_SERVICE, KOURIER_WAYPOINT, knativeServiceHosts } from "./install/knative";
 import { cpuQuantity, memoryQuantity } from "./rules";
+import { workloadServiceAccount } from "./service-account";
 
 /** queue-proxy ports on every revision pod: 8012 HTTP/1, 8013 h2c, 9090 autoscaler metrics. */
 export const QUEUE_PROXY_PORTS = [8012, 8013];
@@ -39,21 +40,7 @@ export const RESTRICTED_CONTAINER_SECURITY: k8s.types.input.core.v1.SecurityCont
 export function createKnativeService(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs): ServerlessServiceOutputs {
     const namespace = args.kubernetes!.namespace;
     const cloudIdentity = args.kubernetes!.workloadIdentity;
-    const account = new k8s.core.v1.ServiceAccount(
-        `${name}-sa`,
-        {
-            metadata: {
-                name: args.name,
-                namespace,
-                labels: { "app.kubernetes.io/name": args.name },
-                ...(cloudIdentity?.serviceAccountAnnotations ? { annotations: cloudIdentity.serviceAccountAnnotations } : {}),
-            },
-            // The app does not call the Kubernetes API: no token in the pod (workload identity webhooks
-            // project their own audience-bound token).
-            automountServiceAccountToken: false,
-        },
-        { parent },
-    );
+    const account = workloadServiceAccount(parent, name, args);
     const labels: Record<string, string> = { "app.kubernetes.io/name": args.name, "app.kubernetes.io/managed-by": "pulumi" };
     // Private by default: only reachable inside the cluster (<name>.<namespace>.svc.cluster.local).
     if (!args.public) labels["networking.knative.dev/visibility"] = "cluster-local";

@@ -10,6 +10,7 @@ import { allowWorkloads, principalOf } from "../mesh/authorization";
 import type { ServerlessServiceArgs, ServerlessServiceOutputs } from "./index";
 import { SPIN_EXECUTOR } from "./install/spinkube";
 import { cpuQuantity, memoryQuantity } from "./rules";
+import { workloadServiceAccount } from "./service-account";
 
 /** Port of the Service spin-operator creates in front of a SpinApp (and of the Spin HTTP listener). */
 export const SPIN_HTTP_PORT = 80;
@@ -17,19 +18,7 @@ export const SPIN_HTTP_PORT = 80;
 export function createSpinApp(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs): ServerlessServiceOutputs {
     const namespace = args.kubernetes!.namespace;
     const cloudIdentity = args.kubernetes!.workloadIdentity;
-    const account = new k8s.core.v1.ServiceAccount(
-        `${name}-sa`,
-        {
-            metadata: {
-                name: args.name,
-                namespace,
-                labels: { "app.kubernetes.io/name": args.name },
-                ...(cloudIdentity?.serviceAccountAnnotations ? { annotations: cloudIdentity.serviceAccountAnnotations } : {}),
-            },
-            automountServiceAccountToken: false,
-        },
-        { parent },
-    );
+    const account = workloadServiceAccount(parent, name, args);
     const app = new k8s.apiextensions.CustomResource(
         `${name}-spinapp`,
         {
