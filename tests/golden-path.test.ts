@@ -71,6 +71,23 @@ describe("golden path on the kubernetes target (Knative, SpinKube, Strimzi)", ()
             expect(declared.has(p.name), `${p.name} admits ${admitted.join(", ")}`).toBe(true);
             expect(new Set(admitted)).toEqual(declared.get(p.name));
         }
+        // No ALLOW in the services' namespaces (or at the Kourier waypoint) admits by anything but a named
+        // workload identity: no rule without a source, no namespace-wide or wildcard source.
+        let rulesChecked = 0;
+        for (const p of policies(plan)) {
+            const spec = (p.rawInputs as any).spec;
+            const ns = (p.rawInputs as any).metadata.namespace;
+            if (spec.action !== "ALLOW" || !["serverless", "wasm", "knative-serving"].includes(ns) || !spec.rules) continue;
+            for (const rule of spec.rules) {
+                rulesChecked++;
+                expect(rule.from?.length, `${p.name}: a rule without a source admits everyone`).toBeGreaterThan(0);
+                for (const f of rule.from) {
+                    expect(Object.keys(f.source), p.name).toEqual(["principals"]);
+                    expect(f.source.principals.every((x: string) => /^cluster\.local\/ns\/[a-z0-9-]+\/sa\/[a-z0-9-]+$/.test(x)), p.name).toBe(true);
+                }
+            }
+        }
+        expect(rulesChecked).toBeGreaterThan(10); // the data-path, metrics and caller policies of every service
         // audit appears in no ALLOW rule at all.
         expect(policies(plan).flatMap(principalsOf)).not.toContain(principal("serverless", "audit"));
         // Through the shared Kourier gateway: web (declared caller of api) is admitted for api's hosts and
