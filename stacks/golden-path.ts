@@ -7,7 +7,8 @@
  * - Kafka: generated `platform:kafka.clients` and topic producers/consumers → KafkaUser ACLs (Strimzi),
  *   IAM policies (MSK), role assignments (Event Hubs), ACLs (Managed Kafka);
  * - telemetry: the services' namespaces are ambient-enrolled, so ztunnel reports L4 metrics and the mesh's
- *   Telemetry resource adds access logs and traces; nothing per service is needed.
+ *   Telemetry resource adds access logs and traces where a waypoint sees the call; each cluster-hosted
+ *   service may also export its own spans to the mesh's collector (stacks/serverless.ts admits them).
  * This module adds no resources: it reports the graph (counts and call cycles) as the `serviceGraph` output,
  * so cycles are visible in every plan.
  */
@@ -37,7 +38,7 @@ export function addGoldenPath(config: PlatformConfig): ServiceGraphOutputs | und
         ...summary,
         topics,
         telemetry: meshOn
-            ? "ambient mesh: ztunnel L4 metrics for every call; access logs and traces from the mesh Telemetry resource"
+            ? "ambient mesh: ztunnel L4 metrics for every call; access logs and traces from the mesh Telemetry resource at waypoints; services may export OTLP spans to the mesh collector"
             : "none: platform:mesh.enabled is false",
     };
 }

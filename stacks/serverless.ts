@@ -21,6 +21,7 @@ import { MSK_IAM_PORT } from "../components/streaming/msk";
 import type { PlatformConfig } from "./config";
 import { kafkaBackendFor } from "./config/kafka";
 import { placementsOf } from "./config/services";
+import { allowSpanSenders } from "../components/mesh";
 import { meshFor } from "./mesh";
 import type { Foundation } from "./platform";
 import { nodeSizing } from "./sizing";
@@ -56,6 +57,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
     const azureEnvs: Partial<Record<ClusterTarget, ContainerAppsEnvironment>> = {};
     let ecsCluster: aws.ecs.Cluster | undefined;
     const knative: Partial<Record<ClusterTarget, { runtime: KnativeRuntime; ns: PlatformNamespace }>> = {};
+    const spanSenders: Partial<Record<ClusterTarget, { namespace: string; serviceAccount: string }[]>> = {};
     const spin: Partial<Record<ClusterTarget, { runtime: SpinKubeRuntime; ns: PlatformNamespace; deps: pulumi.Resource[] }>> = {};
 
     const knativeOn = (target: ClusterTarget) => {
@@ -127,6 +129,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
             const provider = foundation.clusters[target]!.provider;
             const rt = platform === "knative" ? knativeOn(target) : spinOn(target);
             const deps = "deps" in rt ? [...rt.deps, rt.ns] : [...rt.runtime.ready, rt.ns];
+            (spanSenders[target] ??= []).push({ namespace: platform === "knative" ? SERVERLESS_NAMESPACE : WASM_NAMESPACE, serviceAccount: service.name });
             svc = new ServerlessService(
                 resourceName,
                 {
@@ -198,6 +201,13 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
         }
         (outputs[service.name] ??= {})[target] = { platform, url: svc.url, identity: svc.identity };
     }
+    // Instrumented services export their own spans (OTLP) to the mesh's collector, which admits only
+    // declared senders: one policy per cluster naming every service that runs there.
+    for (const [target, senders] of Object.entries(spanSenders) as [ClusterTarget, { namespace: string; serviceAccount: string }[]][]) {
+        const mesh = meshFor(foundation, target);
+        if (!mesh) continue;
+        allowSpanSenders(`${prefix}-${target}-service-spans`, "allow-service-spans", senders, { provider: foundation.clusters[target]!.provider, dependsOn: mesh.ready });
+    }
     return outputs;
 }
 
@@ -210,10 +220,32 @@ function clientOn(streaming: Partial<Record<ClusterTarget, TargetStreaming>>, ta
 /** Port clients use to reach each managed Kafka backend (Strimzi runs in the cluster, behind the mesh). */
 const MANAGED_KAFKA_PORT: Record<string, number> = { msk: MSK_IAM_PORT, eventhubs: EVENT_HUBS_KAFKA_PORT, "gcp-managed-kafka": GCP_MANAGED_KAFKA_PORT };
 
+type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
+const to = (cidr: string, port: number, except?: string[]): EgressRule => ({
+    to: [{ ipBlock: { cidr, ...(except ? { except } : {}) } }],
+    ports: [{ protocol: "TCP", port }],
+});
+
+/**
+ * Where a pod on each managed cluster gets its cloud credentials through workload identity, which a
+ * default-deny namespace must let the Kafka clients reach:
+ * - EKS Pod Identity: the node's Pod Identity Agent, 169.254.170.23:80;
+ * - GKE Workload Identity: the GKE metadata server, 169.254.169.254:80 (and 169.254.169.252:988 on
+ *   Dataplane V2, as Google's network-policy guidance for workload identity lists);
+ * - AKS workload identity: the pod exchanges its projected token with Entra ID itself, on 443 of a public
+ *   endpoint (login.microsoftonline.com): NetworkPolicy cannot name a host, so 443 to public addresses only.
+ */
+const CREDENTIAL_EGRESS: Record<"aws" | "azure" | "gcp", EgressRule[]> = {
+    aws: [to("169.254.170.23/32", 80)],
+    gcp: [to("169.254.169.254/32", 80), to("169.254.169.252/32", 988)],
+    azure: [to("0.0.0.0/0", 443, ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"])],
+};
+
 /**
  * The services' namespaces deny egress by default. On a cloud whose Kafka is managed (brokers, private
  * endpoint or Private Service Connect addresses in the platform network), the namespace's Kafka clients,
- * and only they, may open the backend's client port to the platform network's range.
+ * and only they, may open the backend's client port to the platform network's range, and reach where
+ * their workload identity gets its credentials.
  */
 function kafkaEgress(config: PlatformConfig, target: ClusterTarget, namespace: string): { name: string; spec: k8s.types.input.networking.v1.NetworkPolicySpec }[] {
     if (!config.kafka.enabled || target === "kubernetes") return [];
@@ -226,7 +258,7 @@ function kafkaEgress(config: PlatformConfig, target: ClusterTarget, namespace: s
             spec: {
                 podSelector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: clients }] },
                 policyTypes: ["Egress"],
-                egress: [{ to: [{ ipBlock: { cidr: config.network[target].cidr } }], ports: [{ protocol: "TCP", port }] }],
+                egress: [to(config.network[target].cidr, port), ...CREDENTIAL_EGRESS[target]],
             },
         },
     ];

@@ -64,6 +64,8 @@ describe("golden path on the kubernetes target (Knative, SpinKube, Strimzi)", ()
             ["plt-local-kubernetes-web-callers", new Set([principal("serverless", "api")])],
             ["plt-local-kubernetes-worker-callers", new Set([principal("serverless", "ledger")])],
             ["plt-local-k8s-kafka-clients", new Set([principal("serverless", "api"), principal("wasm", "worker"), principal("serverless", "ledger")])],
+            // Not a service: the mesh's OpenTelemetry collector admits every service's own spans.
+            ["plt-local-kubernetes-service-spans", serviceIdentities],
         ]);
         for (const p of policies(plan)) {
             const admitted = principalsOf(p).filter((x) => serviceIdentities.has(x));
@@ -88,11 +90,11 @@ describe("golden path on the kubernetes target (Knative, SpinKube, Strimzi)", ()
             }
         }
         expect(rulesChecked).toBeGreaterThan(10); // the data-path, metrics and caller policies of every service
-        // audit appears in no ALLOW rule at all.
-        expect(policies(plan).flatMap(principalsOf)).not.toContain(principal("serverless", "audit"));
+        // audit appears in no ALLOW rule but the collector's.
+        expect(policies(plan).filter((p) => p.name !== "plt-local-kubernetes-service-spans").flatMap(principalsOf)).not.toContain(principal("serverless", "audit"));
         // Through the shared Kourier gateway: web (declared caller of api) is admitted for api's hosts and
         // nothing else, so it cannot reach ledger or audit (Knative services it did not declare) by Host.
-        const forWeb = policies(plan).filter((p) => principalsOf(p).includes(principal("serverless", "web")));
+        const forWeb = policies(plan).filter((p) => p.name !== "plt-local-kubernetes-service-spans" && principalsOf(p).includes(principal("serverless", "web")));
         expect(forWeb.map((p) => p.name)).toEqual(["plt-local-kubernetes-api-callers"]);
         expect(forWeb.flatMap(hostsOf).some((h) => /^(ledger|audit|web)\./.test(h))).toBe(false);
         // Hosts of services nobody calls appear in no rule: the waypoint's allow-nothing denies them.
@@ -139,6 +141,14 @@ describe("golden path on the kubernetes target (Knative, SpinKube, Strimzi)", ()
         expect(telemetry.metadata).toMatchObject({ name: "mesh-default", namespace: "istio-system" });
         expect(telemetry.spec.tracing[0].providers).toEqual([{ name: expect.any(String) }]);
         expect(telemetry.spec.accessLogging).toEqual([{ providers: [{ name: "envoy" }] }]);
+        // The services may export their own spans: the collector (allow-nothing by default) admits exactly them.
+        const spans = named(plan, "plt-local-kubernetes-service-spans").rawInputs as any;
+        expect(spans.metadata).toMatchObject({ name: "allow-service-spans", namespace: "observability" });
+        expect(spans.spec.rules).toHaveLength(1);
+        expect([...spans.spec.rules[0].from[0].source.principals].sort()).toEqual(
+            GRAPH.map((svc) => principal(svc.runtime === "wasm" ? "wasm" : "serverless", svc.name)).sort(),
+        );
+        expect(spans.spec.rules[0].to[0].operation.ports).toEqual(["4317", "4318"]);
     });
 
     it("reports the call cycle and the counts in the serviceGraph output", () => {
@@ -231,9 +241,16 @@ describe("golden path on the clouds: Kafka permissions per managed backend", () 
         }
     });
 
-    it("only the Kafka clients of a services namespace may reach the managed backend's port, in the platform network", () => {
+    it("only the Kafka clients of a services namespace may reach the managed backend's port in the platform network, and their credential endpoint", () => {
         const egress = (target: string) =>
             plan.resources.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && r.name === `plt-dev-${target}-serverless-ns-allow-kafka-egress`)?.rawInputs as any;
+        const rule = (cidr: string, port: number, except?: string[]) => ({ to: [{ ipBlock: { cidr, ...(except ? { except } : {}) } }], ports: [{ protocol: "TCP", port }] });
+        const credentials: Record<string, object[]> = {
+            aws: [rule("169.254.170.23/32", 80)], // EKS Pod Identity Agent
+            gcp: [rule("169.254.169.254/32", 80), rule("169.254.169.252/32", 988)], // GKE metadata server
+            // Entra ID token exchange: 443 to public addresses only.
+            azure: [rule("0.0.0.0/0", 443, ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"])],
+        };
         for (const [target, cidr, port] of [
             ["aws", "10.10.0.0/16", 9098],
             ["azure", "10.20.0.0/16", 9093],
@@ -243,7 +260,7 @@ describe("golden path on the clouds: Kafka permissions per managed backend", () 
             expect(policy, target).toBeDefined();
             expect(policy.metadata.namespace).toBe("serverless");
             expect(policy.spec.podSelector).toEqual({ matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["shop", "picker"] }] });
-            expect(policy.spec.egress).toEqual([{ to: [{ ipBlock: { cidr } }], ports: [{ protocol: "TCP", port }] }]);
+            expect(policy.spec.egress).toEqual([rule(cidr, port), ...credentials[target]]);
         }
     });
 

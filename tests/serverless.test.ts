@@ -443,7 +443,8 @@ describe("Knative and SpinKube on a cluster", () => {
             policies.map((p) => [p.metadata.name, { to: p.spec.selector?.matchLabels, from: p.spec.rules?.[0].from[0].source.principals, ports: p.spec.rules?.[0].to?.[0].operation.ports }]),
         );
         expect(flows["knative-activator-from-gateway"]).toEqual({ to: { app: "activator" }, from: ["cluster.local/ns/knative-serving/sa/default"], ports: ["8012", "8013"] });
-        expect(flows["knative-autoscaler-from-activator"]).toEqual({ to: { app: "autoscaler" }, from: ["cluster.local/ns/knative-serving/sa/activator"], ports: ["8080"] });
+        // Activator stats, and stats forwarded between autoscaler replicas (HA: the bucket owner receives them).
+        expect(flows["knative-autoscaler-from-activator"]).toEqual({ to: { app: "autoscaler" }, from: ["cluster.local/ns/knative-serving/sa/activator", "cluster.local/ns/knative-serving/sa/controller"], ports: ["8080"] });
         expect(flows["kourier-xds-from-gateway"]).toEqual({ to: { app: "net-kourier-controller" }, from: ["cluster.local/ns/knative-serving/sa/default"], ports: ["18000"] });
         expect(flows["kourier-gateway-probes"]).toEqual({ to: { app: "3scale-kourier-gateway" }, from: ["cluster.local/ns/knative-serving/sa/net-kourier"], ports: ["8081", "8090"] });
         expect(flows["kourier-gateway-from-waypoint"]).toEqual({ to: { app: "3scale-kourier-gateway" }, from: ["cluster.local/ns/knative-serving/sa/waypoint"], ports: ["8081"] });

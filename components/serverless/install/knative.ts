@@ -221,8 +221,10 @@ export class KnativeRuntime extends pulumi.ComponentResource {
             allowWorkloads(`${name}-${id}`, { namespace: servingNs.namespaceName, selector: { app }, from, ports, policyName: id }, { parent: this, dependsOn: meshDeps });
         // Kourier forwards to the activator while a revision has no ready pods (scale from zero).
         internal("knative-activator-from-gateway", "activator", [KOURIER_GATEWAY], [8012, 8013]);
-        // The activator reports request statistics to the autoscaler over a websocket.
-        internal("knative-autoscaler-from-activator", "autoscaler", [KNATIVE_ACTIVATOR], [8080]);
+        // The activator reports request statistics to the autoscaler over a websocket; with more than one
+        // autoscaler replica, a replica that does not own a revision's bucket forwards the statistics to the
+        // owner on the same port (statforwarder), as the autoscaler's own identity.
+        internal("knative-autoscaler-from-activator", "autoscaler", [KNATIVE_ACTIVATOR, KNATIVE_AUTOSCALER], [8080]);
         // The gateway fetches its Envoy configuration (xDS) from net-kourier-controller.
         internal("kourier-xds-from-gateway", "net-kourier-controller", [KOURIER_GATEWAY], [18000]);
         // net-kourier-controller probes each gateway pod (by pod IP, so not through the waypoint) before it
