@@ -151,6 +151,12 @@ describe("golden path on the kubernetes target (Knative, SpinKube, Strimzi)", ()
         expect(spans.spec.rules[0].to[0].operation.ports).toEqual(["4317", "4318"]);
     });
 
+    it("a container consumer keeps one replica (Knative scales on HTTP only); the other services scale to zero", () => {
+        const minScale = (svc: string) => (named(plan, `plt-local-kubernetes-${svc}-ksvc`).rawInputs as any).spec.template.metadata.annotations["autoscaling.knative.dev/min-scale"];
+        expect(minScale("ledger")).toBe("1");
+        expect(minScale("api")).toBe("0");
+    });
+
     it("reports the call cycle and the counts in the serviceGraph output", () => {
         const graph = plan.outputs.serviceGraph as any;
         expect(graph).toMatchObject({ services: 5, calls: 3, publishes: 1, subscribes: 2, cycles: [["api", "web"]] });
@@ -295,6 +301,15 @@ describe("service graph: bad input is refused before anything is registered", ()
         return [];
     };
     const svc = (name: string, more: Record<string, unknown> = {}) => ({ name, image: `ghcr.io/acme/${name}:1`, ...more });
+
+    it("a container that subscribes keeps one replica by default; an explicit minScale 0 is refused with why", () => {
+        const cfg = parsePlatformConfig({ ...base, services: [svc("consumer", { subscribes: ["orders"] }), svc("api", { publishes: ["orders"] }), svc("wasm", { runtime: "wasm", subscribes: ["orders"] })] });
+        expect(cfg.services.map((s) => [s.name, s.minScale])).toEqual([["consumer", 1], ["api", 0], ["wasm", 0]]);
+        expect(parsePlatformConfig({ ...base, services: [svc("consumer", { subscribes: ["orders"], minScale: 2 })] }).services[0].minScale).toBe(2);
+        expect(problemsOf([svc("consumer", { subscribes: ["orders"], minScale: 0 })])).toEqual([
+            'platform:services[0].minScale: 0 with subscribes ["orders"]: a container service scales on HTTP requests only (Knative), so a consumer scaled to zero never polls its topics; allowed: minScale >= 1 (the default for a container that subscribes)',
+        ]);
+    });
 
     it("a call to an unknown service names the entry, the value and the declared services", () => {
         expect(problemsOf([svc("a", { calls: ["b", "nope"] }), svc("b")])).toEqual([

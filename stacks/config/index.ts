@@ -87,11 +87,31 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
     return [`${keyOf(issue.path)}: ${show(value)} ${message.replace(/^Invalid input: /, "")}`];
 }
 
+/**
+ * A container service runs on Knative, which scales on HTTP requests only: a Kafka consumer scaled to zero
+ * never polls its topics. A container that subscribes therefore keeps one replica when `minScale` is not
+ * set, and an explicit `minScale: 0` with `subscribes` is refused. (Wasm services already keep one
+ * replica: SpinKube has no request-driven scale to zero.)
+ */
+function subscriberMinScale(raw: Record<string, unknown>, services: { runtime: string; minScale: number; subscribes: string[] }[], problems: string[]): void {
+    const rawServices = Array.isArray(raw["services"]) ? (raw["services"] as Record<string, unknown>[]) : [];
+    services.forEach((s, i) => {
+        if (s.runtime !== "container" || s.subscribes.length === 0) return;
+        if (rawServices[i]?.["minScale"] === undefined) s.minScale = Math.max(1, s.minScale);
+        else if (s.minScale === 0) {
+            problems.push(
+                `platform:services[${i}].minScale: 0 with subscribes ${JSON.stringify(s.subscribes)}: a container service scales on HTTP requests only (Knative), so a consumer scaled to zero never polls its topics; allowed: minScale >= 1 (the default for a container that subscribes)`,
+            );
+        }
+    });
+}
+
 /** Validates raw settings (keys without the `platform:` prefix) and resolves regions. */
 export function parsePlatformConfig(raw: Record<string, unknown>, opts: { isSecret?: (fullKey: string) => boolean } = {}): PlatformConfig {
     const parsed = platformConfigSchema.safeParse(raw);
     if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap((i) => describeIssue(raw, i)));
     const problems: string[] = [];
+    subscriberMinScale(raw, parsed.data.services, problems);
     // The service graph (calls/publishes/subscribes) becomes invokers, Kafka clients and topic producers/consumers.
     const cfg = applyServiceGraph(parsed.data, problems);
 
