@@ -89,7 +89,10 @@ export function strimziResources(args: EventStreamingArgs, namespace: string): S
     ];
     const authentication = s.authentication ?? "tls";
     // Strimzi generates a NetworkPolicy per listener that admits every pod unless peers are named: narrow it
-    // to the declared clients' namespaces (or, with no clients, to the Kafka namespace itself).
+    // to the declared clients' namespaces (or, with no clients, to the Kafka namespace itself). In ambient the
+    // clients' connections arrive as HBONE (15008), which the namespace admits from every namespace, so the
+    // enforcing control is the `kafka-clients` AuthorizationPolicy (by identity); the peers still hold for a
+    // client outside the mesh.
     const clientNamespaces = [...new Set(args.clients.map((c) => c.namespace))].sort();
     const networkPolicyPeers = (clientNamespaces.length ? clientNamespaces : [namespace]).map((n) => ({
         namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n } },
