@@ -134,6 +134,8 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
                 resourceName,
                 {
                     ...base,
+                    // Where its topics are and how to reach them; the service's own env wins.
+                    env: { ...kafkaEnvOf(streaming, target, service.name), ...service.env },
                     meshInvokers: service.invokers.kubernetes,
                     // meshReady: the service's AuthorizationPolicies wait for this cluster's Istio CRDs.
                     kubernetes: {
@@ -209,6 +211,22 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
         allowSpanSenders(`${prefix}-${target}-service-spans`, "allow-service-spans", senders, { provider: foundation.clusters[target]!.provider, dependsOn: mesh.ready });
     }
     return outputs;
+}
+
+/**
+ * What a Kafka client service needs to connect, as environment variables: the bootstrap servers and the
+ * security mode of this target's backend, its topics, and the consumer-group prefix its ACLs allow.
+ */
+function kafkaEnvOf(streaming: Partial<Record<ClusterTarget, TargetStreaming>>, target: ClusterTarget, service: string): Record<string, pulumi.Input<string>> {
+    const kafka = streaming[target];
+    const access = kafka?.clients[service];
+    if (!kafka || !access) return {};
+    return {
+        KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrapServers,
+        KAFKA_SECURITY: kafka.authentication,
+        ...(access.produces.length ? { KAFKA_PRODUCE_TOPICS: access.produces.join(",") } : {}),
+        ...(access.consumes.length ? { KAFKA_CONSUME_TOPICS: access.consumes.join(","), KAFKA_GROUP_PREFIX: service } : {}),
+    };
 }
 
 /** The workload-identity binding of the service's Kafka client on this target, if the service is one. */

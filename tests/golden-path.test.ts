@@ -151,6 +151,18 @@ describe("golden path on the kubernetes target (Knative, SpinKube, Strimzi)", ()
         expect(spans.spec.rules[0].to[0].operation.ports).toEqual(["4317", "4318"]);
     });
 
+    it("a Kafka client service is told where its topics are (bootstrap, security, topics, group prefix); others are not", () => {
+        const env = (svc: string) =>
+            Object.fromEntries(((named(plan, `plt-local-kubernetes-${svc}-ksvc`).rawInputs as any).spec.template.spec.containers[0].env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+        const kafka = (plan.outputs.kafka as any).kubernetes;
+        expect(env("ledger")).toMatchObject({ KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrapServers, KAFKA_SECURITY: kafka.authentication, KAFKA_CONSUME_TOPICS: "orders", KAFKA_GROUP_PREFIX: "ledger" });
+        expect(env("ledger")).not.toHaveProperty("KAFKA_PRODUCE_TOPICS");
+        expect(env("api")).toMatchObject({ KAFKA_PRODUCE_TOPICS: "orders" });
+        expect(env("api")).not.toHaveProperty("KAFKA_GROUP_PREFIX");
+        expect(Object.keys(env("audit")).filter((k) => k.startsWith("KAFKA_"))).toEqual([]);
+        expect(kafka.bootstrapServers).toMatch(/:9093$/);
+    });
+
     it("a container consumer keeps one replica (Knative scales on HTTP only); the other services scale to zero", () => {
         const minScale = (svc: string) => (named(plan, `plt-local-kubernetes-${svc}-ksvc`).rawInputs as any).spec.template.metadata.annotations["autoscaling.knative.dev/min-scale"];
         expect(minScale("ledger")).toBe("1");
