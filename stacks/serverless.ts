@@ -8,7 +8,9 @@ import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterTarget } from "../components/cluster";
+import { allowSpanSenders } from "../components/mesh";
 import { PlatformNamespace } from "../components/namespace";
+import { PRIVATE_IPV4_RANGES } from "../components/network/private-ranges";
 import { ServerlessService, type ServerlessServiceArgs, type WorkloadIdentityBinding } from "../components/serverless";
 import { ContainerAppsEnvironment } from "../components/serverless/containerapps";
 import { KnativeRuntime } from "../components/serverless/install/knative";
@@ -21,7 +23,6 @@ import { MSK_IAM_PORT } from "../components/streaming/msk";
 import type { PlatformConfig } from "./config";
 import { kafkaBackendFor } from "./config/kafka";
 import { placementsOf } from "./config/services";
-import { allowSpanSenders } from "../components/mesh";
 import { meshFor } from "./mesh";
 import type { Foundation } from "./platform";
 import { nodeSizing } from "./sizing";
@@ -256,7 +257,7 @@ const to = (cidr: string, port: number, except?: string[]): EgressRule => ({
 const CREDENTIAL_EGRESS: Record<"aws" | "azure" | "gcp", EgressRule[]> = {
     aws: [to("169.254.170.23/32", 80)],
     gcp: [to("169.254.169.254/32", 80), to("169.254.169.252/32", 988)],
-    azure: [to("0.0.0.0/0", 443, ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"])],
+    azure: [to("0.0.0.0/0", 443, [...PRIVATE_IPV4_RANGES])],
 };
 
 /**

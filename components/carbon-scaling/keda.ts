@@ -11,7 +11,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformNamespace } from "../namespace";
+import { API_SERVER_EGRESS, PlatformNamespace } from "../namespace";
 
 /** KEDA chart the platform pins (the CRDs in ../shared/crds/keda.sh are from kedacore/keda v2.20.2). */
 export const KEDA_CHART_VERSION = "2.20.2";
@@ -76,7 +76,7 @@ export function kedaNetworkPolicies(egressPorts: number[]): { name: string; spec
         // clusters, 6443 on kubeadm/kind); its address is not a pod, so it is matched by port.
         {
             name: "allow-apiserver-egress",
-            spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }] },
+            spec: API_SERVER_EGRESS,
         },
         // The API server calls the admission webhook (validates ScaledObjects before they are stored).
         {

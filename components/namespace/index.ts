@@ -27,6 +27,17 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Address ambient's istio-cni rewrites kubelet probes to, so they still reach pods behind default deny. */
 export const AMBIENT_PROBE_SOURCE = "169.254.7.127/32";
+
+/**
+ * An `extraPolicies` spec for components that talk to the Kubernetes API server (operators, controllers,
+ * webhooks' certificate rotation): its address is not a pod, so it is matched by port (443 on managed
+ * clusters, 6443 on kubeadm/kind).
+ */
+export const API_SERVER_EGRESS: k8s.types.input.networking.v1.NetworkPolicySpec = {
+    podSelector: {},
+    policyTypes: ["Egress"],
+    egress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }],
+};
 /** HBONE: the mTLS tunnel port ztunnel and waypoints use between pods. */
 export const HBONE_PORT = 15008;
 

@@ -25,9 +25,9 @@ function accountId(component: string, client: string): string {
     return `kafka-${client.slice(0, 17)}-${hash}`.replace(/-+/g, "-");
 }
 
-
 /** Clients reach the cluster's bootstrap and brokers (Private Service Connect endpoints in the subnet) on 9092 (SASL_SSL). */
 export const GCP_MANAGED_KAFKA_PORT = 9092;
+
 export function createGcpManagedKafka(parent: pulumi.Resource, name: string, args: EventStreamingArgs): EventStreamingOutputs {
     const g = args.gcp!;
     const protect = args.protect ?? true;

@@ -12,8 +12,8 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createEventHubsStreaming } from "./eventhubs";
 import { createGcpManagedKafka } from "./gcp-managed-kafka";
-import { createMskStreaming } from "./msk";
 import type { WorkloadIdentityBinding } from "../serverless";
+import { createMskStreaming } from "./msk";
 import { createStrimziStreaming } from "./strimzi";
 import { validateStreaming } from "./validate";
 

@@ -9,7 +9,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { allowWorkloads } from "../mesh/authorization";
-import { PlatformNamespace } from "../namespace";
+import { API_SERVER_EGRESS, PlatformNamespace } from "../namespace";
 import { clientTopics, HOUR_MS, minInSync, type ClientAccess, type EventStreamingArgs, type EventStreamingOutputs } from "./index";
 import { brokerCount, kubernetesName } from "./validate";
 
@@ -180,11 +180,7 @@ export function createStrimziStreaming(parent: pulumi.Resource, name: string, ar
                     // The operators watch and write custom resources, and the brokers' init container reads its
                     // node's zone label: all talk to the Kubernetes API server, which is outside the mesh.
                     name: "allow-kubernetes-api",
-                    spec: {
-                        podSelector: {},
-                        policyTypes: ["Egress"],
-                        egress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }],
-                    },
+                    spec: API_SERVER_EGRESS,
                 },
             ],
         },

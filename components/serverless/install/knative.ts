@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { allowWorkloads, type WorkloadIdentity } from "../../mesh/authorization";
 import { WAYPOINT_NAME, waypointNetworkPolicies } from "../../mesh/callgraph";
 import { allowSpanSenders } from "../../mesh";
-import { PlatformNamespace } from "../../namespace";
+import { API_SERVER_EGRESS, PlatformNamespace } from "../../namespace";
 
 export const KNATIVE_OPERATOR_CHART = { chart: "knative-operator", version: "v1.23.0", repo: "https://knative.github.io/operator" };
 /** Serving minor version the operator installs (must be one the pinned operator ships). */
@@ -75,12 +75,6 @@ export interface KnativeRuntimeArgs {
     meshReady?: pulumi.Resource[];
 }
 
-/** Egress to the Kubernetes API server (controllers, webhooks' certificate rotation). */
-const API_SERVER_EGRESS: k8s.types.input.networking.v1.NetworkPolicySpec = {
-    podSelector: {},
-    policyTypes: ["Egress"],
-    egress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }],
-};
 
 export class KnativeRuntime extends pulumi.ComponentResource {
     public readonly servingNamespace: pulumi.Output<string>;

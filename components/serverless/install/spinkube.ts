@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformNamespace } from "../../namespace";
+import { API_SERVER_EGRESS, PlatformNamespace } from "../../namespace";
 
 export const CERT_MANAGER_CHART = { chart: "cert-manager", version: "v1.19.4", repo: "https://charts.jetstack.io" };
 /** OCI charts: the registry path is the chart reference (Helm has no repo index for OCI). */
@@ -27,16 +27,32 @@ export interface SpinKubeRuntimeArgs {
     arch?: "x86_64" | "aarch64";
 }
 
-const API_SERVER_EGRESS: k8s.types.input.networking.v1.NetworkPolicySpec = {
-    podSelector: {},
-    policyTypes: ["Egress"],
-    egress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }],
-};
 const webhookIngress = (port: number): k8s.types.input.networking.v1.NetworkPolicySpec => ({
     podSelector: {},
     policyTypes: ["Ingress"],
     ingress: [{ ports: [{ protocol: "TCP", port }] }],
 });
+
+/**
+ * The namespace of a component whose only caller is the API server (an admission webhook on `port`). It
+ * stays outside the mesh: the API server's plain-TLS webhook calls would be refused by ztunnel under STRICT
+ * mTLS (istio/istio#52874). A system namespace (K8S-05); default deny still applies, with egress to the
+ * API server and ingress to the webhook port.
+ */
+function webhookNamespace(resourceName: string, namespace: string, port: number, parent: pulumi.Resource): PlatformNamespace {
+    return new PlatformNamespace(
+        resourceName,
+        {
+            name: namespace,
+            ambient: false,
+            extraPolicies: [
+                { name: "allow-apiserver-egress", spec: API_SERVER_EGRESS },
+                { name: "allow-webhook-ingress", spec: webhookIngress(port) },
+            ],
+        },
+        { parent },
+    );
+}
 
 export class SpinKubeRuntime extends pulumi.ComponentResource {
     /** What SpinAppExecutors and SpinApps must wait for. */
@@ -62,22 +78,9 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [ns, ...deps] },
             );
 
-        const certManagerNs = new PlatformNamespace(
-            `${name}-cert-manager-ns`,
-            {
-                name: "cert-manager",
-                // Outside the mesh: cert-manager talks only to the API server and ACME/CA endpoints, and the
-                // API server's plain-TLS webhook calls would be refused by ztunnel under STRICT mTLS
-                // (istio/istio#52874). A system namespace (K8S-05); default deny still applies.
-                ambient: false,
-                extraPolicies: [
-                    { name: "allow-apiserver-egress", spec: API_SERVER_EGRESS },
-                    // The API server calls cert-manager's admission webhook on 10250.
-                    { name: "allow-webhook-ingress", spec: webhookIngress(10250) },
-                ],
-            },
-            { parent: this },
-        );
+        // cert-manager talks only to the API server and ACME/CA endpoints; the API server calls its admission
+        // webhook on 10250.
+        const certManagerNs = webhookNamespace(`${name}-cert-manager-ns`, "cert-manager", 10250, this);
         const certManager = release("cert-manager", CERT_MANAGER_CHART, certManagerNs, [], { crds: { enabled: true } });
 
         // Shim installation runs privileged node-installer jobs (they write the shim binary and containerd
@@ -113,21 +116,8 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
         );
 
         const crds = new k8s.yaml.v2.ConfigFile(`${name}-spin-crds`, { file: SPIN_OPERATOR_CRDS_URL }, { parent: this });
-        const operatorNs = new PlatformNamespace(
-            `${name}-spin-operator-ns`,
-            {
-                name: "spin-operator",
-                // Outside the mesh for the same reason as cert-manager: its only caller is the API server
-                // (webhook on 9443), which ztunnel would refuse under STRICT mTLS.
-                ambient: false,
-                extraPolicies: [
-                    { name: "allow-apiserver-egress", spec: API_SERVER_EGRESS },
-                    // The API server calls the operator's validating/defaulting webhook on 9443.
-                    { name: "allow-webhook-ingress", spec: webhookIngress(9443) },
-                ],
-            },
-            { parent: this },
-        );
+        // The API server calls the operator's validating/defaulting webhook on 9443.
+        const operatorNs = webhookNamespace(`${name}-spin-operator-ns`, "spin-operator", 9443, this);
         const operator = release("spin-operator", SPIN_OPERATOR_CHART, operatorNs, [certManager, crds]);
         this.ready = [operator, shim, crds];
         this.registerOutputs({});

@@ -17,6 +17,7 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import type { Unwrap } from "@pulumi/pulumi";
+import { PRIVATE_IPV4_RANGES, PRIVATE_IPV6_RANGES } from "../../../components/network/private-ranges";
 
 /** The props a policy sees for a resource whose constructor takes `A` (inputs unwrapped). */
 export type Props<A> = Unwrap<A>;
@@ -254,7 +255,7 @@ export function cidrWithin(inner: string, outer: string): boolean {
     return (a.base & mask) === b.base;
 }
 
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "fc00::/7", "fe80::/10", "::1/128"];
+const PRIVATE_RANGES = [...PRIVATE_IPV4_RANGES, ...PRIVATE_IPV6_RANGES];
 
 /** True when `cidr` only covers private, shared (CGNAT) or link-local addresses. */
 export function isPrivateCidr(cidr: string): boolean {
