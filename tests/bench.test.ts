@@ -52,6 +52,9 @@ describe("npm run bench", () => {
         expect(row.services).toBe(3);
         const plan = await planConfig(loadStackConfig("local", { overrides: generatedStack(3) }));
         expect(row.resources).toBe(plan.resources.length);
+        // What each mock monitor actually registered.
+        expect(row.baselineResources).toBe(plan.resources.length);
+        expect(row.floorResources).toBe(plan.resources.length);
         // plan + check is the sum of its parts; every process reported memory.
         expect(row.seconds).toBeCloseTo(row.planSeconds + row.checkSeconds, 6);
         for (const mb of [row.peakRssMb, row.plannerPeakRssMb, row.packsPeakRssMb, row.baselinePeakRssMb, row.floorPeakRssMb]) expect(mb).toBeGreaterThan(50);
@@ -81,6 +84,8 @@ describe("targets", () => {
         baselinePeakRssMb: 100,
         floorSeconds: baselineSeconds,
         floorPeakRssMb: 100,
+        baselineResources: services * 7,
+        floorResources: services * 7,
     });
 
     it("judges each target on its own row and says n/a for sizes not run", () => {

@@ -42,6 +42,9 @@ export interface BenchRow {
     /** The bare SDK registering this plan's own resources (flat, no platform code, no check): see childFloor. */
     floorSeconds: number;
     floorPeakRssMb: number;
+    /** What the baseline's and the floor's mock monitors registered (the bench stops unless both equal `resources`). */
+    baselineResources: number;
+    floorResources: number;
 }
 
 /** The generated service graph for N services (deterministic). */
@@ -409,6 +412,8 @@ async function main(argv: string[]): Promise<number> {
             baselinePeakRssMb: b.baselinePeakRssMb,
             floorSeconds: f.floorSeconds,
             floorPeakRssMb: f.floorPeakRssMb,
+            baselineResources: b.registered,
+            floorResources: f.registered,
         });
         if (p.mandatoryViolations && !values.json) process.stderr.write(`bench: ${n} services: ${p.mandatoryViolations} mandatory policy violations\n`);
     }
