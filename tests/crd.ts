@@ -1,5 +1,6 @@
 /**
- * Validates custom resources against the real upstream CRD schemas in ../shared/crds/ with ajv.
+ * Validates custom resources against the real upstream CRD schemas the project carries in schemas/crds/
+ * (provenance: schemas/crds/README.md) with ajv.
  *
  * Kubernetes' structural-schema dialect is translated for a JSON-Schema validator:
  * - objects with `properties` reject unknown fields (as `kubectl apply --validate=strict` / server-side
@@ -15,7 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 
-export const CRD_ROOT = path.resolve(__dirname, "..", "..", "shared", "crds");
+export const CRD_ROOT = path.resolve(__dirname, "..", "schemas", "crds");
 
 interface CrdVersion {
     name: string;

@@ -13,7 +13,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { API_SERVER_EGRESS, PlatformNamespace } from "../namespace";
 
-/** KEDA chart the platform pins (the CRDs in ../shared/crds/keda.sh are from kedacore/keda v2.20.2). */
+/** KEDA chart the platform pins (the CRDs in schemas/crds/keda.sh are from kedacore/keda v2.20.2). */
 export const KEDA_CHART_VERSION = "2.20.2";
 export const KEDA_CHART_REPO = "https://kedacore.github.io/charts";
 export const KEDA_NAMESPACE = "keda";

@@ -7,7 +7,7 @@
 export const ISTIO_VERSION = "1.30.5";
 export const ISTIO_CHART_REPO = "https://istio-release.storage.googleapis.com/charts";
 
-/** Gateway API CRDs, standard channel (the schemas in ../shared/crds are v1.6.1 standard). */
+/** Gateway API CRDs, standard channel (the schemas in schemas/crds are v1.6.1 standard). */
 export const GATEWAY_API_VERSION = "v1.6.1";
 export const GATEWAY_API_CRDS_URL = `https://github.com/kubernetes-sigs/gateway-api/releases/download/${GATEWAY_API_VERSION}/standard-install.yaml`;
 

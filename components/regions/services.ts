@@ -1,6 +1,6 @@
 /**
  * Which regions offer the managed services the platform needs, per cloud: a reviewed table built
- * from ../shared/data/service-regions.csv plus the sources added in the 2026-11 audit (sources and
+ * from the reference material's researched service-regions table plus the sources added in the 2026-11 audit (sources and
  * dates in SOURCES.md and in `SERVICE_SOURCES`).
  *
  * A region missing from a list is "unverified", not "unavailable", unless the list is complete by
@@ -73,7 +73,7 @@ interface Listing {
     regions: readonly string[];
 }
 
-/** Rows of ../shared/data/service-regions.csv, grouped by cloud, product and source (reviewed 2026-11). */
+/** Rows of the researched service-regions table, grouped by cloud, product and source (reviewed 2026-11). */
 export const SERVICE_LISTINGS: readonly Listing[] = [
     { cloud: "aws", service: "eks", source: "botocore-endpoints", regions: ["af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2"] },
     { cloud: "aws", service: "msk", source: "botocore-endpoints", regions: ["af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2"] },
