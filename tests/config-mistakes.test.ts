@@ -94,6 +94,23 @@ describe("stack files", () => {
     });
 });
 
+describe("commands", () => {
+    it("plan with a --root that is not a project: one line, the usage, exit 2, no stack trace", () => {
+        const r = spawnSync(TSX, ["tools/plan.ts", "--stack", "dev", "--root", path.join(root, "missing")], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 120_000 });
+        expect(r.status).toBe(2);
+        expect(r.stderr).toMatch(/^--root ".*missing" has no Pulumi\.yaml; allowed: the project folder/);
+        expect(r.stderr).toContain("usage: npm run plan -- --stack <name>");
+        expect(r.stderr).not.toMatch(/^\s+at /m);
+    });
+
+    it("plan of a stack that does not exist: exit 1 naming the stacks there", () => {
+        const r = spawnSync(TSX, ["tools/plan.ts", "--stack", "nope"], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 120_000 });
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/stack "nope" has no stack file Pulumi\.nope\.yaml; stacks here: aws, azure, dev, gcp, local/);
+        expect(r.stderr).not.toMatch(/^\s+at /m);
+    });
+});
+
 describe("settings checked for what the clouds accept", () => {
     it("image references must be OCI references pinned by a tag other than latest or a digest", () => {
         for (const ok of ["ghcr.io/acme/api:1.2.3", "registry.example.com:5000/team/api:v1", "nginx:1.27", `ghcr.io/a/b@sha256:${"a".repeat(64)}`, `ghcr.io/a/b:latest@sha256:${"b".repeat(64)}`])
