@@ -65,6 +65,8 @@ describe("npm run bench", () => {
         const r = bench("--sizes", "10,abc");
         expect(r.code).not.toBe(0);
         expect(r.stderr).toContain("--sizes 10,abc: allowed: a comma-separated list of whole numbers >= 1");
+        expect(r.stderr).toContain("usage: npm run bench --");
+        expect(r.stderr).not.toMatch(/^\s+at /m);
         expect(r.stderr).not.toContain("bench: 10 services");
     });
 });

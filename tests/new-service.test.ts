@@ -85,6 +85,50 @@ describe("npm run new-service", () => {
     });
 });
 
+describe("npm run new-service: safe edits", () => {
+    it("leaves every line outside the edited entry byte-identical (comment padding, blank lines, flow styles)", async () => {
+        const file = stackFile("local");
+        const original = fs
+            .readFileSync(file, "utf8")
+            .replace("      maxScale: 3\n      invokers:", "      maxScale: 3      # padded comment\n\n      invokers:");
+        expect(original).toContain("maxScale: 3      # padded comment\n\n");
+        fs.writeFileSync(file, original);
+        await newService({ name: "hello-wasm", stack: "local", root, image: "ghcr.io/spinframework/containerd-shim-spin/examples/spin-rust-hello:v0.19.1", plan: false });
+        const updated = fs.readFileSync(file, "utf8");
+        expect(updated).toBe(original.replace("spin-rust-hello:v0.19.0", "spin-rust-hello:v0.19.1"));
+        // Inside the edited entry too, unchanged lines keep their spelling.
+        await newService({ name: "hello-api", stack: "local", root, image: "ghcr.io/knative/helloworld-go:v1.23.1", plan: false });
+        expect(fs.readFileSync(file, "utf8")).toBe(updated.replace("helloworld-go:v1.23.0", "helloworld-go:v1.23.1"));
+    });
+
+    it("two runs on one stack file at the same moment: one writes, the other fails and says so (no lost edit)", async () => {
+        const runs = await Promise.allSettled([
+            newService({ name: "one", stack: "local", root, image: "ghcr.io/acme/one:1.0.0", plan: false }),
+            newService({ name: "two", stack: "local", root, image: "ghcr.io/acme/two:1.0.0", plan: false }),
+        ]);
+        expect(runs.map((r) => r.status)).toEqual(["fulfilled", "rejected"]);
+        expect((runs[1] as PromiseRejectedResult).reason).toBeInstanceOf(UsageError);
+        expect(String((runs[1] as PromiseRejectedResult).reason.message)).toMatch(/^Pulumi\.local\.yaml is being edited by another new-service run \(process \d+, lock .*Pulumi\.local\.yaml\.lock\); run again when it has finished$/);
+        expect(services("local").map((s) => s.name)).toEqual(["hello-api", "hello-wasm", "one"]);
+        // The lock is gone after the run, so the second edit goes through now.
+        await newService({ name: "two", stack: "local", root, image: "ghcr.io/acme/two:1.0.0", plan: false });
+        expect(services("local").map((s) => s.name)).toEqual(["hello-api", "hello-wasm", "one", "two"]);
+        expect(fs.readdirSync(root).filter((f) => /lock|tmp/.test(f))).toEqual([]);
+    });
+
+    it("a lock left by a process that no longer runs is taken over", async () => {
+        fs.writeFileSync(`${stackFile("local")}.lock`, "999999999");
+        await newService({ name: "one", stack: "local", root, image: "ghcr.io/acme/one:1.0.0", plan: false });
+        expect(services("local").map((s) => s.name)).toContain("one");
+        expect(fs.existsSync(`${stackFile("local")}.lock`)).toBe(false);
+    });
+
+    it("refuses a stack name that leaves the project and a --root without Pulumi.yaml", async () => {
+        await expect(newService({ name: "x", stack: "x/../../elsewhere/file", root, image: "ghcr.io/acme/x:1.0.0", plan: false })).rejects.toThrow(/is not one the Pulumi CLI accepts/);
+        await expect(newService({ name: "x", stack: "local", root: path.join(root, "missing"), image: "ghcr.io/acme/x:1.0.0", plan: false })).rejects.toThrow(/has no Pulumi\.yaml; allowed: the project folder/);
+    });
+});
+
 describe("npm run new-service (the CLI)", () => {
     const cli = (...args: string[]) => {
         const tsx = path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");

@@ -355,20 +355,30 @@ function table(rows: BenchRow[]): string {
     return [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
+/** A mistake in the command line: one line and the usage, exit 2, no stack trace. */
+class UsageError extends Error {}
+const USAGE = "usage: npm run bench -- [--sizes 10,100,1000,3000] [--json] [--stack local]";
+
 async function main(argv: string[]): Promise<number> {
-    const { values } = parseArgs({
-        args: argv,
-        options: {
-            sizes: { type: "string", default: "10,100,1000,3000" },
-            json: { type: "boolean", default: false },
-            stack: { type: "string", default: "local" },
-            child: { type: "string" },
-            services: { type: "string" },
-            resources: { type: "string" },
-            "input-bytes": { type: "string" },
-            "replay-file": { type: "string" },
-        },
-    });
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            options: {
+                sizes: { type: "string", default: "10,100,1000,3000" },
+                json: { type: "boolean", default: false },
+                stack: { type: "string", default: "local" },
+                child: { type: "string" },
+                services: { type: "string" },
+                resources: { type: "string" },
+                "input-bytes": { type: "string" },
+                "replay-file": { type: "string" },
+            },
+        });
+    } catch (e) {
+        throw new UsageError((e as Error).message);
+    }
+    const { values } = parsed;
     if (values.child === "platform") {
         console.log(JSON.stringify(await childPlatform(Number(values.services), values.stack!, values["replay-file"])));
         return 0;
@@ -382,7 +392,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
     }
     const sizes = values.sizes!.split(",").map((s) => Number(s.trim()));
-    if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`--sizes ${values.sizes}: allowed: a comma-separated list of whole numbers >= 1`);
+    if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new UsageError(`--sizes ${values.sizes}: allowed: a comma-separated list of whole numbers >= 1`);
     const rows: BenchRow[] = [];
     for (const n of sizes) {
         if (!values.json) process.stderr.write(`bench: ${n} services …\n`);
@@ -437,7 +447,7 @@ if (require.main === module) {
     main(process.argv.slice(2)).then(
         (code) => process.exit(code),
         (e) => {
-            console.error(`bench failed: ${(e as Error).stack ?? e}`);
+            console.error(e instanceof UsageError ? `${e.message}\n${USAGE}` : `bench failed: ${(e as Error).stack ?? e}`);
             process.exit(2);
         },
     );

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, parsePlatformConfig, rawPlatformConfig } from "../stacks/config";
 import { loadStackConfig, planConfig } from "./plan/index";
-import { discoverPolicyPacks, PolicyConfigError, type PolicyPackConfig } from "./policy/analyzer-client";
+import { discoverPolicyPacks, PolicyConfigError, PolicyPackError, type PolicyPackConfig } from "./policy/analyzer-client";
 import { readPackConfigFile } from "./policy/pack-config";
 import { exitCode, FORMATS, render, type Format } from "./policy/report";
 import { startStreamingCheckInWorker } from "./policy/run";
@@ -75,7 +75,7 @@ if (require.main === module) {
         (code) => exitAfterFlush(code),
         (e) => {
             if (e instanceof UsageError) console.error(`${e.message}\nusage: npm run check -- --stack <name> [--policy-pack-config <file>] [--format text|json|sarif|markdown]`);
-            else if (e instanceof ConfigError || e instanceof PolicyConfigError) console.error(e.message);
+            else if (e instanceof ConfigError || e instanceof PolicyConfigError || e instanceof PolicyPackError) console.error(e.message);
             else console.error(`policy check failed: ${(e as Error).stack ?? e}`);
             exitAfterFlush(2);
         },

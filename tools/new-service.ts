@@ -13,10 +13,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { isMap, isSeq, parseDocument, type Document, type YAMLMap } from "yaml";
+import { Document as YamlDocument, isMap, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from "yaml";
+import { imageReferenceProblem } from "../components/serverless/rules";
 import { ConfigError, parsePlatformConfig, rawPlatformConfig } from "../stacks/config";
 import { planStack, type RecordedResource } from "./plan/index";
-import { loadStackConfig, PROJECT_ROOT } from "./plan/stack-config";
+import { loadStackConfig, parseYamlFile, PROJECT_ROOT, stackFileName } from "./plan/stack-config";
 
 const KEY = "platform:services";
 const USAGE = "usage: npm run new-service -- <name> [--stack dev] [--runtime container|wasm] [--image <ref>] [--calls a,b] [--publishes t] [--subscribes t] [--no-plan]";
@@ -38,9 +39,9 @@ const list = (v: string | undefined) => (v === undefined ? undefined : v.split("
 
 /** An image reference must pin a tag or digest: a moving `latest` would make two `pulumi up`s differ. */
 function checkImage(image: string): void {
-    const last = image.split("/").pop() ?? "";
-    if (!/[:@]/.test(last) || /:latest$/.test(image)) {
-        throw new UsageError(`--image ${JSON.stringify(image)} has no pinned version; allowed: an image with a tag or digest, such as ghcr.io/acme/api:1.2.3`);
+    const problem = imageReferenceProblem(image);
+    if (problem) {
+        throw new UsageError(`--image ${JSON.stringify(image)} ${problem}`);
     }
 }
 
@@ -59,7 +60,7 @@ export interface NewServiceOptions {
 }
 
 /** Applies the requested fields to the document; returns the entry as plain values and what happened. */
-function edit(doc: Document, o: NewServiceOptions, clouds: string[]): { change: NewServiceResult["change"]; entry: Record<string, unknown> } {
+function edit(doc: Document, o: NewServiceOptions, clouds: string[]): { change: NewServiceResult["change"]; entry: Record<string, unknown>; item: YAMLMap; seq: YAMLSeq; existed: boolean } {
     if (!isMap(doc.contents)) throw new UsageError(`the stack file has no top-level mapping`);
     if (!doc.has("config")) doc.set("config", doc.createNode({}));
     let seq = doc.getIn(["config", KEY], true);
@@ -69,6 +70,7 @@ function edit(doc: Document, o: NewServiceOptions, clouds: string[]): { change: 
     }
     if (!isSeq(seq)) throw new UsageError(`${KEY} in the stack file is not a list`);
     let item = seq.items.find((i) => isMap(i) && i.get("name") === o.name) as YAMLMap | undefined;
+    const existed = !!item;
     const before = item ? JSON.stringify(item.toJSON()) : undefined;
     const graphed = !!(o.calls?.length || o.publishes?.length || o.subscribes?.length);
     if (!item) {
@@ -91,7 +93,90 @@ function edit(doc: Document, o: NewServiceOptions, clouds: string[]): { change: 
     }
     const entry = item.toJSON() as Record<string, unknown>;
     const after = JSON.stringify(entry);
-    return { change: before === undefined ? "added" : before === after ? "unchanged" : "updated", entry };
+    return { change: before === undefined ? "added" : before === after ? "unchanged" : "updated", entry, item, seq, existed };
+}
+
+const lineStart = (text: string, at: number) => text.lastIndexOf("\n", at - 1) + 1;
+const lineEnd = (text: string, at: number) => {
+    const i = text.indexOf("\n", at);
+    return i < 0 ? text.length : i + 1;
+};
+
+/**
+ * The stack file with only the edited entry rewritten: the entry's own lines are replaced (or, for a new
+ * entry, inserted after the list's last entry) and every other byte stays as the user wrote it (comments,
+ * their padding, blank lines, flow styles). Returns undefined when the list has no block entry to align
+ * with (absent, empty or in flow style); the caller then renders the whole document.
+ */
+function splice(original: string, seq: YAMLSeq, item: YAMLMap, existed: boolean): string | undefined {
+    // A new entry was appended to the list already: align with the entry before it.
+    const anchor = (existed ? item : seq.items[seq.items.length - 2]) as YAMLMap | undefined;
+    if (!anchor?.range || seq.flow) return undefined;
+    const start = lineStart(original, anchor.range[0]);
+    const dash = /^(\s*)- /.exec(original.slice(start, anchor.range[0]));
+    if (!dash) return undefined;
+    // The entry's last content line (a node's end may already sit on the next line).
+    const end = lineEnd(original, Math.max(anchor.range[0], original.slice(0, anchor.range[1]).trimEnd().length - 1));
+    const single = new YamlDocument();
+    single.contents = single.createNode([]) as YAMLSeq;
+    (single.contents as YAMLSeq).items.push(item);
+    const rendered = single
+        .toString({ flowCollectionPadding: false, lineWidth: 0 })
+        .trimEnd()
+        .split("\n")
+        .map((l) => (l ? dash[1] + l : l))
+        .join("\n");
+    const oldText = existed ? original.slice(start, end) : "";
+    const text = keepUnchangedLines(oldText, rendered) + "\n";
+    return existed ? original.slice(0, start) + text + original.slice(end) : original.slice(0, end) + text + original.slice(end);
+}
+
+/**
+ * Serialises edits of one stack file: an exclusive lock file beside it (created with O_EXCL) held from
+ * reading the file to replacing it. A second run fails at once and says so, rather than one edit being
+ * lost; a lock left by a process that no longer runs is taken over.
+ */
+function lockStackFile(file: string): () => void {
+    const lock = `${file}.lock`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+            const fd = fs.openSync(lock, "wx");
+            fs.writeSync(fd, String(process.pid));
+            fs.closeSync(fd);
+            return () => fs.rmSync(lock, { force: true });
+        } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+            const pid = Number(fs.readFileSync(lock, "utf8").trim());
+            if (attempt === 0 && Number.isInteger(pid) && pid > 0 && !isRunning(pid)) {
+                fs.rmSync(lock, { force: true });
+                continue;
+            }
+            throw new UsageError(
+                `${path.basename(file)} is being edited by another new-service run (process ${pid || "unknown"}, lock ${path.relative(process.cwd(), lock) || lock}); run again when it has finished`,
+            );
+        }
+    }
+    throw new UsageError(`could not lock ${file}`);
+}
+
+function isRunning(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (e) {
+        return (e as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
+
+/** Replaces `file` atomically: a temporary file in the same folder (same mode), then rename. */
+export function writeFileAtomic(file: string, text: string): void {
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+    try {
+        fs.writeFileSync(tmp, text, { mode: fs.statSync(file).mode & 0o777 });
+        fs.renameSync(tmp, file);
+    } finally {
+        fs.rmSync(tmp, { force: true });
+    }
 }
 
 const key = (r: RecordedResource) => r.urn;
@@ -111,14 +196,25 @@ export function planDiff(before: RecordedResource[], after: RecordedResource[]):
 
 export async function newService(o: NewServiceOptions): Promise<NewServiceResult> {
     const root = o.root ?? PROJECT_ROOT;
-    const file = path.join(root, `Pulumi.${o.stack}.yaml`);
+    if (!fs.existsSync(path.join(root, "Pulumi.yaml"))) throw new UsageError(`--root ${JSON.stringify(root)} has no Pulumi.yaml; allowed: the project folder (the one holding Pulumi.yaml and the stack files)`);
+    const file = path.join(root, stackFileName(o.stack));
     if (!fs.existsSync(file)) throw new UsageError(`no stack file ${file}`);
     if (o.image) checkImage(o.image);
+    const unlock = lockStackFile(file);
+    try {
+        return await editLocked(o, root, file);
+    } finally {
+        unlock();
+    }
+}
+
+async function editLocked(o: NewServiceOptions, root: string, file: string): Promise<NewServiceResult> {
+    parseYamlFile(file); // a syntax error is a ConfigError naming the line
     const text = fs.readFileSync(file, "utf8");
-    const doc = parseDocument(text);
+    const doc = parseDocument(text, { merge: true });
     const current = loadStackConfig(o.stack, { root });
     const clouds = parsePlatformConfig(rawPlatformConfig(current.config)).clouds;
-    const { change, entry } = edit(doc, o, clouds);
+    const { change, entry, item, seq, existed } = edit(doc, o, clouds);
     const services = doc.getIn(["config", KEY]) as { toJSON(): unknown } | undefined;
     const newServices = (services as any)?.toJSON?.() ?? services;
     // Validate the whole stack with the edit before writing anything.
@@ -141,12 +237,20 @@ export async function newService(o: NewServiceOptions): Promise<NewServiceResult
         result.creates = d.creates.map((r) => ({ type: r.type, name: r.name }));
         result.updates = d.updates.map((r) => ({ type: r.type, name: r.name }));
     }
-    if (change !== "unchanged") fs.writeFileSync(file, keepUnchangedLines(text, doc.toString({ flowCollectionPadding: false, lineWidth: 0 })));
+    if (change !== "unchanged")
+        writeFileAtomic(file, splice(text, seq, item, existed) ?? keepUnchangedLines(text, doc.toString({ flowCollectionPadding: false, lineWidth: 0 })));
     return result;
 }
 
-/** A YAML line without the optional spaces just inside flow brackets (`{ a: b }` and `{a: b}` are the same). */
-const flowInsensitive = (line: string) => line.replace(/([[{])\s+/g, "$1").replace(/\s+([\]}])/g, "$1");
+/**
+ * A YAML line without the spelling the library does not keep: the optional spaces just inside flow
+ * brackets (`{ a: b }` and `{a: b}` are the same) and the padding before an inline comment.
+ */
+const flowInsensitive = (line: string) =>
+    line
+        .replace(/([[{])\s+/g, "$1")
+        .replace(/\s+([\]}])/g, "$1")
+        .replace(/\s+#/g, " #");
 
 /**
  * The yaml library re-renders the whole document with one flow-collection style, so `[a]` and `{ a: b }`

@@ -6,6 +6,8 @@
  * providers. No cloud, no engine, no Pulumi CLI and no credentials are involved.
  */
 import { exitAfterFlush } from "./exit";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../stacks/config";
 import { planStack, type Plan, type RecordedResource } from "./plan/index";
@@ -93,6 +95,10 @@ async function main(): Promise<void> {
         usage();
     }
     if (!values.stack) usage();
+    if (values.root !== undefined && !fs.existsSync(path.join(values.root, "Pulumi.yaml"))) {
+        console.error(`--root ${JSON.stringify(values.root)} has no Pulumi.yaml; allowed: the project folder (the one holding Pulumi.yaml and the stack files)`);
+        usage();
+    }
     const plan = await planStack(values.stack, undefined, values.root);
     if (values.json) console.log(JSON.stringify(planDocument(plan), null, 2));
     else printTree(plan);

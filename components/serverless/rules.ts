@@ -163,3 +163,31 @@ export function cpuQuantity(cpu: number): string {
 export function memoryQuantity(mib: number): string {
     return `${mib}Mi`;
 }
+
+/**
+ * An OCI image reference, by the grammar of distribution/reference (reference.go, regexp.go):
+ * `[domain[:port]/]path[:tag][@digest]`, path components of lowercase alphanumerics joined by `.`, `_`,
+ * `__` or dashes, a tag of at most 128 word characters, `.` and `-` (not starting with `.` or `-`), a
+ * digest `algorithm:hex` (sha256 with 64 hex digits in practice).
+ */
+const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
+const IMAGE_REFERENCE = new RegExp(
+    `^(?:(${DOMAIN})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$`,
+);
+
+/**
+ * Why `image` cannot be deployed reproducibly, or undefined when it is a well-formed reference pinned by
+ * a tag other than `latest` or by a digest. A moving or missing tag makes two `pulumi up`s of one
+ * commit run different code.
+ */
+export function imageReferenceProblem(image: string): string | undefined {
+    const m = IMAGE_REFERENCE.exec(image);
+    // A first component with a '.', a ':' or "localhost" is a registry domain, as for docker pull.
+    if (!m) return "is not an OCI image reference; allowed: [registry/]repository[:tag][@sha256:digest] in lowercase, such as ghcr.io/acme/api:1.2.3";
+    const [, , , tag, digest] = m;
+    if (!tag && !digest) return "has no pinned version; allowed: an image with a tag or digest, such as ghcr.io/acme/api:1.2.3";
+    if (tag === "latest" && !digest) return 'is pinned to "latest", which moves; allowed: a version tag or a digest, such as ghcr.io/acme/api:1.2.3';
+    return undefined;
+}

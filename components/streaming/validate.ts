@@ -68,6 +68,7 @@ export function validateStreaming(args: EventStreamingArgs): string[] {
     }
     const topicNames = new Set<string>();
     const k8sNames = new Map<string, string>();
+    const caseless = new Map<string, string>();
     (args.topics ?? []).forEach((t, i) => {
         const at = `topics[${i}]`;
         const name = t.name ?? "";
@@ -76,6 +77,14 @@ export function validateStreaming(args: EventStreamingArgs): string[] {
         else if (backend === "eventhubs" && !EVENT_HUB.test(name)) add(`${at}.name`, t.name, `is not a valid event hub name; allowed: ${TOPIC_NAME_RULES.eventhubs}`);
         if (topicNames.has(name)) add(`${at}.name`, t.name, "is declared twice; allowed: each topic once");
         topicNames.add(name);
+        if (backend === "eventhubs") {
+            // Event Hubs names are case-insensitive within a namespace: "Orders" and "orders" would be one
+            // hub managed by two resources, and deleting either would delete the other's data.
+            const folded = name.toLowerCase();
+            const other = caseless.get(folded);
+            if (other !== undefined && other !== name) add(`${at}.name`, t.name, `differs from topic ${show(other)} only in case, and event hub names are case-insensitive (both would be one hub); allowed: names that differ after lowercasing`);
+            caseless.set(folded, name);
+        }
         if (backend === "strimzi" && kafkaOk) {
             // KafkaTopic objects are named after the topic; two topics must not map to one object.
             const k = kubernetesName(name);

@@ -83,6 +83,9 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
     let message = issue.message;
     if (issue.code === "invalid_value") message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     if (issue.code === "invalid_type") message = `must be ${issue.expected === "int" ? "a whole number" : `of type ${issue.expected}`}`;
+    // YAML reads an unquoted 1.30 as the number 1.3: say so, and how to write it.
+    if (issue.code === "invalid_type" && issue.expected === "string" && typeof value === "number")
+        message += `; YAML read an unquoted number (1.30 becomes 1.3): write it in quotes, e.g. "${issue.path[issue.path.length - 1] === "kubernetesVersion" ? "1.34" : String(value)}"`;
     if (issue.code === "too_small" && issue.origin === "array") message = issue.message;
     return [`${keyOf(issue.path)}: ${show(value)} ${message.replace(/^Invalid input: /, "")}`];
 }
@@ -178,8 +181,37 @@ export function decodeConfigValue(value: string): unknown {
     }
 }
 
+/** Edit distance (insert, delete, substitute, swap two neighbours) between two short strings. */
+function editDistance(a: string, b: string): number {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++)
+        for (let j = 1; j <= b.length; j++) {
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    return d[a.length][b.length];
+}
+
+/**
+ * Config keys whose namespace looks like a misspelt `platform` (`platfrom:`, `Platform:`, `platforms:`):
+ * the CLI would pass them on and the program would silently ignore them. Other providers' namespaces
+ * (aws:, gcp:, azure-native:, kubernetes:, the project's own) stay allowed.
+ */
+export function misspeltNamespaceProblems(keys: string[]): string[] {
+    const problems: string[] = [];
+    for (const key of keys) {
+        const ns = key.includes(":") ? key.slice(0, key.indexOf(":")) : "";
+        if (!ns || ns === CONFIG_NAMESPACE) continue;
+        if (editDistance(ns.toLowerCase(), CONFIG_NAMESPACE) <= 2)
+            problems.push(`${key}: the namespace "${ns}" is not "${CONFIG_NAMESPACE}", so this setting would be ignored; allowed: ${CONFIG_NAMESPACE}:${key.slice(ns.length + 1)}`);
+    }
+    return problems;
+}
+
 /** Collects the `platform:*` settings the engine passed to this program. */
 export function rawPlatformConfig(all: Record<string, string> = pulumi.runtime.allConfig()): Record<string, unknown> {
+    const misspelt = misspeltNamespaceProblems(Object.keys(all));
+    if (misspelt.length) throw new ConfigError(misspelt);
     const raw: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(all)) {
         if (!key.startsWith(`${CONFIG_NAMESPACE}:`)) continue;

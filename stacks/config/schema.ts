@@ -91,7 +91,13 @@ const cluster = z
         admins: z
             .strictObject({
                 aws: z
-                    .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, { error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admins" }))
+                    // IAM names are 1-64 of [A-Za-z0-9+=,.@_-] under an optional path (IAM User Guide,
+                    // "IAM object quotas" and "IAM identifiers"); wildcards are not principals.
+                    .array(
+                        z.string().regex(/^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:(role|user)(\/[\w+=,.@-]+)*\/[\w+=,.@-]{1,64}$/, {
+                            error: "must be an IAM role or user ARN without wildcards, such as arn:aws:iam::123456789012:role/platform-admins",
+                        }),
+                    )
                     .default([]),
                 azure: z.array(z.uuid({ error: "must be an Entra group object id (a GUID)" })).default([]),
             })

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import {
+    imageReferenceProblem,
     platformFor,
     shapeProblems,
     type ServerlessPlatform,
@@ -101,6 +102,8 @@ export function servicesProblems(services: ServiceEntry[], enabledTargets: reado
         if (first !== undefined) {
             problems.push(`${key}.name: "${s.name}" is already used by platform:services[${first}]; allowed: a name used once`);
         } else seen.set(s.name, i);
+        const imageProblem = imageReferenceProblem(s.image);
+        if (imageProblem) problems.push(`${key}.image: ${JSON.stringify(s.image)} ${imageProblem}`);
         if (s.public && !s.edgeException) {
             problems.push(
                 `${key}.public: true has no edgeException; allowed: public false (the default), or set ${key}.edgeException to the reason (ticket, owner) this service is a public edge`,

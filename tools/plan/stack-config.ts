@@ -5,7 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parse, YAMLParseError } from "yaml";
+import { ConfigError } from "../../stacks/config";
 import { SECRET_PLACEHOLDER } from "./runtime";
 
 export interface StackConfig {
@@ -39,8 +40,39 @@ function maskSecure(value: unknown, found: { secret: boolean }): unknown {
     return value;
 }
 
+/**
+ * A stack name the Pulumi CLI accepts: `[<org>/[<project>/]]<stack>`, each part letters, digits, '-',
+ * '_' or '.' (pulumi/pkg/tokens ValidateStackName: ^[A-Za-z0-9_.-]{1,100}$), never a part of dots
+ * alone. Only the last part names the stack file, so no name can reach outside the project.
+ */
+const STACK_PART = /^[A-Za-z0-9_.-]{1,100}$/;
+export function stackFileName(stack: string): string {
+    const parts = stack.split("/");
+    if (parts.length > 3 || parts.some((p) => !STACK_PART.test(p) || /^\.+$/.test(p)))
+        throw new ConfigError([
+            `stack name ${JSON.stringify(stack)} is not one the Pulumi CLI accepts; allowed: [<org>/[<project>/]]<stack>, each part 1-100 letters, digits, '-', '_' or '.' (not dots alone)`,
+        ]);
+    return `Pulumi.${parts[parts.length - 1]}.yaml`;
+}
+
+/**
+ * Parses a YAML file as the Pulumi CLI does (merge keys `<<` included); a syntax error is a ConfigError
+ * naming the file, line and column, not a library stack trace.
+ */
+export function parseYamlFile(file: string): unknown {
+    const text = fs.readFileSync(file, "utf8");
+    try {
+        return parse(text, { merge: true });
+    } catch (e) {
+        if (!(e instanceof YAMLParseError)) throw e;
+        const at = e.linePos?.[0];
+        const where = at ? ` line ${at.line}, column ${at.col}` : "";
+        throw new ConfigError([`${path.relative(process.cwd(), file) || file}${where}: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`]);
+    }
+}
+
 export function readProject(root = PROJECT_ROOT): { name: string; defaults: Record<string, unknown> } {
-    const doc = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as Record<string, any>;
+    const doc = parseYamlFile(path.join(root, "Pulumi.yaml")) as Record<string, any>;
     const name = doc.name as string;
     const defaults: Record<string, unknown> = {};
     for (const [rawKey, decl] of Object.entries<any>(doc.config ?? {})) {
@@ -59,12 +91,15 @@ export function readProject(root = PROJECT_ROOT): { name: string; defaults: Reco
 export function loadStackConfig(stack: string, opts: { root?: string; overrides?: Record<string, unknown> } = {}): StackConfig {
     const root = opts.root ?? PROJECT_ROOT;
     const project = readProject(root);
-    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    const file = path.join(root, stackFileName(stack));
     let stackValues: Record<string, unknown> = {};
     if (fs.existsSync(file)) {
-        stackValues = ((parse(fs.readFileSync(file, "utf8")) as any)?.config ?? {}) as Record<string, unknown>;
+        const doc = parseYamlFile(file);
+        if (doc !== null && doc !== undefined && (typeof doc !== "object" || Array.isArray(doc)))
+            throw new ConfigError([`${path.relative(process.cwd(), file) || file}: the file must be a YAML mapping with a "config:" section`]);
+        stackValues = ((doc as any)?.config ?? {}) as Record<string, unknown>;
     } else if (!opts.overrides) {
-        throw new Error(`no stack file ${path.relative(process.cwd(), file) || file}; stacks here: ${listStacks(root).join(", ") || "(none)"}`);
+        throw new ConfigError([`stack ${JSON.stringify(stack)} has no stack file ${path.relative(process.cwd(), file) || file}; stacks here: ${listStacks(root).join(", ") || "(none)"}`]);
     }
     const merged: Record<string, unknown> = { ...project.defaults };
     for (const [rawKey, value] of Object.entries(stackValues)) {

@@ -81,6 +81,16 @@ export type PolicyPackConfig = Record<string, EnforcementLevel | ({ enforcementL
 
 export class PolicyConfigError extends Error {}
 
+/**
+ * A policy pack that failed as a process: it did not start, died (a signal such as the out-of-memory
+ * killer's SIGKILL, or an exit) or did not answer a call within its deadline. An ordinary failure with a
+ * message that names the pack, never a stack trace; the check exits 2 on it.
+ */
+export class PolicyPackError extends Error {}
+
+/** Deadline of one analyzer call unless StartOptions.rpcTimeoutMs says otherwise (env PLATFORM_POLICY_RPC_TIMEOUT_MS). */
+export const DEFAULT_RPC_TIMEOUT_MS = 300_000;
+
 export interface PolicyPackHandle {
     dir: string;
     name: string;
@@ -90,6 +100,8 @@ export interface PolicyPackHandle {
     startupMs: number;
     /** Resolves the config as the engine does (defaults, "all", schema validation) and sends Configure. */
     configure(config?: PolicyPackConfig): Promise<void>;
+    /** The policies the last configure() turned off (enforcement level "disabled"). */
+    disabled(): string[];
     analyze(resource: AnalyzerResource, providers?: Map<string, AnalyzerResource>): Promise<AnalyzeResult>;
     analyzeStack(resources: AnalyzerResource[], providers?: Map<string, AnalyzerResource>): Promise<AnalyzeResult>;
     pluginVersion(): Promise<string>;
@@ -202,10 +214,10 @@ function analyzeStackRequestBytes(resources: AnalyzerResource[], providers: Map<
 
 const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
-/** A unary call with an already encoded request. */
-function callEncoded<Resp>(client: grpc.Client, path: string, request: Uint8Array, decode: (b: Uint8Array) => Resp): Promise<Resp> {
+/** A unary call with an already encoded request, bounded by `deadline` (epoch ms). */
+function callEncoded<Resp>(client: grpc.Client, path: string, request: Uint8Array, decode: (b: Uint8Array) => Resp, deadline: number): Promise<Resp> {
     return new Promise((resolve, reject) =>
-        client.makeUnaryRequest(path, asBuffer, (b: Buffer) => decode(b), request, (err: grpc.ServiceError | null, resp?: Resp) =>
+        client.makeUnaryRequest(path, asBuffer, (b: Buffer) => decode(b), request, { deadline }, (err: grpc.ServiceError | null, resp?: Resp) =>
             err ? reject(err) : resolve(resp as Resp),
         ),
     );
@@ -230,11 +242,30 @@ function result(resp: pb.AnalyzeResponse, pack: { name: string; version: string 
     };
 }
 
-function call<Req, Resp>(client: any, method: string, req: Req): Promise<Resp> {
+function call<Req, Resp>(client: any, method: string, req: Req, deadline: number): Promise<Resp> {
     return new Promise((resolve, reject) =>
-        client[method](req, (err: grpc.ServiceError | null, resp: Resp) => (err ? reject(err) : resolve(resp))),
+        client[method](req, { deadline }, (err: grpc.ServiceError | null, resp: Resp) => (err ? reject(err) : resolve(resp))),
     );
 }
+
+/** How a pack process ended, in words a user can act on. */
+function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+    if (signal === "SIGKILL") return "was killed by SIGKILL (the out-of-memory killer sends it when the machine runs out of memory)";
+    if (signal) return `was killed by ${signal}`;
+    return `exited with code ${code}`;
+}
+
+/** The last lines of a pack's stderr without colour codes and stack frames, indented, for an error message. */
+function stderrTail(stderr: string): string {
+    const lines = stderr
+        .replace(/\x1b\[[0-9;]*m/g, "")
+        .split("\n")
+        .filter((l) => l.trim() && !/^\s*at /.test(l))
+        .slice(-8);
+    return lines.length && lines[0] ? `\n  its stderr ends with:\n    ${lines.join("\n    ")}` : "";
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /** The run-policy-pack entry of the @pulumi/pulumi the pack itself resolves, as the engine finds it. */
 export function runPolicyPackPath(dir: string): string {
@@ -247,11 +278,22 @@ export interface StartOptions {
     engineAddress?: string;
     /** Give up when no port was printed after this long (default 60 s). */
     timeoutMs?: number;
+    /** Deadline of each analyzer call (default: env PLATFORM_POLICY_RPC_TIMEOUT_MS, else DEFAULT_RPC_TIMEOUT_MS). */
+    rpcTimeoutMs?: number;
+}
+
+function rpcTimeoutFromEnv(): number {
+    const raw = process.env.PLATFORM_POLICY_RPC_TIMEOUT_MS;
+    if (raw === undefined || raw === "") return DEFAULT_RPC_TIMEOUT_MS;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n <= 0) throw new PolicyPackError(`PLATFORM_POLICY_RPC_TIMEOUT_MS is "${raw}"; allowed: a whole number of milliseconds greater than 0`);
+    return n;
 }
 
 export async function startPolicyPack(dir: string, opts: StartOptions = {}): Promise<PolicyPackHandle> {
     const absDir = path.resolve(dir);
-    if (!fs.existsSync(path.join(absDir, "PulumiPolicy.yaml"))) throw new Error(`${absDir} is not a policy pack (no PulumiPolicy.yaml)`);
+    if (!fs.existsSync(path.join(absDir, "PulumiPolicy.yaml"))) throw new PolicyPackError(`${absDir} is not a policy pack (no PulumiPolicy.yaml)`);
+    const rpcTimeoutMs = opts.rpcTimeoutMs ?? rpcTimeoutFromEnv();
     const engine: EngineStub | undefined = opts.engineAddress ? undefined : await startEngineStub();
     const address = opts.engineAddress ?? engine!.address;
     const started = Date.now();
@@ -262,11 +304,16 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
     });
     let stderr = "";
     child.stderr!.on("data", (b) => (stderr += b.toString()));
+    // How the process ended, once it has: calls in flight fail at once with it instead of waiting for
+    // their deadline, and close() does not wait for an exit that already happened (a process killed by
+    // a signal keeps exitCode null, so exitCode alone cannot tell).
+    let ended: string | undefined;
+    const exited = new Promise<void>((resolve) => child.once("exit", (code, signal) => resolve(void (ended = describeExit(code, signal)))));
     let stdout = "";
     const port = await new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => {
-            child.kill();
-            reject(new Error(`policy pack ${absDir} printed no port within ${opts.timeoutMs ?? 60000} ms\n${stderr}`));
+            child.kill("SIGKILL");
+            reject(new PolicyPackError(`policy pack ${absDir} printed no port within ${opts.timeoutMs ?? 60000} ms${stderrTail(stderr)}`));
         }, opts.timeoutMs ?? 60000);
         child.stdout!.on("data", (b) => {
             stdout += b.toString();
@@ -276,9 +323,9 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
                 resolve(Number(m[1]));
             }
         });
-        child.on("exit", (code) => {
+        child.on("exit", (code, signal) => {
             clearTimeout(timer);
-            reject(new Error(`policy pack ${absDir} exited with code ${code} before printing its port\n${stderr}`));
+            reject(new PolicyPackError(`policy pack ${absDir} ${describeExit(code, signal)} before printing its port${stderrTail(stderr)}`));
         });
     });
     const startupMs = Date.now() - started;
@@ -287,8 +334,27 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
         "grpc.max_send_message_length": 400 * 1024 * 1024,
     });
 
-    const info = await call<Empty, pb.AnalyzerInfo>(client, "getAnalyzerInfo", new Empty());
+    let packName = path.basename(absDir);
+    let disabledPolicies: string[] = [];
+    /** Every call: its deadline, and an immediate, named failure if the process ends meanwhile. */
+    const guarded = <T>(method: string, run: (deadline: number) => Promise<T>): Promise<T> => {
+        const failure = (why: string) => new PolicyPackError(`policy pack ${packName} (${absDir}) ${why} during ${method}${stderrTail(stderr)}`);
+        if (ended) return Promise.reject(failure(ended));
+        return Promise.race([
+            run(Date.now() + rpcTimeoutMs).catch(async (e: grpc.ServiceError) => {
+                if (e?.code === grpc.status.DEADLINE_EXCEEDED) throw failure(`did not answer within ${rpcTimeoutMs} ms (deadline; PLATFORM_POLICY_RPC_TIMEOUT_MS sets it)`);
+                // A dying pack drops its connection before its exit event arrives: give the event a moment,
+                // so the message says how the process ended rather than only that the connection broke.
+                if (e?.code === grpc.status.UNAVAILABLE || e?.code === grpc.status.CANCELLED || e?.code === grpc.status.INTERNAL) await Promise.race([exited, sleep(2000)]);
+                if (ended) throw failure(ended);
+                throw failure(`failed (${e?.details || e?.message || e})`);
+            }),
+            exited.then(() => Promise.reject(failure(ended!))),
+        ]);
+    };
+    const info = await guarded("GetAnalyzerInfo", (d) => call<Empty, pb.AnalyzerInfo>(client, "getAnalyzerInfo", new Empty(), d));
     const pack = { name: info.getName(), version: info.getVersion() };
+    packName = pack.name;
     const policies: PolicyInfo[] = info.getPoliciesList().map((p) => {
         const schema = p.getConfigschema();
         return {
@@ -308,33 +374,40 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
         async configure(config: PolicyPackConfig = {}) {
             const req = new pb.ConfigureAnalyzerRequest();
             const map = req.getPolicyconfigMap();
-            for (const [name, level, props] of resolvePolicyConfig(pack.name, policies, config)) {
+            const resolved = resolvePolicyConfig(pack.name, policies, config);
+            disabledPolicies = resolved.filter(([, level]) => level === "disabled").map(([name]) => name);
+            for (const [name, level, props] of resolved) {
                 const pc = new pb.PolicyConfig();
                 pc.setEnforcementlevel(fromLevel(level));
                 pc.setProperties(toStruct(props));
                 map.set(name, pc);
             }
-            await call(client, "configure", req);
+            await guarded("Configure", (d) => call(client, "configure", req, d));
         },
         async analyze(r, providers) {
-            const resp = await callEncoded(client, "/pulumirpc.Analyzer/Analyze", analyzeRequestBytes(r, providers), pb.AnalyzeResponse.deserializeBinary);
+            const resp = await guarded("Analyze", (d) => callEncoded(client, "/pulumirpc.Analyzer/Analyze", analyzeRequestBytes(r, providers), pb.AnalyzeResponse.deserializeBinary, d));
             return result(resp, pack, r.urn);
         },
         async analyzeStack(resources, providers) {
-            const resp = await callEncoded(client, "/pulumirpc.Analyzer/AnalyzeStack", analyzeStackRequestBytes(resources, providers), pb.AnalyzeResponse.deserializeBinary);
+            const resp = await guarded("AnalyzeStack", (d) => callEncoded(client, "/pulumirpc.Analyzer/AnalyzeStack", analyzeStackRequestBytes(resources, providers), pb.AnalyzeResponse.deserializeBinary, d));
             return result(resp, pack);
         },
         async pluginVersion() {
-            const resp: any = await call(client, "getPluginInfo", new Empty());
+            const resp: any = await guarded("GetPluginInfo", (d) => call(client, "getPluginInfo", new Empty(), d));
             return resp.getVersion();
         },
+        disabled: () => disabledPolicies,
         stderr: () => stderr,
         async close() {
             client.close();
-            if (child.exitCode === null) {
-                const exited = new Promise((r) => child.once("exit", r));
-                child.kill();
-                await exited;
+            // Never waits for ever: SIGTERM, then SIGKILL for a pack that ignores it (or is stopped).
+            if (!ended) {
+                child.kill("SIGTERM");
+                const gone = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
+                if (!gone) {
+                    child.kill("SIGKILL");
+                    await Promise.race([exited, sleep(3000)]);
+                }
             }
             await engine?.close();
         },
@@ -356,9 +429,12 @@ export function resolvePolicyConfig(
         if (key !== "all" && !known.has(key)) throw new PolicyConfigError(`policy pack ${packName}: config names policy "${key}", which the pack does not have (it has: ${[...known].join(", ")})`);
     }
     const levelOf = (v: unknown, where: string): EnforcementLevel | undefined => {
-        const l = typeof v === "string" ? v : (v as { enforcementLevel?: string } | undefined)?.enforcementLevel;
+        if (v === undefined) return undefined;
+        if (typeof v !== "string" && (v === null || typeof v !== "object" || Array.isArray(v)))
+            throw new PolicyConfigError(`policy pack ${packName}: ${where} is ${JSON.stringify(v)}; allowed: an enforcement level (${LEVELS.join(", ")}) or an object { enforcementLevel?, …properties }`);
+        const l = typeof v === "string" ? v : (v as { enforcementLevel?: unknown }).enforcementLevel;
         if (l === undefined) return undefined;
-        if (!LEVELS.includes(l as EnforcementLevel)) throw new PolicyConfigError(`policy pack ${packName}: ${where} enforcementLevel is "${l}"; allowed: ${LEVELS.join(", ")}`);
+        if (!LEVELS.includes(l as EnforcementLevel)) throw new PolicyConfigError(`policy pack ${packName}: ${where} enforcementLevel is ${JSON.stringify(l)}; allowed: ${LEVELS.join(", ")}`);
         return l as EnforcementLevel;
     };
     const all = levelOf(config["all"], `"all"`);
@@ -372,6 +448,11 @@ export function resolvePolicyConfig(
             const { enforcementLevel: _l, ...rest } = given;
             Object.assign(props, rest);
         }
+        const unknown = Object.keys(props).filter((k) => !(k in (p.configSchema?.properties ?? {})));
+        if (unknown.length)
+            throw new PolicyConfigError(
+                `policy pack ${packName}: config of policy "${p.name}" sets ${unknown.map((k) => `"${k}"`).join(", ")}, which the policy does not take; allowed: ${Object.keys(p.configSchema?.properties ?? {}).join(", ") || "enforcementLevel only"}`,
+            );
         if (p.configSchema) {
             const validate = ajv.compile({ type: "object", properties: p.configSchema.properties, required: p.configSchema.required });
             if (!validate(props))

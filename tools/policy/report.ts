@@ -36,6 +36,7 @@ export function jsonReport(r: CheckResult) {
             message: v.message,
         })),
         exemptions: r.exemptions,
+        disabled: disabledPolicies(r),
     };
 }
 
@@ -43,6 +44,11 @@ const order = (a: Violation, b: Violation) =>
     (a.enforcementLevel === b.enforcementLevel ? 0 : a.enforcementLevel === "mandatory" ? -1 : 1) || a.urn.localeCompare(b.urn) || a.policy.localeCompare(b.policy);
 
 const resourceLabel = (v: { urn: string; type: string }) => (v.urn ? `${v.type || "?"}  ${v.urn.split("::").pop()}` : "(stack)");
+
+/** "<pack>/<policy>" of every policy the config turned off. */
+export function disabledPolicies(r: CheckResult): string[] {
+    return r.packs.flatMap((p) => (p.disabled ?? []).map((d) => `${p.name}/${d}`));
+}
 
 export function textReport(r: CheckResult, ctx: ReportContext): string {
     const s = summary(r);
@@ -52,6 +58,7 @@ export function textReport(r: CheckResult, ctx: ReportContext): string {
         for (const l of v.message.split("\n")) lines.push(`          ${l}`);
     }
     for (const e of r.exemptions) lines.push(`EXEMPT    ${e.policyPack}/${e.policy}  ${resourceLabel(e)}: ${e.reason}`);
+    for (const d of disabledPolicies(r)) lines.push(`DISABLED  ${d} (turned off by the policy-pack config: nothing was checked for it)`);
     lines.push("", `${s.mandatory} mandatory, ${s.advisory} advisory violation(s), ${r.exemptions.length} exemption(s).`);
     lines.push(s.mandatory ? "FAILED: fix the mandatory violations." : "PASSED: no mandatory violations.");
     return lines.join("\n");
@@ -76,6 +83,8 @@ export function markdownReport(r: CheckResult, ctx: ReportContext): string {
         out.push("", "| exempt policy | resource | reason |", "|---|---|---|");
         for (const e of r.exemptions) out.push(`| \`${e.policyPack}/${e.policy}\` | ${cell(resourceLabel(e))} | ${cell(e.reason)} |`);
     }
+    const disabled = disabledPolicies(r);
+    if (disabled.length) out.push("", `Disabled by the policy-pack config (not checked): ${disabled.map((d) => `\`${d}\``).join(", ")}`);
     return out.join("\n");
 }
 

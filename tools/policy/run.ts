@@ -7,6 +7,7 @@ import { Worker } from "node:worker_threads";
 import type { RecordedResource } from "../plan/runtime";
 import {
     PolicyConfigError,
+    PolicyPackError,
     startPolicyPack,
     type AnalyzerResource,
     type Diagnostic,
@@ -48,6 +49,8 @@ export interface PackStats {
     /** Resources analysed per second (Analyze calls plus the AnalyzeStack call). */
     resourcesPerSecond: number;
     policies: PolicyInfo[];
+    /** Policies the pack config turned off (reported, so a disabled guardrail is never silent). */
+    disabled?: string[];
 }
 
 export interface CheckResult {
@@ -285,6 +288,7 @@ export function startStreamingCheck(
                     resources: resources.length,
                     resourcesPerSecond: resources.length / Math.max(r.analyzeMs / 1000, 0.001),
                     policies: f.pack.policies,
+                    disabled: f.pack.disabled(),
                 });
             }
             return result;
@@ -323,8 +327,10 @@ export function startStreamingCheckInWorker(packDirs: string[], configs: PolicyP
         worker.on("message", (m: { result?: CheckResult; error?: { name: string; message: string; stack?: string } }) => {
             if (m.result) resolve(m.result);
             else if (m.error) {
-                const e = m.error.name === "PolicyConfigError" ? new PolicyConfigError(m.error.message) : new Error(m.error.message);
-                if (m.error.name !== "PolicyConfigError") e.stack = m.error.stack;
+                // Ordinary failures keep their class (and no stack trace); anything else is a bug: keep its stack.
+                const ordinary = { PolicyConfigError, PolicyPackError }[m.error.name as "PolicyConfigError" | "PolicyPackError"];
+                const e = ordinary ? new ordinary(m.error.message) : new Error(m.error.message);
+                if (!ordinary) e.stack = m.error.stack;
                 reject(e);
             }
         });
@@ -345,7 +351,14 @@ export function startStreamingCheckInWorker(packDirs: string[], configs: PolicyP
         },
         async close() {
             if (!exited) worker.postMessage({ close: true });
+            // The worker stops its packs (each bounded, see PolicyPackHandle.close); should it still not
+            // exit, it is terminated rather than waited for.
+            const timer = setTimeout(() => void worker.terminate(), WORKER_CLOSE_TIMEOUT_MS);
             await exit;
+            clearTimeout(timer);
         },
     };
 }
+
+/** How long the check's worker may take to stop its packs after close. */
+const WORKER_CLOSE_TIMEOUT_MS = 15_000;
