@@ -5,9 +5,13 @@
  * served on every GKE cluster a CCNP is planned on, and the Kubernetes provider reaches the control
  * plane through the IAM-checked DNS endpoint (no VPN needed).
  */
+import * as gcp from "@pulumi/gcp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { GcpProjectServices } from "../components/gcp/project-services";
 import { planStack, type Plan, type RecordedResource } from "../tools/plan/index";
+import { MOCK_GCP_PROJECT } from "../tools/plan/mocks/types";
+import { runUnderMocks } from "../tools/plan/runtime";
 
 /**
  * The API serving each provider module's resources, from the Google API each resource's REST calls go
@@ -184,4 +188,35 @@ describe("GCP APIs follow what the stack uses", () => {
         const types = new Set(bare.resources.filter((r) => r.custom && r.type.startsWith("gcp:") && !SERVICE_USAGE_TYPES.has(r.type)).map((r) => r.type));
         for (const t of types) expect(apis, t).toContain(API_OF_MODULE[moduleOf(t)]);
     }, 60_000);
+});
+
+describe("GcpProjectServices used directly", () => {
+    async function build(args: ConstructorParameters<typeof GcpProjectServices>[1]) {
+        const sink: RecordedResource[] = [];
+        const run = runUnderMocks(
+            () => {
+                const provider = new gcp.Provider("gcp-apis", { project: MOCK_GCP_PROJECT, region: "europe-west1" });
+                return new GcpProjectServices("apis", args, { provider }).ready.length;
+            },
+            { project: "platform", stack: "test", sink },
+        );
+        // A failed run still lets the registrations it started finish before the next test.
+        const settled = run.catch(async (error: unknown) => {
+            await new Promise((r) => setTimeout(r, 500));
+            throw error;
+        });
+        return { run: settled, sink };
+    }
+
+    it("refuses a service agent whose API is not enabled, registering no Service", async () => {
+        const { run, sink } = await build({ apis: ["compute.googleapis.com"], serviceAgents: ["container.googleapis.com"] });
+        await expect(run).rejects.toThrow(/serviceAgents contains "container.googleapis.com", which is not among apis; allowed: compute.googleapis.com/);
+        expect(sink.some((r) => r.type === SERVICE || r.type === IDENTITY)).toBe(false);
+    });
+
+    it("refuses a malformed API name", async () => {
+        const { run, sink } = await build({ apis: ["container"], serviceAgents: [] });
+        await expect(run).rejects.toThrow(/apis contains "container"; allowed: API names like "container.googleapis.com"/);
+        expect(sink.some((r) => r.type === SERVICE)).toBe(false);
+    });
 });
