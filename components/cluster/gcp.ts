@@ -128,7 +128,9 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
             // (private only, behind the authorized networks below) for nodes and in-VPC clients. Only Google
             // identities are accepted on the DNS name: Kubernetes service-account tokens and client
             // certificates are refused there (enableK8sTokensViaDns / enableK8sCertsViaDns off).
-            // https://cloud.google.com/kubernetes-engine/docs/concepts/network-isolation
+            // https://cloud.google.com/kubernetes-engine/docs/concepts/network-isolation. The provider folds
+            // privateClusterConfig (private endpoint, subnetwork) and the authorized networks into
+            // ipEndpointsConfig when it sends this (terraform-provider-google expandControlPlaneEndpointsConfig).
             controlPlaneEndpointsConfig: {
                 dnsEndpointConfig: { allowExternalTraffic: true, enableK8sTokensViaDns: false, enableK8sCertsViaDns: false },
                 ipEndpointsConfig: { enabled: true },
