@@ -11,11 +11,14 @@ import * as azureResources from "@pulumi/azure-native/resources";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesCluster, type ClusterTarget, type KubernetesClusterArgs } from "../components/cluster";
+import { GcpProjectServices, gcpApisFor, type GcpApiNeeds } from "../components/gcp/project-services";
 import { EncryptionKey, type EncryptionKeyArgs } from "../components/keys";
 import { Network, type NetworkArgs } from "../components/network";
 import type { Cloud } from "../components/regions";
 import { AZURE_ZONAL_REGIONS } from "../components/regions";
 import type { PlatformConfig } from "./config";
+import { kafkaBackendFor } from "./config/kafka";
+import { placementsOf } from "./config/services";
 import { nodeSizing } from "./sizing";
 
 /** Per-cloud context shared with every capability. */
@@ -146,7 +149,24 @@ function cloudSetup(
             context: { azure },
         };
     }
-    const provider = new gcp.Provider("gcp", { project: o.gcpProject, region, defaultLabels: o.tags });
+    // A fresh project has no API enabled: the APIs the stack uses are enabled, and the service agents the
+    // key grants name are created, under a provider of their own; the platform's provider depends on
+    // them, so every GCP resource and data-source call made through it waits for its API.
+    const needs: GcpApiNeeds = {
+        managedKafka: config.kafka.enabled && kafkaBackendFor("gcp", config.kafka) === "gcp-managed-kafka",
+        cloudRun: config.services.some((s) => placementsOf(s, config.clouds).some((p) => p.target === "gcp" && p.platform === "cloudrun")),
+    };
+    const apisProvider = new gcp.Provider("gcp-apis", { project: o.gcpProject, region });
+    const apis = new GcpProjectServices(
+        `${o.prefix}-gcp-apis`,
+        {
+            project: o.gcpProject,
+            apis: gcpApisFor(needs),
+            serviceAgents: ["container.googleapis.com", "compute.googleapis.com", ...(needs.managedKafka ? (["managedkafka.googleapis.com"] as const) : [])],
+        },
+        { provider: apisProvider },
+    );
+    const provider = new gcp.Provider("gcp", { project: o.gcpProject, region, defaultLabels: o.tags }, { dependsOn: apis.ready });
     const project = o.gcpProject ? pulumi.output(o.gcpProject) : gcp.organizations.getClientConfigOutput({ provider }).project;
     return {
         suffix: "gcp",

@@ -50,10 +50,11 @@ describe("GCP foundation (dev stack, gcp only)", () => {
         expect(res().some((r) => r.type.startsWith("aws:") || r.type.startsWith("azure-native:"))).toBe(false);
     });
 
-    it("gives every GCP resource the stack's explicit gcp provider", () => {
+    it("gives every GCP resource the stack's explicit gcp provider (API enablement its own, which the platform's waits for)", () => {
+        const bootstrap = new Set(["gcp:projects/service:Service", "gcp:projects/serviceIdentity:ServiceIdentity"]);
         const gcpResources = res().filter((r) => r.custom && r.type.startsWith("gcp:"));
         expect(gcpResources.length).toBeGreaterThanOrEqual(Object.keys(T).length);
-        for (const r of gcpResources) expect(r.provider, r.name).toMatch(/pulumi:providers:gcp::gcp$/);
+        for (const r of gcpResources) expect(r.provider, r.name).toMatch(bootstrap.has(r.type) ? /pulumi:providers:gcp::gcp-apis$/ : /pulumi:providers:gcp::gcp$/);
         const k8sProvider = only(res(), "pulumi:providers:kubernetes");
         expect(k8sProvider.parent).toMatch(/platform:index:KubernetesCluster::plt-dev-gcp$/);
     });
@@ -194,7 +195,7 @@ describe("GCP foundation (dev stack, gcp only)", () => {
         expect(pool.autoscaling.minNodeCount).toBeUndefined();
     });
 
-    it("outputs the private endpoint, the OIDC issuer and a secret kubeconfig using gke-gcloud-auth-plugin", () => {
+    it("outputs the private endpoint, the OIDC issuer and a secret kubeconfig for the DNS endpoint using gke-gcloud-auth-plugin", () => {
         const out = plan.outputs["gcp"] as any;
         expect(out.endpoint).toBe("10.30.0.2");
         expect(out.oidcIssuerUrl).toBe(
@@ -202,7 +203,11 @@ describe("GCP foundation (dev stack, gcp only)", () => {
         );
         expect((plan.maskedOutputs["gcp"] as any).kubeconfig).toBe("[secret]");
         const kc = parse(out.kubeconfig);
-        expect(kc.clusters[0].cluster).toEqual({ server: "https://10.30.0.2", "certificate-authority-data": MOCK_CA_DATA });
+        // The DNS endpoint (reachable from outside the VPC with IAM) and no pinned CA: its certificate is
+        // publicly trusted, the cluster CA signs only the IP endpoints'.
+        expect(kc.clusters[0].cluster).toEqual({ server: `https://gke-0f1e2d3c4b5a69788796a5b4c3d2e1f0-${MOCK_GCP_PROJECT_NUMBER}.${region}.gke.goog` });
+        expect(kc.clusters[0].cluster["certificate-authority-data"]).toBeUndefined();
+        expect(JSON.stringify(kc)).not.toContain(MOCK_CA_DATA);
         expect(kc.users[0].user.exec).toMatchObject({ command: "gke-gcloud-auth-plugin", apiVersion: "client.authentication.k8s.io/v1beta1" });
         expect(kc["current-context"]).toBe(out.clusterName);
         const k8sProvider = only(res(), "pulumi:providers:kubernetes");
@@ -292,6 +297,7 @@ describe("GCP components used directly", () => {
             workloadPool: `${MOCK_GCP_PROJECT}.svc.id.goog`,
             projectId: MOCK_GCP_PROJECT,
             clusterId: expect.stringMatching(new RegExp(`^projects/${MOCK_GCP_PROJECT}/locations/europe-west1/clusters/`)),
+            dnsEndpoint: expect.stringMatching(/^gke-[0-9a-f]+-\d+\.europe-west1\.gke\.goog$/),
         });
         expect(only(resources, T.cluster).inputs.releaseChannel).toEqual({ channel: "STABLE" });
         expect(only(resources, T.cluster).inputs.masterAuthorizedNetworksConfig).toMatchObject({

@@ -1,6 +1,7 @@
 /**
- * GCP: a regional GKE Standard cluster with zero-trust defaults. Private nodes and a private-only
- * control-plane endpoint (Private Service Connect), authorized networks enforced on that endpoint,
+ * GCP: a regional GKE Standard cluster with zero-trust defaults. Private nodes, a private-only IP
+ * control-plane endpoint (Private Service Connect) with authorized networks enforced on it, and the
+ * IAM-checked DNS endpoint the Kubernetes provider uses (reachable from CI without a VPN),
  * Workload Identity, Dataplane V2 (eBPF network policy), secrets envelope-encrypted with the platform
  * key, shielded nodes, Binary Authorization, control-plane and workload logs, managed Prometheus,
  * and one autoscaling node pool spread over the region's zones, run by a least-privilege service account.
@@ -121,6 +122,19 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
                 enablePrivateEndpoint: true,
                 privateEndpointSubnetwork: nodeSubnetId,
             },
+            // The DNS-based endpoint: a Google front end that checks IAM (container.clusters.connect) on
+            // every request before it reaches the API server, so CI runners and operators without a route
+            // into the VPC reach the control plane with their Google identity alone. The IP endpoints stay
+            // (private only, behind the authorized networks below) for nodes and in-VPC clients. Only Google
+            // identities are accepted on the DNS name: Kubernetes service-account tokens and client
+            // certificates are refused there (enableK8sTokensViaDns / enableK8sCertsViaDns off).
+            // https://cloud.google.com/kubernetes-engine/docs/concepts/network-isolation. The provider folds
+            // privateClusterConfig (private endpoint, subnetwork) and the authorized networks into
+            // ipEndpointsConfig when it sends this (terraform-provider-google expandControlPlaneEndpointsConfig).
+            controlPlaneEndpointsConfig: {
+                dnsEndpointConfig: { allowExternalTraffic: true, enableK8sTokensViaDns: false, enableK8sCertsViaDns: false },
+                ipEndpointsConfig: { enabled: true },
+            },
             masterAuthorizedNetworksConfig: {
                 cidrBlocks: authorizedNetworks,
                 // Any VM on Google Cloud is not a trusted network.
@@ -131,6 +145,10 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
             },
             // Dataplane V2 (eBPF/Cilium): NetworkPolicy is enforced without the Calico add-on.
             datapathProvider: "ADVANCED_DATAPATH",
+            // GKE serves the CiliumClusterwideNetworkPolicy CRD only when this is set (default false; it
+            // requires Dataplane V2). The mesh adds its kubelet-probe allowance as such a policy.
+            // https://cloud.google.com/kubernetes-engine/docs/how-to/configure-cilium-network-policy
+            enableCiliumClusterwideNetworkPolicy: true,
             workloadIdentityConfig: { workloadPool },
             databaseEncryption: { state: "ENCRYPTED", keyName: secretsKey.keyId },
             enableShieldedNodes: true,
@@ -209,11 +227,14 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
     const endpoint = pulumi
         .all([cluster.privateClusterConfig, cluster.endpoint])
         .apply(([pcc, ep]) => pcc?.privateEndpoint || ep);
-    const kubeconfig = pulumi.secret(
-        pulumi
-            .all([cluster.name, endpoint, cluster.masterAuth])
-            .apply(([clusterName, server, auth]) => gkeKubeconfig(clusterName, server, auth.clusterCaCertificate ?? "")),
-    );
+    // The Kubernetes provider (and the kubeconfig output) go through the DNS endpoint: the one reachable
+    // from outside the VPC, e.g. by a hosted CI runner whose identity holds container.clusters.connect.
+    const dnsEndpoint = cluster.controlPlaneEndpointsConfig.apply((c) => {
+        const host = c?.dnsEndpointConfig?.endpoint;
+        if (!host) throw new Error(`KubernetesCluster ${name}: GKE returned no DNS endpoint (controlPlaneEndpointsConfig.dnsEndpointConfig.endpoint); the kubeconfig needs it`);
+        return host;
+    });
+    const kubeconfig = pulumi.secret(pulumi.all([cluster.name, dnsEndpoint]).apply(([clusterName, host]) => gkeKubeconfig(clusterName, host)));
     const provider = new k8s.Provider(
         `${name}-k8s`,
         {
@@ -236,13 +257,18 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
             workloadPool,
             projectId: pulumi.output(project),
             clusterId: cluster.id,
+            dnsEndpoint,
         },
     };
 }
 
-/** A kubeconfig that authenticates with the caller's Google identity through gke-gcloud-auth-plugin. */
-export function gkeKubeconfig(clusterName: string, server: string, caData: string): string {
-    return execKubeconfig(clusterName, `https://${server}`, caData, {
+/**
+ * A kubeconfig for the cluster's DNS endpoint that authenticates with the caller's Google identity
+ * through gke-gcloud-auth-plugin. No CA is pinned: the DNS endpoint is served by a Google front end
+ * with a publicly trusted certificate (the cluster CA signs only the IP endpoints' certificates).
+ */
+export function gkeKubeconfig(clusterName: string, dnsEndpoint: string): string {
+    return execKubeconfig(clusterName, `https://${dnsEndpoint}`, undefined, {
         command: "gke-gcloud-auth-plugin",
         installHint: "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
         provideClusterInfo: true,

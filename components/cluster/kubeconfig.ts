@@ -18,13 +18,14 @@ export interface ExecCredentialPlugin {
 
 /**
  * An exec-plugin kubeconfig (JSON, which every YAML reader accepts) naming the cluster, its context
- * and its user after `clusterName`. `server` is the full https URL of the API endpoint.
+ * and its user after `clusterName`. `server` is the full https URL of the API endpoint; `caData`
+ * undefined means the server's certificate is checked against the system's trusted roots.
  */
-export function execKubeconfig(clusterName: string, server: string, caData: string, plugin: ExecCredentialPlugin): string {
+export function execKubeconfig(clusterName: string, server: string, caData: string | undefined, plugin: ExecCredentialPlugin): string {
     return JSON.stringify({
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: clusterName, cluster: { server, "certificate-authority-data": caData } }],
+        clusters: [{ name: clusterName, cluster: { server, ...(caData === undefined ? {} : { "certificate-authority-data": caData }) } }],
         contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
         "current-context": clusterName,
         users: [{ name: clusterName, user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", ...plugin } } }],

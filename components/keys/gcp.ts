@@ -5,6 +5,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceAgentMember } from "../gcp/project-services";
 import type { EncryptionKeyArgs, EncryptionKeyOutputs } from "./index";
 
 const DAY_SECONDS = 86_400;
@@ -50,11 +51,13 @@ export function createGcpKey(parent: pulumi.Resource, name: string, args: Encryp
     // Member bindings only: each grants one role to one principal and leaves every other binding on the
     // key alone (a CryptoKeyIAMPolicy would replace the whole policy and drop grants made elsewhere).
     const projectNumber = gcp.organizations.getProjectOutput({ projectId: project }, { parent }).number;
+    // The agents exist once the stack's GcpProjectServices has run generateServiceIdentity for them (the
+    // stack's GCP provider, which these grants use, depends on it).
     const serviceAgents = {
         // GKE application-layer secrets encryption (databaseEncryption) calls KMS as this agent.
-        gke: pulumi.interpolate`serviceAccount:service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com`,
+        gke: serviceAgentMember(projectNumber, "container.googleapis.com"),
         // Compute Engine reads the CMEK-encrypted boot disks of GKE nodes as this agent.
-        compute: pulumi.interpolate`serviceAccount:service-${projectNumber}@compute-system.iam.gserviceaccount.com`,
+        compute: serviceAgentMember(projectNumber, "compute.googleapis.com"),
     };
     for (const [agent, member] of Object.entries(serviceAgents)) {
         new gcp.kms.CryptoKeyIAMMember(

@@ -77,6 +77,14 @@ export const gcpMocks: CloudMocks = {
                 endpoint: privateEndpoint,
                 masterVersion: `${inputs.minMasterVersion ?? "1.34"}.1-gke.1000000`,
                 privateClusterConfig: { ...inputs.privateClusterConfig, privateEndpoint, publicEndpoint: "", peeringName: "" },
+                // GKE gives every cluster a DNS endpoint name under <location>.gke.goog (known after apply).
+                controlPlaneEndpointsConfig: {
+                    ...inputs.controlPlaneEndpointsConfig,
+                    dnsEndpointConfig: {
+                        ...inputs.controlPlaneEndpointsConfig?.dnsEndpointConfig,
+                        endpoint: `gke-0f1e2d3c4b5a69788796a5b4c3d2e1f0-${MOCK_GCP_PROJECT_NUMBER}.${inputs.location}.gke.goog`,
+                    },
+                },
                 masterAuth: { ...inputs.masterAuth, clusterCaCertificate: MOCK_CA_DATA, clientCertificate: "", clientKey: "" },
                 labelFingerprint: "mocklabels",
                 operation: "",
