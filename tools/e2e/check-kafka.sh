@@ -29,7 +29,9 @@ log "Kafka $cluster in $kafka_ns ($bootstrap); publisher $pub_ns/$pub_sa, subscr
 k wait -n "$kafka_ns" "kafka/$cluster" --for=condition=Ready --timeout=15m
 k wait -n "$kafka_ns" kafkatopic -l "strimzi.io/cluster=$cluster" --for=condition=Ready --timeout=5m
 k wait -n "$kafka_ns" kafkauser -l "strimzi.io/cluster=$cluster" --for=condition=Ready --timeout=5m
-image="$(k get pods -n "$kafka_ns" -l "strimzi.io/cluster=$cluster,strimzi.io/kind=Kafka" -o jsonpath='{.items[0].spec.containers[0].image}')"
+# A node-pool pod (broker or controller, label strimzi.io/pool-name) runs the Kafka image; the entity
+# operator, also labelled with the cluster, runs the operator image.
+image="$(k get pods -n "$kafka_ns" -l "strimzi.io/cluster=$cluster,strimzi.io/pool-name" -o jsonpath='{.items[0].spec.containers[0].image}')"
 [[ -n "$image" ]] || die "no Kafka pod of $cluster in $kafka_ns"
 
 copies=()

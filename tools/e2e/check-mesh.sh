@@ -23,8 +23,10 @@ log "target $url (namespace $service_ns); caller $MESH_CALLER_NAMESPACE/$MESH_CA
 
 # The stack's custom resources are not awaited by pulumi up; wait for what the call path needs.
 k wait -n "$service_ns" "ksvc/$MESH_TARGET_SERVICE" --for=condition=Ready --timeout=10m
-if [[ -n "$(k get gateway -A -l istio.io/waypoint-for -o name 2>/dev/null)" ]]; then
-    k wait gateway -A -l istio.io/waypoint-for --for=condition=Programmed --timeout=5m
+# Fully qualified: Istio's own networking.istio.io Gateway shares the short name.
+waypoints=gateways.gateway.networking.k8s.io
+if [[ -n "$(k get "$waypoints" -A -l istio.io/waypoint-for -o name 2>/dev/null)" ]]; then
+    k wait "$waypoints" -A -l istio.io/waypoint-for --for=condition=Programmed --timeout=5m
 fi
 
 # The caller identities are workloads of the team, not of the platform: the run provides them.
