@@ -140,6 +140,9 @@ describe("tools/e2e scripts", () => {
         for (const s of services) {
             for (const inv of s.invokers?.kubernetes ?? []) expect(inv.serviceAccount).not.toBe(demo.MESH_UNDECLARED_SERVICE_ACCOUNT);
         }
+        // The L4 pair: the caller service declares the call, so the target's ztunnel policy admits exactly it.
+        expect(services.find((s) => s.name === demo.MESH_L4_CALLER_SERVICE)?.calls).toContain(demo.MESH_L4_TARGET_SERVICE);
+        expect(services.find((s) => s.name === demo.MESH_L4_TARGET_SERVICE)).toBeDefined();
         expect(services.find((s) => s.name === demo.KAFKA_PUBLISHER)?.publishes).toContain(demo.KAFKA_TOPIC);
         expect(services.find((s) => s.name === demo.KAFKA_SUBSCRIBER)?.subscribes).toContain(demo.KAFKA_TOPIC);
         expect(stackFile["platform:kafka"].enabled).toBe(true);
