@@ -283,6 +283,8 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
         // of one) wait on a connection that never opens: probe first, fail in seconds with what to do.
         const unreachable = await checkEndpoints(config, maskOutputs(await stack.outputs(), false), (opts.probeTimeoutSeconds ?? 10) * 1000, log);
         if (unreachable) return { exitCode: EXIT_ENDPOINT_UNREACHABLE, violations, error: unreachable };
+        // An abort signal that fired before the command started would never reach it.
+        abort.signal.throwIfAborted();
         log(`stack ${opts.stack}: preview with ${packs.length} policy pack(s): ${packs.map((p) => path.basename(p)).join(", ")}`);
         try {
             await stack.preview({ policyPacks: packs, policyPackConfigs: packConfigs.length ? packConfigs : undefined, onEvent, onOutput: log, signal: abort.signal });
@@ -293,6 +295,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
         // The CLI fails a preview with mandatory violations; this guards a CLI that only reports them.
         if (violations.some((v) => v.enforcementLevel === "mandatory")) throw new MandatoryViolation();
         if (opts.previewOnly) return { exitCode: 0, violations };
+        abort.signal.throwIfAborted();
         log(`stack ${opts.stack}: up`);
         await stack.up({ policyPacks: packs, policyPackConfigs: packConfigs.length ? packConfigs : undefined, onOutput: log, signal: abort.signal });
         const outputs = maskOutputs(await stack.outputs());
@@ -307,9 +310,10 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
                 violations,
                 error:
                     `stack ${opts.stack}: preview + up ran past --timeout-minutes ${opts.timeoutMinutes}; the CLI was interrupted ` +
-                    `(SIGINT) and cancelled the operation. Resources created so far are in the state; a pending operation ` +
-                    `left by the interruption is cleared with \`pulumi refresh --clear-pending-creates\`. If it hung on an ` +
-                    `in-cluster resource, check that this runner reaches the cluster's API endpoint (docs/e2e.md).`,
+                    `(SIGINT) and cancelled the operation. Resources created so far are in the state; an operation left ` +
+                    `pending by the interruption is resolved with \`pulumi refresh\` (--import-pending-creates when the ` +
+                    `resource exists, --clear-pending-creates when it does not). If it hung on an in-cluster resource, ` +
+                    `check that this runner reaches the cluster's API endpoint (docs/e2e.md).`,
             };
         }
         return { exitCode: 2, violations, error: (e as Error).message };
