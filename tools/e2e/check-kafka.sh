@@ -21,8 +21,13 @@ bootstrap_host="${bootstrap%%:*}"
 kafka_ns="$(cut -d. -f2 <<<"$bootstrap_host")"
 cluster="${bootstrap_host%%-kafka-bootstrap.*}"
 client() { json_get "kubernetes.clients.$1.$2" <<<"$kafka"; }
-pub_ns="$(client "$KAFKA_PUBLISHER" namespace)" pub_sa="$(client "$KAFKA_PUBLISHER" serviceAccount)" pub_user="$(client "$KAFKA_PUBLISHER" identity)"
-sub_ns="$(client "$KAFKA_SUBSCRIBER" namespace)" sub_sa="$(client "$KAFKA_SUBSCRIBER" serviceAccount)" sub_user="$(client "$KAFKA_SUBSCRIBER" identity)"
+# One assignment per line: errexit sees only the last command substitution of a line.
+pub_ns="$(client "$KAFKA_PUBLISHER" namespace)"
+pub_sa="$(client "$KAFKA_PUBLISHER" serviceAccount)"
+pub_user="$(client "$KAFKA_PUBLISHER" identity)"
+sub_ns="$(client "$KAFKA_SUBSCRIBER" namespace)"
+sub_sa="$(client "$KAFKA_SUBSCRIBER" serviceAccount)"
+sub_user="$(client "$KAFKA_SUBSCRIBER" identity)"
 log "Kafka $cluster in $kafka_ns ($bootstrap); publisher $pub_ns/$pub_sa, subscriber $sub_ns/$sub_sa, topic $KAFKA_TOPIC"
 
 # Custom resources are not awaited by pulumi up: wait for the cluster, the topic and the users.
@@ -123,7 +128,8 @@ spec:
 YAML
     local phase
     phase="$(wait_pod_done "$ns" "$pod" 600)"
-    k logs -n "$ns" "$pod" --request-timeout=30s
+    # To the job log as well: the caller captures stdout, and a failure exits before it could print it.
+    k logs -n "$ns" "$pod" --request-timeout=30s | tee /dev/stderr
     [[ "$phase" == Succeeded ]] || die "pod $ns/$pod ended $phase"
 }
 
@@ -138,7 +144,7 @@ copy_secret "$ca" "$pub_ns" "e2e-kafka-ca"
 # shellcheck disable=SC2016
 # --producer.config is accepted by every Kafka 4.x console producer (deprecated in 4.2 for --command-config).
 run_kafka_pod e2e-kafka-publish "$pub_ns" "$pub_sa" "$pub_secret" e2e-kafka-ca \
-    'echo "$MESSAGE" | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server "$BOOTSTRAP" --topic "$TOPIC" --producer.config /tmp/client.properties && echo published' >&2
+    'echo "$MESSAGE" | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server "$BOOTSTRAP" --topic "$TOPIC" --producer.config /tmp/client.properties && echo published' >/dev/null
 
 log "2/2 read $KAFKA_TOPIC as $sub_ns/$sub_sa (KafkaUser $sub_user, group $KAFKA_SUBSCRIBER-e2e)"
 user_secret "$sub_user" "$sub_ns"
@@ -147,6 +153,5 @@ sub_secret="$USER_SECRET"
 # shellcheck disable=SC2016
 out="$(run_kafka_pod e2e-kafka-subscribe "$sub_ns" "$sub_sa" "$sub_secret" e2e-kafka-ca \
     '/opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server "$BOOTSTRAP" --topic "$TOPIC" --group "$GROUP" --from-beginning --timeout-ms 120000 --consumer.config /tmp/client.properties || true')"
-printf '%s\n' "$out" >&2
 grep -qx "$message" <<<"$out" || die "the subscriber did not receive \"$message\" from $KAFKA_TOPIC within 120 s"
 log "kafka: $KAFKA_PUBLISHER's message reached $KAFKA_SUBSCRIBER through $KAFKA_TOPIC"

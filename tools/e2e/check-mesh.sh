@@ -113,32 +113,29 @@ spec:
 YAML
     local phase
     phase="$(wait_pod_done "$ns" "$pod" 900)"
-    k logs -n "$ns" "$pod" --request-timeout=30s
+    # To the job log as well: the caller captures stdout, and a failure exits before it could print it.
+    k logs -n "$ns" "$pod" --request-timeout=30s | tee /dev/stderr
     [[ "$phase" == Succeeded ]] || die "pod $ns/$pod ended $phase"
 }
 
 log "1/4 L7: declared caller $MESH_CALLER_NAMESPACE/$MESH_CALLER_SERVICE_ACCOUNT → $l7_url: expect HTTP 200"
 out="$(run_curl "$MESH_CALLER_NAMESPACE" e2e-mesh-l7-declared "$MESH_CALLER_SERVICE_ACCOUNT" "$l7_url" 200 30)"
-printf '%s\n' "$out" >&2
 grep -q "HTTP 200 " <<<"$out" || die "the declared caller did not get HTTP 200 from $l7_url"
 # helloworld-go answers "Hello <TARGET>!" (knative/docs code-samples/serving/hello-world/helloworld-go).
 grep -q "Hello" <<<"$out" || die "HTTP 200 from $l7_url without the service's greeting: not the service answering"
 
 log "2/4 L7: undeclared $MESH_CALLER_NAMESPACE/$MESH_UNDECLARED_SERVICE_ACCOUNT → $l7_url: expect HTTP 403 RBAC: access denied"
 out="$(run_curl "$MESH_CALLER_NAMESPACE" e2e-mesh-l7-undeclared "$MESH_UNDECLARED_SERVICE_ACCOUNT" "$l7_url" 403 3)"
-printf '%s\n' "$out" >&2
 if grep -q "HTTP 200 " <<<"$out"; then die "an undeclared identity reached $l7_url"; fi
 grep -q "HTTP 403 " <<<"$out" || die "the undeclared identity was not answered 403 by the waypoint (see the attempts above)"
 grep -q "RBAC: access denied" <<<"$out" || die "HTTP 403 without \"RBAC: access denied\": not the mesh policy denying"
 
 log "3/4 L4: declared caller $l4_ns/$l4_sa ($MESH_L4_CALLER_SERVICE) → $l4_url: expect HTTP 200"
 out="$(run_curl "$l4_ns" e2e-mesh-l4-declared "$l4_sa" "$l4_url" 200 30)"
-printf '%s\n' "$out" >&2
 grep -q "HTTP 200 " <<<"$out" || die "$MESH_L4_CALLER_SERVICE did not get HTTP 200 from $l4_url"
 
 log "4/4 L4: undeclared $l4_ns/$MESH_UNDECLARED_SERVICE_ACCOUNT → $l4_url: expect the connection reset by ztunnel (curl exit 56)"
 out="$(run_curl "$l4_ns" e2e-mesh-l4-undeclared "$MESH_UNDECLARED_SERVICE_ACCOUNT" "$l4_url" 000 3)"
-printf '%s\n' "$out" >&2
 if grep -Eq "HTTP [1-9][0-9]{2} " <<<"$out"; then die "an undeclared identity got an HTTP answer from $l4_url"; fi
 grep -q "HTTP 000 (curl exit 56)" <<<"$out" || die "the undeclared identity's connection was not reset (curl exit 56; see the attempts above)"
 log "mesh: declared callers allowed; undeclared identities denied at the waypoint (403) and at ztunnel (reset)"
