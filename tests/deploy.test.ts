@@ -1,14 +1,15 @@
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { deploy, policyPacks } from "../tools/deploy";
+import { deploy, EXIT_ENDPOINT_UNREACHABLE, EXIT_TIMEOUT, kubeconfigServers, policyPacks } from "../tools/deploy";
 import { PROJECT_ROOT } from "../tools/plan/stack-config";
 
 // The deploy script drives the real Automation API; a stand-in `pulumi` on PATH records every call.
 const FAKE_BIN = path.join(PROJECT_ROOT, "tests", "fixtures", "fake-pulumi");
 let logFile: string;
-const saved = { PATH: process.env.PATH, LOG: process.env.FAKE_PULUMI_LOG, V: process.env.FAKE_PULUMI_VIOLATION };
+const saved = { PATH: process.env.PATH, LOG: process.env.FAKE_PULUMI_LOG, V: process.env.FAKE_PULUMI_VIOLATION, KUBECONFIG: process.env.KUBECONFIG };
 
 function calls(): string[][] {
     return fs.readFileSync(logFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
@@ -19,11 +20,15 @@ beforeEach(() => {
     process.env.PATH = `${FAKE_BIN}${path.delimiter}${saved.PATH}`;
     process.env.FAKE_PULUMI_LOG = logFile;
     delete process.env.FAKE_PULUMI_VIOLATION;
+    delete process.env.FAKE_PULUMI_OUTPUTS;
+    delete process.env.FAKE_PULUMI_HANG;
 });
 afterEach(() => {
     process.env.PATH = saved.PATH;
     process.env.FAKE_PULUMI_LOG = saved.LOG;
     if (saved.V === undefined) delete process.env.FAKE_PULUMI_VIOLATION;
+    if (saved.KUBECONFIG === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = saved.KUBECONFIG;
 });
 
 describe("npm run deploy", () => {
@@ -113,5 +118,153 @@ describe("npm run deploy", () => {
         expect(result.exitCode).toBe(2);
         expect(result.error).toContain('platform:clouds[0]: "mars"');
         expect(fs.existsSync(logFile)).toBe(false);
+    });
+});
+
+/** An exec-plugin kubeconfig like the ones stacks/platform.ts outputs per managed cluster. */
+function kubeconfig(server: string, name = "plt-dev-aws"): string {
+    return JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name, cluster: { server, "certificate-authority-data": "" } }],
+        contexts: [{ name, context: { cluster: name, user: name } }],
+        "current-context": name,
+        users: [{ name, user: {} }],
+    });
+}
+
+/** A local port with nothing listening on it (bound, then released). */
+async function closedPort(): Promise<number> {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise<void>((r) => server.close(() => r()));
+    return port;
+}
+
+/** A project copy whose only stack `kind` targets an existing cluster through the given kubeconfig file. */
+function kindProject(kubeconfigPath: string, context = "kind-platform"): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-kind-"));
+    fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+    fs.writeFileSync(
+        path.join(root, "Pulumi.kind.yaml"),
+        `config:\n  platform:clouds: [kubernetes]\n  platform:kubernetes:\n    context: ${context}\n    kubeconfig: ${kubeconfigPath}\n`,
+    );
+    return root;
+}
+
+const commandsRun = () => (fs.existsSync(logFile) ? calls().map((c) => c[0]) : []);
+
+describe("npm run deploy: Kubernetes API endpoints the runner cannot reach (blocker 6)", () => {
+    it("exits 3 before preview when a managed cluster's recorded endpoint refuses, naming the target, the address and what to do", async () => {
+        const port = await closedPort();
+        process.env.FAKE_PULUMI_OUTPUTS = JSON.stringify({ aws: { endpoint: `https://127.0.0.1:${port}`, kubeconfig: kubeconfig(`https://127.0.0.1:${port}`) } });
+        const result = await deploy({ stack: "dev", probeTimeoutSeconds: 5, log: () => {} });
+        expect(result.exitCode).toBe(EXIT_ENDPOINT_UNREACHABLE);
+        expect(result.error).toContain("not reachable from this machine");
+        expect(result.error).toContain(`aws: https://127.0.0.1:${port} (127.0.0.1:${port}): connection refused`);
+        expect(result.error).toContain("CodeBuild-hosted GitHub Actions runner");
+        expect(result.error).toContain("Nothing was previewed or deployed");
+        expect(commandsRun()).not.toContain("preview");
+        expect(commandsRun()).not.toContain("up");
+    });
+
+    it("gives up on an endpoint that does not answer within the probe deadline instead of hanging", async () => {
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): never routed, so the connection either times out or has no route.
+        process.env.FAKE_PULUMI_OUTPUTS = JSON.stringify({ azure: { kubeconfig: kubeconfig("https://192.0.2.1:443", "plt-dev-azure") } });
+        const started = Date.now();
+        const result = await deploy({ stack: "dev", probeTimeoutSeconds: 2, log: () => {} });
+        expect(Date.now() - started).toBeLessThan(15_000);
+        expect(result.exitCode).toBe(EXIT_ENDPOINT_UNREACHABLE);
+        expect(result.error).toMatch(/azure: https:\/\/192\.0\.2\.1:443 \(192\.0\.2\.1:443\): (no TCP answer within 2 s|no route to the (host|network)|the connection timed out|connection refused)/);
+        expect(result.error).toContain("Azure private networking");
+        expect(commandsRun()).not.toContain("preview");
+    }, 30_000);
+
+    it("reports a private name that does not resolve from here", async () => {
+        // .invalid never resolves (RFC 6761), as an AKS private FQDN does not outside its private DNS zone.
+        process.env.FAKE_PULUMI_OUTPUTS = JSON.stringify({ azure: { kubeconfig: kubeconfig("https://plt-dev.privatelink.invalid:443") } });
+        const result = await deploy({ stack: "dev", probeTimeoutSeconds: 5, log: () => {} });
+        expect(result.exitCode).toBe(EXIT_ENDPOINT_UNREACHABLE);
+        expect(result.error).toMatch(/plt-dev\.privatelink\.invalid:443\): (the name does not resolve from here|no TCP answer within 5 s)/);
+    }, 30_000);
+
+    it("previews and deploys when every recorded endpoint answers", async () => {
+        const server = net.createServer((s) => s.destroy());
+        await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+        const { port } = server.address() as net.AddressInfo;
+        try {
+            process.env.FAKE_PULUMI_OUTPUTS = JSON.stringify({ gcp: { kubeconfig: kubeconfig(`https://127.0.0.1:${port}`, "plt-dev-gcp") } });
+            const lines: string[] = [];
+            const result = await deploy({ stack: "dev", probeTimeoutSeconds: 5, log: (l) => lines.push(l) });
+            expect(result.exitCode).toBe(0);
+            expect(lines).toContain(`gcp: Kubernetes API 127.0.0.1:${port} reachable`);
+            // aws and azure have no recorded endpoint: created by this run, said so, not probed.
+            expect(lines.some((l) => l.includes("no API endpoint recorded yet for aws, azure"))).toBe(true);
+            expect(commandsRun()).toEqual(expect.arrayContaining(["preview", "up"]));
+        } finally {
+            server.close();
+        }
+    });
+
+    it("probes the kubernetes target's cluster from its kubeconfig context and exits 3 when it is down", async () => {
+        const port = await closedPort();
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-"));
+        const file = path.join(dir, "config");
+        fs.writeFileSync(
+            file,
+            [
+                "apiVersion: v1",
+                "kind: Config",
+                "current-context: other",
+                "clusters:",
+                "  - name: kind-platform",
+                `    cluster: { server: "https://127.0.0.1:${port}" }`,
+                "  - name: other",
+                "    cluster: { server: https://203.0.113.9:6443 }",
+                "contexts:",
+                "  - { name: kind-platform, context: { cluster: kind-platform, user: kind-platform } }",
+                "  - { name: other, context: { cluster: other, user: other } }",
+                "users: []",
+            ].join("\n"),
+        );
+        const result = await deploy({ stack: "kind", root: kindProject(file), probeTimeoutSeconds: 5, log: () => {} });
+        expect(result.exitCode).toBe(EXIT_ENDPOINT_UNREACHABLE);
+        // The configured context's cluster, not the kubeconfig's current one.
+        expect(result.error).toContain(`kubernetes: https://127.0.0.1:${port} (127.0.0.1:${port}): connection refused`);
+        expect(result.error).toContain("kind get clusters");
+        expect(commandsRun()).not.toContain("preview");
+    });
+
+    it("exits 3 when the kubernetes target's kubeconfig or context does not exist", async () => {
+        const missing = path.join(os.tmpdir(), "no-such-dir", "kubeconfig");
+        const result = await deploy({ stack: "kind", root: kindProject(missing), log: () => {} });
+        expect(result.exitCode).toBe(EXIT_ENDPOINT_UNREACHABLE);
+        expect(result.error).toContain(`kubernetes: the kubeconfig ${missing} does not exist`);
+
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-")), "config");
+        fs.writeFileSync(file, kubeconfig("https://127.0.0.1:6443", "kind-other"));
+        const noContext = await deploy({ stack: "kind", root: kindProject(file), log: () => {} });
+        expect(noContext.exitCode).toBe(EXIT_ENDPOINT_UNREACHABLE);
+        expect(noContext.error).toContain(`has no cluster for context kind-platform`);
+    });
+
+    it("interrupts a preview + up that runs past --timeout-minutes and exits 4", async () => {
+        // The preview of an in-cluster resource on an unreachable cluster waits the same way up does.
+        process.env.FAKE_PULUMI_HANG = "preview";
+        const started = Date.now();
+        const result = await deploy({ stack: "dev", timeoutMinutes: 0.1, log: () => {} });
+        expect(result.exitCode).toBe(EXIT_TIMEOUT);
+        expect(result.error).toContain("ran past --timeout-minutes 0.1");
+        expect(Date.now() - started).toBeLessThan(40_000);
+        expect(commandsRun()).toContain("preview");
+        expect(commandsRun()).not.toContain("up");
+    }, 60_000);
+
+    it("reads the API servers of AKS-style YAML and exec-plugin JSON kubeconfigs", () => {
+        const aks = "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: x\n    server: https://plt-dev-abc.privatelink.westeurope.azmk8s.io:443\n  name: plt\ncontexts:\n- context: {cluster: plt, user: u}\n  name: plt\ncurrent-context: plt\n";
+        expect(kubeconfigServers(aks)).toEqual(["https://plt-dev-abc.privatelink.westeurope.azmk8s.io:443"]);
+        expect(kubeconfigServers(kubeconfig("https://10.0.0.2"))).toEqual(["https://10.0.0.2"]);
+        expect(kubeconfigServers(kubeconfig("https://10.0.0.2"), "missing")).toEqual([]);
     });
 });

@@ -1,17 +1,24 @@
 /**
  * npm run deploy -- --stack <name> [--policy-pack-config <file>] [--backend <url>] [--preview-only]
+ *                   [--timeout-minutes <n>] [--probe-timeout-seconds <n>]
  *
  * The automated deploy CI runs on push to main, through Pulumi's Automation API (the real CLI must
- * be on PATH): validate the stack config offline, select or create the stack, preview with every
+ * be on PATH): validate the stack config offline, select or create the stack, check that every
+ * Kubernetes API endpoint the stack already has is reachable from this machine, preview with every
  * policy pack under policies/, stop on a mandatory violation, then `up` and print the outputs.
- * Exit codes: 0 deployed (or previewed cleanly), 1 mandatory policy violation, 2 any other failure.
+ * Exit codes: 0 deployed (or previewed cleanly), 1 mandatory policy violation, 2 any other failure,
+ * 3 a Kubernetes API endpoint is unreachable from here (nothing was previewed or deployed),
+ * 4 preview + up ran past --timeout-minutes (the CLI was interrupted).
  */
 import { exitAfterFlush } from "./exit";
 import { LocalWorkspace, type EngineEvent, type OutputMap } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { parsePlatformConfig, rawPlatformConfig } from "../stacks/config";
+import { parse as parseYaml } from "yaml";
+import { parsePlatformConfig, rawPlatformConfig, type PlatformConfig } from "../stacks/config";
 import { loadStackConfig, PROJECT_ROOT } from "./plan/stack-config";
 import { perPackConfigFiles } from "./policy/pack-config";
 
@@ -26,6 +33,13 @@ export interface DeployOptions {
     /** State backend URL (s3://, azblob://, gs://, file://, https://api.pulumi.com); default: the CLI's login. */
     backend?: string;
     previewOnly?: boolean;
+    /**
+     * Upper bound on preview + up together. On expiry the CLI gets SIGINT (the Automation API's abort
+     * signal), which makes it cancel cleanly and write its state, and the deploy exits 4.
+     */
+    timeoutMinutes?: number;
+    /** Deadline of each TCP probe of a Kubernetes API endpoint (default 10 s). */
+    probeTimeoutSeconds?: number;
     root?: string;
     log?: (line: string) => void;
 }
@@ -39,7 +53,7 @@ export interface PolicyViolation {
 }
 
 export interface DeployResult {
-    exitCode: 0 | 1 | 2;
+    exitCode: 0 | 1 | 2 | 3 | 4;
     violations: PolicyViolation[];
     outputs?: Record<string, unknown>;
     error?: string;
@@ -56,16 +70,171 @@ export function policyPacks(root = PROJECT_ROOT): string[] {
         .map((d) => path.join(dir, d));
 }
 
-function maskOutputs(outputs: OutputMap): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
+function maskOutputs(outputs: OutputMap, maskSecrets = true): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, maskSecrets && v.secret ? "[secret]" : v.value]));
+}
+
+/** Exit code when a Kubernetes API endpoint of the stack cannot be reached from this machine. */
+export const EXIT_ENDPOINT_UNREACHABLE = 3;
+/** Exit code when preview + up ran past `timeoutMinutes`. */
+export const EXIT_TIMEOUT = 4;
+
+/** A Kubernetes API server the deploy needs to reach: the in-cluster resources go through it. */
+export interface ApiEndpoint {
+    /** `aws`, `azure`, `gcp` or `kubernetes`. */
+    target: string;
+    server: string;
+    host: string;
+    port: number;
+}
+
+/** What to do when a target's endpoint is unreachable (docs/e2e.md "Runners that reach the API endpoints"). */
+const REACH_HINTS: Record<string, string> = {
+    aws: "EKS has a private endpoint only: run the deploy on a runner inside the VPC (a CodeBuild-hosted GitHub Actions runner in the VPC, label in the repository variable RUNNER_<STACK>) or from a network listed in platform:cluster.authorizedCidrs",
+    azure: "AKS is a private cluster (its FQDN resolves only in the private DNS zone): run the deploy on a GitHub-hosted runner with Azure private networking in a VNet that is peered with the cluster's VNet and linked to its private DNS zone (label in RUNNER_<STACK>)",
+    gcp: "GKE's IP endpoints are private: reach the DNS-based control-plane endpoint (IAM-authorized, reachable from hosted runners) or run the deploy from a network listed in platform:cluster.authorizedCidrs",
+    kubernetes: "the kubeconfig's cluster does not answer: is it running (kind get clusters; docker ps)? Is platform:kubernetes.context the right context?",
+};
+
+function endpointOf(target: string, server: string): ApiEndpoint | undefined {
+    let url: URL;
+    try {
+        url = new URL(server);
+    } catch {
+        return undefined;
+    }
+    const port = url.port ? Number(url.port) : url.protocol === "http:" ? 80 : 443;
+    return { target, server, host: url.hostname.replace(/^\[|\]$/g, ""), port };
+}
+
+/**
+ * The API servers of a kubeconfig (YAML or JSON): the one of `context` (default: its current context)
+ * when the kubeconfig names contexts, else every cluster's.
+ */
+export function kubeconfigServers(text: string, context?: string): string[] {
+    const doc = parseYaml(text) as any;
+    const clusters: any[] = Array.isArray(doc?.clusters) ? doc.clusters : [];
+    const contexts: any[] = Array.isArray(doc?.contexts) ? doc.contexts : [];
+    const name = context ?? doc?.["current-context"];
+    const ctx = contexts.find((c) => c?.name === name);
+    if (ctx) {
+        const cluster = clusters.find((c) => c?.name === ctx.context?.cluster);
+        return cluster?.cluster?.server ? [String(cluster.cluster.server)] : [];
+    }
+    if (context) return [];
+    return clusters.map((c) => c?.cluster?.server).filter((s): s is string => typeof s === "string");
+}
+
+/**
+ * The managed clusters' API endpoints recorded in the stack outputs (`<cloud>.kubeconfig`, written by
+ * stacks/platform.ts foundationOutputs). Empty before the first successful `up`.
+ */
+export function endpointsFromOutputs(outputs: Record<string, unknown>): ApiEndpoint[] {
+    const found: ApiEndpoint[] = [];
+    for (const target of ["aws", "azure", "gcp"]) {
+        const out = outputs[target] as { kubeconfig?: unknown } | undefined;
+        if (!out || typeof out !== "object" || typeof out.kubeconfig !== "string") continue;
+        let servers: string[];
+        try {
+            servers = kubeconfigServers(out.kubeconfig);
+        } catch {
+            continue;
+        }
+        for (const server of servers) {
+            const e = endpointOf(target, server);
+            if (e) found.push(e);
+        }
+    }
+    return found;
+}
+
+/**
+ * The `kubernetes` target's API server, read from the kubeconfig the provider will use (the same
+ * resolution as kubectl: platform:kubernetes.kubeconfig, else the first file of $KUBECONFIG, else
+ * ~/.kube/config; platform:kubernetes.context, else the current context). A string is the reason it
+ * cannot be determined.
+ */
+export function kubernetesTargetEndpoint(cfg: { context?: string; kubeconfig?: string }, env = process.env): ApiEndpoint | string {
+    const expand = (p: string) => (p.startsWith("~/") ? path.join(os.homedir(), p.slice(2)) : p);
+    const file = expand(cfg.kubeconfig ?? env.KUBECONFIG?.split(path.delimiter).find(Boolean) ?? "~/.kube/config");
+    if (!fs.existsSync(file)) return `the kubeconfig ${file} does not exist (create the cluster first, e.g. kind create cluster)`;
+    let servers: string[];
+    try {
+        servers = kubeconfigServers(fs.readFileSync(file, "utf8"), cfg.context);
+    } catch (e) {
+        return `the kubeconfig ${file} cannot be read: ${(e as Error).message}`;
+    }
+    const label = cfg.context ? `context ${cfg.context}` : "the current context";
+    if (!servers.length) return `the kubeconfig ${file} has no cluster for ${label} (platform:kubernetes.context)`;
+    return endpointOf("kubernetes", servers[0]) ?? `the kubeconfig ${file} names an invalid server ${JSON.stringify(servers[0])} for ${label}`;
+}
+
+/** Opens a TCP connection to the endpoint within `timeoutMs`; undefined when it connects, else why not. */
+export function probeEndpoint(e: ApiEndpoint, timeoutMs: number): Promise<string | undefined> {
+    return new Promise((resolve) => {
+        // The deadline covers the name lookup too (a private name may hang in DNS instead of failing).
+        const socket = net.connect({ host: e.host, port: e.port });
+        const done = (reason: string | undefined) => {
+            clearTimeout(timer);
+            socket.destroy();
+            resolve(reason);
+        };
+        const timer = setTimeout(() => done(`no TCP answer within ${timeoutMs / 1000} s`), timeoutMs);
+        socket.once("connect", () => done(undefined));
+        socket.once("error", (err: NodeJS.ErrnoException) => {
+            const why: Record<string, string> = {
+                ENOTFOUND: "the name does not resolve from here (a private DNS zone?)",
+                EAI_AGAIN: "the name does not resolve from here (DNS lookup failed)",
+                ECONNREFUSED: "connection refused",
+                EHOSTUNREACH: "no route to the host",
+                ENETUNREACH: "no route to the network",
+                ETIMEDOUT: "the connection timed out",
+            };
+            done(why[err.code ?? ""] ?? `${err.code ?? "error"}: ${err.message}`);
+        });
+    });
+}
+
+/**
+ * The unreachable-endpoint message, or undefined when every known endpoint answers. Managed clusters
+ * that do not exist yet (no stack outputs) cannot be probed; the deploy's timeout bounds that case.
+ */
+async function checkEndpoints(
+    config: PlatformConfig,
+    outputs: Record<string, unknown>,
+    probeTimeoutMs: number,
+    log: (line: string) => void,
+): Promise<string | undefined> {
+    const endpoints = endpointsFromOutputs(outputs).filter((e) => config.clouds.includes(e.target as never));
+    const problems: string[] = [];
+    if (config.clouds.includes("kubernetes")) {
+        const e = kubernetesTargetEndpoint(config.kubernetes);
+        if (typeof e === "string") problems.push(`kubernetes: ${e}`);
+        else endpoints.push(e);
+    }
+    const missing = config.clouds.filter((c) => c !== "kubernetes" && !endpoints.some((e) => e.target === c));
+    if (missing.length) log(`no API endpoint recorded yet for ${missing.join(", ")} (first deploy): the cluster is created by this run`);
+    const results = await Promise.all(endpoints.map(async (e) => ({ e, reason: await probeEndpoint(e, probeTimeoutMs) })));
+    for (const { e, reason } of results) {
+        if (reason) problems.push(`${e.target}: ${e.server} (${e.host}:${e.port}): ${reason}. ${REACH_HINTS[e.target] ?? ""}`.trim());
+        else log(`${e.target}: Kubernetes API ${e.host}:${e.port} reachable`);
+    }
+    if (!problems.length) return undefined;
+    return [
+        "The Kubernetes API endpoint is not reachable from this machine, so the in-cluster resources could not be",
+        "installed (the deploy would hang on the first of them). Nothing was previewed or deployed.",
+        ...problems.map((p) => `  - ${p}`),
+        "Run the deploy where the endpoints are reachable: docs/e2e.md, \"Runners that reach the API endpoints\".",
+    ].join("\n");
 }
 
 export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     const root = opts.root ?? PROJECT_ROOT;
     const log = opts.log ?? ((l: string) => console.log(l));
     // Fail fast and offline on a bad config, before the CLI or any cloud is touched.
+    let config: PlatformConfig;
     try {
-        parsePlatformConfig(rawPlatformConfig(loadStackConfig(opts.stack, { root }).config));
+        config = parsePlatformConfig(rawPlatformConfig(loadStackConfig(opts.stack, { root }).config));
     } catch (e) {
         return { exitCode: 2, violations: [], error: (e as Error).message };
     }
@@ -93,14 +262,32 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
             message: p.message,
         });
     };
+    // One deadline for preview + up: on expiry the Automation API sends the CLI SIGINT
+    // (@pulumi/pulumi 3.270 automation/cmd.js exec: signal "abort" → proc.kill("SIGINT")), and the
+    // CLI cancels the operation and saves its state instead of being killed mid-write.
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer =
+        opts.timeoutMinutes !== undefined
+            ? setTimeout(() => {
+                  timedOut = true;
+                  abort.abort();
+              }, opts.timeoutMinutes * 60_000)
+            : undefined;
     try {
         const stack = await LocalWorkspace.createOrSelectStack(
             { stackName: opts.stack, workDir: root },
             { envVars: opts.backend ? { PULUMI_BACKEND_URL: opts.backend } : {} },
         );
+        // A private endpoint the runner cannot reach makes the first in-cluster resource (and the preview
+        // of one) wait on a connection that never opens: probe first, fail in seconds with what to do.
+        const unreachable = await checkEndpoints(config, maskOutputs(await stack.outputs(), false), (opts.probeTimeoutSeconds ?? 10) * 1000, log);
+        if (unreachable) return { exitCode: EXIT_ENDPOINT_UNREACHABLE, violations, error: unreachable };
+        // An abort signal that fired before the command started would never reach it.
+        abort.signal.throwIfAborted();
         log(`stack ${opts.stack}: preview with ${packs.length} policy pack(s): ${packs.map((p) => path.basename(p)).join(", ")}`);
         try {
-            await stack.preview({ policyPacks: packs, policyPackConfigs: packConfigs.length ? packConfigs : undefined, onEvent, onOutput: log });
+            await stack.preview({ policyPacks: packs, policyPackConfigs: packConfigs.length ? packConfigs : undefined, onEvent, onOutput: log, signal: abort.signal });
         } catch (e) {
             if (violations.some((v) => v.enforcementLevel === "mandatory")) throw new MandatoryViolation();
             throw e;
@@ -108,15 +295,30 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
         // The CLI fails a preview with mandatory violations; this guards a CLI that only reports them.
         if (violations.some((v) => v.enforcementLevel === "mandatory")) throw new MandatoryViolation();
         if (opts.previewOnly) return { exitCode: 0, violations };
+        abort.signal.throwIfAborted();
         log(`stack ${opts.stack}: up`);
-        await stack.up({ policyPacks: packs, policyPackConfigs: packConfigs.length ? packConfigs : undefined, onOutput: log });
+        await stack.up({ policyPacks: packs, policyPackConfigs: packConfigs.length ? packConfigs : undefined, onOutput: log, signal: abort.signal });
         const outputs = maskOutputs(await stack.outputs());
         return { exitCode: 0, violations, outputs };
     } catch (e) {
         if (e instanceof MandatoryViolation) {
             return { exitCode: 1, violations, error: "mandatory policy violations; nothing was deployed" };
         }
+        if (timedOut) {
+            return {
+                exitCode: EXIT_TIMEOUT,
+                violations,
+                error:
+                    `stack ${opts.stack}: preview + up ran past --timeout-minutes ${opts.timeoutMinutes}; the CLI was interrupted ` +
+                    `(SIGINT) and cancelled the operation. Resources created so far are in the state; an operation left ` +
+                    `pending by the interruption is resolved with \`pulumi refresh\` (--import-pending-creates when the ` +
+                    `resource exists, --clear-pending-creates when it does not). If it hung on an in-cluster resource, ` +
+                    `check that this runner reaches the cluster's API endpoint (docs/e2e.md).`,
+            };
+        }
         return { exitCode: 2, violations, error: (e as Error).message };
+    } finally {
+        if (timer) clearTimeout(timer);
     }
 }
 
@@ -129,10 +331,24 @@ async function main(): Promise<number> {
             "policy-pack-config": { type: "string", multiple: true },
             backend: { type: "string" },
             "preview-only": { type: "boolean", default: false },
+            "timeout-minutes": { type: "string", default: "90" },
+            "probe-timeout-seconds": { type: "string", default: "10" },
         },
     });
+    const timeoutMinutes = Number(values["timeout-minutes"]);
+    const probeTimeoutSeconds = Number(values["probe-timeout-seconds"]);
+    const usage =
+        "usage: npm run deploy -- --stack <name> [--policy-pack-config <file>] [--backend <url>] [--preview-only] [--timeout-minutes <n>] [--probe-timeout-seconds <n>]";
     if (!values.stack) {
-        console.error("usage: npm run deploy -- --stack <name> [--policy-pack-config <file>] [--backend <url>] [--preview-only]");
+        console.error(usage);
+        return 2;
+    }
+    if (!(timeoutMinutes > 0)) {
+        console.error(`--timeout-minutes: ${JSON.stringify(values["timeout-minutes"])} is not a positive number of minutes\n${usage}`);
+        return 2;
+    }
+    if (!(probeTimeoutSeconds > 0)) {
+        console.error(`--probe-timeout-seconds: ${JSON.stringify(values["probe-timeout-seconds"])} is not a positive number of seconds\n${usage}`);
         return 2;
     }
     const result = await deploy({
@@ -140,6 +356,8 @@ async function main(): Promise<number> {
         policyPackConfigs: values["policy-pack-config"],
         backend: values.backend ?? process.env.PULUMI_BACKEND_URL,
         previewOnly: values["preview-only"],
+        timeoutMinutes,
+        probeTimeoutSeconds,
     });
     for (const v of result.violations) {
         console.error(`[${v.enforcementLevel}] ${v.policyPack}/${v.policy} ${v.urn}: ${v.message}`);
