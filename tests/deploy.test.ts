@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -22,6 +23,7 @@ beforeEach(() => {
     delete process.env.FAKE_PULUMI_VIOLATION;
     delete process.env.FAKE_PULUMI_OUTPUTS;
     delete process.env.FAKE_PULUMI_HANG;
+    delete process.env.FAKE_PULUMI_GARBAGE_AFTER_UP;
 });
 afterEach(() => {
     process.env.PATH = saved.PATH;
@@ -110,6 +112,71 @@ describe("npm run deploy", () => {
         expect(fs.existsSync(logFile)).toBe(false);
     }, 120_000);
 
+    it("applies the plan's secret checks before calling the CLI (a token in plain text is refused, never printed)", async () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-"));
+        fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+        fs.writeFileSync(
+            path.join(root, "Pulumi.tok.yaml"),
+            [
+                "config:",
+                "  platform:clouds: [kubernetes]",
+                "  platform:carbonSignalToken: em-live-secret-123",
+                "  platform:carbon:",
+                "    scaling:",
+                "      enabled: true",
+                "      dirtyThreshold: 250",
+                "      signal: { locations: { kubernetes: DE } }",
+                "      workloads:",
+                "        - name: report-builder",
+                "          namespace: batch",
+                "          maxReplicas: 6",
+                "          dirtyMaxReplicas: 1",
+                "          work: { type: rabbitmq, metadata: { queueName: reports, mode: QueueLength, value: '3' }, authenticationRef: { name: rabbit }, ports: [5671] }",
+                "",
+            ].join("\n"),
+        );
+        const result = await deploy({ stack: "tok", root, log: () => {} });
+        expect(result.exitCode).toBe(2);
+        expect(result.error).toMatch(/platform:carbonSignalToken: \(value not shown\) is stored in plain text/);
+        expect(result.error).not.toContain("em-live-secret-123");
+        expect(fs.existsSync(logFile)).toBe(false);
+    });
+
+    it("says how to install the Pulumi CLI when it is not on PATH", async () => {
+        process.env.PATH = fs.mkdtempSync(path.join(os.tmpdir(), "empty-path-"));
+        const result = await deploy({ stack: "dev", log: () => {} });
+        expect(result.exitCode).toBe(2);
+        expect(result.error).toMatch(/^the Pulumi CLI is not installed or not on PATH .*curl -fsSL https:\/\/get\.pulumi\.com \| sh/);
+    }, 60_000);
+
+    it("after a finished update, unreadable CLI output says the deploy happened and what could not be read", async () => {
+        process.env.FAKE_PULUMI_GARBAGE_AFTER_UP = "1";
+        const result = await deploy({ stack: "dev", log: () => {} });
+        expect(commandsRun()).toContain("up");
+        expect(result.exitCode).toBe(0);
+        expect(result.error).toMatch(/^stack dev: the update finished \(2 create\), so the deploy happened; but what the CLI printed afterwards could not be read \(.+\)\. Nothing needs redeploying/);
+    }, 120_000);
+
+    it("removes its temporary per-pack config files, also when the deploy fails", async () => {
+        const cfgDir = fs.mkdtempSync(path.join(os.tmpdir(), "pack-config-src-"));
+        const cfg = path.join(cfgDir, "policy.json");
+        fs.writeFileSync(cfg, JSON.stringify({ all: "mandatory" }));
+        const temp = () => fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith("policy-pack-config-")).sort();
+        const before = temp();
+        expect((await deploy({ stack: "dev", policyPackConfigs: [cfg], log: () => {} })).exitCode).toBe(0);
+        process.env.FAKE_PULUMI_VIOLATION = "mandatory";
+        expect((await deploy({ stack: "dev", policyPackConfigs: [cfg], log: () => {} })).exitCode).toBe(1);
+        expect(temp()).toEqual(before);
+    }, 180_000);
+
+    it("the CLI refuses an option it does not have (--yes) with the usage, exit 2, no stack trace", () => {
+        const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs"), "tools/deploy.ts", "--stack", "dev", "--yes"], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 60_000 });
+        expect(r.status).toBe(2);
+        expect(r.stderr).toMatch(/^Unknown option '--yes'/);
+        expect(r.stderr).toContain("usage: npm run deploy -- --stack <name>");
+        expect(r.stderr).not.toMatch(/^\s+at /m);
+    }, 60_000);
+
     it("fails with exit 2 on a bad stack config before calling the CLI at all", async () => {
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-"));
         fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
@@ -169,24 +236,33 @@ describe("npm run deploy: Kubernetes API endpoints the runner cannot reach (bloc
         expect(commandsRun()).not.toContain("up");
     });
 
+    // The tests never send traffic off this machine: an endpoint that never answers and a private name
+    // that does not resolve are played by the probe's connect function (a socket that never connects, a
+    // lookup that fails as getaddrinfo does outside the private DNS zone).
     it("gives up on an endpoint that does not answer within the probe deadline instead of hanging", async () => {
-        // 192.0.2.1 is TEST-NET-1 (RFC 5737): never routed, so the connection either times out or has no route.
-        process.env.FAKE_PULUMI_OUTPUTS = JSON.stringify({ azure: { kubeconfig: kubeconfig("https://192.0.2.1:443", "plt-dev-azure") } });
+        process.env.FAKE_PULUMI_OUTPUTS = JSON.stringify({ azure: { kubeconfig: kubeconfig("https://10.20.0.4:443", "plt-dev-azure") } });
+        const tried: string[] = [];
+        const silent = (o: net.NetConnectOpts) => (tried.push(`${(o as net.TcpNetConnectOpts).host}:${(o as net.TcpNetConnectOpts).port}`), new net.Socket());
         const started = Date.now();
-        const result = await deploy({ stack: "dev", probeTimeoutSeconds: 2, log: () => {} });
+        const result = await deploy({ stack: "dev", probeTimeoutSeconds: 2, connect: silent, log: () => {} });
         expect(Date.now() - started).toBeLessThan(15_000);
+        expect(tried).toEqual(["10.20.0.4:443"]);
         expect(result.exitCode).toBe(EXIT_ENDPOINT_UNREACHABLE);
-        expect(result.error).toMatch(/azure: https:\/\/192\.0\.2\.1:443 \(192\.0\.2\.1:443\): (no TCP answer within 2 s|no route to the (host|network)|the connection timed out|connection refused)/);
+        expect(result.error).toContain("azure: https://10.20.0.4:443 (10.20.0.4:443): no TCP answer within 2 s");
         expect(result.error).toContain("Azure private networking");
         expect(commandsRun()).not.toContain("preview");
     }, 30_000);
 
     it("reports a private name that does not resolve from here", async () => {
-        // .invalid never resolves (RFC 6761), as an AKS private FQDN does not outside its private DNS zone.
-        process.env.FAKE_PULUMI_OUTPUTS = JSON.stringify({ azure: { kubeconfig: kubeconfig("https://plt-dev.privatelink.invalid:443") } });
-        const result = await deploy({ stack: "dev", probeTimeoutSeconds: 5, log: () => {} });
+        process.env.FAKE_PULUMI_OUTPUTS = JSON.stringify({ azure: { kubeconfig: kubeconfig("https://plt-dev.privatelink.westeurope.azmk8s.io:443") } });
+        const notFound = (o: net.NetConnectOpts) =>
+            net.connect({
+                ...(o as net.TcpNetConnectOpts),
+                lookup: (host, _opts, cb) => cb(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" }), "", 4),
+            });
+        const result = await deploy({ stack: "dev", probeTimeoutSeconds: 5, connect: notFound, log: () => {} });
         expect(result.exitCode).toBe(EXIT_ENDPOINT_UNREACHABLE);
-        expect(result.error).toMatch(/plt-dev\.privatelink\.invalid:443\): (the name does not resolve from here|no TCP answer within 5 s)/);
+        expect(result.error).toContain("plt-dev.privatelink.westeurope.azmk8s.io:443): the name does not resolve from here (a private DNS zone?)");
     }, 30_000);
 
     it("previews and deploys when every recorded endpoint answers", async () => {

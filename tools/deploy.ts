@@ -40,6 +40,8 @@ export interface DeployOptions {
     timeoutMinutes?: number;
     /** Deadline of each TCP probe of a Kubernetes API endpoint (default 10 s). */
     probeTimeoutSeconds?: number;
+    /** How the probe opens a TCP connection (tests pass a stand-in; default net.connect). */
+    connect?: (options: net.NetConnectOpts) => net.Socket;
     root?: string;
     log?: (line: string) => void;
 }
@@ -170,10 +172,10 @@ export function kubernetesTargetEndpoint(cfg: { context?: string; kubeconfig?: s
 }
 
 /** Opens a TCP connection to the endpoint within `timeoutMs`; undefined when it connects, else why not. */
-export function probeEndpoint(e: ApiEndpoint, timeoutMs: number): Promise<string | undefined> {
+export function probeEndpoint(e: ApiEndpoint, timeoutMs: number, connect: (options: net.NetConnectOpts) => net.Socket = net.connect): Promise<string | undefined> {
     return new Promise((resolve) => {
         // The deadline covers the name lookup too (a private name may hang in DNS instead of failing).
-        const socket = net.connect({ host: e.host, port: e.port });
+        const socket = connect({ host: e.host, port: e.port });
         const done = (reason: string | undefined) => {
             clearTimeout(timer);
             socket.destroy();
@@ -204,6 +206,7 @@ async function checkEndpoints(
     outputs: Record<string, unknown>,
     probeTimeoutMs: number,
     log: (line: string) => void,
+    connect?: (options: net.NetConnectOpts) => net.Socket,
 ): Promise<string | undefined> {
     const endpoints = endpointsFromOutputs(outputs).filter((e) => config.clouds.includes(e.target as never));
     const problems: string[] = [];
@@ -214,7 +217,7 @@ async function checkEndpoints(
     }
     const missing = config.clouds.filter((c) => c !== "kubernetes" && !endpoints.some((e) => e.target === c));
     if (missing.length) log(`no API endpoint recorded yet for ${missing.join(", ")} (first deploy): the cluster is created by this run`);
-    const results = await Promise.all(endpoints.map(async (e) => ({ e, reason: await probeEndpoint(e, probeTimeoutMs) })));
+    const results = await Promise.all(endpoints.map(async (e) => ({ e, reason: await probeEndpoint(e, probeTimeoutMs, connect) })));
     for (const { e, reason } of results) {
         if (reason) problems.push(`${e.target}: ${e.server} (${e.host}:${e.port}): ${reason}. ${REACH_HINTS[e.target] ?? ""}`.trim());
         else log(`${e.target}: Kubernetes API ${e.host}:${e.port} reachable`);
@@ -234,15 +237,21 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     // Fail fast and offline on a bad config, before the CLI or any cloud is touched.
     let config: PlatformConfig;
     try {
-        config = parsePlatformConfig(rawPlatformConfig(loadStackConfig(opts.stack, { root }).config));
+        // The same checks as the plan, secrets included (a plain-text value where a secret is required).
+        const sc = loadStackConfig(opts.stack, { root });
+        config = parsePlatformConfig(rawPlatformConfig(sc.config), { isSecret: (key) => sc.secretKeys.includes(key) });
     } catch (e) {
         return { exitCode: 2, violations: [], error: (e as Error).message };
     }
     const packs = policyPacks(root);
     let packConfigs: string[];
+    // The per-pack config files live only as long as this deploy.
+    let packConfigDir: string | undefined;
     try {
-        packConfigs = await perPackConfigFiles(opts.policyPackConfigs ?? [], packs);
+        if (opts.policyPackConfigs?.length) packConfigDir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-pack-config-"));
+        packConfigs = await perPackConfigFiles(opts.policyPackConfigs ?? [], packs, packConfigDir);
     } catch (e) {
+        removeDir(packConfigDir);
         return { exitCode: 2, violations: [], error: (e as Error).message };
     }
     const violations: PolicyViolation[] = [];
@@ -281,7 +290,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
         );
         // A private endpoint the runner cannot reach makes the first in-cluster resource (and the preview
         // of one) wait on a connection that never opens: probe first, fail in seconds with what to do.
-        const unreachable = await checkEndpoints(config, maskOutputs(await stack.outputs(), false), (opts.probeTimeoutSeconds ?? 10) * 1000, log);
+        const unreachable = await checkEndpoints(config, maskOutputs(await stack.outputs(), false), (opts.probeTimeoutSeconds ?? 10) * 1000, log, opts.connect);
         if (unreachable) return { exitCode: EXIT_ENDPOINT_UNREACHABLE, violations, error: unreachable };
         // An abort signal that fired before the command started would never reach it.
         abort.signal.throwIfAborted();
@@ -297,9 +306,30 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
         if (opts.previewOnly) return { exitCode: 0, violations };
         abort.signal.throwIfAborted();
         log(`stack ${opts.stack}: up`);
-        await stack.up({ policyPacks: packs, policyPackConfigs: packConfigs.length ? packConfigs : undefined, onOutput: log, signal: abort.signal });
-        const outputs = maskOutputs(await stack.outputs());
-        return { exitCode: 0, violations, outputs };
+        // The update's summary event says the engine finished it; what the CLI prints afterwards (history,
+        // outputs) is read separately, so unreadable output after a finished update is reported as that.
+        let finished: EngineEvent["summaryEvent"] | undefined;
+        try {
+            await stack.up({
+                policyPacks: packs,
+                policyPackConfigs: packConfigs.length ? packConfigs : undefined,
+                onOutput: log,
+                onEvent: (ev) => void (ev.summaryEvent && (finished = ev.summaryEvent)),
+                signal: abort.signal,
+            });
+            return { exitCode: 0, violations, outputs: maskOutputs(await stack.outputs()) };
+        } catch (e) {
+            if (!finished || timedOut || !unreadable(e)) throw e;
+            const changes = Object.entries(finished.resourceChanges ?? {}).map(([op, n]) => `${n} ${op}`).join(", ") || "no changes";
+            return {
+                exitCode: 0,
+                violations,
+                error:
+                    `stack ${opts.stack}: the update finished (${changes}), so the deploy happened; but what the CLI printed ` +
+                    `afterwards could not be read (${firstLine((e as Error).message)}). Nothing needs redeploying: read the ` +
+                    `outputs with \`pulumi stack output --stack ${opts.stack}\` and the result with \`pulumi stack history\`.`,
+            };
+        }
     } catch (e) {
         if (e instanceof MandatoryViolation) {
             return { exitCode: 1, violations, error: "mandatory policy violations; nothing was deployed" };
@@ -316,29 +346,64 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
                     `check that this runner reaches the cluster's API endpoint (docs/e2e.md).`,
             };
         }
+        if (cliMissing(e))
+            return {
+                exitCode: 2,
+                violations,
+                error:
+                    "the Pulumi CLI is not installed or not on PATH (the deploy drives it through the Automation API). Install it: " +
+                    "`curl -fsSL https://get.pulumi.com | sh` (Linux, macOS), `brew install pulumi`, or `choco install pulumi` " +
+                    "(https://www.pulumi.com/docs/iac/download-install/); in GitHub Actions the pulumi/actions step installs it.",
+            };
         return { exitCode: 2, violations, error: (e as Error).message };
     } finally {
         if (timer) clearTimeout(timer);
+        removeDir(packConfigDir);
     }
+}
+
+function removeDir(dir: string | undefined): void {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+const firstLine = (s: string) => s.split("\n").find((l) => l.trim())?.trim() ?? s;
+
+/** A spawn of `pulumi` that failed because there is no such program. */
+function cliMissing(e: unknown): boolean {
+    const err = e as NodeJS.ErrnoException & { message?: string };
+    return err?.code === "ENOENT" || (/\bENOENT\b/.test(err?.message ?? "") && /pulumi/.test(err?.message ?? ""));
+}
+
+/** The CLI answered with something that is not the JSON the Automation API expects. */
+function unreadable(e: unknown): boolean {
+    return e instanceof SyntaxError || /JSON|Unexpected token|could not parse|unexpected end/i.test((e as Error)?.message ?? "");
 }
 
 class MandatoryViolation extends Error {}
 
 async function main(): Promise<number> {
-    const { values } = parseArgs({
-        options: {
-            stack: { type: "string" },
-            "policy-pack-config": { type: "string", multiple: true },
-            backend: { type: "string" },
-            "preview-only": { type: "boolean", default: false },
-            "timeout-minutes": { type: "string", default: "90" },
-            "probe-timeout-seconds": { type: "string", default: "10" },
-        },
-    });
-    const timeoutMinutes = Number(values["timeout-minutes"]);
-    const probeTimeoutSeconds = Number(values["probe-timeout-seconds"]);
     const usage =
         "usage: npm run deploy -- --stack <name> [--policy-pack-config <file>] [--backend <url>] [--preview-only] [--timeout-minutes <n>] [--probe-timeout-seconds <n>]";
+    let parsed;
+    try {
+        parsed = parseArgs({
+            options: {
+                stack: { type: "string" },
+                "policy-pack-config": { type: "string", multiple: true },
+                backend: { type: "string" },
+                "preview-only": { type: "boolean", default: false },
+                "timeout-minutes": { type: "string", default: "90" },
+                "probe-timeout-seconds": { type: "string", default: "10" },
+            },
+        });
+    } catch (e) {
+        // e.g. `--yes`: the deploy never asks, it previews with every pack and stops on a mandatory violation.
+        console.error(`${(e as Error).message}\n${usage}`);
+        return 2;
+    }
+    const { values } = parsed;
+    const timeoutMinutes = Number(values["timeout-minutes"]);
+    const probeTimeoutSeconds = Number(values["probe-timeout-seconds"]);
     if (!values.stack) {
         console.error(usage);
         return 2;
