@@ -6,7 +6,9 @@
  */
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { KedaInstall } from "../../components/carbon-scaling/keda";
+import { CLUSTER_AUTOSCALER_RELEASES, installEksClusterAutoscaler } from "../../components/cluster/eks-autoscaler";
 import { planStack, type RecordedResource } from "../plan";
 import { runUnderMocks } from "../plan/runtime";
 import { listStacks } from "../plan/stack-config";
@@ -72,16 +74,42 @@ export function releasesOf(plan: PlannedStack): PlannedRelease[] {
         });
 }
 
-/** KEDA is installed only when a stack turns carbon-aware scaling on; none of the committed stacks does. */
+/**
+ * Components the committed stacks do not (fully) exercise: KEDA is installed only when a stack turns
+ * carbon-aware scaling on, and the EKS Cluster Autoscaler's chart depends on the cluster's minor (the
+ * stacks run one; every pinned minor is planned here).
+ */
 export async function planComponentsAlone(): Promise<PlannedStack[]> {
-    const run = await runUnderMocks(
+    const keda = await runUnderMocks(
         () => {
             const provider = new k8s.Provider("k8s", { context: "charts" });
             new KedaInstall("keda", {}, { provider });
         },
         { project: "platform", stack: "component-keda" },
     );
-    return [{ stack: "component:keda", resources: run.resources }];
+    const autoscaler = await runUnderMocks(
+        () => {
+            const provider = new k8s.Provider("k8s", { context: "charts" });
+            const parent = new pulumi.ComponentResource("platform:index:ChartsAutoscalerVersions", "autoscaler");
+            for (const minor of Object.keys(CLUSTER_AUTOSCALER_RELEASES)) {
+                installEksClusterAutoscaler(parent, `eks-${minor.replace(".", "-")}`, {
+                    clusterName: "charts",
+                    region: "eu-north-1",
+                    kubernetesVersion: minor,
+                    accountId: "123456789012",
+                    partition: "aws",
+                    provider,
+                    dependsOn: [],
+                    tags: () => ({}),
+                });
+            }
+        },
+        { project: "platform", stack: "component-cluster-autoscaler" },
+    );
+    return [
+        { stack: "component:keda", resources: keda.resources },
+        { stack: "component:cluster-autoscaler", resources: autoscaler.resources },
+    ];
 }
 
 /** Plans every stack in the repository and the stand-alone components. */
