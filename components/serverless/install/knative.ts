@@ -68,6 +68,21 @@ export const KNATIVE_AUTOSCALER: WorkloadIdentity = { namespace: KNATIVE_SERVING
 /** Pod label that keeps one workload out of ambient (Istio's per-pod opt-out). */
 export const AMBIENT_OPT_OUT = { "istio.io/dataplane-mode": "none" };
 
+/**
+ * Pod securityContext for the operator chart's two Deployments. knative-operator enforces `restricted`;
+ * the chart (knative/operator@knative-v1.23.0 config/charts/knative-operator: values.yaml and
+ * templates/operator.yaml) sets no seccompProfile, so admission would reject both pods. Its pod-level
+ * `securityContext` value is passed through as is (toYaml); the container contexts already drop ALL
+ * capabilities and forbid privilege escalation.
+ */
+const KNATIVE_OPERATOR_POD_SECURITY = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+export const KNATIVE_OPERATOR_VALUES = {
+    knative_operator: {
+        knative_operator: { securityContext: KNATIVE_OPERATOR_POD_SECURITY },
+        operator_webhook: { securityContext: KNATIVE_OPERATOR_POD_SECURITY },
+    },
+};
+
 export interface KnativeRuntimeArgs {
     /** Replicas of each Serving control-plane component (default 2: survives a node loss). */
     replicas?: number;
@@ -111,6 +126,7 @@ export class KnativeRuntime extends pulumi.ComponentResource {
                 createNamespace: false,
                 skipAwait: false,
                 atomic: true,
+                values: KNATIVE_OPERATOR_VALUES,
             },
             { parent: this, dependsOn: [operatorNs] },
         );

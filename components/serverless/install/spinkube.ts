@@ -20,6 +20,25 @@ export const SPIN_EXECUTOR = "containerd-shim-spin";
 /** Label of the nodes that get the Spin shim (the dedicated wasm pool on EKS/GKE). */
 export const WASM_NODE_LABEL = { "platform.io/wasm": "true" };
 
+/**
+ * spin-operator enforces `restricted`. The chart (spinframework/spin-operator@v0.6.1
+ * charts/spin-operator: values.yaml `controllerManager.manager.containerSecurityContext`, passed through
+ * by templates/deployment.yaml; the pod sets only runAsNonRoot) has no seccompProfile anywhere, so
+ * admission would reject the manager pod. The value replaces the chart's default, so it repeats it.
+ */
+export const SPIN_OPERATOR_VALUES = {
+    controllerManager: {
+        manager: {
+            containerSecurityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"] },
+                runAsNonRoot: true,
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+        },
+    },
+};
+
 export interface SpinKubeRuntimeArgs {
     /** Nodes that get the shim (RuntimeClass scheduling follows it). Default WASM_NODE_LABEL. */
     nodeSelector?: Record<string, string>;
@@ -118,7 +137,7 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
         const crds = new k8s.yaml.v2.ConfigFile(`${name}-spin-crds`, { file: SPIN_OPERATOR_CRDS_URL }, { parent: this });
         // The API server calls the operator's validating/defaulting webhook on 9443.
         const operatorNs = webhookNamespace(`${name}-spin-operator-ns`, "spin-operator", 9443, this);
-        const operator = release("spin-operator", SPIN_OPERATOR_CHART, operatorNs, [certManager, crds]);
+        const operator = release("spin-operator", SPIN_OPERATOR_CHART, operatorNs, [certManager, crds], SPIN_OPERATOR_VALUES);
         this.ready = [operator, shim, crds];
         this.registerOutputs({});
     }

