@@ -8,13 +8,15 @@
  * - `x-kubernetes-int-or-string` accepts an integer or a string;
  * - Kubernetes formats (int-or-string, cidr, date-time, idn-hostname, int32, …) are registered leniently
  *   where the API server itself is lenient.
- * CEL rules (`x-kubernetes-validations`) cannot be evaluated offline: they are ignored here, so a
- * resource that passes may still be rejected by a CEL rule on a real cluster.
+ * The schema's CEL rules (`x-kubernetes-validations`) are evaluated too, as the API server does on a
+ * create (tests/cel.ts: semantics, and what is skipped or reported instead of run); their failures are
+ * reported as "<instance path>: <rule's message> (CEL rule)".
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { type CelOutcome, evaluateCelRules } from "./cel";
 
 export const CRD_ROOT = path.resolve(__dirname, "..", "schemas", "crds");
 
@@ -61,7 +63,7 @@ function toJsonSchema(node: any): any {
     if (node === null || typeof node !== "object") return node;
     const out: any = {};
     for (const [k, v] of Object.entries(node)) {
-        if (k === "x-kubernetes-validations") continue; // CEL: out of reach offline
+        if (k === "x-kubernetes-validations") continue; // CEL: evaluated by tests/cel.ts, not by ajv
         // RE2 (Go) one-letter Unicode classes such as \PC are written \P{C} in JavaScript (Cilium uses them).
         if (k === "pattern" && typeof v === "string") {
             out[k] = v.replace(/\\([pP])([A-Z])/g, "\\$1{$2}");
@@ -97,26 +99,45 @@ export interface CrdValidation {
     errors: string[];
     /** The CRD file the object was checked against. */
     crd?: string;
+    /** What the CEL rules did: evaluations, rules run, transition rules skipped, rules needing an extension. */
+    cel?: CelOutcome;
+}
+
+/** The served version's schema for an apiVersion/kind, or the reason there is none. */
+export function crdSchemaFor(apiVersion: string, kind: string): { schema: Record<string, unknown>; crd: string } | { error: string; crd?: string } {
+    const slash = apiVersion.lastIndexOf("/");
+    const group = apiVersion.slice(0, slash);
+    const version = apiVersion.slice(slash + 1);
+    const crd = loadCrds().get(`${group}/${kind}`);
+    if (!crd) return { error: `no CRD for ${group}/${kind} under ${CRD_ROOT}` };
+    const v = crd.versions.find((x) => x.name === version);
+    if (!v || !v.served) {
+        const served = crd.versions.filter((x) => x.served).map((x) => `${group}/${x.name}`);
+        return { error: `${apiVersion} ${kind} is not served; served: ${served.join(", ")}`, crd: crd.file };
+    }
+    return { schema: v.schema?.openAPIV3Schema ?? {}, crd: crd.file };
+}
+
+/** Every CRD the project carries: group, kind, file and served versions' schemas. */
+export function carriedCrds(): { group: string; kind: string; file: string; versions: { name: string; schema: Record<string, unknown> }[] }[] {
+    return [...loadCrds().values()].map((c) => ({
+        group: c.group,
+        kind: c.kind,
+        file: c.file,
+        versions: c.versions.filter((v) => v.served).map((v) => ({ name: v.name, schema: v.schema?.openAPIV3Schema ?? {} })),
+    }));
 }
 
 /** Validates one custom resource object ({ apiVersion, kind, metadata, spec, … }). */
 export function validateCustomResource(obj: { apiVersion?: unknown; kind?: unknown; [k: string]: unknown }): CrdValidation {
     const apiVersion = String(obj.apiVersion ?? "");
     const kind = String(obj.kind ?? "");
-    const slash = apiVersion.lastIndexOf("/");
-    const group = apiVersion.slice(0, slash);
-    const version = apiVersion.slice(slash + 1);
-    const crd = loadCrds().get(`${group}/${kind}`);
-    if (!crd) return { valid: false, errors: [`no CRD for ${group}/${kind} under ${CRD_ROOT}`] };
-    const v = crd.versions.find((x) => x.name === version);
-    if (!v || !v.served) {
-        const served = crd.versions.filter((x) => x.served).map((x) => `${group}/${x.name}`);
-        return { valid: false, errors: [`${apiVersion} ${kind} is not served; served: ${served.join(", ")}`], crd: crd.file };
-    }
-    const key = `${group}/${version}/${kind}`;
+    const found = crdSchemaFor(apiVersion, kind);
+    if ("error" in found) return { valid: false, errors: [found.error], crd: found.crd };
+    const key = `${apiVersion}/${kind}`;
     let validate = validators.get(key);
     if (!validate) {
-        const root = toJsonSchema(v.schema?.openAPIV3Schema ?? {});
+        const root = toJsonSchema(found.schema);
         // The API server always accepts apiVersion, kind and metadata at the root, even when a CRD's
         // schema (Istio's) lists only spec and status.
         if (root.properties) root.properties = { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" }, ...root.properties };
@@ -124,13 +145,15 @@ export function validateCustomResource(obj: { apiVersion?: unknown; kind?: unkno
         validators.set(key, validate);
     }
     const ok = validate(obj) as boolean;
+    const cel = evaluateCelRules(found.schema, obj);
     const errors = (validate.errors ?? []).map(
         (e: ErrorObject) =>
             `${e.instancePath || "/"}: ${e.message}${e.keyword === "additionalProperties" ? ` (${(e.params as any).additionalProperty})` : ""}${
                 e.keyword === "enum" ? ` (${(e.params as any).allowedValues.join(", ")})` : ""
             }`,
     );
-    return { valid: ok, errors, crd: crd.file };
+    for (const f of cel.failures) errors.push(`${f.path}: ${f.message} (CEL rule)`);
+    return { valid: ok && cel.failures.length === 0, errors, crd: found.crd, cel };
 }
 
 /** API groups served by Kubernetes itself (or by Pulumi's Helm and YAML resources), not by a CRD. */
