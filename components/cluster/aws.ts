@@ -79,7 +79,7 @@ export function deployerAdminProblem(adminArns: readonly string[], deployerArn: 
     );
 }
 
-/** The EKS add-on that provisions EBS volumes for PVCs, its controller's service account and its AWS managed policy. */
+/** The EKS add-on that provisions EBS volumes for PVCs, and its controller's service account (kube-system). */
 export const EBS_CSI_ADDON = "aws-ebs-csi-driver";
 export const EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
 /** The platform's default StorageClass on EKS: gp3, encrypted with the platform key. */
