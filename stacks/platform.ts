@@ -12,11 +12,12 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesCluster, type ClusterTarget, type KubernetesClusterArgs } from "../components/cluster";
 import { GcpProjectServices, gcpApisFor, type GcpApiNeeds } from "../components/gcp/project-services";
+import { deployerAdminProblem } from "../components/cluster/aws";
 import { EncryptionKey, type EncryptionKeyArgs } from "../components/keys";
 import { Network, type NetworkArgs } from "../components/network";
 import type { Cloud } from "../components/regions";
 import { AZURE_ZONAL_REGIONS } from "../components/regions";
-import type { PlatformConfig } from "./config";
+import { ConfigError, type PlatformConfig } from "./config";
 import { kafkaBackendFor } from "./config/kafka";
 import { placementsOf } from "./config/services";
 import { nodeSizing } from "./sizing";
@@ -54,7 +55,7 @@ export interface FoundationOptions {
     gcpProject?: string;
 }
 
-export function buildFoundation(config: PlatformConfig, opts: FoundationOptions): Foundation {
+export async function buildFoundation(config: PlatformConfig, opts: FoundationOptions): Promise<Foundation> {
     const prefix = `plt-${opts.stack}`.slice(0, 16).replace(/-+$/, "");
     const tags = labels(config, opts.stack);
     const foundation: Foundation = { config, prefix, clouds: {}, clusters: {} };
@@ -63,6 +64,8 @@ export function buildFoundation(config: PlatformConfig, opts: FoundationOptions)
     for (const cloud of config.enabledClouds) {
         const region = config.placement[cloud]!.region;
         const setup = cloudSetup(cloud, region, config, { prefix, tags, protect, gcpProject: opts.gcpProject });
+        // AWS comes first (CLOUDS order): only its provider exists when a lockout is refused.
+        if (cloud === "aws") await refuseAwsAdminLockout(config, setup.provider);
         // The same three steps on every cloud; only the cloud-specific arguments differ (cloudSetup).
         const name = `${prefix}-${setup.suffix}`;
         const key = new EncryptionKey(name, { cloud, region, tags, protect, ...setup.key }, { providers: setup.providers });
@@ -122,7 +125,7 @@ function cloudSetup(
             key: {},
             // Flow logs are encrypted with the platform key.
             network: (key) => ({ aws: { logKmsKeyArn: key.keyId } }),
-            cluster: { aws: { adminRoleArns: config.cluster.admins.aws } },
+            cluster: { aws: { adminRoleArns: config.cluster.admins.aws }, protect: o.protect },
             context: {},
         };
     }
@@ -177,6 +180,21 @@ function cloudSetup(
         cluster: { gcp: { project, releaseChannel: config.cluster.releaseChannel } },
         context: { gcp: { project } },
     };
+}
+
+/**
+ * With `platform:cluster.admins.aws` set, the identity running this deployment must be one of them:
+ * otherwise it would create an EKS cluster it cannot enter, and the in-cluster components of the same
+ * deployment would fail. Checked through the stack's AWS provider before any AWS resource is registered.
+ */
+async function refuseAwsAdminLockout(config: PlatformConfig, provider: pulumi.ProviderResource): Promise<void> {
+    const admins = config.cluster.admins.aws;
+    if (admins.length === 0) return;
+    // The same lookups as deployerPrincipalArn (components/aws/context.ts), awaited: caller, then its IAM role.
+    const caller = await aws.getCallerIdentity({}, { provider });
+    const deployer = (await aws.iam.getSessionContext({ arn: caller.arn }, { provider })).issuerArn;
+    const problem = deployerAdminProblem(admins, deployer);
+    if (problem) throw new ConfigError([problem]);
 }
 
 /** Stack outputs: one entry per target. */

@@ -13,7 +13,7 @@ import { addStreaming } from "./streaming";
  */
 export async function platformProgram(): Promise<Record<string, unknown>> {
     const config = loadPlatformConfig();
-    const foundation = buildFoundation(config, {
+    const foundation = await buildFoundation(config, {
         stack: pulumi.getStack(),
         gcpProject: new pulumi.Config("gcp").get("project"),
     });

@@ -15,14 +15,14 @@ import { ServerlessService, type ServerlessServiceArgs, type WorkloadIdentityBin
 import { ContainerAppsEnvironment } from "../components/serverless/containerapps";
 import { KnativeRuntime } from "../components/serverless/install/knative";
 import { spinAppExecutor, SpinKubeRuntime } from "../components/serverless/install/spinkube";
-import { createEksWasmPool, createGkeWasmPool } from "../components/serverless/install/wasm-nodes";
+import { createEksWasmPool, createGkeWasmPool, eksSpinShimArch } from "../components/serverless/install/wasm-nodes";
 import { workloadIdentityBinding } from "../components/streaming";
 import { EVENT_HUBS_KAFKA_PORT } from "../components/streaming/eventhubs";
 import { GCP_MANAGED_KAFKA_PORT } from "../components/streaming/gcp-managed-kafka";
 import { MSK_IAM_PORT } from "../components/streaming/msk";
 import type { PlatformConfig } from "./config";
 import { kafkaBackendFor } from "./config/kafka";
-import { placementsOf } from "./config/services";
+import { imageFor, placementsOf } from "./config/services";
 import { meshFor } from "./mesh";
 import type { Foundation } from "./platform";
 import { nodeSizing } from "./sizing";
@@ -95,7 +95,9 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
         }
         // AKS and existing clusters: every Linux node can take the shim (label nodes to narrow it down).
         const nodeSelector = cloud && target !== "azure" ? undefined : { "kubernetes.io/os": "linux" };
-        const runtime = new SpinKubeRuntime(`${prefix}-${target}-spinkube`, { nodeSelector }, { provider, dependsOn: deps });
+        // EKS: the shim build matches the wasm pool's instance architecture (Graviton by default).
+        const arch = target === "aws" ? eksSpinShimArch(nodeSizing("aws", config).instanceType) : undefined;
+        const runtime = new SpinKubeRuntime(`${prefix}-${target}-spinkube`, { nodeSelector, arch }, { provider, dependsOn: deps });
         // SpinApp (0.6) exposes no pod securityContext, so its pods cannot meet "restricted"; the wasm
         // sandbox (no syscalls, capability-based WASI) is the isolation, and the namespace enforces baseline.
         const ns = new PlatformNamespace(
@@ -112,7 +114,8 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
             platform,
             name: service.name,
             runtime: service.runtime,
-            image: service.image,
+            // The target's own copy where its runtime needs one (Lambda: ECR in the region), else image.
+            image: imageFor(service, target),
             port: service.port,
             minScale: service.minScale,
             maxScale: service.maxScale,

@@ -93,9 +93,9 @@ describe("AWS foundation (dev stack, aws only)", () => {
 
     it("creates no Azure or GCP resource in an aws-only stack", () => {
         expect(all.filter((r) => /^(azure-native|gcp):/.test(r.type) || /^pulumi:providers:(azure-native|gcp)$/.test(r.type))).toEqual([]);
-        // The foundation itself: AWS resources plus the cluster's Kubernetes provider and the autoscaler's release, nothing else.
+        // The foundation itself: AWS resources plus the cluster's Kubernetes provider, the autoscaler's release and the default StorageClass, nothing else.
         const foreign = res.filter((r) => r.custom && !r.type.startsWith("aws:") && r.type !== "pulumi:providers:kubernetes");
-        expect(foreign.map((r) => r.type)).toEqual([T.release]);
+        expect(foreign.map((r) => r.type).sort()).toEqual([T.release, "kubernetes:storage.k8s.io/v1:StorageClass"]);
     });
 
     it("gives every resource an explicit provider: the stack's aws provider for AWS resources", () => {
@@ -284,15 +284,16 @@ describe("AWS foundation (dev stack, aws only)", () => {
             ]);
         });
 
-        it("grants exactly the configured admins instead of the deployer when platform:cluster.admins.aws is set", async () => {
+        it("grants exactly the configured admins (the deploying role among them) when platform:cluster.admins.aws is set", async () => {
             const admin = `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/platform-admins`;
-            const plan = await planStack("dev", { "platform:clouds": ["aws"], "platform:services": [], "platform:cluster": { admins: { aws: [admin] } } });
-            expect(ofType(plan.resources, T.accessEntry).map((e) => e.inputs.principalArn)).toEqual([admin]);
+            const deployer = `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/platform-deployer`;
+            const plan = await planStack("dev", { "platform:clouds": ["aws"], "platform:services": [], "platform:cluster": { admins: { aws: [admin, deployer] } } });
+            expect(ofType(plan.resources, T.accessEntry).map((e) => e.inputs.principalArn)).toEqual([admin, deployer]);
         });
 
-        it("installs vpc-cni with network policy, kube-proxy and the Pod Identity agent before nodes, CoreDNS after", () => {
+        it("installs vpc-cni with network policy, kube-proxy and the Pod Identity agent before nodes, CoreDNS and the EBS CSI driver after", () => {
             const addons = ofType(res, T.addon);
-            expect(addons.map((a) => a.inputs.addonName).sort()).toEqual(["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+            expect(addons.map((a) => a.inputs.addonName).sort()).toEqual(["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
             const named = (n: string) => addons.find((a) => a.inputs.addonName === n)!;
             expect(JSON.parse(named("vpc-cni").inputs.configurationValues)).toMatchObject({ enableNetworkPolicy: "true" });
             const nodeGroup = only(res, T.nodeGroup);

@@ -227,7 +227,8 @@ describe("stack needs", () => {
             clouds: ["aws", "gcp"],
             kafka: { enabled: true, backend: { gcp: "strimzi" } },
             services: [
-                { name: "api", image: "ghcr.io/x/api:1.0.0", targets: ["aws"] },
+                // minScale 1: ECS Express Mode, which pulls from any registry (Lambda would need the image in ECR).
+                { name: "api", image: "ghcr.io/x/api:1.0.0", targets: ["aws"], minScale: 1 },
                 { name: "wasm", runtime: "wasm", image: "ghcr.io/x/wasm:1.0.0", targets: ["gcp"] },
             ],
             carbon: { maxIntensity: 400, excludedRegions: ["eu-north-1"] },

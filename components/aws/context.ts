@@ -80,12 +80,23 @@ export function nameTags(
 }
 
 /**
- * The IAM principal behind a caller identity ARN, in the form EKS access entries accept: an
- * assumed-role session (arn:aws:sts::1:assumed-role/Name/session) becomes its role ARN
- * (arn:aws:iam::1:role/Name). Roles with a path cannot be recovered from a session ARN: list
- * those explicitly in platform:cluster.admins.aws.
+ * The IAM principal that runs `pulumi up`, in the form EKS access entries accept. `getCallerIdentity`
+ * gives an STS session ARN for an assumed role (arn:aws:sts::1:assumed-role/Name/session);
+ * `iam.getSessionContext` maps it to the role's IAM ARN, path included (SSO roles live under
+ * /aws-reserved/sso.amazonaws.com/), and passes an IAM user's ARN through unchanged (pulumi-aws 7.x,
+ * iam/getSessionContext). The deploying identity needs iam:GetRole on its own role for that lookup.
  */
-export function iamPrincipalOf(callerArn: string): string {
-    const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
-    return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : callerArn;
+export function deployerPrincipalArn(opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+    const caller = aws.getCallerIdentityOutput({}, opts);
+    return aws.iam.getSessionContextOutput({ arn: caller.arn }, opts).issuerArn;
+}
+
+/**
+ * What identifies an IAM role or user: partition, account, kind and name. The path is left out because
+ * IAM names are unique per account whatever the path, and role ARNs are often written without it.
+ * Undefined for anything that is not an IAM role or user ARN.
+ */
+export function iamPrincipalKey(arn: string): string | undefined {
+    const m = /^arn:([^:]+):iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(arn);
+    return m ? `${m[1]}:${m[2]}:${m[3]}/${m[4]}` : undefined;
 }

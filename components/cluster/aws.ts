@@ -9,7 +9,15 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "../../stacks/config/cidr";
-import { awsContext, iamPrincipalOf, managedPolicyArn, nameTags, serviceTrustPolicy } from "../aws/context";
+import {
+    awsContext,
+    deployerPrincipalArn,
+    iamPrincipalKey,
+    managedPolicyArn,
+    nameTags,
+    podIdentityTrustPolicy,
+    serviceTrustPolicy,
+} from "../aws/context";
 import { clusterAutoscalerRelease, installEksClusterAutoscaler } from "./eks-autoscaler";
 import type { KubernetesClusterArgs, KubernetesClusterOutputs } from "./index";
 import { execKubeconfig } from "./kubeconfig";
@@ -20,8 +28,16 @@ import { execKubeconfig } from "./kubeconfig";
  */
 export const DEFAULT_EKS_VERSION = "1.34";
 
-/** EKS-optimized Amazon Linux 2023 image for the instance type's CPU architecture. */
-export function amiTypeFor(instanceType: string): "AL2023_ARM_64_STANDARD" | "AL2023_x86_64_STANDARD" {
+/** CPU architecture of an EC2 instance type, in EC2's own words (DescribeInstanceTypes ProcessorInfo). */
+export type Ec2Architecture = "arm64" | "x86_64";
+
+/**
+ * The one place the platform derives a node's CPU architecture from its instance type. The general
+ * pool's AMI type (amiTypeFor), the wasm pool's Ubuntu image and the Spin shim build it installs
+ * (components/serverless/install/wasm-nodes.ts) all follow it, so an image and an instance never
+ * disagree. Refuses malformed and accelerated types, naming the setting.
+ */
+export function ec2Architecture(instanceType: string): Ec2Architecture {
     // <family letters><generation digits><attribute letters>.<size>, e.g. m7g.large, c7gn.xlarge, m7i-flex.large.
     const match = /^([a-z]+)(\d+)([a-z-]*)\.[a-z0-9]+$/.exec(instanceType);
     if (!match) {
@@ -37,8 +53,37 @@ export function amiTypeFor(instanceType: string): "AL2023_ARM_64_STANDARD" | "AL
         );
     }
     // Graviton (arm64) families carry a "g" right after the generation (m7g, c7gn, r6gd, t4g) or are the a1 family.
-    return attributes.startsWith("g") || family === "a" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
+    return attributes.startsWith("g") || family === "a" ? "arm64" : "x86_64";
 }
+
+/** EKS-optimized Amazon Linux 2023 image for the instance type's CPU architecture. */
+export function amiTypeFor(instanceType: string): "AL2023_ARM_64_STANDARD" | "AL2023_x86_64_STANDARD" {
+    return ec2Architecture(instanceType) === "arm64" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
+}
+
+/**
+ * Why a list of cluster admins would lock out the identity deploying it, or undefined when it would
+ * not. Access entries are the only way into the cluster (authenticationMode API, no creator admin), and
+ * the same deployment installs into the cluster right after creating it: a deployer outside the list
+ * would fail there, and could not repair the list from inside later. Roles compare by account and name
+ * (IAM names are unique per account whatever their path).
+ */
+export function deployerAdminProblem(adminArns: readonly string[], deployerArn: string): string | undefined {
+    if (adminArns.length === 0) return undefined;
+    const deployer = iamPrincipalKey(deployerArn);
+    if (deployer && adminArns.some((a) => iamPrincipalKey(a) === deployer)) return undefined;
+    return (
+        `platform:cluster.admins.aws: ${JSON.stringify(adminArns)} does not include the identity running this deployment (${deployerArn}); ` +
+        `it would create the cluster without access to it and fail installing into it. Allowed: a list that includes that role ` +
+        `(add it, e.g. the CI role and the operators' role), or deploy as one of the listed roles`
+    );
+}
+
+/** The EKS add-on that provisions EBS volumes for PVCs, and its controller's service account (kube-system). */
+export const EBS_CSI_ADDON = "aws-ebs-csi-driver";
+export const EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
+/** The platform's default StorageClass on EKS: gp3, encrypted with the platform key. */
+export const EBS_STORAGE_CLASS = "ebs-gp3";
 
 /** An exec-based kubeconfig: `aws eks get-token` mints short-lived tokens, no credential is stored. */
 export function eksKubeconfig(clusterName: string, endpoint: string, caData: string, region: string): string {
@@ -62,6 +107,7 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
         );
     }
     const amiType = amiTypeFor(nodes.instanceType);
+    const protect = args.protect ?? true;
     const kubernetesVersion = args.kubernetesVersion ?? DEFAULT_EKS_VERSION;
     clusterAutoscalerRelease(name, kubernetesVersion);
     const authorizedCidrs = args.authorizedCidrs ?? [];
@@ -183,7 +229,8 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
             zonalShiftConfig: { enabled: true },
             tags: tags(clusterName),
         },
-        { parent, dependsOn: [clusterPolicy, clusterKeyUse, controlPlaneLogs] },
+        // Its etcd holds every Kubernetes object of the platform: protected like the keys (platform:protect).
+        { parent, dependsOn: [clusterPolicy, clusterKeyUse, controlPlaneLogs], protect },
     );
     const clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
 
@@ -205,19 +252,20 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
     });
 
     // Cluster administrators: exactly the listed IAM roles, each through an access entry. With none
-    // listed, the identity running `pulumi up` is the one admin (bootstrap admin stays off: ID-01), so
-    // the platform can install into its own cluster on a first deploy.
+    // listed, the identity running `pulumi up` (its IAM role, path included) is the one admin (bootstrap
+    // admin stays off: ID-01), so the platform can install into its own cluster on a first deploy. The
+    // stack refuses a list without the deployer before registering anything (deployerAdminProblem).
     const listed = args.aws?.adminRoleArns ?? [];
-    const admins: pulumi.Input<string>[] = listed.length
-        ? listed
-        : [aws.getCallerIdentityOutput({}, { parent }).arn.apply(iamPrincipalOf)];
+    const admins: pulumi.Input<string>[] = listed.length ? listed : [deployerPrincipalArn({ parent })];
+    // An access entry grants nothing until its access policy is associated: the cluster's provider waits for both.
+    const adminAccess: pulumi.Resource[] = [];
     admins.forEach((principalArn, i) => {
         const entry = new aws.eks.AccessEntry(
             `${name}-admin-${i}`,
             { clusterName: cluster.name, principalArn, type: "STANDARD", tags: tags(`${name}-admin-${i}`) },
             { parent },
         );
-        new aws.eks.AccessPolicyAssociation(
+        const association = new aws.eks.AccessPolicyAssociation(
             `${name}-admin-${i}-cluster-admin`,
             {
                 clusterName: cluster.name,
@@ -227,6 +275,7 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
             },
             { parent },
         );
+        adminAccess.push(entry, association);
     });
 
     // --- Add-ons. Versions are left to EKS: the default version for the cluster's Kubernetes version. ---
@@ -314,6 +363,60 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
     // CoreDNS needs schedulable nodes, or the add-on stays degraded.
     addon("coredns", {}, [nodeGroup]);
 
+    // --- Block storage: the EBS CSI driver, so PersistentVolumeClaims (Kafka brokers' volumes) bind. ---
+    // Its controller (kube-system/ebs-csi-controller-sa) gets AWS credentials from EKS Pod Identity (the agent
+    // add-on above), through a role only that service account of this cluster can assume.
+    const ebsCsiRole = new aws.iam.Role(
+        `${name}-ebs-csi`,
+        {
+            description: `EBS CSI driver of ${clusterName} (kube-system/${EBS_CSI_SERVICE_ACCOUNT}, EKS Pod Identity)`,
+            assumeRolePolicy: podIdentityTrustPolicy(cluster.name, "kube-system", EBS_CSI_SERVICE_ACCOUNT),
+            tags: tags(`${name}-ebs-csi`),
+        },
+        { parent },
+    );
+    const ebsCsiPolicy = new aws.iam.RolePolicyAttachment(
+        `${name}-ebs-csi`,
+        // Create, attach, snapshot and delete volumes (AWS managed; the EKS user guide's add-on page names it).
+        { role: ebsCsiRole.name, policyArn: managedPolicyArn(partition, "service-role/AmazonEBSCSIDriverPolicy") },
+        { parent },
+    );
+    // Volumes are encrypted with the platform key: the driver needs the key operations the EKS user guide
+    // lists for a customer managed key, grants only for AWS resources (EBS attaching the volume).
+    const ebsCsiKeyUse = new aws.iam.RolePolicy(
+        `${name}-ebs-csi-key`,
+        {
+            role: ebsCsiRole.id,
+            policy: pulumi.output(keyArn).apply((arn) =>
+                JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "GrantThePlatformKeyToEbs",
+                            Effect: "Allow",
+                            Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                            Resource: arn,
+                            Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+                        },
+                        {
+                            Sid: "EncryptVolumesWithThePlatformKey",
+                            Effect: "Allow",
+                            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                            Resource: arn,
+                        },
+                    ],
+                }),
+            ),
+        },
+        { parent },
+    );
+    // After the nodes (its controller must schedule, or the add-on stays degraded) and the Pod Identity agent.
+    const ebsCsi = addon(
+        EBS_CSI_ADDON,
+        { podIdentityAssociations: [{ serviceAccount: EBS_CSI_SERVICE_ACCOUNT, roleArn: ebsCsiRole.arn }] },
+        [nodeGroup, podIdentity, ebsCsiPolicy, ebsCsiKeyUse],
+    );
+
     const caData = cluster.certificateAuthority.data;
     const kubeconfig = pulumi.secret(
         pulumi.all([cluster.name, cluster.endpoint, caData]).apply(([n, endpoint, ca]) => eksKubeconfig(n, endpoint, ca, region)),
@@ -325,7 +428,26 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
             // Server-side apply lets several owners (operators, Helm, this program) share fields safely.
             enableServerSideApply: true,
         },
-        { parent, dependsOn: [nodeGroup] },
+        // Nodes to run on, and the admins' access entries with their policy associations: without the
+        // association an entry grants nothing and the first in-cluster resource would be refused.
+        { parent, dependsOn: [nodeGroup, ...adminAccess] },
+    );
+
+    // The default StorageClass: EKS has not marked gp2 as default on clusters created at 1.30 or later
+    // (EKS user guide, Kubernetes 1.30 release notes), so without one a PVC naming no class never binds.
+    // gp3, encrypted with the platform key; WaitForFirstConsumer creates each volume in its pod's zone.
+    // Volumes are retained when their claim goes, unless the stack is unprotected (platform:protect).
+    new k8s.storage.v1.StorageClass(
+        `${name}-${EBS_STORAGE_CLASS}`,
+        {
+            metadata: { name: EBS_STORAGE_CLASS, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+            provisioner: "ebs.csi.aws.com",
+            parameters: { type: "gp3", encrypted: "true", kmsKeyId: keyArn },
+            volumeBindingMode: "WaitForFirstConsumer",
+            reclaimPolicy: protect ? "Retain" : "Delete",
+            allowVolumeExpansion: true,
+        },
+        { parent, provider, dependsOn: [ebsCsi] },
     );
 
     // Moves the node group's desired size between minNodes and maxNodes (EKS itself never does).

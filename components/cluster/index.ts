@@ -37,6 +37,8 @@ export interface KubernetesClusterArgs {
     /** The platform key that envelope-encrypts Kubernetes secrets. */
     secretsKey?: EncryptionKey;
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Protect the stateful parts from deletion (default true). EKS: the cluster, and PVC volumes are retained. */
+    protect?: boolean;
     aws?: {
         /** Days to keep control-plane logs (default 365). */
         logRetentionDays?: number;

@@ -44,6 +44,14 @@ export function createLambdaService(parent: pulumi.Resource, name: string, args:
         { role: role.name, policyArn: managedPolicyArn(partition, "service-role/AWSLambdaVPCAccessExecutionRole") },
         { parent },
     );
+    // Active tracing sends segments to X-Ray as the function's role: without xray:PutTraceSegments and
+    // PutTelemetryRecords (this AWS managed policy) the traces are dropped (Lambda developer guide, "Visualize
+    // Lambda function invocations using AWS X-Ray": execution role permissions).
+    const xrayWrite = new aws.iam.RolePolicyAttachment(
+        `${name}-xray-write`,
+        { role: role.name, policyArn: managedPolicyArn(partition, "AWSXRayDaemonWriteAccess") },
+        { parent },
+    );
     const sg = serviceSecurityGroup(parent, name, args, false);
     const logGroup = new aws.cloudwatch.LogGroup(
         `${name}-logs`,
@@ -77,7 +85,7 @@ export function createLambdaService(parent: pulumi.Resource, name: string, args:
             },
             tags: args.tags,
         },
-        { parent, dependsOn: [vpcAccess] },
+        { parent, dependsOn: [vpcAccess, xrayWrite] },
     );
     const url = new aws.lambda.FunctionUrl(
         `${name}-url`,

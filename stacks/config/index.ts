@@ -9,7 +9,7 @@ import { RegionError, resolveRegion, type RegionChoice } from "../../components/
 import { overlaps, parseCidr } from "./cidr";
 import { CARBON_SIGNAL_TOKEN_KEY, carbonScalingProblems, configSecretCheck, placementOptions } from "./carbon";
 import { checkKafkaConfig } from "./kafka";
-import { servicesProblems } from "./services";
+import { lambdaImageProblems, servicesProblems } from "./services";
 import { applyServiceGraph } from "./service-graph";
 import { meshProblems, meshRequiredProblems, platformNamespaces } from "./mesh";
 import { platformConfigSchema, type ParsedPlatformConfig, type Target } from "./schema";
@@ -165,6 +165,8 @@ export function parsePlatformConfig(raw: Record<string, unknown>, opts: { isSecr
     }
     checkKafkaConfig(cfg, problems);
     problems.push(...servicesProblems(cfg.services, cfg.clouds));
+    // AWS-specific: Lambda pulls from ECR in its own region only, so the check needs the resolved region.
+    problems.push(...lambdaImageProblems(cfg.services, cfg.clouds, placement.aws?.region));
     problems.push(...meshProblems(cfg.mesh, platformNamespaces(cfg)));
     problems.push(...meshRequiredProblems(cfg));
     problems.push(...carbonScalingProblems({ ...cfg, placement }, opts.isSecret));

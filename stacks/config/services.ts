@@ -27,6 +27,18 @@ export const serviceEntrySchema = z.strictObject({
     /** "container": an OCI image; "wasm": a Spin application (OCI artifact) run by SpinKube. */
     runtime: z.enum(["container", "wasm"]).default("container"),
     image: z.string().min(1, { error: "must name an image, such as ghcr.io/acme/api:1.2.3" }),
+    /**
+     * The image to run on one target instead of `image`, where that target's runtime pulls from its own
+     * registry: AWS Lambda pulls only from Amazon ECR in the stack's AWS region (lambdaImageProblems).
+     */
+    images: z
+        .strictObject({
+            aws: z.string().min(1).optional(),
+            azure: z.string().min(1).optional(),
+            gcp: z.string().min(1).optional(),
+            kubernetes: z.string().min(1).optional(),
+        })
+        .optional(),
     /** Port the app listens on (containers); wasm apps are served by Spin on its own port. */
     port: z.int().min(1).max(65535).default(8080),
     minScale: z.int().min(0, { error: "must be 0 or more" }).default(0),
@@ -88,6 +100,44 @@ export function placementsOf(service: ServiceEntry, enabledTargets: readonly Ser
     const targets = service.targets ?? enabledTargets;
     const hosting = service.hosting ?? (service.runtime === "wasm" ? "cluster" : "managed");
     return targets.map((target) => ({ target, platform: platformFor(target, service.runtime, hosting, service.minScale) }));
+}
+
+/** The image a service runs on one target: its per-target override, else `image`. */
+export function imageFor(service: Pick<ServiceEntry, "image" | "images">, target: ServiceTarget): string {
+    return service.images?.[target] ?? service.image;
+}
+
+/**
+ * An Amazon ECR private image: <account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag|@digest].
+ * The FIPS endpoints (dkr.ecr-fips.…) do not match: Lambda does not support them for images.
+ */
+const ECR_IMAGE = /^\d{12}\.dkr\.ecr\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?\/[a-z0-9][a-z0-9._/-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$/;
+
+/**
+ * Services placed on AWS Lambda must name an image in Amazon ECR in the function's region: "The Amazon ECR
+ * repository must be in the same AWS Region as the Lambda function" (another account is allowed), and Lambda
+ * takes no other registry (Lambda developer guide, "Create a Lambda function using a container image"). An
+ * ECR pull-through cache rule is no way around it: Lambda does not trigger the cache's first pull (ECR user
+ * guide, pull through cache considerations), so the image must already be in ECR. `awsRegion` is the
+ * resolved region (undefined when it could not be resolved: then only the registry is checked).
+ */
+export function lambdaImageProblems(services: ServiceEntry[], enabledTargets: readonly ServiceTarget[], awsRegion: string | undefined): string[] {
+    const problems: string[] = [];
+    services.forEach((s, i) => {
+        if (!placementsOf(s, enabledTargets).some((p) => p.target === "aws" && p.platform === "lambda")) return;
+        const image = imageFor(s, "aws");
+        const key = s.images?.aws ? `platform:services[${i}].images.aws` : `platform:services[${i}].image`;
+        const region = /^\d{12}\.dkr\.ecr\./.test(image) ? ECR_IMAGE.exec(image)?.[1] : undefined;
+        if (region && (!awsRegion || region === awsRegion)) return;
+        const where = awsRegion ?? "<the stack's AWS region>";
+        const why = region ? `is in ${region}, not in the stack's AWS region ${where}` : "is not in Amazon ECR";
+        problems.push(
+            `${key}: ${JSON.stringify(image)} of service "${s.name}" ${why}: AWS Lambda (minScale 0 on aws) pulls container images only from Amazon ECR in the function's region ` +
+                `(an ECR pull-through cache does not serve Lambda's first pull); allowed: <account>.dkr.ecr.${where}.amazonaws.com/<repository>:<tag> ` +
+                `(set platform:services[${i}].images.aws to the ECR copy and keep image for the other targets), or minScale >= 1 (ECS Express Mode) or hosting "cluster" (Knative), which pull from any registry`,
+        );
+    });
+    return problems;
 }
 
 const FORBIDDEN_GCP_MEMBERS = ["allUsers", "allAuthenticatedUsers"];

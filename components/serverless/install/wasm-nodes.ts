@@ -9,6 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster } from "../../cluster";
+import { ec2Architecture, type Ec2Architecture } from "../../cluster/aws";
 import type { Network } from "../../network";
 import { WASM_NODE_LABEL } from "./spinkube";
 
@@ -65,14 +66,28 @@ export function createGkeWasmPool(name: string, args: WasmNodePoolArgs, opts: pu
     );
 }
 
-/** Canonical publishes the Ubuntu EKS node image id per Ubuntu release and Kubernetes minor in SSM. */
-export function ubuntuEksAmiParameter(kubernetesVersion: string): string {
-    return `/aws/service/canonical/ubuntu/eks/24.04/${kubernetesVersion}/stable/current/amd64/hvm/ebs-gp3/ami-id`;
+/**
+ * Canonical publishes the Ubuntu EKS node image id per Ubuntu release, Kubernetes minor and architecture
+ * in SSM: ubuntu/eks/$RELEASE/$K8S_VERSION/stable/current/$ARCH/hvm/$VOL_TYPE/ami-id, ARCH amd64 or arm64
+ * (Canonical's "Find Ubuntu images on AWS"). The architecture follows the pool's instance type.
+ */
+export function ubuntuEksAmiParameter(kubernetesVersion: string, arch: Ec2Architecture): string {
+    return `/aws/service/canonical/ubuntu/eks/24.04/${kubernetesVersion}/stable/current/${arch === "arm64" ? "arm64" : "amd64"}/hvm/ebs-gp3/ami-id`;
+}
+
+/**
+ * The containerd-shim-spin build for nodes of an instance type: its releases ship
+ * containerd-shim-spin-v2-linux-x86_64.tar.gz and -linux-aarch64.tar.gz (spinframework/containerd-shim-spin
+ * release assets). Derived from the same ec2Architecture as the pool's image.
+ */
+export function eksSpinShimArch(instanceType: string): "x86_64" | "aarch64" {
+    return ec2Architecture(instanceType) === "arm64" ? "aarch64" : "x86_64";
 }
 
 /** EKS: a managed node group on Canonical's Ubuntu EKS image (custom AMI through a launch template). */
 export function createEksWasmPool(name: string, args: WasmNodePoolArgs, opts: pulumi.CustomResourceOptions): aws.eks.NodeGroup {
-    const ami = aws.ssm.getParameterOutput({ name: ubuntuEksAmiParameter(args.kubernetesVersion) }, opts);
+    // Image and instance share one architecture (an amd64 image cannot boot a Graviton instance).
+    const ami = aws.ssm.getParameterOutput({ name: ubuntuEksAmiParameter(args.kubernetesVersion, ec2Architecture(args.instanceType)) }, opts);
     const userData = args.cluster.clusterName.apply((cluster) =>
         Buffer.from(`#!/bin/bash\nset -euo pipefail\n/etc/eks/bootstrap.sh ${cluster} --kubelet-extra-args '--node-labels=platform.io/wasm=true'\n`).toString("base64"),
     );

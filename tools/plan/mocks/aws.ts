@@ -190,6 +190,14 @@ export const awsMocks: CloudMocks = {
             arn: `arn:${PARTITION}:sts::${MOCK_AWS_ACCOUNT}:assumed-role/platform-deployer/pulumi`,
             userId: "AROAMOCKDEPLOYER:pulumi",
         }),
+        // The IAM role behind an assumed-role session (the mock's roles have no path); other ARNs pass through.
+        "aws:iam/getSessionContext:getSessionContext": (a) => {
+            const arn = String(a.inputs.arn);
+            const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+            return m
+                ? { id: arn, arn, issuerArn: `arn:${m[1]}:iam::${m[2]}:role/${m[3]}`, issuerId: "AROAMOCKDEPLOYER", issuerName: m[3], sessionName: m[4] }
+                : { id: arn, arn, issuerArn: arn, issuerId: "", issuerName: "", sessionName: "" };
+        },
         "aws:index/getPartition:getPartition": () => ({
             id: PARTITION,
             partition: PARTITION,
