@@ -220,8 +220,13 @@ export class AmbientMesh extends pulumi.ComponentResource {
                     ...(otlpEndpoint
                         ? [
                               {
-                                  // Forwarding to the configured tracing backend.
+                                  // Forwarding to the configured tracing backend, wherever it runs (in the VPC or
+                                  // a SaaS): a named egress exception, on the endpoint's port only.
                                   name: "allow-otlp-export",
+                                  annotations: {
+                                      "platform.io/egress-exception": "otlp-export",
+                                      "platform.io/egress-exception-reason": `the collector forwards spans to platform:mesh.tracing.otlpEndpoint ${otlpEndpoint}`,
+                                  },
                                   spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: anywhere, ports: tcp(Number(otlpEndpoint.split(":").pop())) }] },
                               },
                           ]

@@ -23,7 +23,7 @@ export interface PlatformNamespaceArgs {
     waypoint?: pulumi.Input<string>;
     labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Extra NetworkPolicy allowances beyond the defaults, e.g. an operator's webhook port. */
-    extraPolicies?: { name: string; spec: k8s.types.input.networking.v1.NetworkPolicySpec }[];
+    extraPolicies?: { name: string; spec: k8s.types.input.networking.v1.NetworkPolicySpec; annotations?: Record<string, string> }[];
     /**
      * The cluster's network facts (KubernetesCluster.networkFacts): where DNS answers, where the API
      * server is and what enforces policy. Default KIND_NETWORK_FACTS (the `kubernetes` target's default).
@@ -187,7 +187,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
             const p = egressExceptionPolicy(exception, podSelector);
             policy(p.name, p.spec, p.annotations);
         }
-        for (const extra of args.extraPolicies ?? []) policy(extra.name, extra.spec);
+        for (const extra of args.extraPolicies ?? []) policy(extra.name, extra.spec, extra.annotations);
         this.registerOutputs({ namespaceName: this.namespaceName });
     }
 
