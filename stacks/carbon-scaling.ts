@@ -13,6 +13,7 @@ import { CarbonAwareScaling, KEDA_CHART_VERSION, KedaInstall, signalPort } from 
 import type { ClusterTarget } from "../components/cluster";
 import type { PlatformConfig } from "./config";
 import { scalingTargetSettings, workloadTargets, type ScalingTarget } from "./config/carbon";
+import { egressException } from "./config/egress";
 import type { Foundation } from "./platform";
 
 export interface CarbonScalingTargetOutputs {
@@ -38,7 +39,13 @@ export function addCarbonScaling(foundation: Foundation, config: PlatformConfig)
         const workloads = scaling.workloads.filter((w) => workloadTargets(config, w).includes(target as ScalingTarget));
         // Egress of KEDA's operator: the signal's port and every work source's ports on this cluster.
         const egressPorts = [signalPort(signal.url), ...workloads.flatMap((w) => w.work.ports)];
-        const keda = new KedaInstall(`${foundation.prefix}-${target}-keda`, { egressPorts }, { provider: cluster.provider, dependsOn: [cluster] });
+        // Public sources only through the named keda-scalers exception (parsePlatformConfig requires it).
+        const publicDestinations = egressException(config.network.egressExceptions, "keda-scalers");
+        const keda = new KedaInstall(
+            `${foundation.prefix}-${target}-keda`,
+            { egressPorts, publicDestinations, network: cluster.networkFacts },
+            { provider: cluster.provider, dependsOn: [cluster] },
+        );
         const entry: CarbonScalingTargetOutputs = {
             kedaChartVersion: KEDA_CHART_VERSION,
             kedaNamespace: keda.namespace.namespaceName,

@@ -37,6 +37,7 @@ export function addMesh(foundation: Foundation, config: PlatformConfig): Partial
             {
                 platform: target,
                 kubernetesCni: mesh.kubernetesCni,
+                network: cluster.networkFacts,
                 tracing: mesh.tracing,
                 accessLogging: mesh.accessLogging,
                 istiodReplicas: mesh.istiodReplicas,

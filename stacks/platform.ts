@@ -92,7 +92,15 @@ export async function buildFoundation(config: PlatformConfig, opts: FoundationOp
     if (config.clouds.includes("kubernetes")) {
         foundation.clusters.kubernetes = new KubernetesCluster(`${prefix}-k8s`, {
             target: "kubernetes",
-            kubernetes: { context: config.kubernetes.context, kubeconfig: config.kubernetes.kubeconfig },
+            kubernetes: {
+                context: config.kubernetes.context,
+                kubeconfig: config.kubernetes.kubeconfig,
+                network: {
+                    networkPolicyEngine: config.kubernetes.network.engine,
+                    apiServer: { cidrs: config.kubernetes.network.apiServerCidrs, ports: config.kubernetes.network.apiServerPorts },
+                    nodeLocalDnsAddress: config.kubernetes.network.nodeLocalDnsAddress,
+                },
+            },
         });
     }
     return foundation;

@@ -9,8 +9,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterTarget } from "../components/cluster";
 import { allowSpanSenders } from "../components/mesh";
-import { PlatformNamespace } from "../components/namespace";
-import { PRIVATE_IPV4_RANGES } from "../components/network/private-ranges";
+import { PlatformNamespace, type PlatformNamespaceArgs } from "../components/namespace";
 import { ServerlessService, type ServerlessServiceArgs, type WorkloadIdentityBinding } from "../components/serverless";
 import { ContainerAppsEnvironment } from "../components/serverless/containerapps";
 import { KnativeRuntime } from "../components/serverless/install/knative";
@@ -21,6 +20,7 @@ import { EVENT_HUBS_KAFKA_PORT } from "../components/streaming/eventhubs";
 import { GCP_MANAGED_KAFKA_PORT } from "../components/streaming/gcp-managed-kafka";
 import { MSK_IAM_PORT } from "../components/streaming/msk";
 import type { PlatformConfig } from "./config";
+import { egressException } from "./config/egress";
 import { kafkaBackendFor } from "./config/kafka";
 import { imageFor, placementsOf } from "./config/services";
 import { meshFor } from "./mesh";
@@ -65,8 +65,13 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
         if (knative[target]) return knative[target]!;
         const provider = foundation.clusters[target]!.provider;
         // meshReady: Knative's own AuthorizationPolicies wait for this cluster's Istio CRDs.
-        const runtime = new KnativeRuntime(`${prefix}-${target}-knative`, { meshReady: meshFor(foundation, target)?.ready }, { provider });
-        const ns = new PlatformNamespace(`${prefix}-${target}-serverless-ns`, { name: SERVERLESS_NAMESPACE, extraPolicies: kafkaEgress(config, target, SERVERLESS_NAMESPACE) }, { provider });
+        const network = foundation.clusters[target]!.networkFacts;
+        const runtime = new KnativeRuntime(`${prefix}-${target}-knative`, { meshReady: meshFor(foundation, target)?.ready, network }, { provider });
+        const ns = new PlatformNamespace(
+            `${prefix}-${target}-serverless-ns`,
+            { name: SERVERLESS_NAMESPACE, network, ...kafkaEgress(config, target, SERVERLESS_NAMESPACE) },
+            { provider },
+        );
         return (knative[target] = { runtime, ns });
     };
 
@@ -97,12 +102,12 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
         const nodeSelector = cloud && target !== "azure" ? undefined : { "kubernetes.io/os": "linux" };
         // EKS: the shim build matches the wasm pool's instance architecture (Graviton by default).
         const arch = target === "aws" ? eksSpinShimArch(nodeSizing("aws", config).instanceType) : undefined;
-        const runtime = new SpinKubeRuntime(`${prefix}-${target}-spinkube`, { nodeSelector, arch }, { provider, dependsOn: deps });
+        const runtime = new SpinKubeRuntime(`${prefix}-${target}-spinkube`, { nodeSelector, arch, network: cluster.networkFacts }, { provider, dependsOn: deps });
         // SpinApp (0.6) exposes no pod securityContext, so its pods cannot meet "restricted"; the wasm
         // sandbox (no syscalls, capability-based WASI) is the isolation, and the namespace enforces baseline.
         const ns = new PlatformNamespace(
             `${prefix}-${target}-wasm-ns`,
-            { name: WASM_NAMESPACE, podSecurity: "baseline", extraPolicies: kafkaEgress(config, target, WASM_NAMESPACE) },
+            { name: WASM_NAMESPACE, podSecurity: "baseline", network: cluster.networkFacts, ...kafkaEgress(config, target, WASM_NAMESPACE) },
             { provider },
         );
         const executor = spinAppExecutor(`${prefix}-${target}-spin-executor`, ns.namespaceName, { provider, dependsOn: [...runtime.ready, ns] });
@@ -243,10 +248,7 @@ function clientOn(streaming: Partial<Record<ClusterTarget, TargetStreaming>>, ta
 const MANAGED_KAFKA_PORT: Record<string, number> = { msk: MSK_IAM_PORT, eventhubs: EVENT_HUBS_KAFKA_PORT, "gcp-managed-kafka": GCP_MANAGED_KAFKA_PORT };
 
 type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
-const to = (cidr: string, port: number, except?: string[]): EgressRule => ({
-    to: [{ ipBlock: { cidr, ...(except ? { except } : {}) } }],
-    ports: [{ protocol: "TCP", port }],
-});
+const to = (cidr: string, port: number): EgressRule => ({ to: [{ ipBlock: { cidr } }], ports: [{ protocol: "TCP", port }] });
 
 /**
  * Where a pod on each managed cluster gets its cloud credentials through workload identity, which a
@@ -255,33 +257,36 @@ const to = (cidr: string, port: number, except?: string[]): EgressRule => ({
  * - GKE Workload Identity: the GKE metadata server, 169.254.169.254:80 (and 169.254.169.252:988 on
  *   Dataplane V2, as Google's network-policy guidance for workload identity lists);
  * - AKS workload identity: the pod exchanges its projected token with Entra ID itself, on 443 of a public
- *   endpoint (login.microsoftonline.com): NetworkPolicy cannot name a host, so 443 to public addresses only.
+ *   endpoint (login.microsoftonline.com): the named egress exception `entra-id`
+ *   (platform:network.egressExceptions), in its own NetworkPolicy.
  */
 const CREDENTIAL_EGRESS: Record<"aws" | "azure" | "gcp", EgressRule[]> = {
     aws: [to("169.254.170.23/32", 80)],
     gcp: [to("169.254.169.254/32", 80), to("169.254.169.252/32", 988)],
-    azure: [to("0.0.0.0/0", 443, [...PRIVATE_IPV4_RANGES])],
+    azure: [],
 };
 
 /**
  * The services' namespaces deny egress by default. On a cloud whose Kafka is managed (brokers, private
  * endpoint or Private Service Connect addresses in the platform network), the namespace's Kafka clients,
  * and only they, may open the backend's client port to the platform network's range, and reach where
- * their workload identity gets its credentials.
+ * their workload identity gets its credentials (on AKS through the `entra-id` egress exception).
  */
-function kafkaEgress(config: PlatformConfig, target: ClusterTarget, namespace: string): { name: string; spec: k8s.types.input.networking.v1.NetworkPolicySpec }[] {
-    if (!config.kafka.enabled || target === "kubernetes") return [];
+function kafkaEgress(config: PlatformConfig, target: ClusterTarget, namespace: string): Pick<PlatformNamespaceArgs, "extraPolicies" | "egressExceptions"> {
+    if (!config.kafka.enabled || target === "kubernetes") return {};
     const port = MANAGED_KAFKA_PORT[kafkaBackendFor(target, config.kafka)];
     const clients = config.kafka.clients.filter((c) => c.namespace === namespace).map((c) => c.serviceAccount);
-    if (port === undefined || clients.length === 0) return [];
-    return [
-        {
-            name: "allow-kafka-egress",
-            spec: {
-                podSelector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: clients }] },
-                policyTypes: ["Egress"],
-                egress: [to(config.network[target].cidr, port), ...CREDENTIAL_EGRESS[target]],
+    if (port === undefined || clients.length === 0) return {};
+    const podSelector = { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: clients }] };
+    // parsePlatformConfig refuses a stack whose AKS Kafka clients have no entra-id exception.
+    const entra = target === "azure" ? egressException(config.network.egressExceptions, "entra-id") : undefined;
+    return {
+        extraPolicies: [
+            {
+                name: "allow-kafka-egress",
+                spec: { podSelector, policyTypes: ["Egress"], egress: [to(config.network[target].cidr, port), ...CREDENTIAL_EGRESS[target]] },
             },
-        },
-    ];
+        ],
+        egressExceptions: entra ? [{ exception: { ...entra, ports: entra.ports ?? [443] }, podSelector }] : [],
+    };
 }

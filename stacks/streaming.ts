@@ -51,6 +51,7 @@ export function addStreaming(foundation: Foundation, config: PlatformConfig): Pa
                 zoneAware: kafka.strimzi.zoneAware,
                 // Its AuthorizationPolicies need the Istio CRDs this cluster's mesh installs.
                 meshReady: meshFor(foundation, target)?.ready,
+                network: cluster.networkFacts,
             };
             opts = { providers: { kubernetes: cluster.provider } };
         } else if (backend === "msk" && cloud) {

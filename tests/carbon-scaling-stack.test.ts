@@ -149,13 +149,23 @@ describe("local stack (kubernetes target) with scaling enabled", () => {
         });
         expect(byName["allow-metrics-api-ingress"].ingress).toEqual([{ ports: [{ protocol: "TCP", port: 6443 }] }]);
         expect(byName["allow-metrics-to-operator"].ingress[0].from).toEqual([{ podSelector: { matchLabels: { app: "keda-operator-metrics-apiserver" } } }]);
-        // Signal (https → 443) and the two work sources (443, 5671), deduplicated.
+        // Signal (https → 443) and the two work sources (443, 5671), deduplicated: to pods in the cluster,
+        // and to public addresses only through the named keda-scalers egress exception.
+        const ports = [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 5671 }];
         expect(byName["allow-scaler-egress"]).toEqual({
             podSelector: { matchLabels: { app: "keda-operator" } },
             policyTypes: ["Egress"],
-            egress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 5671 }] }],
+            egress: [{ to: [{ namespaceSelector: {} }], ports }],
         });
-        expect(byName["allow-apiserver-egress"].egress).toEqual([{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }]);
+        expect(byName["allow-egress-keda-scalers"]).toEqual({
+            podSelector: { matchLabels: { app: "keda-operator" } },
+            policyTypes: ["Egress"],
+            egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: expect.arrayContaining(["10.0.0.0/8"]) } }], ports }],
+        });
+        // kind: the control-plane node's 6443 and the kubernetes Service's 443, nowhere else.
+        expect(byName["allow-apiserver-egress"].egress).toEqual([
+            { to: [{ ipBlock: { cidr: "172.16.0.0/12" } }, { ipBlock: { cidr: "10.96.0.1/32" } }], ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] },
+        ]);
     });
 
     it("emits one ScaledObject per workload that validates against the KEDA CRD and waits for KEDA", () => {

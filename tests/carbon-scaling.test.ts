@@ -116,7 +116,8 @@ describe("CarbonAwareScaling", () => {
         expect((ns.inputs as any).metadata.name).toBe("keda");
         expect((ns.inputs as any).metadata.labels["istio.io/dataplane-mode"]).toBeUndefined();
         const egress = resources.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && (r.inputs as any).metadata.name === "allow-scaler-egress")!;
-        expect((egress.inputs as any).spec.egress).toEqual([{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 9092 }] }]);
+        // In-cluster sources on those ports; public ones need a named egress exception (none given here).
+        expect((egress.inputs as any).spec.egress).toEqual([{ to: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 9092 }] }]);
         // The work trigger's ports steer the NetworkPolicy only; they are not KEDA trigger fields.
         const so = resources.find((r) => r.type === "kubernetes:keda.sh/v1alpha1:ScaledObject")!;
         expect((so.inputs as any).spec.triggers[0].ports).toBeUndefined();

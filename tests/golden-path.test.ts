@@ -266,8 +266,8 @@ describe("golden path on the clouds: Kafka permissions per managed backend", () 
         const credentials: Record<string, object[]> = {
             aws: [rule("169.254.170.23/32", 80)], // EKS Pod Identity Agent
             gcp: [rule("169.254.169.254/32", 80), rule("169.254.169.252/32", 988)], // GKE metadata server
-            // Entra ID token exchange: 443 to public addresses only.
-            azure: [rule("0.0.0.0/0", 443, ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16"])],
+            // Entra ID token exchange: the named egress exception entra-id, in its own policy (tests/network-policy.test.ts).
+            azure: [],
         };
         for (const [target, cidr, port] of [
             ["aws", "10.10.0.0/16", 9098],

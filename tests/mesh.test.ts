@@ -119,7 +119,8 @@ describe("AmbientMesh zero trust and telemetry", () => {
             .filter((r) => r.type.endsWith(":NetworkPolicy") && (r.inputs.metadata as any).namespace === "istio-system")
             .map((r) => (r.inputs.metadata as any).name)
             .sort();
-        expect(policies).toEqual(["allow-dns", "allow-istiod-ingress", "allow-istiod-to-apiserver", "default-deny"]);
+        // API-server egress for istiod only (PlatformNamespace apiServerEgress; kind's facts by default).
+        expect(policies).toEqual(["allow-apiserver-egress", "allow-dns", "allow-istiod-ingress", "default-deny"]);
     });
 
     it("sends traces to the pinned collector with the configured sampling, and logs access", async () => {

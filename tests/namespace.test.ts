@@ -48,6 +48,64 @@ describe("PlatformNamespace", () => {
         expect(names.sort()).toEqual(["allow-dns", "default-deny"]);
     });
 
+    const GKE = { networkPolicyEngine: "cilium" as const, apiServer: { cidrs: ["10.30.0.0/20"], ports: [443] }, nodeLocalDnsAddress: "169.254.20.10" };
+    const EKS = { networkPolicyEngine: "vpc-cni" as const, apiServer: { cidrs: ["10.10.0.0/18", "172.20.0.1/32"], ports: [443] } };
+    const policy = (resources: Awaited<ReturnType<typeof plan>>["resources"], name: string) =>
+        resources.find((r) => r.type.endsWith(":NetworkPolicy") && (r.inputs.metadata as any).name === name)?.inputs.spec as any;
+
+    it("lets DNS reach NodeLocal DNSCache (its address and its pods) where the cluster runs it, and only kube-dns elsewhere", async () => {
+        const gke = policy((await plan({ name: "apps", network: GKE })).resources, "allow-dns");
+        expect(gke.egress[0].to).toEqual([
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } },
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "node-local-dns" } } },
+            { ipBlock: { cidr: "169.254.20.10/32" } },
+        ]);
+        const eks = policy((await plan({ name: "apps", network: EKS })).resources, "allow-dns");
+        expect(eks.egress[0].to).toHaveLength(1);
+    });
+
+    it("opens API-server egress to the endpoint's addresses, or on Cilium to the kube-apiserver entity (no ipBlock), for the selected pods", async () => {
+        const eks = await plan({ name: "ops", ambient: false, network: EKS, apiServerEgress: { app: "operator" } });
+        expect(policy(eks.resources, "allow-apiserver-egress")).toEqual({
+            podSelector: { matchLabels: { app: "operator" } },
+            policyTypes: ["Egress"],
+            egress: [{ to: [{ ipBlock: { cidr: "10.10.0.0/18" } }, { ipBlock: { cidr: "172.20.0.1/32" } }], ports: [{ protocol: "TCP", port: 443 }] }],
+        });
+        expect(eks.resources.some((r) => r.type.endsWith(":CiliumClusterwideNetworkPolicy"))).toBe(false);
+
+        const gke = await plan({ name: "ops", ambient: false, network: GKE, apiServerEgress: true });
+        expect(policy(gke.resources, "allow-apiserver-egress")).toBeUndefined();
+        const ccnp = gke.resources.find((r) => r.type === "kubernetes:cilium.io/v2:CiliumClusterwideNetworkPolicy")!;
+        expect((ccnp.inputs.metadata as any).name).toBe("allow-apiserver-egress-ops");
+        expect(ccnp.inputs.spec).toMatchObject({
+            endpointSelector: { matchLabels: { "k8s:io.kubernetes.pod.namespace": "ops" } },
+            enableDefaultDeny: { ingress: false, egress: false },
+            egress: [{ toEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] }],
+        });
+        expect(ccnp.provider).toContain("pulumi:providers:kubernetes");
+    });
+
+    it("refuses API-server egress without the API server's addresses on a non-Cilium engine", async () => {
+        await expect(plan({ name: "ops", network: { networkPolicyEngine: "calico", apiServer: { cidrs: [], ports: [443] } }, apiServerEgress: true })).rejects.toThrow(
+            /PlatformNamespace ops: apiServerEgress needs the API server's addresses, and network\.apiServer\.cidrs is empty for engine "calico"/,
+        );
+    });
+
+    it("names each egress exception in its own policy, public addresses only, with its reason", async () => {
+        const { resources } = await plan({
+            name: "apps",
+            egressExceptions: [{ exception: { name: "entra-id", cidrs: ["0.0.0.0/0", "20.190.128.0/18"], ports: [443], reason: "token exchange with Entra ID" }, podSelector: { matchLabels: { app: "a" } } }],
+        });
+        const p = resources.find((r) => r.type.endsWith(":NetworkPolicy") && (r.inputs.metadata as any).name === "allow-egress-entra-id")!;
+        expect((p.inputs.metadata as any).annotations).toEqual({ "platform.io/egress-exception": "entra-id", "platform.io/egress-exception-reason": "token exchange with Entra ID" });
+        expect((p.inputs.spec as any).egress).toEqual([
+            {
+                to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16"] } }, { ipBlock: { cidr: "20.190.128.0/18" } }],
+                ports: [{ protocol: "TCP", port: 443 }],
+            },
+        ]);
+    });
+
     it("rejects a name that is not a DNS-1123 label before registering anything", async () => {
         await expect(plan({ name: "Apps_1" })).rejects.toThrow(/"Apps_1" is not a DNS-1123 label/);
     });

@@ -118,6 +118,18 @@ const cases: Case[] = [
     { policy: "k8s-12-no-default-namespace", type: "kubernetes:apps/v1:Deployment", pass: deployment(goodPod), fail: deployment(goodPod, "default"), unset: { spec: { template: { spec: goodPod } } }, unsetViolates: true, mentions: "metadata.namespace" },
     { policy: "k8s-13-rbac-least-privilege", type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", pass: { roleRef: { kind: "ClusterRole", name: "view" }, subjects: [{ kind: "Group", name: "devs" }] }, fail: { roleRef: { kind: "ClusterRole", name: "cluster-admin" }, subjects: [{ kind: "Group", name: "devs" }] }, unset: {}, unsetViolates: false, mentions: "cluster-admin" },
     { policy: "k8s-14-strimzi-tls-auth", type: "kubernetes:kafka.strimzi.io/v1beta2:Kafka", pass: { spec: { kafka: { listeners: [{ name: "tls", tls: true, authentication: { type: "tls" } }], authorization: { type: "simple" } } } }, fail: { spec: { kafka: { listeners: [{ name: "plain", tls: false, authentication: { type: "tls" } }], authorization: { type: "simple" } } } }, unset: { spec: { kafka: { listeners: [{ name: "tls", tls: true }] } } }, unsetViolates: true, mentions: "tls" },
+    {
+        policy: "k8s-16-network-policy-egress-named",
+        type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        pass: {
+            metadata: { annotations: { "platform.io/egress-exception": "entra-id", "platform.io/egress-exception-reason": "token exchange" } },
+            spec: { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } }], ports: [{ protocol: "TCP", port: 443 }] }, { to: [{ ipBlock: { cidr: "10.10.0.0/18" } }] }] },
+        },
+        fail: { spec: { podSelector: {}, egress: [{ ports: [{ protocol: "TCP", port: 443 }] }] } },
+        unset: { spec: { podSelector: {} } },
+        unsetViolates: false,
+        mentions: "spec.egress[0] has no destinations",
+    },
     { policy: "k8s-15-knative-cluster-local", type: "kubernetes:serving.knative.dev/v1:Service", pass: { metadata: { labels: { "networking.knative.dev/visibility": "cluster-local" } } }, fail: { metadata: { labels: { "networking.knative.dev/visibility": "public" } } }, unset: {}, unsetViolates: true, level: "advisory", mentions: "networking.knative.dev/visibility" },
 ];
 
@@ -182,6 +194,17 @@ describe("zero-trust rules over the analyzer protocol", () => {
         const internal = knativeServing({ enabled: true, "service-type": "LoadBalancer" }, { services: [{ name: "kourier", annotations: { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" } }] });
         expect(await violations("k8s-08-internal-load-balancer", "kubernetes:operator.knative.dev/v1beta1:KnativeServing", internal)).toEqual([]);
         expect(await violations("k8s-08-internal-load-balancer", "kubernetes:helm.sh/v3:Release", { chart: "keda", repositoryOpts: { repo: "https://kedacore.github.io/charts" }, values: {} })).toEqual([]);
+    });
+
+    it("k8s-16: an ipBlock of a /0 passes only in a policy named as an egress exception with its reason", async () => {
+        const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+        const open = { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }] };
+        const bare = await violations("k8s-16-network-policy-egress-named", NP, { spec: open });
+        expect(bare.map((d) => d.message)).toEqual([expect.stringContaining('spec.egress[0].to[0].ipBlock.cidr "0.0.0.0/0" reaches any address on TCP/443')]);
+        const noReason = await violations("k8s-16-network-policy-egress-named", NP, { metadata: { annotations: { "platform.io/egress-exception": "entra-id" } }, spec: open });
+        expect(noReason).toHaveLength(1);
+        const named = { "platform.io/egress-exception": "entra-id", "platform.io/egress-exception-reason": "token exchange with Entra ID" };
+        expect(await violations("k8s-16-network-policy-egress-named", NP, { metadata: { annotations: named }, spec: open })).toEqual([]);
     });
 
     it("k8s-05: workloads in system namespaces may opt out of the mesh", async () => {

@@ -16,7 +16,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { KEDA_CHART_VERSION, KedaInstall } from "./keda";
+import { KEDA_CHART_VERSION, KedaInstall, type KedaInstallArgs } from "./keda";
 
 export { KEDA_CHART_REPO, KEDA_CHART_VERSION, KEDA_NAMESPACE, KEDA_PORTS, KedaInstall, type KedaInstallArgs } from "./keda";
 
@@ -61,6 +61,9 @@ export interface CarbonAwareScalingArgs {
     kedaNamespace?: string;
     /** KEDA chart version; must be 2.20.x. Default KEDA_CHART_VERSION. */
     kedaChartVersion?: string;
+    /** With installKeda: the named egress exception for public scaler sources, and the cluster's network facts (KedaInstallArgs). */
+    kedaPublicDestinations?: KedaInstallArgs["publicDestinations"];
+    kedaNetwork?: KedaInstallArgs["network"];
     /** The Deployment or StatefulSet to scale. */
     workload: {
         kind?: "Deployment" | "StatefulSet";
@@ -190,7 +193,13 @@ export class CarbonAwareScaling extends pulumi.ComponentResource {
             // KEDA in its own out-of-mesh namespace (see keda.ts); egress only to the signal's and the work source's ports.
             const keda = new KedaInstall(
                 `${name}-keda`,
-                { chartVersion: args.kedaChartVersion, namespace: args.kedaNamespace, egressPorts: [signalPort(args.signal.url), ...(args.workTrigger.ports ?? [])] },
+                {
+                    chartVersion: args.kedaChartVersion,
+                    namespace: args.kedaNamespace,
+                    egressPorts: [signalPort(args.signal.url), ...(args.workTrigger.ports ?? [])],
+                    publicDestinations: args.kedaPublicDestinations,
+                    network: args.kedaNetwork,
+                },
                 { parent: this },
             );
             this.keda = keda.release;

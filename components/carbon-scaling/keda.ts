@@ -11,7 +11,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { API_SERVER_EGRESS, PlatformNamespace } from "../namespace";
+import type { ClusterNetworkFacts } from "../cluster/network-facts";
+import { PlatformNamespace, type EgressException } from "../namespace";
 
 /** KEDA chart the platform pins (the CRDs in schemas/crds/keda.sh are from kedacore/keda v2.20.2). */
 export const KEDA_CHART_VERSION = "2.20.2";
@@ -41,11 +42,18 @@ export interface KedaInstallArgs {
     /** Namespace name. Default "keda". */
     namespace?: string;
     /**
-     * TCP ports the operator may open to any address: the live carbon signal (443 for an https URL) and
-     * the sources of the workloads' own triggers. NetworkPolicy cannot name hosts, so the port is the narrowing.
-     * Default [443].
+     * TCP ports the operator's scalers open: the live carbon signal (443 for an https URL) and the sources
+     * of the workloads' own triggers. In-cluster sources (a Carbon Aware SDK Service) are reached on them
+     * directly; public ones only through `publicDestinations`. Default [443].
      */
     egressPorts?: number[];
+    /**
+     * The named egress exception (`keda-scalers`, platform:network.egressExceptions) that lets the
+     * operator reach public sources on `egressPorts` (or the exception's own ports). Unset: none.
+     */
+    publicDestinations?: Omit<EgressException, "ports"> & { ports?: number[] };
+    /** The cluster's network facts (KubernetesCluster.networkFacts): DNS, API server, policy engine. */
+    network?: ClusterNetworkFacts;
 }
 
 export class KedaError extends Error {
@@ -68,16 +76,13 @@ const RESTRICTED_POD = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDef
 type PolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 const app = (name: string) => ({ matchLabels: { app: name } });
 
-/** The NetworkPolicy allowances of the keda namespace (on top of PlatformNamespace's default deny and DNS). */
+/**
+ * The NetworkPolicy allowances of the keda namespace (on top of PlatformNamespace's default deny, DNS and
+ * API-server egress; public scaler sources come through the `keda-scalers` egress exception).
+ */
 export function kedaNetworkPolicies(egressPorts: number[]): { name: string; spec: PolicySpec }[] {
     const ports = [...new Set(egressPorts)].sort((a, b) => a - b);
     return [
-        // Every KEDA component watches and updates its objects through the API server (443 on managed
-        // clusters, 6443 on kubeadm/kind); its address is not a pod, so it is matched by port.
-        {
-            name: "allow-apiserver-egress",
-            spec: API_SERVER_EGRESS,
-        },
         // The API server calls the admission webhook (validates ScaledObjects before they are stored).
         {
             name: "allow-webhook-ingress",
@@ -113,14 +118,14 @@ export function kedaNetworkPolicies(egressPorts: number[]): { name: string; spec
                 egress: [{ to: [{ podSelector: app(KEDA_APPS.operator) }], ports: [{ protocol: "TCP", port: KEDA_PORTS.operatorGrpc }] }],
             },
         },
-        // The operator polls the scalers' sources: the live grid-intensity API (443) and the workloads'
-        // own trigger sources, by port only (NetworkPolicy has no host names).
+        // The operator polls the scalers' sources on their ports: in the cluster (pods of any namespace,
+        // e.g. a Carbon Aware SDK Service) here; public ones only through the keda-scalers exception.
         {
             name: "allow-scaler-egress",
             spec: {
                 podSelector: app(KEDA_APPS.operator),
                 policyTypes: ["Egress"],
-                egress: [{ ports: ports.map((port) => ({ protocol: "TCP", port })) }],
+                egress: [{ to: [{ namespaceSelector: {} }], ports: ports.map((port) => ({ protocol: "TCP", port })) }],
             },
         },
     ];
@@ -150,7 +155,13 @@ export class KedaInstall extends pulumi.ComponentResource {
                 // Outside the mesh: its callers are the API server (webhook, external metrics), which ztunnel
                 // refuses under STRICT mTLS (istio/istio#52874). A system namespace for the zero-trust pack.
                 ambient: false,
+                network: args.network,
+                // Every KEDA component watches and updates its objects through the API server.
+                apiServerEgress: true,
                 extraPolicies: kedaNetworkPolicies(egressPorts),
+                egressExceptions: args.publicDestinations
+                    ? [{ exception: { ...args.publicDestinations, ports: args.publicDestinations.ports ?? [...new Set(egressPorts)].sort((a, b) => a - b) }, podSelector: app(KEDA_APPS.operator) }]
+                    : [],
             },
             { parent: this },
         );

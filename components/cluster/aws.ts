@@ -463,6 +463,15 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
     });
 
     return {
+        // VPC CNI's network policy agent checks egress before kube-proxy's DNAT, so in-cluster clients
+        // (which dial the `kubernetes` Service) need its ClusterIP: the first address of the service
+        // range EKS picks when none is set, 172.20.0.0/16 or 10.100.0.0/16 (EKS API
+        // KubernetesNetworkConfigRequest.serviceIpv4Cidr); clients using the endpoint name reach the
+        // private endpoint's ENIs in the cluster's subnets (open-telemetry/opentelemetry-operator#5621).
+        networkFacts: {
+            networkPolicyEngine: "vpc-cni",
+            apiServer: { cidrs: [...(network.nodeSubnetCidrs ?? []), "172.20.0.1/32", "10.100.0.1/32"], ports: [443] },
+        },
         clusterName: cluster.name,
         endpoint: cluster.endpoint,
         kubeconfig,

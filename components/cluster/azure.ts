@@ -282,6 +282,8 @@ export function createAzureCluster(parent: pulumi.Resource, name: string, args: 
     );
 
     return {
+        // Azure CNI powered by Cilium; the API server has addresses in the apiserver subnet (VNet integration).
+        networkFacts: { networkPolicyEngine: "cilium", apiServer: { cidrs: network.apiServerSubnetCidr ? [network.apiServerSubnetCidr] : [], ports: [443] } },
         clusterName: cluster.name,
         endpoint: cluster.privateFQDN,
         kubeconfig,

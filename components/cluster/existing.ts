@@ -2,6 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesClusterArgs, KubernetesClusterOutputs } from "./index";
+import { KIND_NETWORK_FACTS } from "./network-facts";
 
 export function createExistingCluster(parent: pulumi.Resource, name: string, args: KubernetesClusterArgs): KubernetesClusterOutputs {
     const context = args.kubernetes?.context;
@@ -19,6 +20,8 @@ export function createExistingCluster(parent: pulumi.Resource, name: string, arg
     );
     const label = context ?? "current kubeconfig context";
     return {
+        // Declared in config (platform:kubernetes.network); kind's facts by default.
+        networkFacts: { ...KIND_NETWORK_FACTS, ...args.kubernetes?.network },
         clusterName: pulumi.output(label),
         endpoint: pulumi.output(`(from kubeconfig: ${label})`),
         kubeconfig: pulumi.secret(kubeconfigPath ?? "~/.kube/config"),

@@ -10,6 +10,7 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesClusterArgs, KubernetesClusterOutputs } from "./index";
+import { NODE_LOCAL_DNS_ADDRESS } from "./network-facts";
 import { execKubeconfig } from "./kubeconfig";
 
 /** What the node service account may do: write logs and metrics, read its own metadata, pull images. */
@@ -247,6 +248,13 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
     );
 
     return {
+        // Dataplane V2 is Cilium; the Private Service Connect endpoint has an address in the node
+        // subnetwork; NodeLocal DNSCache (dnsCacheConfig above) answers on the node-local address.
+        networkFacts: {
+            networkPolicyEngine: "cilium",
+            apiServer: { cidrs: network.nodeSubnetCidrs ?? [], ports: [443] },
+            nodeLocalDnsAddress: NODE_LOCAL_DNS_ADDRESS,
+        },
         clusterName: cluster.name,
         endpoint,
         kubeconfig,

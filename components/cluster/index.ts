@@ -13,8 +13,11 @@ import { createAwsCluster } from "./aws";
 import { createAzureCluster } from "./azure";
 import { createExistingCluster } from "./existing";
 import { createGcpCluster } from "./gcp";
+import type { ClusterNetworkFacts } from "./network-facts";
 
 export type ClusterTarget = Cloud | "kubernetes";
+
+export * from "./network-facts";
 
 export interface NodePoolSizing {
     /** Instance / VM size of the general-purpose pool. */
@@ -72,6 +75,8 @@ export interface KubernetesClusterArgs {
         context?: string;
         /** kubeconfig file path; unset means $KUBECONFIG or ~/.kube/config. */
         kubeconfig?: string;
+        /** The existing cluster's network facts (default KIND_NETWORK_FACTS). */
+        network?: Partial<ClusterNetworkFacts>;
     };
 }
 
@@ -87,6 +92,8 @@ export interface KubernetesClusterOutputs {
     provider: k8s.Provider;
     /** Cloud-specific identifiers later components need (node role, node SG, identity, …). */
     extras: Record<string, pulumi.Output<string>>;
+    /** What enforces NetworkPolicy and where the API server and node-local DNS are. */
+    networkFacts: ClusterNetworkFacts;
 }
 
 export class KubernetesCluster extends pulumi.ComponentResource implements KubernetesClusterOutputs {
@@ -97,6 +104,7 @@ export class KubernetesCluster extends pulumi.ComponentResource implements Kuber
     public readonly oidcIssuerUrl!: pulumi.Output<string>;
     public readonly provider!: k8s.Provider;
     public readonly extras!: Record<string, pulumi.Output<string>>;
+    public readonly networkFacts!: ClusterNetworkFacts;
 
     constructor(name: string, args: KubernetesClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:index:KubernetesCluster", name, {}, opts);

@@ -2,6 +2,7 @@
  * Arguments of the mesh and their checks, free of Pulumi resource imports so the stack config can run
  * the same checks (stacks/config/mesh.ts) before anything is registered.
  */
+import type { ClusterNetworkFacts } from "../cluster/network-facts";
 import type { MeshCall, MeshService } from "./callgraph";
 import { DNS_LABEL } from "./names";
 import type { MeshPlatform } from "./values/types";
@@ -47,6 +48,8 @@ export interface AmbientMeshArgs {
     /** Envoy access logs from waypoints and gateways (default true). */
     accessLogging?: boolean;
     ingress?: MeshIngressArgs;
+    /** The cluster's network facts (KubernetesCluster.networkFacts): DNS, API server, policy engine. */
+    network?: ClusterNetworkFacts;
     /** istiod replicas (default 2: the control plane survives a node loss). */
     istiodReplicas?: number;
     /** Services and who may call them (see callgraph.ts). */

@@ -10,6 +10,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterNetworkFacts } from "../cluster/network-facts";
 import { PlatformNamespace } from "../namespace";
 import { INGRESS_NAMESPACE, ISTIO_NAMESPACE, NODE_AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE } from "./args";
 import { allowWorkloads, validateAllowWorkloads, type AllowWorkloadsArgs } from "./authorization";
@@ -221,6 +222,8 @@ export interface MeshCallGraphArgs {
     ownedNamespaces?: Record<string, string>;
     /** Resources that must exist first (Istio CRDs, istiod, Gateway API CRDs). */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
+    /** The cluster's network facts for the namespaces' DNS allowance (KubernetesCluster.networkFacts). */
+    network?: ClusterNetworkFacts;
 }
 
 /** The namespaces a call graph with these arguments must stay out of (none when it creates no namespace). */
@@ -244,7 +247,7 @@ export class MeshCallGraph extends pulumi.ComponentResource {
                     ns,
                     new PlatformNamespace(
                         `${name}-ns-${ns}`,
-                        { name: ns, waypoint, extraPolicies: waypoint ? waypointNetworkPolicies() : undefined },
+                        { name: ns, waypoint, network: args.network, extraPolicies: waypoint ? waypointNetworkPolicies() : undefined },
                         { parent: this },
                     ),
                 );

@@ -13,6 +13,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterNetworkFacts } from "../cluster/network-facts";
 import { AMBIENT_PROBE_SOURCE, HBONE_PORT, PlatformNamespace } from "../namespace";
 import { allowWorkloads } from "./authorization";
 import { callGraphOwnedNamespaces, MeshCallGraph, planCallGraph, WAYPOINT_NAME } from "./callgraph";
@@ -44,6 +45,13 @@ const XDS_PORT = 15012;
 const matchApp = (app: string) => ({ matchLabels: { app } });
 const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
 const anywhere = [{ ipBlock: { cidr: "0.0.0.0/0" } }];
+/**
+ * Callers outside the cluster's pods (the API server calling a webhook, a load balancer and its health
+ * checks, kubelet): a rule with ports and no `from`. An ipBlock cannot name them everywhere: Cilium
+ * classifies node, host and API-server addresses as entities that no CIDR selects, and 0.0.0.0/0 means
+ * only "world" there (docs.cilium.io, "Selecting nodes with CIDR / ipBlock").
+ */
+const fromAnySource = (ports: number[]) => ({ ports: tcp(...ports) });
 const allNamespaces = [{ namespaceSelector: {} }];
 
 export class AmbientMesh extends pulumi.ComponentResource {
@@ -98,27 +106,25 @@ export class AmbientMesh extends pulumi.ComponentResource {
                 name: ISTIO_NAMESPACE,
                 ambient: false,
                 podSecurity: "baseline",
+                network: args.network,
+                // istiod watches the Kubernetes API (443 on managed clusters, 6443 on kubeadm/kind): the API
+                // server's addresses or, under Cilium, its kube-apiserver entity (PlatformNamespace).
+                apiServerEgress: { app: "istiod" },
                 extraPolicies: [
                     {
                         // Every proxy in the cluster (ztunnel, waypoints, gateways) fetches config and
                         // certificates from istiod over mTLS on 15012; the API server calls the sidecar-
-                        // injection/validation webhooks on 15017 from control-plane addresses no cluster can
-                        // name in advance, and kubelet probes istiod's readiness on 8080.
+                        // injection/validation webhooks on 15017 and kubelet probes istiod's readiness on
+                        // 8080, from addresses a NetworkPolicy cannot name on every engine: port-only.
                         name: "allow-istiod-ingress",
                         spec: {
                             podSelector: matchApp("istiod"),
                             policyTypes: ["Ingress"],
                             ingress: [
                                 { from: allNamespaces, ports: tcp(XDS_PORT) },
-                                { from: anywhere, ports: tcp(15017, 8080) },
+                                fromAnySource([15017, 8080]),
                             ],
                         },
-                    },
-                    {
-                        // istiod watches the Kubernetes API (443 on managed clusters, 6443 on kubeadm/kind); the
-                        // API server's address is provider-managed, so the destination cannot be narrowed.
-                        name: "allow-istiod-to-apiserver",
-                        spec: { podSelector: matchApp("istiod"), policyTypes: ["Egress"], egress: [{ to: anywhere, ports: tcp(443, 6443) }] },
                     },
                 ],
             },
@@ -209,12 +215,18 @@ export class AmbientMesh extends pulumi.ComponentResource {
             `${name}-observability`,
             {
                 name: OBSERVABILITY_NAMESPACE,
+                network: args.network,
                 extraPolicies: [
                     ...(otlpEndpoint
                         ? [
                               {
-                                  // Forwarding to the configured tracing backend.
+                                  // Forwarding to the configured tracing backend, wherever it runs (in the VPC or
+                                  // a SaaS): a named egress exception, on the endpoint's port only.
                                   name: "allow-otlp-export",
+                                  annotations: {
+                                      "platform.io/egress-exception": "otlp-export",
+                                      "platform.io/egress-exception-reason": `the collector forwards spans to platform:mesh.tracing.otlpEndpoint ${otlpEndpoint}`,
+                                  },
                                   spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: anywhere, ports: tcp(Number(otlpEndpoint.split(":").pop())) }] },
                               },
                           ]
@@ -254,12 +266,12 @@ export class AmbientMesh extends pulumi.ComponentResource {
             [...ready, collector],
         );
 
-        if (args.ingress?.enabled) this.ingressGateway = this.addIngress(name, args.ingress, platform, ready);
+        if (args.ingress?.enabled) this.ingressGateway = this.addIngress(name, args.ingress, platform, ready, args.network);
 
         if (args.callGraph) {
             this.callGraph = new MeshCallGraph(
                 `${name}-calls`,
-                { ...args.callGraph, dependsOn: [...ready, ztunnel] },
+                { ...args.callGraph, network: args.network, dependsOn: [...ready, ztunnel] },
                 { parent: this },
             );
         }
@@ -272,7 +284,7 @@ export class AmbientMesh extends pulumi.ComponentResource {
         });
     }
 
-    private addIngress(name: string, ingress: MeshIngressArgs, platform: MeshPlatformValues, ready: pulumi.Resource[]): k8s.helm.v3.Release {
+    private addIngress(name: string, ingress: MeshIngressArgs, platform: MeshPlatformValues, ready: pulumi.Resource[], network?: ClusterNetworkFacts): k8s.helm.v3.Release {
         const publicExposure = ingress.exposure === "public";
         const lb = publicExposure ? platform.publicLoadBalancer : platform.internalLoadBalancer;
         const annotations: Record<string, string> = { ...lb.annotations };
@@ -290,11 +302,14 @@ export class AmbientMesh extends pulumi.ComponentResource {
                 name: INGRESS_NAMESPACE,
                 ambient: false,
                 podSecurity: "baseline",
+                network,
                 extraPolicies: [
                     {
-                        // Client traffic from the load balancer (80/443) and its health checks (15021).
+                        // Client traffic from the load balancer (80/443) and its health checks (15021). Through
+                        // node ports (EKS instance targets, externalTrafficPolicy Cluster) it arrives from node
+                        // addresses, which no ipBlock selects under Cilium: port-only.
                         name: "allow-gateway-ingress",
-                        spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: anywhere, ports: tcp(80, 443, 15021) }] },
+                        spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [fromAnySource([80, 443, 15021])] },
                     },
                     {
                         // Config and certificates from istiod; HBONE to ambient backends and the collector.

@@ -6,6 +6,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { KIND_NETWORK_FACTS, type ClusterNetworkFacts } from "../cluster/network-facts";
+import { PRIVATE_IPV4_RANGES } from "../network/private-ranges";
+import { cidrContains } from "../../stacks/config/cidr";
 
 export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
 
@@ -20,7 +23,34 @@ export interface PlatformNamespaceArgs {
     waypoint?: pulumi.Input<string>;
     labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Extra NetworkPolicy allowances beyond the defaults, e.g. an operator's webhook port. */
-    extraPolicies?: { name: string; spec: k8s.types.input.networking.v1.NetworkPolicySpec }[];
+    extraPolicies?: { name: string; spec: k8s.types.input.networking.v1.NetworkPolicySpec; annotations?: Record<string, string> }[];
+    /**
+     * The cluster's network facts (KubernetesCluster.networkFacts): where DNS answers, where the API
+     * server is and what enforces policy. Default KIND_NETWORK_FACTS (the `kubernetes` target's default).
+     */
+    network?: ClusterNetworkFacts;
+    /**
+     * Pods that talk to the Kubernetes API server (operators, controllers, webhooks rotating their
+     * certificates): `true` for every pod, or the pods with these labels. Allowed to the API server only
+     * (its addresses, or Cilium's `kube-apiserver` entity), never to any address on 443.
+     */
+    apiServerEgress?: boolean | Record<string, string>;
+    /** Named exceptions to "no egress to public addresses", each in its own NetworkPolicy named after it. */
+    egressExceptions?: { exception: EgressException; podSelector?: k8s.types.input.meta.v1.LabelSelector }[];
+}
+
+/**
+ * A destination outside the cluster and the platform network that some pods must reach, with the reason:
+ * configured in `platform:network.egressExceptions` (stacks/config/network.ts). NetworkPolicy cannot
+ * name hosts, so `cidrs` are the addresses (public ones: private ranges inside them are excluded) and
+ * `fqdns` only document which host the addresses stand for.
+ */
+export interface EgressException {
+    name: string;
+    cidrs: string[];
+    ports: number[];
+    reason: string;
+    fqdns?: string[];
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -29,15 +59,39 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const AMBIENT_PROBE_SOURCE = "169.254.7.127/32";
 
 /**
- * An `extraPolicies` spec for components that talk to the Kubernetes API server (operators, controllers,
- * webhooks' certificate rotation): its address is not a pod, so it is matched by port (443 on managed
- * clusters, 6443 on kubeadm/kind).
+ * The `ipBlock` peers of an egress exception: each CIDR minus the private ranges strictly inside it (so
+ * "0.0.0.0/0" means public addresses only; Kubernetes rejects an `except` outside or equal to its cidr).
  */
-export const API_SERVER_EGRESS: k8s.types.input.networking.v1.NetworkPolicySpec = {
-    podSelector: {},
-    policyTypes: ["Egress"],
-    egress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }],
-};
+export function publicIpBlocks(cidrs: string[]): k8s.types.input.networking.v1.NetworkPolicyPeer[] {
+    return cidrs.map((cidr) => {
+        const except = PRIVATE_IPV4_RANGES.filter((r) => r !== cidr && cidrContains(cidr, r));
+        return { ipBlock: { cidr, ...(except.length ? { except: [...except] } : {}) } };
+    });
+}
+
+/** The NetworkPolicy of one egress exception: named after it, its reason in annotations. */
+export function egressExceptionPolicy(
+    exception: EgressException,
+    podSelector: k8s.types.input.meta.v1.LabelSelector = {},
+): { name: string; annotations: Record<string, string>; spec: k8s.types.input.networking.v1.NetworkPolicySpec } {
+    return {
+        name: `allow-egress-${exception.name}`,
+        annotations: {
+            "platform.io/egress-exception": exception.name,
+            "platform.io/egress-exception-reason": exception.reason,
+            ...(exception.fqdns?.length ? { "platform.io/egress-exception-fqdns": exception.fqdns.join(",") } : {}),
+        },
+        spec: {
+            podSelector,
+            policyTypes: ["Egress"],
+            egress: [{ to: publicIpBlocks(exception.cidrs), ports: exception.ports.map((port) => ({ protocol: "TCP", port })) }],
+        },
+    };
+}
+
+/** Cilium's label for a pod's namespace in endpoint selectors. */
+const CILIUM_NAMESPACE_LABEL = "k8s:io.kubernetes.pod.namespace";
+
 /** HBONE: the mTLS tunnel port ztunnel and waypoints use between pods. */
 export const HBONE_PORT = 15008;
 
@@ -75,26 +129,34 @@ export class PlatformNamespace extends pulumi.ComponentResource {
             { parent: this },
         );
         this.namespaceName = this.namespace.metadata.name;
-        const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+        const network = args.network ?? KIND_NETWORK_FACTS;
+        const cilium = network.networkPolicyEngine === "cilium";
+        const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec, annotations?: Record<string, string>) =>
             new k8s.networking.v1.NetworkPolicy(
                 `${name}-${suffix}`,
-                { metadata: { name: suffix, namespace: this.namespaceName }, spec },
+                { metadata: { name: suffix, namespace: this.namespaceName, ...(annotations ? { annotations } : {}) }, spec },
                 { parent: this },
             );
 
         // Nothing in, nothing out: every flow below is an explicit, commented exception.
         policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-        // Name resolution: pods may ask the cluster DNS, and nothing else, on port 53.
+        // Name resolution: pods may ask the cluster DNS, and nothing else, on port 53. CoreDNS/kube-dns pods
+        // carry k8s-app=kube-dns on every target (kubeadm's CoreDNS manifest, which kind uses; the EKS
+        // CoreDNS add-on; AKS coredns; GKE kube-dns). Where NodeLocal DNSCache runs (GKE here), pods'
+        // resolv.conf names the node-local address instead, so it is allowed too, and so are the cache's
+        // own pods (k8s-app=node-local-dns), which Dataplane V2 redirects kube-dns traffic to.
+        const inKubeSystem = (app: string) => ({
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+            podSelector: { matchLabels: { "k8s-app": app } },
+        });
         policy("allow-dns", {
             podSelector: {},
             policyTypes: ["Egress"],
             egress: [
                 {
                     to: [
-                        {
-                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                        },
+                        inKubeSystem("kube-dns"),
+                        ...(network.nodeLocalDnsAddress ? [inKubeSystem("node-local-dns"), { ipBlock: { cidr: `${network.nodeLocalDnsAddress}/32` } }] : []),
                     ],
                     ports: [
                         { protocol: "UDP", port: 53 },
@@ -120,7 +182,59 @@ export class PlatformNamespace extends pulumi.ComponentResource {
                 ingress: [{ from: [{ ipBlock: { cidr: AMBIENT_PROBE_SOURCE } }] }],
             });
         }
-        for (const extra of args.extraPolicies ?? []) policy(extra.name, extra.spec);
+        if (args.apiServerEgress) this.allowApiServer(name, args.name, args.apiServerEgress === true ? {} : args.apiServerEgress, network, cilium);
+        for (const { exception, podSelector } of args.egressExceptions ?? []) {
+            const p = egressExceptionPolicy(exception, podSelector);
+            policy(p.name, p.spec, p.annotations);
+        }
+        for (const extra of args.extraPolicies ?? []) policy(extra.name, extra.spec, extra.annotations);
         this.registerOutputs({ namespaceName: this.namespaceName });
+    }
+
+    /**
+     * Egress to the Kubernetes API server only. Cilium gives the API server its own identity and an
+     * ipBlock does not select it (nor nodes, where kind runs it), so there the allowance is a
+     * CiliumClusterwideNetworkPolicy to the `kube-apiserver` entity, which adds to the namespace's
+     * NetworkPolicies (enableDefaultDeny off). GKE serves CCNPs when the cluster sets
+     * enableCiliumClusterwideNetworkPolicy and serves no namespaced CiliumNetworkPolicy, hence cluster-wide.
+     * Elsewhere it is a NetworkPolicy to the API server's addresses from the cluster's network facts.
+     */
+    private allowApiServer(name: string, namespace: string, podLabels: Record<string, string>, network: ClusterNetworkFacts, cilium: boolean): void {
+        const ports = network.apiServer.ports;
+        if (cilium) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-allow-apiserver-egress`,
+                {
+                    apiVersion: "cilium.io/v2",
+                    kind: "CiliumClusterwideNetworkPolicy",
+                    metadata: { name: `allow-apiserver-egress-${namespace}`, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                    spec: {
+                        description: `Pods of namespace ${namespace} may reach the Kubernetes API server, and nothing else through this policy`,
+                        endpointSelector: { matchLabels: { [CILIUM_NAMESPACE_LABEL]: namespace, ...podLabels } },
+                        enableDefaultDeny: { ingress: false, egress: false },
+                        egress: [{ toEntities: ["kube-apiserver"], toPorts: [{ ports: ports.map((port) => ({ port: String(port), protocol: "TCP" })) }] }],
+                    },
+                },
+                { parent: this, dependsOn: [this.namespace] },
+            );
+            return;
+        }
+        if (network.apiServer.cidrs.length === 0) {
+            throw new Error(
+                `PlatformNamespace ${namespace}: apiServerEgress needs the API server's addresses, and network.apiServer.cidrs is empty for engine "${network.networkPolicyEngine}"; allowed: the API endpoint's CIDRs (platform:kubernetes.network.apiServerCidrs on the kubernetes target)`,
+            );
+        }
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-allow-apiserver-egress`,
+            {
+                metadata: { name: "allow-apiserver-egress", namespace: this.namespaceName },
+                spec: {
+                    podSelector: Object.keys(podLabels).length ? { matchLabels: podLabels } : {},
+                    policyTypes: ["Egress"],
+                    egress: [{ to: network.apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: ports.map((port) => ({ protocol: "TCP", port })) }],
+                },
+            },
+            { parent: this },
+        );
     }
 }

@@ -215,5 +215,7 @@ export function createAwsNetwork(parent: pulumi.Resource, name: string, args: Ne
         dataSubnetIds: dataSubnets.map((s) => s.id),
         publicSubnetIds: publicSubnets.map((s) => s.id),
         zones,
+        // The EKS private endpoint's ENIs live in the node subnets (NetworkPolicy API-server egress).
+        nodeSubnetCidrs: plan.node,
     };
 }

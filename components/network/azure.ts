@@ -165,5 +165,7 @@ export function createAzureNetwork(parent: pulumi.Resource, name: string, args: 
         dataSubnetIds: [data.id],
         appsSubnetId: apps.id,
         apiServerSubnetId: apiServer.id,
+        // The API server's addresses (VNet integration), for NetworkPolicy API-server egress.
+        apiServerSubnetCidr: plan.apiServer,
     };
 }

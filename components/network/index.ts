@@ -55,7 +55,9 @@ export interface NetworkOutputs {
     appsSubnetId?: pulumi.Output<string>;
     /** Azure: subnet delegated to AKS for API Server VNet Integration (private KMS needs it). */
     apiServerSubnetId?: pulumi.Output<string>;
-    /** GCP: primary ranges of the node subnets and the pod range (the cluster lets them reach its private endpoint). */
+    /** Azure: range of the API server subnet (the API server's VNet-integrated addresses). */
+    apiServerSubnetCidr?: string;
+    /** GCP: primary ranges of the node subnets and the pod range (the cluster lets them reach its private endpoint). AWS: node subnets. */
     nodeSubnetCidrs?: string[];
     podsCidr?: string;
 }
@@ -72,6 +74,7 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
     public readonly networkName?: pulumi.Output<string>;
     public readonly appsSubnetId?: pulumi.Output<string>;
     public readonly apiServerSubnetId?: pulumi.Output<string>;
+    public readonly apiServerSubnetCidr?: string;
     public readonly nodeSubnetCidrs?: string[];
     public readonly podsCidr?: string;
 

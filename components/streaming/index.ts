@@ -8,6 +8,7 @@
  * service account, KafkaUser) with exactly the rights its topics need; nothing authenticates with
  * shared keys and nothing is reachable from the internet.
  */
+import type { ClusterNetworkFacts } from "../cluster/network-facts";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createEventHubsStreaming } from "./eventhubs";
@@ -124,6 +125,8 @@ export interface EventStreamingArgs {
          * istiod's validating webhook). Without it a first deploy can apply them before their CRD exists.
          */
         meshReady?: pulumi.Resource[];
+        /** The cluster's network facts (KubernetesCluster.networkFacts): DNS, API server, policy engine. */
+        network?: ClusterNetworkFacts;
     };
 }
 

@@ -9,7 +9,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { allowWorkloads } from "../mesh/authorization";
-import { API_SERVER_EGRESS, PlatformNamespace } from "../namespace";
+import { PlatformNamespace } from "../namespace";
 import { clientTopics, HOUR_MS, minInSync, type ClientAccess, type EventStreamingArgs, type EventStreamingOutputs } from "./index";
 import { brokerCount, kubernetesName } from "./validate";
 
@@ -175,14 +175,10 @@ export function createStrimziStreaming(parent: pulumi.Resource, name: string, ar
         `${name}-kafka-ns`,
         {
             name: namespace,
-            extraPolicies: [
-                {
-                    // The operators watch and write custom resources, and the brokers' init container reads its
-                    // node's zone label: all talk to the Kubernetes API server, which is outside the mesh.
-                    name: "allow-kubernetes-api",
-                    spec: API_SERVER_EGRESS,
-                },
-            ],
+            network: s.network,
+            // The operators watch and write custom resources, and the brokers' init container reads its
+            // node's zone label: all talk to the Kubernetes API server, which is outside the mesh.
+            apiServerEgress: true,
         },
         opts,
     );

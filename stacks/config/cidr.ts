@@ -47,3 +47,8 @@ export function host(cidr: string, n: number): string {
     const p = parseCidr(cidr);
     return format((p.base + n) >>> 0, 32).replace(/\/32$/, "");
 }
+
+/** True when `inner` lies inside `outer` (equal ranges included). */
+export function cidrContains(outer: string, inner: string): boolean {
+    return parseCidr(inner).prefix >= parseCidr(outer).prefix && overlaps(outer, inner);
+}

@@ -8,7 +8,8 @@ import { CLOUDS, type Cloud, type Geography } from "../../components/regions";
 import { RegionError, resolveRegion, type RegionChoice } from "../../components/regions/resolve";
 import { overlaps, parseCidr } from "./cidr";
 import { CARBON_SIGNAL_TOKEN_KEY, carbonScalingProblems, configSecretCheck, placementOptions } from "./carbon";
-import { checkKafkaConfig } from "./kafka";
+import { checkKafkaConfig, kafkaBackendFor } from "./kafka";
+import { networkProblems } from "./egress";
 import { lambdaImageProblems, servicesProblems } from "./services";
 import { applyServiceGraph } from "./service-graph";
 import { meshProblems, meshRequiredProblems, platformNamespaces } from "./mesh";
@@ -169,6 +170,7 @@ export function parsePlatformConfig(raw: Record<string, unknown>, opts: { isSecr
     problems.push(...lambdaImageProblems(cfg.services, cfg.clouds, placement.aws?.region));
     problems.push(...meshProblems(cfg.mesh, platformNamespaces(cfg)));
     problems.push(...meshRequiredProblems(cfg));
+    problems.push(...networkProblems({ ...cfg, azureKafkaManaged: kafkaBackendFor("azure", cfg.kafka) !== "strimzi" }));
     problems.push(...carbonScalingProblems({ ...cfg, placement }, opts.isSecret));
     if (problems.length) throw new ConfigError(problems);
     return { ...cfg, enabledClouds, placement };

@@ -11,6 +11,8 @@ import { carbonConfigSchema } from "./carbon";
 import { servicesSchema } from "./services";
 import { kafkaConfigSchema } from "./kafka";
 import { meshConfigSchema } from "./mesh";
+import { egressExceptionsSchema } from "./egress";
+import { NETWORK_POLICY_ENGINES } from "../../components/cluster/network-facts";
 
 export const TARGETS = [...CLOUDS, "kubernetes"] as const;
 export type Target = (typeof TARGETS)[number];
@@ -55,6 +57,8 @@ const network = z
                 servicesCidr: cidr.default("10.36.0.0/20"),
             })
             .prefault({}),
+        /** Internet destinations platform pods may reach, each named with its reason (stacks/config/egress.ts). */
+        egressExceptions: egressExceptionsSchema,
     })
     .prefault({});
 
@@ -111,6 +115,20 @@ const kubernetes = z
         context: z.string().optional(),
         /** Path to the kubeconfig file; empty means $KUBECONFIG or ~/.kube/config. */
         kubeconfig: z.string().optional(),
+        /**
+         * The existing cluster's network, for the platform's NetworkPolicies (defaults: kind's). engine:
+         * what enforces NetworkPolicy (cilium uses the kube-apiserver entity instead of addresses);
+         * apiServerCidrs / apiServerPorts: where pods reach the API server (the control-plane nodes'
+         * addresses and the `kubernetes` Service ClusterIP); nodeLocalDnsAddress: NodeLocal DNSCache's address.
+         */
+        network: z
+            .strictObject({
+                engine: z.enum(NETWORK_POLICY_ENGINES).default("kindnet"),
+                apiServerCidrs: z.array(cidr).min(1, { error: "must list the API server's addresses" }).default(["172.16.0.0/12", "10.96.0.1/32"]),
+                apiServerPorts: z.array(z.int().min(1, { error: "must be a TCP port 1-65535" }).max(65535, { error: "must be a TCP port 1-65535" })).min(1).default([443, 6443]),
+                nodeLocalDnsAddress: z.ipv4({ error: "must be an IPv4 address such as 169.254.20.10" }).optional(),
+            })
+            .prefault({}),
     })
     .prefault({});
 

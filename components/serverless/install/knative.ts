@@ -13,7 +13,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { allowWorkloads, type WorkloadIdentity } from "../../mesh/authorization";
 import { WAYPOINT_NAME, waypointNetworkPolicies } from "../../mesh/callgraph";
 import { allowSpanSenders } from "../../mesh";
-import { API_SERVER_EGRESS, PlatformNamespace } from "../../namespace";
+import type { ClusterNetworkFacts } from "../../cluster/network-facts";
+import { PlatformNamespace } from "../../namespace";
 
 export const KNATIVE_OPERATOR_CHART = { chart: "knative-operator", version: "v1.23.0", repo: "https://knative.github.io/operator" };
 /** Serving minor version the operator installs (must be one the pinned operator ships). */
@@ -88,6 +89,8 @@ export interface KnativeRuntimeArgs {
     replicas?: number;
     /** What the knative-serving AuthorizationPolicies wait for (AmbientMesh.ready: Istio CRDs, istiod). */
     meshReady?: pulumi.Resource[];
+    /** The cluster's network facts (KubernetesCluster.networkFacts): DNS, API server, policy engine. */
+    network?: ClusterNetworkFacts;
 }
 
 
@@ -106,9 +109,10 @@ export class KnativeRuntime extends pulumi.ComponentResource {
                 // plain TLS; under STRICT mTLS ztunnel refuses such calls to enrolled pods (istio/istio#52874).
                 // A system namespace (K8S-05); default deny still admits only the webhook port.
                 ambient: false,
+                network: args.network,
+                // The operator reconciles through the API server.
+                apiServerEgress: true,
                 extraPolicies: [
-                    // The operator reconciles through the API server.
-                    { name: "allow-apiserver-egress", spec: API_SERVER_EGRESS },
                     // The API server calls the operator's conversion/validation webhook.
                     { name: "allow-webhook-ingress", spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ ports: [{ protocol: "TCP", port: 8443 }] }] } },
                 ],
@@ -136,8 +140,10 @@ export class KnativeRuntime extends pulumi.ComponentResource {
                 name: KNATIVE_SERVING_NAMESPACE,
                 // Not `waypoint:` here: that label would send every Service in the namespace (activator,
                 // autoscaler, webhook) through the waypoint; only kourier-internal is bound to it (below).
+                network: args.network,
+                // The controllers, the webhook and net-kourier watch the API server.
+                apiServerEgress: true,
                 extraPolicies: [
-                    { name: "allow-apiserver-egress", spec: API_SERVER_EGRESS },
                     // The Kourier waypoint is an Envoy outside ztunnel's capture: istiod (xDS) and its readiness port.
                     ...waypointNetworkPolicies(),
                     // Knative's admission webhook is called by the API server (not a mesh workload).

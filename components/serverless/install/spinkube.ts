@@ -5,7 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { API_SERVER_EGRESS, PlatformNamespace } from "../../namespace";
+import type { ClusterNetworkFacts } from "../../cluster/network-facts";
+import { PlatformNamespace } from "../../namespace";
 
 export const CERT_MANAGER_CHART = { chart: "cert-manager", version: "v1.19.4", repo: "https://charts.jetstack.io" };
 /** OCI charts: the registry path is the chart reference (Helm has no repo index for OCI). */
@@ -44,6 +45,8 @@ export interface SpinKubeRuntimeArgs {
     nodeSelector?: Record<string, string>;
     /** CPU architecture of those nodes (default x86_64). */
     arch?: "x86_64" | "aarch64";
+    /** The cluster's network facts (KubernetesCluster.networkFacts): DNS, API server, policy engine. */
+    network?: ClusterNetworkFacts;
 }
 
 const webhookIngress = (port: number): k8s.types.input.networking.v1.NetworkPolicySpec => ({
@@ -58,16 +61,15 @@ const webhookIngress = (port: number): k8s.types.input.networking.v1.NetworkPoli
  * mTLS (istio/istio#52874). A system namespace (K8S-05); default deny still applies, with egress to the
  * API server and ingress to the webhook port.
  */
-function webhookNamespace(resourceName: string, namespace: string, port: number, parent: pulumi.Resource): PlatformNamespace {
+function webhookNamespace(resourceName: string, namespace: string, port: number, parent: pulumi.Resource, network?: ClusterNetworkFacts): PlatformNamespace {
     return new PlatformNamespace(
         resourceName,
         {
             name: namespace,
             ambient: false,
-            extraPolicies: [
-                { name: "allow-apiserver-egress", spec: API_SERVER_EGRESS },
-                { name: "allow-webhook-ingress", spec: webhookIngress(port) },
-            ],
+            network,
+            apiServerEgress: true,
+            extraPolicies: [{ name: "allow-webhook-ingress", spec: webhookIngress(port) }],
         },
         { parent },
     );
@@ -99,7 +101,7 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
 
         // cert-manager talks only to the API server and ACME/CA endpoints; the API server calls its admission
         // webhook on 10250.
-        const certManagerNs = webhookNamespace(`${name}-cert-manager-ns`, "cert-manager", 10250, this);
+        const certManagerNs = webhookNamespace(`${name}-cert-manager-ns`, "cert-manager", 10250, this, args.network);
         const certManager = release("cert-manager", CERT_MANAGER_CHART, certManagerNs, [], { crds: { enabled: true } });
 
         // Shim installation runs privileged node-installer jobs (they write the shim binary and containerd
@@ -107,7 +109,7 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
         // containerd restarts under it.
         const rcmNs = new PlatformNamespace(
             `${name}-rcm-ns`,
-            { name: "runtime-class-manager", ambient: false, podSecurity: "privileged", extraPolicies: [{ name: "allow-apiserver-egress", spec: API_SERVER_EGRESS }] },
+            { name: "runtime-class-manager", ambient: false, podSecurity: "privileged", network: args.network, apiServerEgress: true },
             { parent: this },
         );
         const rcm = release("runtime-class-manager", RUNTIME_CLASS_MANAGER_CHART, rcmNs, []);
@@ -136,7 +138,7 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
 
         const crds = new k8s.yaml.v2.ConfigFile(`${name}-spin-crds`, { file: SPIN_OPERATOR_CRDS_URL }, { parent: this });
         // The API server calls the operator's validating/defaulting webhook on 9443.
-        const operatorNs = webhookNamespace(`${name}-spin-operator-ns`, "spin-operator", 9443, this);
+        const operatorNs = webhookNamespace(`${name}-spin-operator-ns`, "spin-operator", 9443, this, args.network);
         const operator = release("spin-operator", SPIN_OPERATOR_CHART, operatorNs, [certManager, crds], SPIN_OPERATOR_VALUES);
         this.ready = [operator, shim, crds];
         this.registerOutputs({});

@@ -1,4 +1,4 @@
-/** Kubernetes and mesh rules (K8S-01 … K8S-15) for resources the programs declare. */
+/** Kubernetes and mesh rules (K8S-01 … K8S-16) for resources the programs declare. */
 import type * as k8s from "@pulumi/kubernetes/types/input";
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { asArray, fmt, resourcePolicy, type Props, type RuleContext, type RuleDef } from "./common";
@@ -412,6 +412,43 @@ const knativeVisibility: RuleDef = {
     },
 };
 
+/** Annotations that name a NetworkPolicy's internet egress and say why (components/namespace, egressExceptionPolicy). */
+export const EGRESS_EXCEPTION_ANNOTATION = "platform.io/egress-exception";
+export const EGRESS_EXCEPTION_REASON_ANNOTATION = "platform.io/egress-exception-reason";
+
+const networkPolicyEgress: RuleDef = {
+    name: "k8s-16-network-policy-egress-named",
+    id: "K8S-16",
+    description:
+        "NetworkPolicy egress names its destinations: no rule without `to` (every address), and an ipBlock of a /0 only in a policy annotated as a named egress exception with its reason.",
+    enforcementLevel: "mandatory",
+    types: [NETWORK_POLICY],
+    check: (p: any, ctx) => {
+        const annotations = p.metadata?.annotations ?? {};
+        const named = !!annotations[EGRESS_EXCEPTION_ANNOTATION] && !!String(annotations[EGRESS_EXCEPTION_REASON_ANNOTATION] ?? "").trim();
+        const ports = (rule: any) => (asArray(rule.ports).length ? asArray(rule.ports).map((x: any) => `${x.protocol ?? "TCP"}/${x.port ?? "*"}`).join(", ") : "every port");
+        const out: string[] = [];
+        asArray(p.spec?.egress).forEach((rule: any, i: number) => {
+            const to = asArray(rule?.to);
+            if (!to.length) {
+                out.push(
+                    `NetworkPolicy ${fmt(ctx.name)}: spec.egress[${i}] has no destinations, so it reaches every address on ${ports(rule)}; name them (the API server's addresses, a pod or namespace selector) or make it a named egress exception.`,
+                );
+                return;
+            }
+            to.forEach((peer: any, j: number) => {
+                const cidr = String(peer?.ipBlock?.cidr ?? "");
+                if (/\/0$/.test(cidr) && !named) {
+                    out.push(
+                        `NetworkPolicy ${fmt(ctx.name)}: spec.egress[${i}].to[${j}].ipBlock.cidr ${fmt(cidr)} reaches any address on ${ports(rule)}; narrow it, or name it an egress exception with metadata.annotations["${EGRESS_EXCEPTION_ANNOTATION}"] and ["${EGRESS_EXCEPTION_REASON_ANNOTATION}"] (platform:network.egressExceptions).`,
+                    );
+                }
+            });
+        });
+        return out;
+    },
+};
+
 export const kubernetesRules: RuleDef[] = [
     podSecurity,
     peerAuthMode,
@@ -427,6 +464,7 @@ export const kubernetesRules: RuleDef[] = [
     rbac,
     strimzi,
     knativeVisibility,
+    networkPolicyEgress,
 ];
 
 export const kubernetesPolicies = kubernetesRules.map(resourcePolicy);
