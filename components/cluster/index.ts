@@ -13,6 +13,7 @@ import { createAwsCluster } from "./aws";
 import { createAzureCluster } from "./azure";
 import { createExistingCluster } from "./existing";
 import { createGcpCluster } from "./gcp";
+import type { AksLogin } from "./kubeconfig";
 
 export type ClusterTarget = Cloud | "kubernetes";
 
@@ -37,6 +38,8 @@ export interface KubernetesClusterArgs {
     /** The platform key that envelope-encrypts Kubernetes secrets. */
     secretsKey?: EncryptionKey;
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Protect the cluster (and its audit-log workspace) from deletion (default true; AKS so far). */
+    protect?: boolean;
     aws?: {
         /** Days to keep control-plane logs (default 365). */
         logRetentionDays?: number;
@@ -60,6 +63,10 @@ export interface KubernetesClusterArgs {
         defender?: boolean;
         /** Encrypt node temp/cache disks at the host (default true; the subscription needs the EncryptionAtHost feature registered). */
         encryptionAtHost?: boolean;
+        /** How kubelogin signs in, never interactively (default "azurecli"; see AKS_LOGIN_MODES in kubeconfig.ts). */
+        login?: AksLogin;
+        /** Longest wait, in seconds, for the deployer's cluster access to propagate on a first deploy (default 900). */
+        accessTimeoutSeconds?: number;
     };
     gcp?: {
         project: pulumi.Input<string>;
