@@ -155,7 +155,10 @@ function cloudSetup(
                     zonal: AZURE_ZONAL_REGIONS.has(region),
                     podCidr: config.network.azure.podCidr,
                     serviceCidr: config.network.azure.serviceCidr,
+                    login: config.cluster.azureLogin,
                 },
+                // Like the keys and the resource group.
+                protect: o.protect,
             },
             context: { azure },
         };

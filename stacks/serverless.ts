@@ -173,7 +173,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
                 if (!subnet) throw new Error("platform:services: Container Apps need the network's apps subnet (Network.appsSubnetId) on azure; the Azure network exposes none");
                 azureEnvs.azure = new ContainerAppsEnvironment(
                     `${prefix}-cae`,
-                    { resourceGroupName: cloud.azure!.resourceGroupName, location: cloud.region, infrastructureSubnetId: subnet, tags },
+                    { resourceGroupName: cloud.azure!.resourceGroupName, location: cloud.region, infrastructureSubnetId: subnet, virtualNetworkId: cloud.network.networkId, tags },
                     { providers: { "azure-native": cloud.provider } },
                 );
             }
@@ -181,7 +181,13 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
                 resourceName,
                 {
                     ...base,
-                    azure: { resourceGroupName: cloud.azure!.resourceGroupName, location: cloud.region, environmentId: azureEnvs.azure.environmentId },
+                    azure: {
+                        resourceGroupName: cloud.azure!.resourceGroupName,
+                        location: cloud.region,
+                        environmentId: azureEnvs.azure.environmentId,
+                        // The platform VNet: AKS nodes (pods leave them SNATed to the node address), the apps subnet, the data subnet.
+                        callerRanges: [config.network.azure.cidr],
+                    },
                 },
                 { providers: { "azure-native": cloud.provider } },
             );

@@ -122,12 +122,17 @@ describe("ServerlessService on Azure Container Apps", () => {
             const provider = new azure.Provider("azure", { location: "swedencentral" });
             const env = new ContainerAppsEnvironment(
                 "cae",
-                { resourceGroupName: "rg-plt", location: "swedencentral", infrastructureSubnetId: "/subscriptions/s/resourceGroups/rg-plt/providers/Microsoft.Network/virtualNetworks/v/subnets/apps" },
+                {
+                    resourceGroupName: "rg-plt",
+                    location: "swedencentral",
+                    infrastructureSubnetId: "/subscriptions/s/resourceGroups/rg-plt/providers/Microsoft.Network/virtualNetworks/v/subnets/apps",
+                    virtualNetworkId: "/subscriptions/s/resourceGroups/rg-plt/providers/Microsoft.Network/virtualNetworks/v",
+                },
                 { providers: { "azure-native": provider } },
             );
             const svc = new ServerlessService(
                 "orders",
-                { ...base, platform: "containerapps", azure: { resourceGroupName: "rg-plt", location: "swedencentral", environmentId: env.environmentId } },
+                { ...base, platform: "containerapps", azure: { resourceGroupName: "rg-plt", location: "swedencentral", environmentId: env.environmentId, callerRanges: ["10.20.0.0/16"] } },
                 { providers: { "azure-native": provider } },
             );
             return { url: svc.url, identity: svc.identity };
@@ -139,7 +144,9 @@ describe("ServerlessService on Azure Container Apps", () => {
         expect(env.peerTrafficConfiguration).toEqual({ encryption: { enabled: true } });
         expect(env.publicNetworkAccess).toBe("Disabled");
         const app = one(resources, "azure-native:app:ContainerApp");
-        expect(app.configuration.ingress).toEqual({ external: false, targetPort: 8080, transport: "http", allowInsecure: false });
+        // Reachable from the VNet (internal environment), only from the platform network (tests/azure-containerapps.test.ts).
+        expect(app.configuration.ingress).toMatchObject({ external: true, targetPort: 8080, transport: "http", allowInsecure: false });
+        expect(app.configuration.ingress.ipSecurityRestrictions).toEqual([expect.objectContaining({ ipAddressRange: "10.20.0.0/16", action: "Allow" })]);
         expect(app.template.scale).toEqual({
             minReplicas: 0,
             maxReplicas: 5,
@@ -150,7 +157,7 @@ describe("ServerlessService on Azure Container Apps", () => {
         expect(app.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [expect.stringContaining("userAssignedIdentities")] });
         expect(app.workloadProfileName).toBe("Consumption");
         expect(identity.inputs.resourceName).toBe("id-orders");
-        expect(String((outputs as any).url)).toMatch(/^https:\/\/orders\.internal\./);
+        expect(String((outputs as any).url)).toMatch(/^https:\/\/orders\.mockdomain-/);
     });
 
     it("rejects a cpu/memory pair Container Apps does not offer", async () => {

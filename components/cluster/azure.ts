@@ -14,7 +14,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { host, overlaps } from "../../stacks/config/cidr";
 import { AZURE_ROLES, roleDefinitionId } from "../azure/roles";
+import { ACCESS_CHECK_INTERVAL_SECONDS, ACCESS_CHECK_TIMEOUT_SECONDS, ClusterAccessCheck } from "./aks-access";
 import type { KubernetesClusterArgs, KubernetesClusterOutputs, NodePoolSizing } from "./index";
+import { AKS_LOGIN_MODES, aksExecKubeconfig } from "./kubeconfig";
 
 /** Defaults that match the stack schema's, for callers that build the component directly. */
 const DEFAULT_POD_CIDR = "100.64.0.0/16";
@@ -59,6 +61,16 @@ export function createAzureCluster(parent: pulumi.Resource, name: string, args: 
     if (overlaps(podCidr, serviceCidr)) {
         throw new Error(`KubernetesCluster ${name}: azure.serviceCidr "${serviceCidr}" overlaps azure.podCidr "${podCidr}"; the ranges must be disjoint`);
     }
+    const login = azure.login ?? "azurecli";
+    if (!(AKS_LOGIN_MODES as readonly string[]).includes(login)) {
+        throw new Error(`KubernetesCluster ${name}: azure.login is ${JSON.stringify(login)}; allowed: ${AKS_LOGIN_MODES.join(", ")} (kubelogin modes that never prompt)`);
+    }
+    const accessTimeoutSeconds = azure.accessTimeoutSeconds ?? ACCESS_CHECK_TIMEOUT_SECONDS;
+    if (!Number.isInteger(accessTimeoutSeconds) || accessTimeoutSeconds < 60 || accessTimeoutSeconds > 3600) {
+        throw new Error(`KubernetesCluster ${name}: azure.accessTimeoutSeconds is ${accessTimeoutSeconds}; allowed: a whole number of seconds from 60 to 3600`);
+    }
+    // Like the keys: deleting the cluster destroys every workload and secret in it.
+    const protect = args.protect ?? true;
     const zonal = azure.zonal ?? false;
     const zones = zonal ? ["1", "2", "3"] : undefined;
     const { resourceGroupName, tenantId } = azure;
@@ -102,7 +114,8 @@ export function createAzureCluster(parent: pulumi.Resource, name: string, args: 
                 retentionInDays: LOG_RETENTION_DAYS,
                 tags,
             },
-            { parent },
+            // The audit trail outlives a mistaken delete.
+            { parent, protect },
         ).id;
 
     const pool = {
@@ -205,6 +218,7 @@ export function createAzureCluster(parent: pulumi.Resource, name: string, args: 
         },
         {
             parent,
+            protect,
             dependsOn: grants,
             // The autoscaler owns the node count after creation.
             ignoreChanges: ["agentPoolProfiles[0].count"],
@@ -257,17 +271,32 @@ export function createAzureCluster(parent: pulumi.Resource, name: string, args: 
         { parent },
     );
 
-    // The Entra ID ("exec") kubeconfig: kubectl and the Kubernetes provider obtain tokens through kubelogin.
+    // The Entra ID ("exec") kubeconfig: kubectl and the Kubernetes provider obtain tokens through kubelogin,
+    // rewritten from AKS's device-code default to the chosen non-interactive login (kubeconfig.ts).
     const credentials = containerservice.listManagedClusterUserCredentialsOutput(
         { resourceGroupName, resourceName: cluster.name, format: "exec" },
         { parent },
     );
     const kubeconfig = pulumi.secret(
-        credentials.kubeconfigs.apply((configs) => {
+        pulumi.all([credentials.kubeconfigs, cluster.name, tenantId, deployer.clientId]).apply(([configs, clusterName, tenant, clientId]) => {
             const value = configs[0]?.value;
             if (!value) throw new Error(`KubernetesCluster ${name}: AKS returned no user kubeconfig`);
-            return Buffer.from(value, "base64").toString("utf8");
+            return aksExecKubeconfig(clusterName, Buffer.from(value, "base64").toString("utf8"), { login, tenantId: tenant, clientId });
         }),
+    );
+
+    // Azure role assignments take minutes to reach the API server's authorizer and the Kubernetes
+    // provider does not retry a 403 (aks-access.ts): wait, bounded, until the deployer can act.
+    const access = new ClusterAccessCheck(
+        `${name}-access`,
+        {
+            kubeconfig,
+            roleAssignmentIds: [deployerAdmin.id],
+            timeoutSeconds: accessTimeoutSeconds,
+            intervalSeconds: ACCESS_CHECK_INTERVAL_SECONDS,
+        },
+        // The user pool too: the check needs a cluster that answers, not one still scaling its first pool.
+        { parent, dependsOn: [deployerAdmin, userPool] },
     );
 
     const provider = new k8s.Provider(
@@ -277,8 +306,8 @@ export function createAzureCluster(parent: pulumi.Resource, name: string, args: 
             // Server-side apply lets several owners (operators, Helm, this program) share fields safely.
             enableServerSideApply: true,
         },
-        // Workloads installed through this provider wait for the user pool and for the deployer's access.
-        { parent, dependsOn: [userPool, deployerAdmin] },
+        // Workloads installed through this provider wait for the user pool and for the deployer's access to work.
+        { parent, dependsOn: [userPool, deployerAdmin, access] },
     );
 
     return {

@@ -14,6 +14,7 @@ import { createAzureCluster } from "./azure";
 import { createExistingCluster } from "./existing";
 import { createGcpCluster } from "./gcp";
 import type { ClusterNetworkFacts } from "./network-facts";
+import type { AksLogin } from "./kubeconfig";
 
 export type ClusterTarget = Cloud | "kubernetes";
 
@@ -40,7 +41,7 @@ export interface KubernetesClusterArgs {
     /** The platform key that envelope-encrypts Kubernetes secrets. */
     secretsKey?: EncryptionKey;
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** Protect the stateful parts from deletion (default true). EKS: the cluster, and PVC volumes are retained. */
+    /** Protect the stateful parts from deletion (default true): the EKS and AKS clusters (and the AKS audit-log workspace); EKS PVC volumes are retained. */
     protect?: boolean;
     aws?: {
         /** Days to keep control-plane logs (default 365). */
@@ -65,6 +66,10 @@ export interface KubernetesClusterArgs {
         defender?: boolean;
         /** Encrypt node temp/cache disks at the host (default true; the subscription needs the EncryptionAtHost feature registered). */
         encryptionAtHost?: boolean;
+        /** How kubelogin signs in, never interactively (default "azurecli"; see AKS_LOGIN_MODES in kubeconfig.ts). */
+        login?: AksLogin;
+        /** Longest wait, in seconds, for the deployer's cluster access to propagate on a first deploy (default 900). */
+        accessTimeoutSeconds?: number;
     };
     gcp?: {
         project: pulumi.Input<string>;

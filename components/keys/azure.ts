@@ -82,7 +82,8 @@ export function createAzureKey(parent: pulumi.Resource, name: string, args: Encr
                 attributes: { enabled: true },
                 rotationPolicy: {
                     // Every new version expires `rotationDays + 90` days after it is created, so a consumer
-                    // pinned to a version (AKS KMS pins one) has 90 days to move to the next before it lapses.
+                    // pinned to a version (AKS KMS pins one) has 90 days to move to the next before it lapses:
+                    // run `pulumi up` at least once in those 90 days after each rotation (docs/azure.md).
                     attributes: { expiryTime: `P${rotationDays + EXPIRY_GRACE_DAYS}D` },
                     lifetimeActions: [
                         { trigger: { timeAfterCreate: `P${rotationDays}D` }, action: { type: keyvault.KeyRotationPolicyActionType.Rotate } },
@@ -111,9 +112,17 @@ export function createAzureKey(parent: pulumi.Resource, name: string, args: Encr
         );
     });
 
+    // The key's current version, read from Key Vault (through ARM, so the private vault's firewall does
+    // not apply) on every `pulumi up`. The Key resource's own keyUriWithVersion is the version it was
+    // created with and changes only on `pulumi refresh`; AKS KMS pins the version it is given (AKS "KMS
+    // etcd encryption (legacy)", learn.microsoft.com/azure/aks/use-kms-etcd-encryption; the azure-native
+    // 3.28 ManagedCluster, API 2025-09-01, offers no versionless or auto-rotating KMS key), so a stale
+    // version would expire under it. Read fresh, each up after a rotation moves AKS to the new version.
+    const current = keyvault.getKeyOutput({ resourceGroupName, vaultName: vault.name, keyName: key.name }, { parent, dependsOn: [key] });
+
     return {
-        // The versioned key URI: AKS KMS accepts only a versioned key id.
-        keyId: key.keyUriWithVersion,
+        // The versioned key URI of the current version: AKS KMS accepts only a versioned key id.
+        keyId: current.keyUriWithVersion,
         vaultId: vault.id,
         vaultName: vault.name,
         keyName: key.name,

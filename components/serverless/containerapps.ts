@@ -1,10 +1,24 @@
 /**
  * Azure: Container Apps. One managed environment per stack inside the platform VNet (internal load
- * balancer only, workload profiles, mTLS between apps, public network access disabled), and one container
- * app per service with internal ingress, an HTTP scale rule from zero and a user-assigned identity.
+ * balancer only, workload profiles, mTLS between apps, public network access disabled) with a private
+ * DNS zone for its default domain linked to the VNet, and one container app per service whose ingress
+ * is reachable from the platform network only, with an HTTP scale rule from zero and a user-assigned
+ * identity.
+ *
+ * Reachability (learn.microsoft.com/azure/container-apps/ingress-overview and
+ * .../container-apps/networking): in an internal (VNet-injected, `vnetConfiguration.internal`)
+ * environment, an app with `ingress.external: false` is reachable only from apps in the same
+ * environment ("Limited to Container Apps Environment"); `external: true` makes it reachable from the
+ * VNet ("Limited to VNet"; hashicorp/terraform-provider-azurerm#20693), never from the internet, since the
+ * environment has only an internal load balancer. Callers in the VNet resolve `<app>.<defaultDomain>`
+ * through a private DNS zone named after the environment's default domain with a wildcard A record to
+ * its static IP (learn.microsoft.com/azure/container-apps/vnet-custom-internal, "Deploy with a private
+ * DNS"). Who may call is then narrowed to the platform network's ranges with `ipSecurityRestrictions`:
+ * with only Allow rules, every other source is denied (learn.microsoft.com/azure/container-apps/ip-restrictions).
  */
 import * as app from "@pulumi/azure-native/app";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServerlessServiceArgs, ServerlessServiceOutputs } from "./index";
 
@@ -13,6 +27,8 @@ export interface ContainerAppsEnvironmentArgs {
     location: string;
     /** Subnet delegated to Microsoft.App/environments (Network.appsSubnetId), /27 or larger. */
     infrastructureSubnetId: pulumi.Input<string>;
+    /** The platform VNet (Network.networkId): the private DNS zone of the environment's domain is linked to it. */
+    virtualNetworkId: pulumi.Input<string>;
     /** Spread over availability zones (needs a zonal region). Default true. */
     zoneRedundant?: boolean;
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -20,6 +36,8 @@ export interface ContainerAppsEnvironmentArgs {
 
 /** The workload profile every app runs on: serverless, billed per use, scales to zero. */
 export const CONSUMPTION_PROFILE = "Consumption";
+/** TTL of the environment's DNS records: the static IP never changes for the environment's lifetime. */
+const DNS_TTL_SECONDS = 3600;
 
 export class ContainerAppsEnvironment extends pulumi.ComponentResource {
     public readonly environmentId: pulumi.Output<string>;
@@ -49,6 +67,37 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        // The VNet resolves every app of the environment (`<app>.<defaultDomain>`) to its internal load balancer.
+        const zone = new privatedns.PrivateZone(
+            `${name}-dns`,
+            { resourceGroupName: args.resourceGroupName, privateZoneName: env.defaultDomain, location: "Global", tags: args.tags },
+            { parent: this },
+        );
+        new privatedns.VirtualNetworkLink(
+            `${name}-dns-link`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                privateZoneName: zone.name,
+                location: "Global",
+                virtualNetwork: { id: args.virtualNetworkId },
+                // Resolution only: nothing registers its own records in the environment's zone.
+                registrationEnabled: false,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        new privatedns.PrivateRecordSet(
+            `${name}-dns-wildcard`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                privateZoneName: zone.name,
+                recordType: "A",
+                relativeRecordSetName: "*",
+                ttl: DNS_TTL_SECONDS,
+                aRecords: [{ ipv4Address: env.staticIp }],
+            },
+            { parent: this },
+        );
         this.environmentId = env.id;
         this.defaultDomain = env.defaultDomain;
         this.staticIp = env.staticIp;
@@ -56,8 +105,24 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
     }
 }
 
+/** Every reason the caller ranges cannot be used, as "azure.callerRanges: …" lines. */
+export function callerRangeProblems(ranges: readonly string[] | undefined): string[] {
+    if (!ranges || ranges.length === 0) {
+        return ["azure.callerRanges: none given; allowed: the platform network's IPv4 ranges (CIDRs) that may call the app (without them the app would accept any caller that reaches the VNet)"];
+    }
+    return ranges.flatMap((r, i) => {
+        const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(r);
+        if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) {
+            return [`azure.callerRanges[${i}]: ${JSON.stringify(r)} is not an IPv4 CIDR; allowed: a range such as 10.20.0.0/16`];
+        }
+        return Number(m[5]) === 0 ? [`azure.callerRanges[${i}]: ${JSON.stringify(r)} would admit every address; allowed: the platform network's ranges`] : [];
+    });
+}
+
 export function createContainerApp(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs): ServerlessServiceOutputs {
     const a = args.azure!;
+    const problems = callerRangeProblems(a.callerRanges);
+    if (problems.length) throw new Error(`ServerlessService ${name} (Container Apps):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     const identity = new managedidentity.UserAssignedIdentity(
         `${name}-id`,
         { resourceGroupName: a.resourceGroupName, location: a.location, resourceName: `id-${args.name}`, tags: args.tags },
@@ -75,12 +140,21 @@ export function createContainerApp(parent: pulumi.Resource, name: string, args: 
             configuration: {
                 activeRevisionsMode: "Single",
                 ingress: {
-                    // external false: reachable only from apps in the environment. A public service is
-                    // exposed VNet-wide (still behind the internal load balancer) for the edge gateway.
-                    external: args.public === true,
+                    // In the internal environment, external means "reachable from the VNet" (through the
+                    // internal load balancer), never from the internet; false would confine callers to
+                    // apps in the environment, out of reach of the cluster's services. A public service
+                    // is no different here: its edge gateway sits in the platform network too.
+                    external: true,
                     targetPort: args.port,
                     transport: "http",
                     allowInsecure: false,
+                    // Only the platform network may call: with only Allow rules, every other source is denied.
+                    ipSecurityRestrictions: a.callerRanges!.map((range, i) => ({
+                        name: `platform-network-${i}`,
+                        description: "the platform network (VNet and what it peers); identity is not checked here, see docs/serverless.md",
+                        ipAddressRange: range,
+                        action: "Allow",
+                    })),
                 },
             },
             template: {
@@ -103,6 +177,7 @@ export function createContainerApp(parent: pulumi.Resource, name: string, args: 
         },
         { parent },
     );
+    // `<app>.<defaultDomain>`: resolved in the VNet by the environment's private DNS zone.
     const fqdn = containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? "");
     return { url: pulumi.interpolate`https://${fqdn}`, identity: identity.id };
 }

@@ -60,6 +60,8 @@ export interface ServerlessServiceArgs {
         environmentId: pulumi.Input<string>;
         /** Workload profile the app runs on (default "Consumption"). */
         workloadProfileName?: string;
+        /** The platform network's IPv4 ranges allowed to call the app (its ingress admits no other source). */
+        callerRanges?: string[];
     };
     aws?: {
         vpcId: pulumi.Input<string>;

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { CLOUDS, GEOGRAPHIES } from "../../components/regions";
 import { CLUSTER_AUTOSCALER_RELEASES } from "../../components/cluster/eks-autoscaler";
+import { AKS_LOGIN_MODES } from "../../components/cluster/kubeconfig";
 import { isAligned } from "./cidr";
 import { carbonConfigSchema } from "./carbon";
 import { servicesSchema } from "./services";
@@ -87,6 +88,12 @@ const cluster = z
         /** Networks (VPN, bastion, CI runners) allowed to reach the private API endpoints. */
         authorizedCidrs: z.array(cidr).default([]),
         releaseChannel: z.enum(RELEASE_CHANNELS).default("REGULAR"),
+        /**
+         * How kubelogin signs in to AKS for kubectl and the Kubernetes provider, never interactively:
+         * azurecli (a workstation after `az login`), workloadidentity (CI with OIDC federation, e.g.
+         * GitHub Actions with `id-token: write`), msi (a VM's managed identity). components/cluster/kubeconfig.ts.
+         */
+        azureLogin: z.enum(AKS_LOGIN_MODES).default("azurecli"),
         /**
          * Cluster administrators. aws: IAM role or user ARNs given cluster-admin through EKS access
          * entries (when empty, the identity running `pulumi up` is granted so a first deploy can

@@ -329,8 +329,17 @@ const serverlessIngress: RuleDef = {
                 return v === "internal" || v === "internal-and-cloud-load-balancing" ? [] : [`Cloud Run service: metadata.annotations["run.googleapis.com/ingress"] is ${fmt(v)} (default "all"); set it to "internal" or "internal-and-cloud-load-balancing".`];
             }
             case "azure-native:app:ContainerApp": {
-                const v = (p as Props<ContainerAppArgs>).configuration?.ingress?.external;
-                return v === true ? [`Container App: configuration.ingress.external is true; set it to false (internal to the environment), or declare the app a public edge exception.`] : [];
+                // In an internal environment (required below) external: true means "reachable from the VNet",
+                // never the internet (learn.microsoft.com/azure/container-apps/ingress-overview); it is internal
+                // when only Allow rules for private ranges admit callers (all-Allow denies every other source,
+                // learn.microsoft.com/azure/container-apps/ip-restrictions).
+                const ingress = (p as Props<ContainerAppArgs>).configuration?.ingress;
+                if (ingress?.external !== true) return [];
+                const rules = (ingress.ipSecurityRestrictions ?? []) as { action?: string; ipAddressRange?: string }[];
+                if (rules.length === 0 || rules.some((r) => r.action !== "Allow")) {
+                    return [`Container App: configuration.ingress.external is true without ipSecurityRestrictions that only Allow private ranges; allow the platform network's ranges only, set external to false (environment only), or declare the app a public edge exception.`];
+                }
+                return cidrIssues(rules.map((r) => String(r.ipAddressRange)), ctx).map(([c, why]) => `Container App: configuration.ingress.ipSecurityRestrictions allows ${c} (${why}); allow only the platform network's private ranges.`);
             }
             case "azure-native:app:ManagedEnvironment": {
                 const v = (p as Props<ManagedEnvironmentArgs>).vnetConfiguration?.internal;

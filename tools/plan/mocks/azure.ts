@@ -18,6 +18,8 @@ function locationOf(args: pulumi.runtime.MockResourceArgs): string {
     const providerId = args.provider?.split("::").pop();
     return (providerId && providerLocations.get(providerId)) || MOCK_AZURE_LOCATION;
 }
+/** The version Key Vault reports as current for every key (getKey), as after a rotation. */
+export const MOCK_AZURE_CURRENT_KEY_VERSION = "fedcba9876543210fedcba9876543210";
 /** The object id of the identity that runs Pulumi (getClientConfig). */
 export const MOCK_AZURE_DEPLOYER_OBJECT_ID = "22222222-2222-2222-2222-222222222222";
 
@@ -53,6 +55,7 @@ function arm(provider: string, nameInput: string): ResourceMock {
     };
 }
 
+/** The exec user AKS really returns: kubelogin in device-code mode (pulumi/pulumi-azure-native#2399, Azure/kubelogin#193). */
 const MOCK_KUBECONFIG = (server: string, cluster: string) => `apiVersion: v1
 kind: Config
 clusters:
@@ -72,8 +75,9 @@ users:
     exec:
       apiVersion: client.authentication.k8s.io/v1beta1
       command: kubelogin
-      args: [get-token, --login, azurecli, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630]
-      interactiveMode: IfAvailable
+      args: [get-token, --environment, AzurePublicCloud, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630, --client-id, 80faf920-1908-4b52-b5ef-a8e7bedfc67a, --tenant-id, ${MOCK_AZURE_TENANT}, --login, devicecode]
+      env: null
+      provideClusterInfo: false
 `;
 
 export const azureMocks: CloudMocks = {
@@ -159,6 +163,19 @@ export const azureMocks: CloudMocks = {
             const name = str(args.inputs.agentPoolName) ?? args.name;
             return { id: `${rgId(args)}/providers/Microsoft.ContainerService/managedClusters/${cluster}/agentPools/${name}`, name, provisioningState: "Succeeded" };
         },
+        "azure-native:privatedns:PrivateZone": (args) => {
+            const name = str(args.inputs.privateZoneName) ?? args.name;
+            return { id: `${rgId(args)}/providers/Microsoft.Network/privateDnsZones/${name}`, name };
+        },
+        "azure-native:privatedns:VirtualNetworkLink": (args) => {
+            const name = str(args.inputs.virtualNetworkLinkName) ?? args.name;
+            return { id: `${rgId(args)}/providers/Microsoft.Network/privateDnsZones/${str(args.inputs.privateZoneName) ?? "zone"}/virtualNetworkLinks/${name}`, name };
+        },
+        "azure-native:privatedns:PrivateRecordSet": (args) => {
+            const name = str(args.inputs.relativeRecordSetName) ?? args.name;
+            const zone = str(args.inputs.privateZoneName) ?? "zone";
+            return { id: `${rgId(args)}/providers/Microsoft.Network/privateDnsZones/${zone}/${str(args.inputs.recordType) ?? "A"}/${name}`, name, fqdn: `${name}.${zone}.` };
+        },
         "azure-native:monitor:DiagnosticSetting": (args) => {
             const name = str(args.inputs.name) ?? args.name;
             const target = str(args.inputs.resourceUri) ?? `/subscriptions/${MOCK_AZURE_SUBSCRIPTION}`;
@@ -166,6 +183,14 @@ export const azureMocks: CloudMocks = {
         },
     },
     calls: {
+        // The key's current version as Key Vault reports it: after a rotation it differs from the version
+        // the Key resource was created with (the resource mock's keyUriWithVersion).
+        "azure-native:keyvault:getKey": (args) => {
+            const vault = str(args.inputs.vaultName) ?? "mock-vault";
+            const name = str(args.inputs.keyName) ?? "mock-key";
+            const keyUri = `https://${vault}.vault.azure.net/keys/${name}`;
+            return { name, keyUri, keyUriWithVersion: `${keyUri}/${MOCK_AZURE_CURRENT_KEY_VERSION}` };
+        },
         "azure-native:authorization:getClientConfig": () => ({
             clientId: "33333333-3333-3333-3333-333333333333",
             objectId: MOCK_AZURE_DEPLOYER_OBJECT_ID,

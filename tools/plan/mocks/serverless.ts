@@ -27,7 +27,9 @@ export const serverlessMocks: CloudMocks = {
         },
         "azure-native:app:ContainerApp": (args) => {
             const i = args.inputs as Inputs;
-            const fqdn = `${i.containerAppName}.internal.mockdomain-1a2b3c4d.${i.location}.azurecontainerapps.io`;
+            // Ingress visible outside the environment gets `<app>.<defaultDomain>`, environment-only ingress `<app>.internal.<defaultDomain>`.
+            const internal = i.configuration?.ingress?.external === true ? "" : "internal.";
+            const fqdn = `${i.containerAppName}.${internal}mockdomain-1a2b3c4d.${i.location}.azurecontainerapps.io`;
             return {
                 id: `/subscriptions/${MOCK_AZURE_SUBSCRIPTION}/resourceGroups/${i.resourceGroupName}/providers/Microsoft.App/containerApps/${i.containerAppName}`,
                 name: i.containerAppName,
