@@ -103,9 +103,9 @@ describe("commands", () => {
         expect(r.stderr).not.toMatch(/^\s+at /m);
     });
 
-    it("plan of a stack that does not exist: exit 1 naming the stacks there", () => {
+    it("plan of a stack that does not exist: a usage mistake (exit 2) naming the stacks there", () => {
         const r = spawnSync(TSX, ["tools/plan.ts", "--stack", "nope"], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 120_000 });
-        expect(r.status).toBe(1);
+        expect(r.status).toBe(2);
         expect(r.stderr).toMatch(/stack "nope" has no stack file Pulumi\.nope\.yaml; stacks here: aws, azure, dev, gcp, local/);
         expect(r.stderr).not.toMatch(/^\s+at /m);
     });

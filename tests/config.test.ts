@@ -40,7 +40,7 @@ describe("platform config: bad values name the key, the value and what is allowe
         ["misspelt nested key", { clouds: ["aws"], cluster: { maxNode: 3 } }, [/platform:cluster\.maxNode is not a known setting/, /maxNodes/]],
         ["region key for an unknown cloud", { clouds: ["aws"], regions: { oracle: "auto" } }, [/platform:regions\.oracle is not a known setting/, /aws, azure, gcp/]],
         ["wrong type of release channel", { clouds: ["gcp"], cluster: { releaseChannel: "FAST" } }, [/platform:cluster\.releaseChannel/, /"FAST"/, /"RAPID", "REGULAR", "STABLE"/]],
-        ["admin that is not an IAM ARN", { clouds: ["aws"], cluster: { admins: { aws: ["platform-admins"] } } }, [/platform:cluster\.admins\.aws\[0\]/, /"platform-admins"/, /IAM role or user ARN such as arn:aws:iam::123456789012:role\//]],
+        ["admin that is not an IAM ARN", { clouds: ["aws"], cluster: { admins: { aws: ["platform-admins"] } } }, [/platform:cluster\.admins\.aws\[0\]/, /"platform-admins"/, /IAM role or user ARN without wildcards, such as arn:aws:iam::123456789012:role\//]],
         ["Azure admin that is not a group object id", { clouds: ["azure"], cluster: { admins: { azure: ["admins@contoso.com"] } } }, [/platform:cluster\.admins\.azure\[0\]/, /"admins@contoso\.com"/, /Entra group object id/]],
         ["tag key clouds reject", { clouds: ["aws"], tags: { "Cost Center": "x" } }, [/platform:tags\.Cost Center/, /"Cost Center"/, /lowercase letters, digits/]],
     ];

@@ -87,7 +87,7 @@ describe("npm run plan", () => {
     it("exits 2 and lists the stacks for an unknown stack", async () => {
         const { code, stderr } = await planCli(["--stack", "nope"]);
         expect(code).toBe(2);
-        expect(stderr).toMatch(/no stack file .*Pulumi\.nope\.yaml; stacks here: .*dev/);
+        expect(stderr).toMatch(/stack "nope" has no stack file .*Pulumi\.nope\.yaml; stacks here: .*dev/);
     });
 });
 

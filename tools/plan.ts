@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../stacks/config";
 import { planStack, type Plan, type RecordedResource } from "./plan/index";
+import { StackNameError } from "./plan/stack-config";
 
 // `import … from "tools/plan"` resolves to this file before the folder: re-export the library API.
 export * from "./plan/index";
@@ -109,7 +110,8 @@ if (require.main === module) {
         () => exitAfterFlush(0),
         (e) => {
             console.error(e instanceof ConfigError ? e.message : `plan failed: ${(e as Error).stack ?? e}`);
-            exitAfterFlush(e instanceof ConfigError ? 1 : 2);
+            // A stack that does not exist is a usage mistake (2); a bad setting in one that does is 1.
+            exitAfterFlush(e instanceof ConfigError && !(e instanceof StackNameError) ? 1 : 2);
         },
     );
 }

@@ -20,7 +20,7 @@ import {
 } from "../aws/context";
 import { clusterAutoscalerRelease, installEksClusterAutoscaler } from "./eks-autoscaler";
 import type { KubernetesClusterArgs, KubernetesClusterOutputs } from "./index";
-import { execKubeconfig } from "./kubeconfig";
+import { execKubeconfig, managedClusterIdentifier } from "./kubeconfig";
 
 /**
  * Kubernetes minor when the caller names none (the stack schema's default). Pinned rather than left
@@ -425,6 +425,10 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
         `${name}-k8s`,
         {
             kubeconfig,
+            // The provider is replaced only when this changes. Without it, pulumi-kubernetes replaces the
+            // provider (and so every resource in the cluster) whenever the kubeconfig is unknown in a preview,
+            // which happens on any update of the cluster it is read from (provider.d.ts, clusterIdentifier).
+            clusterIdentifier: managedClusterIdentifier("aws", args.region, name),
             // Server-side apply lets several owners (operators, Helm, this program) share fields safely.
             enableServerSideApply: true,
         },

@@ -16,7 +16,7 @@ import { host, overlaps } from "../../stacks/config/cidr";
 import { AZURE_ROLES, roleDefinitionId } from "../azure/roles";
 import { ACCESS_CHECK_INTERVAL_SECONDS, ACCESS_CHECK_TIMEOUT_SECONDS, ClusterAccessCheck } from "./aks-access";
 import type { KubernetesClusterArgs, KubernetesClusterOutputs, NodePoolSizing } from "./index";
-import { AKS_LOGIN_MODES, aksExecKubeconfig } from "./kubeconfig";
+import { AKS_LOGIN_MODES, aksExecKubeconfig, managedClusterIdentifier } from "./kubeconfig";
 
 /** Defaults that match the stack schema's, for callers that build the component directly. */
 const DEFAULT_POD_CIDR = "100.64.0.0/16";
@@ -303,6 +303,10 @@ export function createAzureCluster(parent: pulumi.Resource, name: string, args: 
         `${name}-k8s`,
         {
             kubeconfig,
+            // The provider is replaced only when this changes. Without it, pulumi-kubernetes replaces the
+            // provider (and so every resource in the cluster) whenever the kubeconfig is unknown in a preview,
+            // which happens on any update of the cluster it is read from (provider.d.ts, clusterIdentifier).
+            clusterIdentifier: managedClusterIdentifier("azure", args.region, name),
             // Server-side apply lets several owners (operators, Helm, this program) share fields safely.
             enableServerSideApply: true,
         },

@@ -11,7 +11,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesClusterArgs, KubernetesClusterOutputs } from "./index";
 import { NODE_LOCAL_DNS_ADDRESS } from "./network-facts";
-import { execKubeconfig } from "./kubeconfig";
+import { execKubeconfig, managedClusterIdentifier } from "./kubeconfig";
 
 /** What the node service account may do: write logs and metrics, read its own metadata, pull images. */
 export const GKE_NODE_ROLES = [
@@ -240,6 +240,10 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
         `${name}-k8s`,
         {
             kubeconfig,
+            // The provider is replaced only when this changes. Without it, pulumi-kubernetes replaces the
+            // provider (and so every resource in the cluster) whenever the kubeconfig is unknown in a preview,
+            // which happens on any update of the cluster it is read from (provider.d.ts, clusterIdentifier).
+            clusterIdentifier: managedClusterIdentifier("gcp", args.region, name),
             // Server-side apply lets several owners (operators, Helm, this program) share fields safely.
             enableServerSideApply: true,
         },

@@ -103,3 +103,12 @@ export function aksExecKubeconfig(clusterName: string, aksKubeconfig: string, o:
         interactiveMode: "Never",
     });
 }
+
+/**
+ * A managed cluster's identity for the Kubernetes provider's `clusterIdentifier`: known when the program
+ * runs (cloud, region, the component's name), unlike the kubeconfig, so a preview of an update to the
+ * cluster never plans to replace the provider and everything deployed through it.
+ */
+export function managedClusterIdentifier(cloud: "aws" | "azure" | "gcp", region: string | undefined, name: string): string {
+    return `${cloud}/${region ?? "default"}/${name}`;
+}

@@ -46,10 +46,14 @@ function maskSecure(value: unknown, found: { secret: boolean }): unknown {
  * alone. Only the last part names the stack file, so no name can reach outside the project.
  */
 const STACK_PART = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** A `--stack` that names no usable stack (a usage mistake: the commands exit 2 on it). */
+export class StackNameError extends ConfigError {}
+
 export function stackFileName(stack: string): string {
     const parts = stack.split("/");
     if (parts.length > 3 || parts.some((p) => !STACK_PART.test(p) || /^\.+$/.test(p)))
-        throw new ConfigError([
+        throw new StackNameError([
             `stack name ${JSON.stringify(stack)} is not one the Pulumi CLI accepts; allowed: [<org>/[<project>/]]<stack>, each part 1-100 letters, digits, '-', '_' or '.' (not dots alone)`,
         ]);
     return `Pulumi.${parts[parts.length - 1]}.yaml`;
@@ -99,7 +103,7 @@ export function loadStackConfig(stack: string, opts: { root?: string; overrides?
             throw new ConfigError([`${path.relative(process.cwd(), file) || file}: the file must be a YAML mapping with a "config:" section`]);
         stackValues = ((doc as any)?.config ?? {}) as Record<string, unknown>;
     } else if (!opts.overrides) {
-        throw new ConfigError([`stack ${JSON.stringify(stack)} has no stack file ${path.relative(process.cwd(), file) || file}; stacks here: ${listStacks(root).join(", ") || "(none)"}`]);
+        throw new StackNameError([`stack ${JSON.stringify(stack)} has no stack file ${path.relative(process.cwd(), file) || file}; stacks here: ${listStacks(root).join(", ") || "(none)"}`]);
     }
     const merged: Record<string, unknown> = { ...project.defaults };
     for (const [rawKey, value] of Object.entries(stackValues)) {
