@@ -248,6 +248,21 @@ describe("kubernetes-target stack: Strimzi", () => {
         expect((plan.outputs.kafka as any).kubernetes.clientSettings).toEqual({ securityProtocol: "SASL_PLAINTEXT", saslMechanism: "SCRAM-SHA-512", credential: "kubernetes-secret" });
     });
 
+    it("a client in a namespace another capability creates (the mesh's workloads) gets its Secret there, and no namespace is declared twice", async () => {
+        const shared = await planStack("local", {
+            "platform:services": [],
+            "platform:kafka": { enabled: true, strimzi: { zoneAware: false }, topics: [{ name: "orders", producers: ["orders"] }], clients: [{ name: "orders", namespace: "shop" }] },
+        });
+        const names = shared.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace").map((r) => (r.rawInputs as any).metadata.name);
+        expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+        expect(names).toContain("shop"); // the mesh call graph's (Pulumi.local.yaml: workload orders in shop)
+        const secret = shared.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && (r.rawInputs as any).metadata.namespace === "shop")!;
+        expect((secret.rawInputs as any).metadata.name).toBe("kafka-orders-credentials");
+        // It waits for the mesh, whose call graph creates the namespace.
+        const shopNs = shared.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && (r.rawInputs as any).metadata.name === "shop")!;
+        expect(secret.dependencies).toContain(shopNs.urn);
+    }, 120_000);
+
     it("the Kafka namespace is protected (deleting it would delete the brokers' claims); without a configured class the volumes use the cluster default", () => {
         const ns = plan.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && (r.rawInputs as any).metadata.name === "kafka")!;
         expect(ns.protect).toBe(true);
@@ -519,5 +534,8 @@ describe("stack wiring: per-cloud backend choice and outputs", () => {
                 "1-249 characters of letters, digits, '.', '_' and '-', not '.' or '..', not starting with '__' (Kafka-internal)",
         );
         expect(parsePlatformConfig({ clouds: ["kubernetes"], kafka: { enabled: true } }).kafka.aws.kafkaVersion).toBe("3.9.x.kraft");
+        expect(problemsOf({ enabled: true, strimzi: { storageClass: "Fast SSD" } })).toEqual(['platform:kafka.strimzi.storageClass: "Fast SSD" must be a StorageClass name (DNS-1123 subdomain)']);
+        // SCRAM is the default: its credentials can reach every client namespace.
+        expect(parsePlatformConfig({ clouds: ["kubernetes"], kafka: { enabled: true } }).kafka.strimzi.authentication).toBe("scram-sha-512");
     });
 });
