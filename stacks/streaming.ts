@@ -12,7 +12,7 @@ import { EventStreaming, type ClientAccess, type EventStreamingArgs, type KafkaC
 import { AZURE_ZONAL_REGIONS } from "../components/regions";
 import type { PlatformConfig } from "./config";
 import { kafkaBackendFor } from "./config/kafka";
-import { platformNamespaces } from "./config/mesh";
+import { platformNamespaces, strimziClientNamespaces } from "./config/mesh";
 import { GRAPH_NAMESPACES } from "./config/service-graph";
 import { meshFor } from "./mesh";
 import type { Foundation } from "./platform";
@@ -145,13 +145,14 @@ export function retainStorageFor(target: ClusterTarget, keyId?: pulumi.Input<str
  */
 function clientNamespacesOf(config: PlatformConfig, mesh: AmbientMesh | undefined): Record<string, pulumi.Resource[] | "owner-writes"> {
     const out: Record<string, pulumi.Resource[] | "owner-writes"> = {};
+    const createdByStrimzi = new Set(strimziClientNamespaces(config));
     for (const ns of Object.keys(MESH_OWNED_NAMESPACES)) out[ns] = mesh ? [mesh] : [];
     if (mesh?.callGraph) {
         for (const w of config.mesh.workloads) if (w.ambient !== false) out[w.namespace] = [mesh];
     }
     // Namespaces other capabilities create after Kafka (Knative's, SpinKube's): never created twice. Only the
     // services' namespaces get credential Secrets from their owner (stacks/serverless.ts).
-    for (const ns of Object.keys(platformNamespaces(config))) if (ns !== config.kafka.strimzi.namespace) out[ns] = "owner-writes";
+    for (const ns of Object.keys(platformNamespaces(config))) if (ns !== config.kafka.strimzi.namespace && !createdByStrimzi.has(ns)) out[ns] = "owner-writes";
     for (const ns of Object.values(GRAPH_NAMESPACES)) out[ns] = "owner-writes";
     return out;
 }
