@@ -15,7 +15,7 @@ import { ContainerAppsEnvironment } from "../components/serverless/containerapps
 import { KnativeRuntime } from "../components/serverless/install/knative";
 import { spinAppExecutor, SpinKubeRuntime } from "../components/serverless/install/spinkube";
 import { createEksWasmPool, createGkeWasmPool, eksSpinShimArch } from "../components/serverless/install/wasm-nodes";
-import { workloadIdentityBinding } from "../components/streaming";
+import { CREDENTIAL_KEYS, kafkaCredentialSecret, workloadIdentityBinding } from "../components/streaming";
 import { EVENT_HUBS_KAFKA_PORT } from "../components/streaming/eventhubs";
 import { GCP_MANAGED_KAFKA_PORT } from "../components/streaming/gcp-managed-kafka";
 import { MSK_IAM_PORT } from "../components/streaming/msk";
@@ -61,6 +61,15 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
     const spanSenders: Partial<Record<ClusterTarget, { namespace: string; serviceAccount: string }[]>> = {};
     const spin: Partial<Record<ClusterTarget, { runtime: SpinKubeRuntime; ns: PlatformNamespace; deps: pulumi.Resource[] }>> = {};
 
+    // Strimzi clients' SCRAM credentials: the Strimzi component leaves the Secrets of these namespaces to
+    // their owner (created here, after Kafka), so each client's pods read them in their own namespace.
+    const kafkaCredentialsIn = (ns: PlatformNamespace, namespace: string, target: ClusterTarget, provider: k8s.Provider) => {
+        for (const access of Object.values(streaming[target]?.clients ?? {})) {
+            if (access.namespace !== namespace || !access.credentials) continue;
+            kafkaCredentialSecret(`${prefix}-${target}-kafka-credentials-${access.credentials.username}`, access.credentials, ns.namespaceName, { provider, dependsOn: [ns] });
+        }
+    };
+
     const knativeOn = (target: ClusterTarget) => {
         if (knative[target]) return knative[target]!;
         const provider = foundation.clusters[target]!.provider;
@@ -72,6 +81,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
             { name: SERVERLESS_NAMESPACE, network, ...kafkaEgress(config, target, SERVERLESS_NAMESPACE) },
             { provider },
         );
+        kafkaCredentialsIn(ns, SERVERLESS_NAMESPACE, target, provider);
         return (knative[target] = { runtime, ns });
     };
 
@@ -110,6 +120,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
             { name: WASM_NAMESPACE, podSecurity: "baseline", network: cluster.networkFacts, ...kafkaEgress(config, target, WASM_NAMESPACE) },
             { provider },
         );
+        kafkaCredentialsIn(ns, WASM_NAMESPACE, target, provider);
         const executor = spinAppExecutor(`${prefix}-${target}-spin-executor`, ns.namespaceName, { provider, dependsOn: [...runtime.ready, ns] });
         return (spin[target] = { runtime, ns, deps: [executor, ...runtime.ready] });
     };
@@ -151,6 +162,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
                         namespace: rt.ns.namespaceName,
                         meshReady: meshFor(foundation, target)?.ready,
                         workloadIdentity: clientOn(streaming, target, service.name),
+                        secretEnv: withoutKeys(kafkaSecretEnvOf(streaming, target, service.name), service.env),
                     },
                 },
                 { provider, dependsOn: deps },
@@ -229,19 +241,38 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
 }
 
 /**
- * What a Kafka client service needs to connect, as environment variables: the bootstrap servers and the
- * security mode of this target's backend, its topics, and the consumer-group prefix its ACLs allow.
+ * What a Kafka client service needs to connect, as environment variables named after the Kafka client
+ * configs: the bootstrap servers, `security.protocol` and `sasl.mechanism` of this target's backend, its
+ * topics, and the consumer-group prefix its ACLs allow. Credentials come from workload identity, or (Strimzi)
+ * from `kafkaSecretEnvOf`.
  */
 function kafkaEnvOf(streaming: Partial<Record<ClusterTarget, TargetStreaming>>, target: ClusterTarget, service: string): Record<string, pulumi.Input<string>> {
     const kafka = streaming[target];
     const access = kafka?.clients[service];
     if (!kafka || !access) return {};
+    const settings = kafka.clientSettings;
     return {
         KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrapServers,
-        KAFKA_SECURITY: kafka.authentication,
+        KAFKA_SECURITY_PROTOCOL: settings.securityProtocol,
+        ...(settings.saslMechanism ? { KAFKA_SASL_MECHANISM: settings.saslMechanism } : {}),
         ...(access.produces.length ? { KAFKA_PRODUCE_TOPICS: access.produces.join(",") } : {}),
         ...(access.consumes.length ? { KAFKA_CONSUME_TOPICS: access.consumes.join(","), KAFKA_GROUP_PREFIX: service } : {}),
     };
+}
+
+/** A Strimzi client's SCRAM username and password, by secretKeyRef to the Secret in its own namespace. */
+function kafkaSecretEnvOf(streaming: Partial<Record<ClusterTarget, TargetStreaming>>, target: ClusterTarget, service: string): Record<string, { secretName: string; key: string }> {
+    const credentials = streaming[target]?.clients[service]?.credentials;
+    if (!credentials) return {};
+    return {
+        KAFKA_SASL_USERNAME: { secretName: credentials.secretName, key: CREDENTIAL_KEYS.username },
+        KAFKA_SASL_PASSWORD: { secretName: credentials.secretName, key: CREDENTIAL_KEYS.password },
+    };
+}
+
+/** `from` without the keys `over` sets (the service's own env wins over the platform's). */
+function withoutKeys<T>(from: Record<string, T>, over: Record<string, unknown> = {}): Record<string, T> {
+    return Object.fromEntries(Object.entries(from).filter(([k]) => !(k in over)));
 }
 
 /** The workload-identity binding of the service's Kafka client on this target, if the service is one. */

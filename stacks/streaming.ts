@@ -4,12 +4,16 @@
  * the kubernetes target), in the platform's network, encrypted with the platform's key, with clients
  * bound to the platform cluster's workload identity.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { ClusterTarget } from "../components/cluster";
-import { EventStreaming, type ClientAccess, type EventStreamingArgs } from "../components/streaming";
+import type { AmbientMesh } from "../components/mesh";
+import { MESH_OWNED_NAMESPACES } from "../components/mesh/callgraph";
+import { EventStreaming, type ClientAccess, type EventStreamingArgs, type KafkaClientSettings } from "../components/streaming";
 import { AZURE_ZONAL_REGIONS } from "../components/regions";
 import type { PlatformConfig } from "./config";
 import { kafkaBackendFor } from "./config/kafka";
+import { platformNamespaces, strimziClientNamespaces } from "./config/mesh";
+import { GRAPH_NAMESPACES } from "./config/service-graph";
 import { meshFor } from "./mesh";
 import type { Foundation } from "./platform";
 
@@ -19,7 +23,8 @@ const SHORT: Record<ClusterTarget, string> = { aws: "aws", azure: "az", gcp: "gc
 export interface TargetStreaming {
     backend: string;
     bootstrapServers: pulumi.Output<string>;
-    authentication: string;
+    /** security.protocol, sasl.mechanism and where the credential comes from, as a Kafka client spells them. */
+    clientSettings: KafkaClientSettings;
     topics: pulumi.Output<string>[];
     /** Per client (a golden-path service's client has the service's name). */
     clients: Record<string, ClientAccess>;
@@ -43,16 +48,25 @@ export function addStreaming(foundation: Foundation, config: PlatformConfig): Pa
         };
         let opts: pulumi.ComponentResourceOptions = {};
         if (backend === "strimzi") {
+            const mesh = meshFor(foundation, target);
             args.strimzi = {
                 provider: cluster.provider,
                 namespace: kafka.strimzi.namespace,
                 authentication: kafka.strimzi.authentication,
                 storageClass: kafka.strimzi.storageClass,
+                // A configured class wins; otherwise a Retain class for the managed cluster's CSI driver.
+                retainStorage: kafka.strimzi.storageClass ? undefined : retainStorageFor(target, cloud?.key.keyId),
                 zoneAware: kafka.strimzi.zoneAware,
                 // Its AuthorizationPolicies need the Istio CRDs this cluster's mesh installs.
-                meshReady: meshFor(foundation, target)?.ready,
+                meshReady: mesh?.ready,
                 network: cluster.networkFacts,
+                clientNamespaces: clientNamespacesOf(config, mesh),
             };
+            if (target === "kubernetes" && !kafka.strimzi.storageClass) {
+                pulumi.log.warn(
+                    "platform:kafka.strimzi.storageClass is unset: the Kafka volumes use the cluster's default StorageClass, whose reclaim policy is usually Delete (kind's local-path included), so a deleted claim deletes its data; set a class with reclaimPolicy Retain for data that must survive (docs/kafka.md, Data safety)",
+                );
+            }
             opts = { providers: { kubernetes: cluster.provider } };
         } else if (backend === "msk" && cloud) {
             args.tags = tagsOf(config);
@@ -92,11 +106,55 @@ export function addStreaming(foundation: Foundation, config: PlatformConfig): Pa
         out[target] = {
             backend,
             bootstrapServers: streaming.bootstrapServers,
-            authentication: streaming.authentication,
+            clientSettings: streaming.clientSettings,
             topics: streaming.topics,
             clients: streaming.clients,
         };
     }
+    return out;
+}
+
+/**
+ * The Retain StorageClass for Strimzi's volumes on a managed cluster, for the CSI driver each cluster runs:
+ * - EKS: the EBS CSI driver, gp3, encrypted (the account's EBS key, as the nodes' volumes; parameters per
+ *   kubernetes-sigs/aws-ebs-csi-driver docs/parameters.md). The driver is an EKS add-on the cluster must run.
+ * - AKS: the built-in Azure Disk CSI driver, Premium SSD (LRS: Kafka already replicates across zones, and
+ *   WaitForFirstConsumer creates each disk in its broker's zone) (learn.microsoft.com/azure/aks/azure-disk-csi).
+ * - GKE: the Compute Engine PD CSI driver (enabled on the cluster), pd-balanced, encrypted with the platform key
+ *   (`disk-encryption-kms-key`; the Compute Engine service agent already holds encrypt/decrypt on it for the
+ *   boot disks) (cloud.google.com/kubernetes-engine/docs/how-to/using-cmek).
+ * Existing clusters (`kubernetes`): the provisioner is unknown, so none (see platform:kafka.strimzi.storageClass).
+ */
+export function retainStorageFor(target: ClusterTarget, keyId?: pulumi.Input<string>): NonNullable<EventStreamingArgs["strimzi"]>["retainStorage"] {
+    switch (target) {
+        case "aws":
+            return { provisioner: "ebs.csi.aws.com", parameters: { type: "gp3", encrypted: "true" } };
+        case "azure":
+            return { provisioner: "disk.csi.azure.com", parameters: { skuName: "Premium_LRS" } };
+        case "gcp":
+            return { provisioner: "pd.csi.storage.gke.io", parameters: { type: "pd-balanced", ...(keyId ? { "disk-encryption-kms-key": keyId } : {}) } };
+        case "kubernetes":
+            return undefined;
+    }
+}
+
+/**
+ * Who creates each Kafka client's namespace, so the Strimzi component writes the client's credential
+ * Secret after it (or leaves it to the owner). The golden-path services' namespaces are created later, by
+ * the serverless stack, which writes their Secrets itself; the mesh call graph's namespaces and the
+ * cluster's own already exist when Kafka is built. Every other client namespace is created by the component.
+ */
+function clientNamespacesOf(config: PlatformConfig, mesh: AmbientMesh | undefined): Record<string, pulumi.Resource[] | "owner-writes"> {
+    const out: Record<string, pulumi.Resource[] | "owner-writes"> = {};
+    const createdByStrimzi = new Set(strimziClientNamespaces(config));
+    for (const ns of Object.keys(MESH_OWNED_NAMESPACES)) out[ns] = mesh ? [mesh] : [];
+    if (mesh?.callGraph) {
+        for (const w of config.mesh.workloads) if (w.ambient !== false) out[w.namespace] = [mesh];
+    }
+    // Namespaces other capabilities create after Kafka (Knative's, SpinKube's): never created twice. Only the
+    // services' namespaces get credential Secrets from their owner (stacks/serverless.ts).
+    for (const ns of Object.keys(platformNamespaces(config))) if (ns !== config.kafka.strimzi.namespace && !createdByStrimzi.has(ns)) out[ns] = "owner-writes";
+    for (const ns of Object.values(GRAPH_NAMESPACES)) out[ns] = "owner-writes";
     return out;
 }
 

@@ -151,16 +151,55 @@ describe("golden path on the kubernetes target (Knative, SpinKube, Strimzi)", ()
         expect(spans.spec.rules[0].to[0].operation.ports).toEqual(["4317", "4318"]);
     });
 
-    it("a Kafka client service is told where its topics are (bootstrap, security, topics, group prefix); others are not", () => {
+    it("a Kafka client service is told where its topics are and how to connect (Kafka client settings); others are not", () => {
         const env = (svc: string) =>
             Object.fromEntries(((named(plan, `plt-local-kubernetes-${svc}-ksvc`).rawInputs as any).spec.template.spec.containers[0].env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
         const kafka = (plan.outputs.kafka as any).kubernetes;
-        expect(env("ledger")).toMatchObject({ KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrapServers, KAFKA_SECURITY: kafka.authentication, KAFKA_CONSUME_TOPICS: "orders", KAFKA_GROUP_PREFIX: "ledger" });
+        expect(env("ledger")).toMatchObject({
+            KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrapServers,
+            KAFKA_SECURITY_PROTOCOL: "SASL_PLAINTEXT",
+            KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
+            KAFKA_CONSUME_TOPICS: "orders",
+            KAFKA_GROUP_PREFIX: "ledger",
+        });
         expect(env("ledger")).not.toHaveProperty("KAFKA_PRODUCE_TOPICS");
         expect(env("api")).toMatchObject({ KAFKA_PRODUCE_TOPICS: "orders" });
         expect(env("api")).not.toHaveProperty("KAFKA_GROUP_PREFIX");
         expect(Object.keys(env("audit")).filter((k) => k.startsWith("KAFKA_"))).toEqual([]);
-        expect(kafka.bootstrapServers).toMatch(/:9093$/);
+        expect(kafka.bootstrapServers).toMatch(/:9092$/);
+    });
+
+    it("every Strimzi client service reads its SCRAM credential by secretKeyRef from a Secret in its own namespace, never a literal", () => {
+        const secrets = plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret");
+        const users = plan.resources.filter((r) => r.type === "kubernetes:kafka.strimzi.io/v1:KafkaUser").map((u) => (u.rawInputs as any).metadata.name as string);
+        const workloads = plan.resources.filter((r) => r.type === "kubernetes:serving.knative.dev/v1:Service" || r.type === "kubernetes:core.spinkube.dev/v1alpha1:SpinApp");
+        let clients = 0;
+        for (const w of workloads) {
+            const spec = (w.rawInputs as any).spec;
+            const name = (w.rawInputs as any).metadata.name as string;
+            const namespace = (w.rawInputs as any).metadata.namespace as string;
+            // Knative: container env; SpinApp: variables (lowercased names, Spin's variable rules).
+            const env: { name: string; value?: string; valueFrom?: any }[] = spec.template?.spec.containers[0].env ?? spec.variables ?? [];
+            const byName = (n: string) => env.find((e) => e.name.toUpperCase() === n);
+            // valueFrom.secretKeyRef is in the Knative Service and SpinApp schemas.
+            expect(validateCustomResource(w.rawInputs as any).errors, name).toEqual([]);
+            if (!users.includes(name)) {
+                expect(env.filter((e) => /^KAFKA_SASL/i.test(e.name)), name).toEqual([]);
+                continue;
+            }
+            clients++;
+            for (const [variable, key] of [["KAFKA_SASL_USERNAME", "username"], ["KAFKA_SASL_PASSWORD", "password"]] as const) {
+                const entry = byName(variable);
+                expect(entry?.value, `${name} ${variable}`).toBeUndefined();
+                const ref = entry?.valueFrom?.secretKeyRef;
+                expect(ref, `${name} ${variable}`).toEqual({ name: `kafka-${name}-credentials`, key });
+                // The Secret exists in the workload's own namespace and carries that key, written after the namespace.
+                const secret = secrets.find((s) => (s.rawInputs as any).metadata.namespace === namespace && (s.rawInputs as any).metadata.name === ref.name);
+                expect(secret, `${namespace}/${ref.name}`).toBeDefined();
+                expect(Object.keys((secret!.rawInputs as any).stringData)).toContain(key);
+            }
+        }
+        expect(clients).toBe(3); // api, worker (SpinApp) and ledger
     });
 
     it("a container consumer keeps one replica (Knative scales on HTTP only); the other services scale to zero", () => {
@@ -280,6 +319,30 @@ describe("golden path on the clouds: Kafka permissions per managed backend", () 
             expect(policy.spec.podSelector).toEqual({ matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["shop", "picker"] }] });
             expect(policy.spec.egress).toEqual([rule(cidr, port), ...credentials[target]]);
         }
+    });
+
+    it("each cloud's services get that backend's security.protocol and sasl.mechanism, and no SASL secret (workload identity)", () => {
+        const env = (target: string, service: string) =>
+            Object.fromEntries(
+                ((plan.resources.find((r) => r.type === "kubernetes:serving.knative.dev/v1:Service" && r.name === `plt-dev-${target}-${service}-ksvc`)!.rawInputs as any).spec.template.spec.containers[0].env as {
+                    name: string;
+                    value?: string;
+                }[]).map((e) => [e.name, e.value]),
+            );
+        const expected: Record<string, [string, string, RegExp]> = {
+            aws: ["SASL_SSL", "AWS_MSK_IAM", /:9098/], // MSK IAM
+            azure: ["SASL_SSL", "OAUTHBEARER", /\.servicebus\.windows\.net:9093$/], // Event Hubs, Entra token
+            gcp: ["SASL_SSL", "OAUTHBEARER", /\.managedkafka\..*:9092$/], // Google Managed Kafka, Google token
+        };
+        for (const [target, [protocol, mechanism, bootstrap]] of Object.entries(expected)) {
+            for (const service of ["shop", "picker"]) {
+                const e = env(target, service);
+                expect(e, `${target}/${service}`).toMatchObject({ KAFKA_SECURITY_PROTOCOL: protocol, KAFKA_SASL_MECHANISM: mechanism });
+                expect(e.KAFKA_BOOTSTRAP_SERVERS).toMatch(bootstrap);
+                expect(Object.keys(e).filter((k) => /^KAFKA_SASL_(USERNAME|PASSWORD)$|^KAFKA_SECURITY$/.test(k)), `${target}/${service}`).toEqual([]);
+            }
+        }
+        expect(plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret" && /kafka/.test(r.name))).toEqual([]);
     });
 
     it("a service that is no Kafka client gets no cloud identity on its account", async () => {

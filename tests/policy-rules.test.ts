@@ -213,6 +213,18 @@ describe("zero-trust rules over the analyzer protocol", () => {
         expect(await violations("k8s-05-mesh-enrolment", "kubernetes:apps/v1:Deployment", opted)).toEqual([]);
     });
 
+    it("k8s-14: a listener without TLS passes only with SCRAM-SHA-512 in an application (ambient, STRICT) namespace", async () => {
+        const kafka = (namespace: string, authentication: string) => ({
+            metadata: { name: "events", namespace },
+            spec: { kafka: { listeners: [{ name: "scram", port: 9092, type: "internal", tls: false, authentication: { type: authentication } }], authorization: { type: "simple" } } },
+        });
+        const type = "kubernetes:kafka.strimzi.io/v1:Kafka";
+        expect(await violations("k8s-14-strimzi-tls-auth", type, kafka("kafka", "scram-sha-512"))).toEqual([]);
+        // PLAIN-style mechanisms and system namespaces (not ambient-enrolled by K8S-05) still need TLS.
+        expect((await violations("k8s-14-strimzi-tls-auth", type, kafka("kafka", "tls")))[0]?.message).toMatch(/listeners\["scram"\]\.tls is false/);
+        expect((await violations("k8s-14-strimzi-tls-auth", type, kafka("kube-system", "scram-sha-512")))[0]?.message).toMatch(/not "kube-system"/);
+    });
+
     it("ignores resources of other types", async () => {
         const r = await pack.analyze(resource("aws:s3/bucket:Bucket", { bucket: "x" }));
         expect(r.diagnostics).toEqual([]);

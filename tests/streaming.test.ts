@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { beforeAll, describe, expect, it } from "vitest";
-import { EventStreaming, type EventStreamingArgs } from "../components/streaming";
+import { EventStreaming, validateStreaming, type EventStreamingArgs } from "../components/streaming";
 import { strimziResources } from "../components/streaming/strimzi";
 import { ConfigError, parsePlatformConfig } from "../stacks/config";
 import { planStack, type Plan, type RecordedResource } from "../tools/plan";
@@ -140,6 +140,17 @@ describe("dev stack plan: managed Kafka on every cloud", () => {
         expect(kafka.azure.clients.checkout.kind).toBe("managed-identity");
         expect(kafka.gcp.clients.checkout.identity).toMatch(/@platform-dev-123456\.iam\.gserviceaccount\.com$/);
     });
+
+    it("tells clients each backend's security.protocol and sasl.mechanism, with credentials from workload identity (no secret)", () => {
+        const kafka = plan.outputs.kafka as any;
+        const settings = Object.fromEntries(Object.entries(kafka).map(([target, k]: [string, any]) => [target, k.clientSettings]));
+        expect(settings).toEqual({
+            aws: { securityProtocol: "SASL_SSL", saslMechanism: "AWS_MSK_IAM", credential: "workload-identity" },
+            azure: { securityProtocol: "SASL_SSL", saslMechanism: "OAUTHBEARER", credential: "workload-identity" },
+            gcp: { securityProtocol: "SASL_SSL", saslMechanism: "OAUTHBEARER", credential: "workload-identity" },
+        });
+        for (const k of Object.values(kafka) as any[]) for (const c of Object.values(k.clients) as any[]) expect(c.credentials).toBeUndefined();
+    });
 });
 
 describe("kubernetes-target stack: Strimzi", () => {
@@ -158,16 +169,16 @@ describe("kubernetes-target stack: Strimzi", () => {
         for (const r of ours) expect(validateCustomResource(r.inputs as any).errors, r.name).toEqual([]);
     });
 
-    it("KRaft pools, TLS listener with authentication only, simple authorization, safe replication", () => {
+    it("KRaft pools, one SCRAM listener (inside the mesh's mTLS), simple authorization, safe replication", () => {
         const kafka = plan.resources.find((r) => r.type === "kubernetes:kafka.strimzi.io/v1:Kafka")!;
         const spec = (kafka.inputs as any).spec.kafka;
         expect(spec.listeners).toEqual([
             {
-                name: "tls",
-                port: 9093,
+                name: "scram",
+                port: 9092,
                 type: "internal",
-                tls: true,
-                authentication: { type: "tls" },
+                tls: false,
+                authentication: { type: "scram-sha-512" },
                 // Strimzi's generated listener NetworkPolicy admits only the declared clients' namespaces.
                 networkPolicyPeers: [
                     { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "checkout" } } },
@@ -176,7 +187,19 @@ describe("kubernetes-target stack: Strimzi", () => {
             },
         ]);
         expect(spec.authorization).toEqual({ type: "simple" });
-        expect(spec.config).toMatchObject({ "min.insync.replicas": 2, "default.replication.factor": 3, "unclean.leader.election.enable": false, "auto.create.topics.enable": false });
+        // Acknowledged writes survive a broker loss: RF 3 with min ISR 2, for user topics and Kafka's own.
+        expect(spec.config).toMatchObject({
+            "min.insync.replicas": 2,
+            "default.replication.factor": 3,
+            "offsets.topic.replication.factor": 3,
+            "transaction.state.log.replication.factor": 3,
+            "transaction.state.log.min.isr": 2,
+            "unclean.leader.election.enable": false,
+            "auto.create.topics.enable": false,
+        });
+        for (const t of plan.resources.filter((r) => r.type === "kubernetes:kafka.strimzi.io/v1:KafkaTopic")) {
+            expect((t.inputs as any).spec).toMatchObject({ replicas: 3, config: { "min.insync.replicas": 2 } });
+        }
         expect(kafka.protect).toBe(true);
         const pools = plan.resources.filter((r) => r.type === "kubernetes:kafka.strimzi.io/v1:KafkaNodePool").map((p) => (p.inputs as any).spec);
         expect(pools.map((p) => p.roles[0]).sort()).toEqual(["broker", "controller"]);
@@ -185,7 +208,7 @@ describe("kubernetes-target stack: Strimzi", () => {
         expect(release).toMatchObject({ chart: "strimzi-kafka-operator", version: "1.2.0", repositoryOpts: { repo: "https://strimzi.io/charts/" }, createNamespace: false, namespace: "kafka" });
     });
 
-    it("KafkaUsers carry exactly their ACLs; the mesh admits the declared clients on the TLS port", () => {
+    it("KafkaUsers carry exactly their ACLs; the mesh admits the declared clients on the client port", () => {
         const users = Object.fromEntries(
             plan.resources.filter((r) => r.type === "kubernetes:kafka.strimzi.io/v1:KafkaUser").map((u) => [(u.inputs as any).metadata.name, (u.inputs as any).spec]),
         );
@@ -197,7 +220,61 @@ describe("kubernetes-target stack: Strimzi", () => {
         const policies = plan.resources.filter((r) => r.type === "kubernetes:security.istio.io/v1:AuthorizationPolicy" && r.name.includes("-kafka-"));
         const clients = policies.find((p) => p.name.endsWith("-kafka-clients"))!.inputs as any;
         expect(clients.spec.rules[0].from[0].source.principals.sort()).toEqual(["cluster.local/ns/checkout/sa/checkout", "cluster.local/ns/fulfilment/sa/fulfilment"]);
-        expect(clients.spec.rules[0].to[0].operation.ports).toEqual(["9093"]);
+        expect(clients.spec.rules[0].to[0].operation.ports).toEqual(["9092"]);
+    });
+
+    it("every KafkaUser reads its password from a platform Secret in the Kafka namespace, and every client's namespace gets its credential Secret", () => {
+        const users = plan.resources.filter((r) => r.type === "kubernetes:kafka.strimzi.io/v1:KafkaUser");
+        const secrets = plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret");
+        const secretAt = (namespace: string, name: string) => secrets.find((s) => (s.rawInputs as any).metadata.namespace === namespace && (s.rawInputs as any).metadata.name === name);
+        expect(users.length).toBe(2);
+        for (const u of users) {
+            const user = u.rawInputs as any;
+            const ref = user.spec.authentication.password.valueFrom.secretKeyRef;
+            expect(user.spec.authentication.type).toBe("scram-sha-512");
+            // The source Secret exists in the KafkaUser's namespace (the CRD's secretKeyRef has no namespace), is
+            // not the `<user>` Secret the User Operator writes, and the KafkaUser waits for it.
+            const source = secretAt(user.metadata.namespace, ref.name);
+            expect(source, ref.name).toBeDefined();
+            expect(ref.name).not.toBe(user.metadata.name);
+            expect(Object.keys((source!.rawInputs as any).stringData)).toContain(ref.key);
+            expect(u.dependencies).toContain(source!.urn);
+            // The client's namespace (created here: nobody else does) holds the same username and password.
+            const clientNs = user.metadata.labels["platform/client-namespace"];
+            const mine = secretAt(clientNs, `kafka-${user.metadata.name}-credentials`);
+            expect(mine, `${clientNs}/kafka-${user.metadata.name}-credentials`).toBeDefined();
+            expect((mine!.rawInputs as any).stringData).toEqual({ username: user.metadata.name, password: (source!.rawInputs as any).stringData[ref.key] });
+            const ns = plan.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && (r.rawInputs as any).metadata.name === clientNs)!;
+            expect(mine!.dependencies).toContain(ns.urn);
+        }
+        // The password is a Pulumi secret: masked wherever the plan prints inputs or outputs.
+        for (const s of secrets) expect((s.inputs as any).stringData).toBe("[secret]");
+        const printed = JSON.stringify({ resources: plan.resources.map((r) => r.inputs), outputs: plan.maskedOutputs });
+        for (const s of secrets) for (const v of Object.values((s.rawInputs as any).stringData) as string[]) if (v.length >= 32) expect(printed).not.toContain(v);
+        expect((plan.outputs.kafka as any).kubernetes.clientSettings).toEqual({ securityProtocol: "SASL_PLAINTEXT", saslMechanism: "SCRAM-SHA-512", credential: "kubernetes-secret" });
+    });
+
+    it("a client in a namespace another capability creates (the mesh's workloads) gets its Secret there, and no namespace is declared twice", async () => {
+        const shared = await planStack("local", {
+            "platform:services": [],
+            "platform:kafka": { enabled: true, strimzi: { zoneAware: false }, topics: [{ name: "orders", producers: ["orders"] }], clients: [{ name: "orders", namespace: "shop" }] },
+        });
+        const names = shared.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace").map((r) => (r.rawInputs as any).metadata.name);
+        expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+        expect(names).toContain("shop"); // the mesh call graph's (Pulumi.local.yaml: workload orders in shop)
+        const secret = shared.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && (r.rawInputs as any).metadata.namespace === "shop")!;
+        expect((secret.rawInputs as any).metadata.name).toBe("kafka-orders-credentials");
+        // It waits for the mesh, whose call graph creates the namespace.
+        const shopNs = shared.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && (r.rawInputs as any).metadata.name === "shop")!;
+        expect(secret.dependencies).toContain(shopNs.urn);
+    }, 120_000);
+
+    it("the Kafka namespace is protected (deleting it would delete the brokers' claims); without a configured class the volumes use the cluster default", () => {
+        const ns = plan.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && (r.rawInputs as any).metadata.name === "kafka")!;
+        expect(ns.protect).toBe(true);
+        // kind/existing clusters: no provisioner is known, so no class is created (a warning says so).
+        expect(plan.resources.filter((r) => r.type === "kubernetes:storage.k8s.io/v1:StorageClass")).toEqual([]);
+        for (const p of plan.resources.filter((r) => r.type === "kubernetes:kafka.strimzi.io/v1:KafkaNodePool")) expect((p.inputs as any).spec.storage.class).toBeUndefined();
     });
 
     it("with zone awareness on (managed clusters), pools spread over zones and Kafka is rack-aware", () => {
@@ -363,9 +440,10 @@ describe("backend details beyond the dev stack", () => {
         expect(wi).toEqual(["serviceAccount:platform-dev-123456.svc.id.goog[shop/checkout]", "serviceAccount:platform-dev-123456.svc.id.goog[shop/fulfilment]"]);
     });
 
-    it("Strimzi with SCRAM-SHA-512: the listener and every KafkaUser use it, and all resources still validate", () => {
+    it("Strimzi with mutual TLS (clients in the Kafka namespace only): a TLS listener, and all resources still validate", () => {
+        const inKafka = demoClients.map((c) => ({ ...c, namespace: "kafka" }));
         const r = strimziResources(
-            { backend: "strimzi", size: "small", topics: [demoTopic()], clients: demoClients, strimzi: { provider: undefined as any, authentication: "scram-sha-512" } },
+            { backend: "strimzi", size: "small", topics: [demoTopic()], clients: inKafka, strimzi: { provider: undefined as any, authentication: "tls" } },
             "kafka",
         );
         expect((r.kafka.spec as any).kafka.listeners).toEqual([
@@ -374,12 +452,26 @@ describe("backend details beyond the dev stack", () => {
                 port: 9093,
                 type: "internal",
                 tls: true,
-                authentication: { type: "scram-sha-512" },
-                networkPolicyPeers: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } } }],
+                authentication: { type: "tls" },
+                networkPolicyPeers: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kafka" } } }],
             },
         ]);
-        for (const u of r.users) expect((u.spec as any).authentication).toEqual({ type: "scram-sha-512" });
+        for (const u of r.users) expect((u.spec as any).authentication).toEqual({ type: "tls" });
         for (const cr of [r.kafka, ...r.nodePools, ...r.topics, ...r.users]) expect(validateCustomResource(cr as any).errors).toEqual([]);
+    });
+
+    it("Strimzi mutual TLS is refused for a client outside the Kafka namespace (its certificate never reaches it), in the component and the stack config", async () => {
+        const problems = validateStreaming({ backend: "strimzi", size: "small", topics: [demoTopic()], clients: demoClients, strimzi: { provider: undefined as any, authentication: "tls" } });
+        expect(problems[0]).toBe(
+            'strimzi.authentication: "tls" cannot reach client "checkout" (clients[0]) in namespace "shop": the User Operator writes and renews mutual-TLS certificates in the Kafka namespace "kafka" only; allowed: "scram-sha-512" (platform-generated passwords written to each client\'s namespace), or "tls" with every client in "kafka"',
+        );
+        let configProblems: string[] = [];
+        try {
+            parsePlatformConfig({ clouds: ["kubernetes"], kafka: { enabled: true, strimzi: { authentication: "tls" }, clients: [{ name: "checkout" }] } });
+        } catch (e) {
+            configProblems = (e as ConfigError).problems;
+        }
+        expect(configProblems).toEqual([expect.stringMatching(/^platform:kafka\.strimzi\.authentication: "tls" cannot reach client "checkout" \(clients\[0\]\) in namespace "checkout": .*allowed: "scram-sha-512"/)]);
     });
 });
 
@@ -396,12 +488,40 @@ describe("stack wiring: per-cloud backend choice and outputs", () => {
         // A managed cluster has zone labels: rack awareness stays on.
         expect((kafka[0].inputs as any).spec.kafka.rack).toEqual({ topologyKey: "topology.kubernetes.io/zone" });
         const out = (plan.outputs.kafka as any).gcp;
-        expect(out).toMatchObject({ backend: "strimzi", bootstrapServers: "events-kafka-bootstrap.kafka.svc:9093", topics: ["orders"] });
-        expect(out.clients.checkout).toMatchObject({ kind: "kafka-user", identity: "checkout", secret: "kafka/checkout", produces: ["orders"], consumes: [] });
+        expect(out).toMatchObject({ backend: "strimzi", bootstrapServers: "events-kafka-bootstrap.kafka.svc:9092", topics: ["orders"] });
+        expect(out.clients.checkout).toMatchObject({ kind: "kafka-user", identity: "checkout", credentials: { secretName: "kafka-checkout-credentials", username: "checkout" }, produces: ["orders"], consumes: [] });
         for (const r of customResourcesOf(plan.resources).filter((c) => c.type.startsWith("kubernetes:kafka.strimzi.io/"))) {
             expect(validateCustomResource(r.inputs as any).errors, r.name).toEqual([]);
         }
     }, 120_000);
+
+    it("Strimzi on managed clusters: broker and controller volumes on a Retain StorageClass for each cluster's CSI driver", async () => {
+        const plan = await planStack("dev", {
+            "platform:services": [],
+            "platform:kafka": { enabled: true, backend: { aws: "strimzi", azure: "strimzi", gcp: "strimzi" }, topics: [demoTopic()], clients: [{ name: "checkout" }, { name: "fulfilment" }] },
+        });
+        const classes = byType(plan, "kubernetes:storage.k8s.io/v1:StorageClass");
+        const expected: Record<string, { provisioner: string; parameters: Record<string, unknown> }> = {
+            aws: { provisioner: "ebs.csi.aws.com", parameters: { type: "gp3", encrypted: "true" } },
+            azure: { provisioner: "disk.csi.azure.com", parameters: { skuName: "Premium_LRS" } },
+            gcp: { provisioner: "pd.csi.storage.gke.io", parameters: { type: "pd-balanced", "disk-encryption-kms-key": expect.stringMatching(/^projects\/.+\/cryptoKeys\//) } },
+        };
+        expect(classes.map((c) => c.name).sort()).toEqual(["plt-dev-aws-kafka-storage", "plt-dev-az-kafka-storage", "plt-dev-gcp-kafka-storage"]);
+        for (const c of classes) {
+            const target = { aws: "aws", az: "azure", gcp: "gcp" }[c.name.split("-")[2]]!;
+            expect(c.rawInputs, c.name).toMatchObject({ reclaimPolicy: "Retain", volumeBindingMode: "WaitForFirstConsumer", metadata: { name: "kafka-retain" }, ...expected[target] });
+        }
+        // Every pool on every cluster claims its volumes from its own cluster's Retain class, and keeps them.
+        const pools = byType(plan, "kubernetes:kafka.strimzi.io/v1:KafkaNodePool");
+        expect(pools).toHaveLength(6);
+        for (const p of pools) {
+            const storageClass = classes.find((c) => c.provider === p.provider)!;
+            expect(storageClass, p.name).toBeDefined();
+            expect((p.rawInputs as any).spec.storage).toMatchObject({ class: "kafka-retain", deleteClaim: false });
+            expect(p.dependencies).toContain(storageClass.urn);
+            expect(p.protect).toBe(true);
+        }
+    }, 180_000);
 
     it("config errors name the key, the value and what is allowed", () => {
         const problemsOf = (kafka: unknown): string[] => {
@@ -420,5 +540,8 @@ describe("stack wiring: per-cloud backend choice and outputs", () => {
                 "1-249 characters of letters, digits, '.', '_' and '-', not '.' or '..', not starting with '__' (Kafka-internal)",
         );
         expect(parsePlatformConfig({ clouds: ["kubernetes"], kafka: { enabled: true } }).kafka.aws.kafkaVersion).toBe("3.9.x.kraft");
+        expect(problemsOf({ enabled: true, strimzi: { storageClass: "Fast SSD" } })).toEqual(['platform:kafka.strimzi.storageClass: "Fast SSD" must be a StorageClass name (DNS-1123 subdomain)']);
+        // SCRAM is the default: its credentials can reach every client namespace.
+        expect(parsePlatformConfig({ clouds: ["kubernetes"], kafka: { enabled: true } }).kafka.strimzi.authentication).toBe("scram-sha-512");
     });
 });

@@ -92,6 +92,11 @@ export interface ServerlessServiceArgs {
          * components/streaming). The cloud side (federated credential, IAM binding) is created with the identity.
          */
         workloadIdentity?: WorkloadIdentityBinding;
+        /**
+         * Environment variables read from Secrets in the service's namespace (secretKeyRef), e.g. a Kafka
+         * client's SCRAM username and password: the value never appears in the workload's spec.
+         */
+        secretEnv?: Record<string, { secretName: pulumi.Input<string>; key: string }>;
     };
 }
 

@@ -74,7 +74,13 @@ export function createKnativeService(parent: pulumi.Resource, name: string, args
                                 name: "app",
                                 image: args.image,
                                 ports: [{ containerPort: args.port }],
-                                env: Object.entries(args.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+                                env: [
+                                    ...Object.entries(args.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+                                    ...Object.entries(args.kubernetes!.secretEnv ?? {}).map(([envName, ref]) => ({
+                                        name: envName,
+                                        valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } },
+                                    })),
+                                ],
                                 resources: {
                                     requests: { cpu: cpuQuantity(args.cpu), memory: memoryQuantity(args.memory) },
                                     limits: { memory: memoryQuantity(args.memory) },

@@ -36,7 +36,14 @@ export function createSpinApp(parent: pulumi.Resource, name: string, args: Serve
                     limits: { memory: memoryQuantity(args.memory) },
                 },
                 podLabels: { ...cloudIdentity?.podLabels, "app.kubernetes.io/name": args.name },
-                variables: Object.entries(args.env ?? {}).map(([varName, value]) => ({ name: varName.toLowerCase(), value })),
+                variables: [
+                    ...Object.entries(args.env ?? {}).map(([varName, value]) => ({ name: varName.toLowerCase(), value })),
+                    // Secret values bind by reference (SpinApp 0.6 spec.variables[].valueFrom.secretKeyRef).
+                    ...Object.entries(args.kubernetes!.secretEnv ?? {}).map(([varName, ref]) => ({
+                        name: varName.toLowerCase(),
+                        valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } },
+                    })),
+                ],
             },
         },
         { parent, dependsOn: [account] },

@@ -170,7 +170,10 @@ export function createEventHubsStreaming(parent: pulumi.Resource, name: string, 
 
     return {
         bootstrapServers: pulumi.interpolate`${ns.name}.servicebus.windows.net:${EVENT_HUBS_KAFKA_PORT}`,
-        authentication: "SASL_SSL / OAUTHBEARER (Entra ID workload identity)",
+        // The Kafka endpoint takes SASL PLAIN (SAS connection strings, disabled here: disableLocalAuth) or
+        // OAUTHBEARER with a Microsoft Entra token, over TLS on 9093 ("Azure Event Hubs for Apache Kafka",
+        // https://learn.microsoft.com/azure/event-hubs/azure-event-hubs-apache-kafka-overview#security-and-authentication).
+        clientSettings: { securityProtocol: "SASL_SSL", saslMechanism: "OAUTHBEARER", credential: "workload-identity" },
         topics: args.topics.map((t) => hubs.get(t.name)!.name),
         clients,
     };

@@ -171,7 +171,10 @@ export function createGcpManagedKafka(parent: pulumi.Resource, name: string, arg
 
     return {
         bootstrapServers: pulumi.interpolate`bootstrap.${cluster.clusterId}.${g.region}.managedkafka.${g.project}.cloud.goog:${GCP_MANAGED_KAFKA_PORT}`,
-        authentication: "SASL_SSL / OAUTHBEARER (Google credentials)",
+        // TLS only; SASL/OAUTHBEARER with Application Default Credentials (here GKE workload identity) is Google's
+        // recommended mechanism, SASL/PLAIN takes a key or access token ("Configure SASL authentication",
+        // https://cloud.google.com/managed-service-for-apache-kafka/docs/authentication-kafka).
+        clientSettings: { securityProtocol: "SASL_SSL", saslMechanism: "OAUTHBEARER", credential: "workload-identity" },
         topics,
         clients,
     };

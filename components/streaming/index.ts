@@ -9,7 +9,7 @@
  * shared keys and nothing is reachable from the internet.
  */
 import type { ClusterNetworkFacts } from "../cluster/network-facts";
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createEventHubsStreaming } from "./eventhubs";
 import { createGcpManagedKafka } from "./gcp-managed-kafka";
@@ -111,10 +111,37 @@ export interface EventStreamingArgs {
         provider: k8s.Provider;
         /** Namespace for the operator and the Kafka cluster (default "kafka"). */
         namespace?: string;
-        /** Client authentication on the TLS listener (default tls: mutual TLS with KafkaUser certificates). */
+        /**
+         * Client authentication (default scram-sha-512: the platform generates each client's password and
+         * writes it to the client's own namespace). `tls` (mutual TLS) is accepted only when no client lives
+         * outside the Kafka namespace: the User Operator writes (and rotates) certificates in the Kafka
+         * namespace only, so another namespace could only get them through a secret copier.
+         */
         authentication?: "tls" | "scram-sha-512";
-        /** StorageClass for broker and controller volumes (default: the cluster's default class). */
-        storageClass?: string;
+        /**
+         * StorageClass for broker and controller volumes. Unset: the cluster's default class, whose reclaim
+         * policy is usually Delete (a deleted claim deletes the data); the stack passes the Retain class it
+         * creates on managed clusters (`strimziStorageClass`) or the one configured for existing clusters.
+         */
+        storageClass?: pulumi.Input<string>;
+        /**
+         * Protect the Kafka namespace itself (default: `protect`). Deleting a namespace deletes its
+         * PersistentVolumeClaims, and with them the brokers' volumes unless their class retains them.
+         */
+        protectNamespace?: boolean;
+        /**
+         * Create the StorageClass `kafka-retain` (reclaimPolicy Retain, WaitForFirstConsumer) with this CSI
+         * provisioner and parameters, and put every broker and controller volume on it (wins over `storageClass`).
+         * The stack passes one per managed cluster (EBS gp3, Azure Premium SSD, GCE pd-balanced).
+         */
+        retainStorage?: { provisioner: string; parameters: Record<string, pulumi.Input<string>> };
+        /**
+         * Namespaces of clients that other components create, and what the credential Secret written there
+         * must wait for. Every other client namespace (but the Kafka namespace) is created here as a
+         * PlatformNamespace. `"owner-writes"`: the owner creates the namespace later and writes the Secret
+         * itself with `kafkaCredentialSecret` (the golden-path services' namespaces).
+         */
+        clientNamespaces?: Record<string, pulumi.Resource[] | "owner-writes">;
         /**
          * Spread pools over zones and make Kafka rack-aware on `topology.kubernetes.io/zone` (default true).
          * Only clusters whose nodes carry no zone label (kind, k3d) turn it off.
@@ -130,13 +157,40 @@ export interface EventStreamingArgs {
     };
 }
 
+/**
+ * What a Kafka client sets to connect, in the client's own terms (Apache Kafka client configs
+ * `security.protocol` and `sasl.mechanism`), and where its credential comes from.
+ */
+export interface KafkaClientSettings {
+    securityProtocol: "SASL_SSL" | "SASL_PLAINTEXT" | "SSL";
+    /** Unset for SSL (mutual TLS, no SASL). */
+    saslMechanism?: "AWS_MSK_IAM" | "OAUTHBEARER" | "SCRAM-SHA-512";
+    /**
+     * `workload-identity`: the pod's cloud identity (no secret: a token from the cluster's workload identity);
+     * `kubernetes-secret`: username and password from the Secret `ClientAccess.credentials` names.
+     */
+    credential: "workload-identity" | "kubernetes-secret";
+}
+
+/** A SCRAM credential the platform generated (Strimzi): the Secret each client namespace gets, and its value. */
+export interface ClientCredentials {
+    /** Name of the Secret in the client's namespace (keys `username`, `password`). */
+    secretName: string;
+    username: string;
+    /** A Pulumi secret: encrypted in state, masked in previews and outputs. */
+    password: pulumi.Output<string>;
+}
+
+/** The keys of a client's credential Secret. */
+export const CREDENTIAL_KEYS = { username: "username", password: "password" } as const;
+
 /** How one client authenticates, per backend. */
 export interface ClientAccess {
     kind: "iam-role" | "managed-identity" | "google-service-account" | "kafka-user";
     /** Role ARN, managed identity client id, service account email, or the KafkaUser's name. */
     identity: pulumi.Output<string>;
-    /** Kubernetes secret holding the credentials (Strimzi only: certificate or SCRAM password). */
-    secret?: pulumi.Output<string>;
+    /** Strimzi with SCRAM: the credential, written to a Secret in the client's own namespace. */
+    credentials?: ClientCredentials;
     namespace: string;
     serviceAccount: string;
     produces: string[];
@@ -165,8 +219,8 @@ export function workloadIdentityBinding(access: ClientAccess): WorkloadIdentityB
 export interface EventStreamingOutputs {
     /** Bootstrap servers for the authentication mode clients use. */
     bootstrapServers: pulumi.Output<string>;
-    /** e.g. "SASL_SSL/AWS_MSK_IAM", "SASL_SSL/OAUTHBEARER (Entra ID)", "SSL (mutual TLS)". */
-    authentication: string;
+    /** security.protocol, sasl.mechanism and the credential source every client of this backend uses. */
+    clientSettings: KafkaClientSettings;
     /** Topic names as created. */
     topics: pulumi.Output<string>[];
     clients: Record<string, ClientAccess>;
@@ -175,7 +229,7 @@ export interface EventStreamingOutputs {
 export class EventStreaming extends pulumi.ComponentResource implements EventStreamingOutputs {
     public readonly backend: StreamingBackend;
     public readonly bootstrapServers!: pulumi.Output<string>;
-    public readonly authentication!: string;
+    public readonly clientSettings!: KafkaClientSettings;
     public readonly topics!: pulumi.Output<string>[];
     public readonly clients!: Record<string, ClientAccess>;
 
@@ -212,3 +266,25 @@ export function minInSync(replicationFactor: number): number {
 }
 
 export const HOUR_MS = 3_600_000;
+
+/**
+ * The Secret holding a client's SCRAM credential in the client's namespace, which the client's pods read
+ * by secretKeyRef (the value never appears in env literals, config or plain outputs). Used by the Strimzi
+ * component and by whoever creates a client namespace after it (the serverless stack).
+ */
+export function kafkaCredentialSecret(
+    name: string,
+    credentials: ClientCredentials,
+    namespace: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Secret {
+    return new k8s.core.v1.Secret(
+        name,
+        {
+            metadata: { name: credentials.secretName, namespace, labels: { "app.kubernetes.io/managed-by": "pulumi", "platform/kafka-credential": "scram-sha-512" } },
+            type: "Opaque",
+            stringData: { [CREDENTIAL_KEYS.username]: credentials.username, [CREDENTIAL_KEYS.password]: credentials.password },
+        },
+        opts,
+    );
+}

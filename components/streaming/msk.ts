@@ -237,5 +237,9 @@ export function createMskStreaming(parent: pulumi.Resource, name: string, args: 
         clients[c.name] = { kind: "iam-role", identity: role.arn, namespace: c.namespace, serviceAccount: c.serviceAccount, produces, consumes };
     }
 
-    return { bootstrapServers: bootstrap, authentication: "SASL_SSL / AWS_MSK_IAM", topics, clients };
+    // MSK IAM access control: TLS plus SASL mechanism AWS_MSK_IAM (Java, aws-msk-iam-auth; non-Java clients use
+    // OAUTHBEARER with AWS's signer library), credentials from Pod Identity. MSK developer guide, "Configure clients
+    // for IAM access control": https://docs.aws.amazon.com/msk/latest/developerguide/configure-clients-for-iam-access-control.html
+    const clientSettings = { securityProtocol: "SASL_SSL", saslMechanism: "AWS_MSK_IAM", credential: "workload-identity" } as const;
+    return { bootstrapServers: bootstrap, clientSettings, topics, clients };
 }

@@ -113,6 +113,21 @@ export function validateStreaming(args: EventStreamingArgs): string[] {
         }
     });
 
+    // Mutual TLS: the User Operator writes each client's certificate (and renews it) in the Kafka namespace only,
+    // and clients must trust the cluster CA it keeps there; a client elsewhere could only get them through a
+    // secret copier (a controller and CRDs the platform does not carry). SCRAM passwords are the platform's own.
+    if (backend === "strimzi" && args.strimzi?.authentication === "tls") {
+        const kafkaNamespace = args.strimzi.namespace ?? "kafka";
+        (args.clients ?? []).forEach((c, i) => {
+            if (c.namespace !== kafkaNamespace) {
+                add(
+                    "strimzi.authentication",
+                    "tls",
+                    `cannot reach client ${show(c.name)} (clients[${i}]) in namespace ${show(c.namespace)}: the User Operator writes and renews mutual-TLS certificates in the Kafka namespace ${show(kafkaNamespace)} only; allowed: "scram-sha-512" (platform-generated passwords written to each client's namespace), or "tls" with every client in ${show(kafkaNamespace)}`,
+                );
+            }
+        });
+    }
     const need = { msk: "aws", eventhubs: "azure", "gcp-managed-kafka": "gcp", strimzi: "strimzi" } as const;
     if (!(args as any)[need[backend]]) add(need[backend], undefined, `is required for backend ${backend}`);
     if (backend === "msk" && args.aws && !args.aws.serverless && args.aws.subnetIds.length !== 3) {

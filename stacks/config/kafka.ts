@@ -60,8 +60,10 @@ export const kafkaConfigSchema = z
         strimzi: z
             .strictObject({
                 namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a DNS-1123 label" }).default("kafka"),
-                authentication: z.enum(["tls", "scram-sha-512"]).default("tls"),
-                storageClass: z.string().optional(),
+                /** scram-sha-512: platform-generated passwords in each client's namespace; tls only for clients in the Kafka namespace. */
+                authentication: z.enum(["scram-sha-512", "tls"]).default("scram-sha-512"),
+                /** Class of the Kafka volumes (default: a Retain class on managed clusters, the cluster's default class on existing ones). */
+                storageClass: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, { error: "must be a StorageClass name (DNS-1123 subdomain)" }).optional(),
                 /** Rack awareness and zone spreading; turn off only on clusters without zone labels (kind, k3d). */
                 zoneAware: z.boolean().default(true),
             })
@@ -99,7 +101,7 @@ export function checkKafkaConfig(cfg: ParsedPlatformConfig, problems: string[]):
             aws: { vpcId: "", subnetIds: ["", "", ""], kmsKeyArn: "", clientSecurityGroupId: "", serverless: kafka.aws.serverless },
             azure: { resourceGroupName: "", location: "", vnetId: "", subnetId: "", tier: kafka.azure.tier },
             gcp: { project: "", region: "", subnet: "", kmsKeyId: "" },
-            strimzi: { provider: undefined as any },
+            strimzi: { provider: undefined as any, namespace: kafka.strimzi.namespace, authentication: kafka.strimzi.authentication },
         });
         // The same mistake is reported once, even when several targets would reject it.
         for (const p of found) {

@@ -79,7 +79,7 @@ export const SERVERLESS_CLUSTER_NAMESPACES = {
     spin: ["wasm", "cert-manager", "runtime-class-manager", "spin-operator"],
 } as const;
 
-export function platformNamespaces(cfg: Pick<ParsedPlatformConfig, "clouds" | "kafka" | "services">): Record<string, string> {
+export function platformNamespaces(cfg: Pick<ParsedPlatformConfig, "clouds" | "kafka" | "services" | "mesh">): Record<string, string> {
     const owned: Record<string, string> = {};
     const targets = cfg.clouds as ("aws" | "azure" | "gcp" | "kubernetes")[];
     if (cfg.kafka.enabled && targets.some((t) => kafkaBackendFor(t, cfg.kafka) === "strimzi")) {
@@ -90,7 +90,21 @@ export function platformNamespaces(cfg: Pick<ParsedPlatformConfig, "clouds" | "k
         if (!platforms.has(platform)) continue;
         for (const ns of SERVERLESS_CLUSTER_NAMESPACES[platform]) owned[ns] = `platform:services (${platform === "knative" ? "Knative" : "SpinKube"})`;
     }
+    for (const ns of strimziClientNamespaces(cfg)) owned[ns] ??= "platform:kafka.clients (Strimzi creates a client's namespace nobody else creates)";
     return owned;
+}
+
+/**
+ * The Kafka clients' namespaces the Strimzi component creates (to write their credential Secrets): those no
+ * other capability creates, i.e. not the Kafka namespace, the services' (`serverless`, `wasm`) or the other
+ * serverless runtimes', the mesh call graph's workload namespaces, or the cluster's and mesh's own.
+ */
+export function strimziClientNamespaces(cfg: Pick<ParsedPlatformConfig, "clouds" | "kafka" | "services" | "mesh">): string[] {
+    const targets = cfg.clouds as ("aws" | "azure" | "gcp" | "kubernetes")[];
+    if (!cfg.kafka.enabled || !targets.some((t) => kafkaBackendFor(t, cfg.kafka) === "strimzi")) return [];
+    const elsewhere = new Set<string>([cfg.kafka.strimzi.namespace, ...Object.keys(MESH_OWNED_NAMESPACES), ...SERVERLESS_CLUSTER_NAMESPACES.knative, ...SERVERLESS_CLUSTER_NAMESPACES.spin]);
+    if (cfg.mesh.enabled) for (const w of cfg.mesh.workloads) if (w.ambient !== false) elsewhere.add(w.namespace);
+    return [...new Set(cfg.kafka.clients.map((c) => c.namespace))].filter((ns) => !elsewhere.has(ns)).sort();
 }
 
 /**

@@ -383,14 +383,25 @@ const STRIMZI_AUTH = ["tls", "scram-sha-512", "oauth", "custom"];
 const strimzi: RuleDef = {
     name: "k8s-14-strimzi-tls-auth",
     id: "K8S-14",
-    description: "Strimzi Kafka listeners all use TLS with authentication, and authorization is on.",
+    description:
+        "Strimzi Kafka listeners all authenticate and are encrypted: TLS, or SCRAM-SHA-512 in an application namespace (ambient mTLS, K8S-05/K8S-03); authorization is on.",
     enforcementLevel: "mandatory",
     types: ["kubernetes:kafka.strimzi.io/v1beta2:Kafka", "kubernetes:kafka.strimzi.io/v1:Kafka"],
-    check: (p: any) => {
+    configSchema: systemSchema,
+    check: (p: any, ctx) => {
         const kafka = p.spec?.kafka ?? {};
         const out: string[] = [];
+        // A listener without TLS is still encrypted when its namespace is an application namespace: K8S-05 makes
+        // that namespace ambient and K8S-03 makes the mesh STRICT, so ztunnel carries every connection in mTLS
+        // and refuses plaintext. Only with SCRAM-SHA-512, a challenge-response mechanism (the password never
+        // crosses the wire); PLAIN or no authentication still needs TLS.
+        const meshEncrypted = !systemNamespaces(ctx).includes(p.metadata?.namespace ?? "");
         asArray<any>(kafka.listeners).forEach((l) => {
-            if (l?.tls !== true) out.push(`Kafka: spec.kafka.listeners[${fmt(l?.name)}].tls is ${fmt(l?.tls)}; set it to true.`);
+            const scramInMesh = meshEncrypted && l?.authentication?.type === "scram-sha-512";
+            if (l?.tls !== true && !scramInMesh)
+                out.push(
+                    `Kafka: spec.kafka.listeners[${fmt(l?.name)}].tls is ${fmt(l?.tls)}; set it to true, or use authentication scram-sha-512 in an ambient application namespace (not ${fmt(p.metadata?.namespace)}).`,
+                );
             if (!STRIMZI_AUTH.includes(l?.authentication?.type))
                 out.push(`Kafka: spec.kafka.listeners[${fmt(l?.name)}].authentication.type is ${fmt(l?.authentication?.type)}; set it to "tls", "scram-sha-512" or "oauth".`);
         });
