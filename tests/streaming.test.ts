@@ -500,7 +500,8 @@ describe("stack wiring: per-cloud backend choice and outputs", () => {
             "platform:services": [],
             "platform:kafka": { enabled: true, backend: { aws: "strimzi", azure: "strimzi", gcp: "strimzi" }, topics: [demoTopic()], clients: [{ name: "checkout" }, { name: "fulfilment" }] },
         });
-        const classes = byType(plan, "kubernetes:storage.k8s.io/v1:StorageClass");
+        // The Kafka classes (EKS also gets the cluster's default class, ebs-gp3, from the cluster component).
+        const classes = byType(plan, "kubernetes:storage.k8s.io/v1:StorageClass").filter((c) => (c.rawInputs as any).metadata?.name === "kafka-retain");
         const expected: Record<string, { provisioner: string; parameters: Record<string, unknown> }> = {
             aws: { provisioner: "ebs.csi.aws.com", parameters: { type: "gp3", encrypted: "true" } },
             azure: { provisioner: "disk.csi.azure.com", parameters: { skuName: "Premium_LRS" } },
