@@ -99,6 +99,16 @@ describe("AKS on the azure stack: login, access wait, protection, KMS key versio
         expect(timeoutSeconds).toBeLessThanOrEqual(3600);
         expect(intervalSeconds).toBeGreaterThan(0);
         expect(intervalSeconds).toBeLessThan(timeoutSeconds);
+        // Concrete questions, each with a verb, an API group (core is "") and a resource, never a wildcard:
+        // AKS's Azure RBAC webhook (guard) refuses wildcards unless resource discovery is on (aks-access.ts).
+        const questions = (check.rawInputs as any).questions as { verb: string; group: string; resource: string }[];
+        expect(questions.length).toBeGreaterThan(0);
+        for (const q of questions) {
+            expect(q.verb, JSON.stringify(q)).toMatch(/^[a-z]+$/);
+            expect(q.resource, JSON.stringify(q)).toMatch(/^[a-z]+$/);
+            expect(q.group, JSON.stringify(q)).toMatch(/^([a-z0-9-]+(\.[a-z0-9-]+)*)?$/);
+        }
+        expect(questions).toContainEqual({ verb: "create", group: "", resource: "namespaces" });
     });
 
     it("makes every in-cluster resource on AKS wait for the access check (through the provider)", () => {

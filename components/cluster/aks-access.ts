@@ -12,9 +12,13 @@
  * release. Ordering after the assignment alone is therefore not enough.
  *
  * How: a dynamic resource whose create asks the API server, with the same kubeconfig (and so the
- * same kubelogin credential) the Kubernetes provider uses, whether the caller may do everything
- * (a SelfSubjectAccessReview for verb "*" on resource "*", what `kubectl auth can-i '*' '*'` asks),
- * until it is allowed or the bounded wait ends. It also tolerates the API server's private DNS
+ * same kubelogin credential) the Kubernetes provider uses, whether the caller may do what the
+ * platform's first resources need (ACCESS_QUESTIONS: one SelfSubjectAccessReview each), until all
+ * are allowed or the bounded wait ends. It asks concrete questions, never a wildcard: AKS's Azure
+ * RBAC webhook (guard) refuses a wildcard verb/group/resource unless resource discovery is on
+ * ("Wildcard support for Resource/Verb/Group is not enabled", kubeguard/guard
+ * authz/providers/azure/rbac/checkaccessreqhelper.go; `DiscoverResources: false` by default in
+ * authz/providers/azure/options/options.go), so `kubectl auth can-i '*' '*'` would never pass. It also tolerates the API server's private DNS
  * name resolving late. It runs only on create (and when the role assignments it watches are
  * replaced); a preview never runs it. The provider code below is serialized into the stack by
  * Pulumi, so it uses nothing but Node's built-in modules and its own inputs.
@@ -33,12 +37,27 @@ export interface ClusterAccessCheckArgs {
     intervalSeconds: number;
 }
 
+/**
+ * What the check asks, one SelfSubjectAccessReview each; it passes only when every one is allowed.
+ * Cluster-scoped creates across the API groups the platform's first resources use: namespaces (core),
+ * CRDs (Istio, Strimzi, Knative charts), cluster role bindings (every chart's RBAC) and admission
+ * webhooks (Istio, policy engines). "AKS RBAC Cluster Admin" grants all four; a reader or a
+ * namespace-scoped role does not.
+ */
+export const ACCESS_QUESTIONS: readonly { verb: string; group: string; resource: string }[] = [
+    { verb: "create", group: "", resource: "namespaces" },
+    { verb: "create", group: "apiextensions.k8s.io", resource: "customresourcedefinitions" },
+    { verb: "create", group: "rbac.authorization.k8s.io", resource: "clusterrolebindings" },
+    { verb: "create", group: "admissionregistration.k8s.io", resource: "mutatingwebhookconfigurations" },
+];
+
 /** Default bound: longer than Azure RBAC's documented "up to 10 minutes", shorter than a CI job's patience. */
 export const ACCESS_CHECK_TIMEOUT_SECONDS = 900;
 export const ACCESS_CHECK_INTERVAL_SECONDS = 15;
 
 interface CheckInputs {
     kubeconfig: string;
+    questions: { verb: string; group: string; resource: string }[];
     roleAssignmentIds: string[];
     timeoutSeconds: number;
     intervalSeconds: number;
@@ -66,12 +85,10 @@ export const accessCheckProvider: pulumi.dynamic.ResourceProvider = {
             const out = childProcess.execFileSync(exec.command, exec.args ?? [], { env, encoding: "utf8", timeout: 120_000, stdio: ["ignore", "pipe", "pipe"] });
             return JSON.parse(out).status.token;
         };
-        const review = JSON.stringify({
-            apiVersion: "authorization.k8s.io/v1",
-            kind: "SelfSubjectAccessReview",
-            spec: { resourceAttributes: { verb: "*", group: "*", resource: "*" } },
-        });
-        const ask = (bearer: string): Promise<string> =>
+        const review = (question: { verb: string; group: string; resource: string }): string =>
+            JSON.stringify({ apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", spec: { resourceAttributes: question } });
+        const label = (q: { verb: string; group: string; resource: string }): string => `${q.verb} ${q.resource}${q.group ? `.${q.group}` : ""}`;
+        const ask = (bearer: string, question: { verb: string; group: string; resource: string }): Promise<string> =>
             new Promise((resolve) => {
                 const req = https.request(
                     {
@@ -87,10 +104,14 @@ export const accessCheckProvider: pulumi.dynamic.ResourceProvider = {
                         let body = "";
                         res.on("data", (chunk: string) => (body += chunk));
                         res.on("end", () => {
-                            if (res.statusCode !== 201 && res.statusCode !== 200) return resolve(`HTTP ${res.statusCode}`);
+                            if (res.statusCode !== 201 && res.statusCode !== 200) return resolve(`${label(question)}: HTTP ${res.statusCode}`);
                             try {
                                 const status = JSON.parse(body).status ?? {};
-                                resolve(status.allowed ? "allowed" : `not allowed yet (${status.reason || "no reason given"})`);
+                                resolve(
+                                    status.allowed
+                                        ? "allowed"
+                                        : `${label(question)} not allowed yet (${status.reason || status.evaluationError || "no reason given"})`,
+                                );
                             } catch {
                                 resolve("unreadable answer");
                             }
@@ -99,14 +120,20 @@ export const accessCheckProvider: pulumi.dynamic.ResourceProvider = {
                 );
                 req.on("timeout", () => req.destroy(new Error("timed out")));
                 req.on("error", (e: Error) => resolve(`unreachable (${e.message})`));
-                req.end(review);
+                req.end(review(question));
             });
 
         const deadline = Date.now() + inputs.timeoutSeconds * 1000;
         let last = "not checked";
         for (;;) {
             try {
-                last = await ask(token());
+                const bearer = token();
+                last = "allowed";
+                // Every question, in order; the first refusal is the answer to report.
+                for (const question of inputs.questions) {
+                    last = await ask(bearer, question);
+                    if (last !== "allowed") break;
+                }
             } catch (e) {
                 last = `no token from ${exec.command} (${(e as Error).message.split("\n")[0]})`;
             }
@@ -123,7 +150,16 @@ export const accessCheckProvider: pulumi.dynamic.ResourceProvider = {
     },
     async diff(_id: string, olds: CheckInputs, news: CheckInputs) {
         // A new cluster (kubeconfig) or a replaced role assignment needs a new check; timings do not.
-        const changed = olds.kubeconfig !== news.kubeconfig || JSON.stringify(olds.roleAssignmentIds) !== JSON.stringify(news.roleAssignmentIds);
+        // In a preview of a cluster update the kubeconfig (read from the cluster) is Pulumi's unknown
+        // placeholder (the dynamic provider's diff gets it as that string: @pulumi/pulumi
+        // cmd/dynamic-provider diff passes `news` as sent, runtime/rpc `unknownValue`). That is not a
+        // change: a new cluster also replaces the role assignment scoped to it, whose id then differs
+        // (or is unknown) here; and `pulumi up` diffs again with the real kubeconfig.
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const kubeconfigChanged = news.kubeconfig !== unknown && olds.kubeconfig !== news.kubeconfig;
+        const changed =
+            kubeconfigChanged ||
+            JSON.stringify(olds.roleAssignmentIds) !== JSON.stringify(news.roleAssignmentIds);
         return { changes: changed, replaces: changed ? ["kubeconfig"] : [], deleteBeforeReplace: false };
     },
     async update(_id: string, _olds: CheckInputs, news: CheckInputs) {
@@ -140,6 +176,6 @@ export class ClusterAccessCheck extends pulumi.dynamic.Resource {
         if (!Number.isInteger(args.intervalSeconds) || args.intervalSeconds < 1 || args.intervalSeconds > args.timeoutSeconds) {
             throw new Error(`ClusterAccessCheck ${name}: intervalSeconds is ${args.intervalSeconds}; allowed: a whole number from 1 to timeoutSeconds (${args.timeoutSeconds})`);
         }
-        super(accessCheckProvider, name, { ...args, kubeconfig: pulumi.secret(args.kubeconfig) }, { ...opts, additionalSecretOutputs: ["kubeconfig"] }, "platform", "ClusterAccessCheck");
+        super(accessCheckProvider, name, { ...args, questions: ACCESS_QUESTIONS.map((q) => ({ ...q })), kubeconfig: pulumi.secret(args.kubeconfig) }, { ...opts, additionalSecretOutputs: ["kubeconfig"] }, "platform", "ClusterAccessCheck");
     }
 }

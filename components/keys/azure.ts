@@ -21,6 +21,41 @@ const SOFT_DELETE_DAYS = 90;
 /** RSA 3072 (NIST SP 800-57: 128-bit security, acceptable beyond 2030); every AKS/Event Hubs/Storage CMK accepts it. */
 const KEY_SIZE = 3072;
 
+/** When each version of the key is rotated, expires and warns, and how long the AKS runbook has (days). */
+export interface AzureKeyVersionSchedule {
+    /** Key Vault creates the next version this long after a version is created. */
+    rotateAfterDays: number;
+    /** A version expires this long after it is created (the rotation policy's expiryTime). */
+    expiresAfterDays: number;
+    /** Key Vault notifies this long before a version expires. */
+    notifyBeforeExpiryDays: number;
+    /**
+     * After a rotation, the `pulumi up` that moves AKS KMS to the new version and the re-encryption of
+     * every Secret (`kubectl get secrets -A -o json | kubectl replace -f -`) must both be done within
+     * this many days of the new version's creation. Two limits meet here: the previous version expires
+     * `expiresAfterDays - rotateAfterDays` days after the new one is created, and an expired version no
+     * longer unwraps ("If the key is expired, the KMS plugin will fail to decrypt the existing secrets");
+     * and AKS keeps only the current and the previous version ("After you rotate the key, the previous
+     * key (key1) is still cached … rotate the key twice. Then key2 and key3 are cached"), so Secrets
+     * still under a version are lost to the cluster once AKS moves two versions on, which the first
+     * `pulumi up` after the next rotation (`rotateAfterDays` later) does. Both quotes:
+     * learn.microsoft.com/azure/aks/use-kms-etcd-encryption (MicrosoftDocs/azure-aks-docs
+     * articles/aks/use-kms-etcd-encryption.md, "Rotate existing keys in a private key vault", "KMS observability").
+     */
+    reencryptWithinDays: number;
+}
+
+/** The key's version schedule for a rotation period (validated by createAzureKey). */
+export function azureKeyVersionSchedule(rotationDays: number): AzureKeyVersionSchedule {
+    const expiresAfterDays = rotationDays + EXPIRY_GRACE_DAYS;
+    return {
+        rotateAfterDays: rotationDays,
+        expiresAfterDays,
+        notifyBeforeExpiryDays: NOTIFY_BEFORE_EXPIRY_DAYS,
+        reencryptWithinDays: Math.min(expiresAfterDays - rotationDays, rotationDays),
+    };
+}
+
 export function createAzureKey(parent: pulumi.Resource, name: string, args: EncryptionKeyArgs): EncryptionKeyOutputs {
     if (!args.azure) {
         throw new Error(`EncryptionKey ${name}: azure.resourceGroupName and azure.tenantId are required for cloud "azure" (got no azure settings)`);
@@ -31,6 +66,7 @@ export function createAzureKey(parent: pulumi.Resource, name: string, args: Encr
             `EncryptionKey ${name}: rotationDays is ${args.rotationDays}; allowed: a whole number of days from ${MIN_ROTATION_DAYS} to ${MAX_ROTATION_DAYS}`,
         );
     }
+    const schedule = azureKeyVersionSchedule(rotationDays);
     const { resourceGroupName, tenantId } = args.azure;
     const protect = args.protect ?? true;
 
@@ -82,12 +118,14 @@ export function createAzureKey(parent: pulumi.Resource, name: string, args: Encr
                 attributes: { enabled: true },
                 rotationPolicy: {
                     // Every new version expires `rotationDays + 90` days after it is created, so a consumer
-                    // pinned to a version (AKS KMS pins one) has 90 days to move to the next before it lapses:
-                    // run `pulumi up` at least once in those 90 days after each rotation (docs/azure.md).
-                    attributes: { expiryTime: `P${rotationDays + EXPIRY_GRACE_DAYS}D` },
+                    // pinned to a version (AKS KMS pins one) has 90 days to move to the next before it lapses.
+                    // The expiry stays: a policy sets one expiry for every new version and cannot spare the
+                    // versions still in use. AKS also needs its Secrets re-encrypted after each move, within
+                    // schedule.reencryptWithinDays of the rotation (runbook in docs/azure.md).
+                    attributes: { expiryTime: `P${schedule.expiresAfterDays}D` },
                     lifetimeActions: [
-                        { trigger: { timeAfterCreate: `P${rotationDays}D` }, action: { type: keyvault.KeyRotationPolicyActionType.Rotate } },
-                        { trigger: { timeBeforeExpiry: `P${NOTIFY_BEFORE_EXPIRY_DAYS}D` }, action: { type: keyvault.KeyRotationPolicyActionType.Notify } },
+                        { trigger: { timeAfterCreate: `P${schedule.rotateAfterDays}D` }, action: { type: keyvault.KeyRotationPolicyActionType.Rotate } },
+                        { trigger: { timeBeforeExpiry: `P${schedule.notifyBeforeExpiryDays}D` }, action: { type: keyvault.KeyRotationPolicyActionType.Notify } },
                     ],
                 },
             },
