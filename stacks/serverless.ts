@@ -63,10 +63,14 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
 
     // Strimzi clients' SCRAM credentials: the Strimzi component leaves the Secrets of these namespaces to
     // their owner (created here, after Kafka), so each client's pods read them in their own namespace.
+    // Each Secret by target and name, so the workloads that read it are ordered after it (a component's
+    // dependsOn does not reach its children).
+    const credentialSecrets = new Map<string, k8s.core.v1.Secret>();
     const kafkaCredentialsIn = (ns: PlatformNamespace, namespace: string, target: ClusterTarget, provider: k8s.Provider) => {
         for (const access of Object.values(streaming[target]?.clients ?? {})) {
             if (access.namespace !== namespace || !access.credentials) continue;
-            kafkaCredentialSecret(`${prefix}-${target}-kafka-credentials-${access.credentials.username}`, access.credentials, ns.namespaceName, { provider, dependsOn: [ns] });
+            const secret = kafkaCredentialSecret(`${prefix}-${target}-kafka-credentials-${access.credentials.username}`, access.credentials, ns.namespaceName, { provider, dependsOn: [ns] });
+            credentialSecrets.set(`${target}/${access.credentials.secretName}`, secret);
         }
     };
 
@@ -75,7 +79,9 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
         const provider = foundation.clusters[target]!.provider;
         // meshReady: Knative's own AuthorizationPolicies wait for this cluster's Istio CRDs.
         const network = foundation.clusters[target]!.networkFacts;
-        const runtime = new KnativeRuntime(`${prefix}-${target}-knative`, { meshReady: meshFor(foundation, target)?.ready, network }, { provider });
+        // Its controller resolves image tags to digests at the registries (parsePlatformConfig requires the exception).
+        const registryEgress = egressException(config.network.egressExceptions, "image-registries");
+        const runtime = new KnativeRuntime(`${prefix}-${target}-knative`, { meshReady: meshFor(foundation, target)?.ready, network, registryEgress }, { provider });
         const ns = new PlatformNamespace(
             `${prefix}-${target}-serverless-ns`,
             { name: SERVERLESS_NAMESPACE, network, ...kafkaEgress(config, target, SERVERLESS_NAMESPACE) },
@@ -112,7 +118,9 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
         const nodeSelector = cloud && target !== "azure" ? undefined : { "kubernetes.io/os": "linux" };
         // EKS: the shim build matches the wasm pool's instance architecture (Graviton by default).
         const arch = target === "aws" ? eksSpinShimArch(nodeSizing("aws", config).instanceType) : undefined;
-        const runtime = new SpinKubeRuntime(`${prefix}-${target}-spinkube`, { nodeSelector, arch, network: cluster.networkFacts }, { provider, dependsOn: deps });
+        // Its install Jobs download the shim from GitHub (parsePlatformConfig requires the exception).
+        const shimDownload = egressException(config.network.egressExceptions, "spin-shim-download");
+        const runtime = new SpinKubeRuntime(`${prefix}-${target}-spinkube`, { nodeSelector, arch, network: cluster.networkFacts, shimDownload }, { provider, dependsOn: deps });
         // SpinApp (0.6) exposes no pod securityContext, so its pods cannot meet "restricted"; the wasm
         // sandbox (no syscalls, capability-based WASI) is the isolation, and the namespace enforces baseline.
         const ns = new PlatformNamespace(
@@ -162,7 +170,12 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
                         namespace: rt.ns.namespaceName,
                         meshReady: meshFor(foundation, target)?.ready,
                         workloadIdentity: clientOn(streaming, target, service.name),
-                        secretEnv: withoutKeys(kafkaSecretEnvOf(streaming, target, service.name), service.env),
+                        secretEnv: Object.fromEntries(
+                            Object.entries(withoutKeys(kafkaSecretEnvOf(streaming, target, service.name), service.env)).map(([k, ref]) => [
+                                k,
+                                { ...ref, secret: credentialSecrets.get(`${target}/${ref.secretName}`) },
+                            ]),
+                        ),
                     },
                 },
                 { provider, dependsOn: deps },

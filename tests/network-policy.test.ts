@@ -102,6 +102,81 @@ describe("egress to the internet is a named exception", () => {
     }, 120_000);
 });
 
+/** Whether a pod with these labels is selected (matchLabels, and matchExpressions In / Exists). */
+function selects(selector: any, labels: Record<string, string>): boolean {
+    const byLabel = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+    const byExpression = (selector.matchExpressions ?? []).every((e: any) =>
+        e.operator === "Exists" ? k8sHas(labels, e.key) : e.operator === "In" ? e.values.includes(labels[e.key]) : false,
+    );
+    return byLabel && byExpression;
+}
+const k8sHas = (labels: Record<string, string>, key: string) => Object.prototype.hasOwnProperty.call(labels, key);
+
+/**
+ * The labels a pod of runtime-class-manager's install Job carries: the controller labels only the Job, not
+ * its pod template (runtime-class-manager@v0.2.0 shim_controller.go createJobManifest), so these are the
+ * ones the Job controller adds to every Job pod (kubernetes.io/docs/reference/labels-annotations-taints).
+ */
+const SHIM_JOB_POD_LABELS = {
+    "batch.kubernetes.io/job-name": "kind-worker-spin-v2-install",
+    "job-name": "kind-worker-spin-v2-install",
+    "batch.kubernetes.io/controller-uid": "0b6f2f3e-7a53-4a4e-9d1e-3c2f1f6f6b1a",
+    "controller-uid": "0b6f2f3e-7a53-4a4e-9d1e-3c2f1f6f6b1a",
+};
+/** The Serving controller's pod labels (knative/serving@knative-v1.23.0 config/core/deployments/controller.yaml). */
+const SERVING_CONTROLLER_POD_LABELS = { app: "controller", "app.kubernetes.io/component": "controller", "app.kubernetes.io/name": "knative-serving" };
+
+describe("the cluster runtimes' own internet flows are named exceptions, only where the runtime runs", () => {
+    /** Policies on this provider in this namespace that let pods with these labels open `port` to public addresses. */
+    const openFor = (plan: Plan, provider: string, namespace: string, labels: Record<string, string>, port: number) =>
+        policiesOf(plan).filter(
+            (p) =>
+                p.provider === provider &&
+                meta(p).namespace === namespace &&
+                selects(spec(p).podSelector, labels) &&
+                (spec(p).egress ?? []).some((rule: any) => admitsTcpPort(rule, port) && reachesAnyAddress(rule)),
+        );
+
+    it("SpinKube: the shim install Jobs' pods reach the Shim's download host on its port through spin-shim-download", () => {
+        let clusters = 0;
+        for (const stack of STACKS) {
+            const shims = plans[stack].resources.filter((r) => r.type === "kubernetes:runtime.spinkube.dev/v1alpha1:Shim");
+            for (const shim of shims) {
+                const location = new URL((shim.inputs.spec as any).fetchStrategy.anonHttp.location);
+                const port = Number(location.port || (location.protocol === "https:" ? 443 : 80));
+                const open = openFor(plans[stack], shim.provider!, "runtime-class-manager", SHIM_JOB_POD_LABELS, port);
+                expect(open.map((p) => meta(p).name), `${stack}/${targetOf(shim.provider)}`).toEqual(["allow-egress-spin-shim-download"]);
+                const exception = configs[stack].network.egressExceptions.find((e) => e.name === "spin-shim-download")!;
+                expect(exception.fqdns).toContain(location.hostname);
+                clusters++;
+            }
+            // Nowhere without SpinKube.
+            const withShim = new Set(shims.map((s) => s.provider));
+            for (const p of policiesOf(plans[stack]).filter((x) => meta(x).name === "allow-egress-spin-shim-download")) expect(withShim.has(p.provider), label(stack, p)).toBe(true);
+        }
+        expect(clusters).toBeGreaterThanOrEqual(2);
+    });
+
+    it("Knative: the Serving controller's pods reach registries on 443 through image-registries, and no other knative-serving pod does", () => {
+        let clusters = 0;
+        for (const stack of STACKS) {
+            const servings = plans[stack].resources.filter((r) => r.type === "kubernetes:operator.knative.dev/v1beta1:KnativeServing");
+            for (const serving of servings) {
+                const open = openFor(plans[stack], serving.provider!, "knative-serving", SERVING_CONTROLLER_POD_LABELS, 443);
+                expect(open.map((p) => meta(p).name), `${stack}/${targetOf(serving.provider)}`).toEqual(["allow-egress-image-registries"]);
+                // The activator, autoscaler, webhook and Kourier stay without internet egress.
+                for (const app of ["activator", "autoscaler", "webhook", "3scale-kourier-gateway", "net-kourier-controller"])
+                    expect(openFor(plans[stack], serving.provider!, "knative-serving", { app }, 443), `${stack}: ${app}`).toEqual([]);
+                clusters++;
+            }
+            const withKnative = new Set(servings.map((s) => s.provider));
+            for (const p of policiesOf(plans[stack]).filter((x) => meta(x).name === "allow-egress-image-registries")) expect(withKnative.has(p.provider), label(stack, p)).toBe(true);
+        }
+        // local, and dev-kafka's cluster-hosted services on the three managed clusters.
+        expect(clusters).toBeGreaterThanOrEqual(4);
+    });
+});
+
 function loadRawNetwork(stack: string): Record<string, unknown> {
     return JSON.parse(loadStackConfig(stack).config["platform:network"]);
 }
@@ -249,14 +324,33 @@ describe("config errors (before anything is registered)", () => {
 
     it("refuses to drop the exception a flow needs", () => {
         const problems = problemsOf("dev", { ...KAFKA_SERVICES, "platform:network": { ...loadRawNetwork("dev"), egressExceptions: [] } });
-        expect(problems).toEqual([expect.stringMatching(/^platform:network\.egressExceptions: no "entra-id" exception, but Event Hubs' Kafka clients on AKS .* allowed: keep the default/)]);
+        // The services are cluster-hosted containers: Knative on every cluster, so image-registries too.
+        expect(problems).toEqual([
+            expect.stringMatching(/^platform:network\.egressExceptions: no "entra-id" exception, but Event Hubs' Kafka clients on AKS .* allowed: keep the default/),
+            expect.stringMatching(/^platform:network\.egressExceptions: no "image-registries" exception, but Knative .* allowed: keep the default/),
+        ]);
+    });
+
+    it("refuses to drop spin-shim-download where a wasm service runs on SpinKube, and image-registries where one runs on Knative", () => {
+        const without = (stack: string, name: string) => ({
+            "platform:network": { ...loadRawNetwork(stack), egressExceptions: configs[stack].network.egressExceptions.filter((e) => e.name !== name) },
+        });
+        // local: hello-wasm on SpinKube, hello-api on Knative.
+        expect(problemsOf("local", without("local", "spin-shim-download"))).toEqual([
+            expect.stringMatching(/^platform:network\.egressExceptions: no "spin-shim-download" exception, but SpinKube .*runtime-class-manager downloads the Spin shim/),
+        ]);
+        expect(problemsOf("local", without("local", "image-registries"))).toEqual([
+            expect.stringMatching(/^platform:network\.egressExceptions: no "image-registries" exception, but Knative .*resolves image tags to digests/),
+        ]);
+        // aws: no cluster-hosted service, so neither is needed.
+        expect(problemsOf("aws", { "platform:network": { ...loadRawNetwork("aws"), egressExceptions: [] } })).toEqual([]);
     });
 
     it("refuses an exception that names no platform flow, or has no reason", () => {
         const problems = problemsOf("dev", {
             "platform:network": { ...loadRawNetwork("dev"), egressExceptions: [{ name: "anything", cidrs: ["0.0.0.0/0"], reason: "x" }] },
         });
-        expect(problems.join("\n")).toMatch(/platform:network\.egressExceptions\[0\]\.name: "anything" must be one of "entra-id", "keda-scalers"/);
+        expect(problems.join("\n")).toMatch(/platform:network\.egressExceptions\[0\]\.name: "anything" must be one of "entra-id", "keda-scalers", "spin-shim-download", "image-registries"/);
         expect(problems.join("\n")).toMatch(/platform:network\.egressExceptions\[0\]\.reason: "x" must say why/);
     });
 

@@ -94,9 +94,11 @@ export interface ServerlessServiceArgs {
         workloadIdentity?: WorkloadIdentityBinding;
         /**
          * Environment variables read from Secrets in the service's namespace (secretKeyRef), e.g. a Kafka
-         * client's SCRAM username and password: the value never appears in the workload's spec.
+         * client's SCRAM username and password: the value never appears in the workload's spec. `secret`: the
+         * Secret resource when this program creates it, so the workload is ordered after it (pods admitted
+         * before their Secret exists fail with CreateContainerConfigError).
          */
-        secretEnv?: Record<string, { secretName: pulumi.Input<string>; key: string }>;
+        secretEnv?: Record<string, { secretName: pulumi.Input<string>; key: string; secret?: pulumi.Resource }>;
     };
 }
 

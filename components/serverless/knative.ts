@@ -22,7 +22,7 @@ import { allowWorkloads, principalOf } from "../mesh/authorization";
 import type { ServerlessServiceArgs, ServerlessServiceOutputs } from "./index";
 import { KNATIVE_AUTOSCALER, KNATIVE_DATA_PATH, KNATIVE_SERVING_NAMESPACE, KOURIER_INTERNAL_SERVICE, KOURIER_WAYPOINT, knativeServiceHosts } from "./install/knative";
 import { cpuQuantity, memoryQuantity } from "./rules";
-import { workloadServiceAccount } from "./service-account";
+import { secretEnvResources, workloadServiceAccount } from "./service-account";
 
 /** queue-proxy ports on every revision pod: 8012 HTTP/1, 8013 h2c, 9090 autoscaler metrics. */
 export const QUEUE_PROXY_PORTS = [8012, 8013];
@@ -92,7 +92,7 @@ export function createKnativeService(parent: pulumi.Resource, name: string, args
                 },
             },
         },
-        { parent, dependsOn: [account] },
+        { parent, dependsOn: [account, ...secretEnvResources(args)] },
     );
     // Revision pods take requests only from Knative's data path, and metrics scrapes from the autoscaler.
     const selector = { "serving.knative.dev/service": args.name };

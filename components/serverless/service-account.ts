@@ -24,3 +24,8 @@ export function workloadServiceAccount(parent: pulumi.Resource, name: string, ar
         { parent },
     );
 }
+
+/** The Secrets a workload's secretEnv names that this program creates: what the workload waits for. */
+export function secretEnvResources(args: ServerlessServiceArgs): pulumi.Resource[] {
+    return [...new Set(Object.values(args.kubernetes?.secretEnv ?? {}).flatMap((ref) => (ref.secret ? [ref.secret] : [])))];
+}

@@ -10,7 +10,7 @@ import { allowWorkloads, principalOf } from "../mesh/authorization";
 import type { ServerlessServiceArgs, ServerlessServiceOutputs } from "./index";
 import { SPIN_EXECUTOR } from "./install/spinkube";
 import { cpuQuantity, memoryQuantity } from "./rules";
-import { workloadServiceAccount } from "./service-account";
+import { secretEnvResources, workloadServiceAccount } from "./service-account";
 
 /** Port of the Service spin-operator creates in front of a SpinApp (and of the Spin HTTP listener). */
 export const SPIN_HTTP_PORT = 80;
@@ -46,7 +46,7 @@ export function createSpinApp(parent: pulumi.Resource, name: string, args: Serve
                 ],
             },
         },
-        { parent, dependsOn: [account] },
+        { parent, dependsOn: [account, ...secretEnvResources(args)] },
     );
     new k8s.autoscaling.v2.HorizontalPodAutoscaler(
         `${name}-hpa`,

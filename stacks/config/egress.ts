@@ -10,11 +10,14 @@
  */
 import { z } from "zod";
 import { isAligned } from "./cidr";
+import { placementsOf, type ServiceEntry } from "./services";
 
 /** The platform flows that need an internet destination, by exception name. */
 export const EGRESS_EXCEPTION_USES = {
     "entra-id": "Kafka clients on AKS (workload identity token exchange with Entra ID)",
     "keda-scalers": "KEDA's operator when platform:carbon.scaling is enabled (the live carbon signal and the workloads' work sources)",
+    "spin-shim-download": "runtime-class-manager's shim install Jobs on clusters that run SpinKube (the containerd-shim-spin release tarball)",
+    "image-registries": "the Knative Serving controller on clusters that run Knative (image tag-to-digest resolution)",
 } as const;
 export type EgressExceptionName = keyof typeof EGRESS_EXCEPTION_USES;
 
@@ -54,6 +57,20 @@ export const DEFAULT_EGRESS_EXCEPTIONS: z.input<typeof exception>[] = [
         fqdns: ["api.electricitymaps.com"],
         reason: "KEDA's operator polls the live carbon signal (platform:carbon.scaling.signal.url) and the workloads' work sources (cloud queue APIs) on the ports they use; narrow cidrs to those services' ranges",
     },
+    {
+        name: "spin-shim-download",
+        cidrs: ["0.0.0.0/0"],
+        ports: [443],
+        fqdns: ["github.com", "release-assets.githubusercontent.com", "objects.githubusercontent.com"],
+        reason: "SpinKube: runtime-class-manager's install Job (its downloader init container) fetches the containerd-shim-spin release tarball from github.com, which redirects to GitHub's release-asset hosts; narrow cidrs to GitHub's published ranges (api.github.com/meta)",
+    },
+    {
+        name: "image-registries",
+        cidrs: ["0.0.0.0/0"],
+        ports: [443],
+        fqdns: ["ghcr.io", "pkg-containers.githubusercontent.com", "registry-1.docker.io", "auth.docker.io"],
+        reason: "Knative Serving's controller resolves each Revision's image tag to a digest by asking the image's registry (knative.dev/docs/serving/tag-resolution); narrow cidrs to the registries the services pull from",
+    },
 ];
 
 export const egressExceptionsSchema = z
@@ -78,6 +95,7 @@ export function networkProblems(cfg: {
     carbon: { scaling: { enabled: boolean } };
     kafka: { enabled: boolean; clients: unknown[] };
     azureKafkaManaged: boolean;
+    services: ServiceEntry[];
 }): string[] {
     const problems: string[] = [];
     const has = (name: EgressExceptionName) => !!egressException(cfg.network.egressExceptions, name);
@@ -89,6 +107,10 @@ export function networkProblems(cfg: {
         missing("entra-id", "Event Hubs' Kafka clients on AKS (workload identity token exchange)");
     }
     if (cfg.carbon.scaling.enabled && !has("keda-scalers")) missing("keda-scalers", "platform:carbon.scaling (KEDA polls the carbon signal)");
+    // The cluster runtimes a service places: SpinKube downloads its shim, Knative resolves image digests.
+    const platforms = new Set(cfg.services.flatMap((s) => placementsOf(s, cfg.clouds as Parameters<typeof placementsOf>[1]).map((p) => p.platform)));
+    if (platforms.has("spin") && !has("spin-shim-download")) missing("spin-shim-download", "SpinKube (a wasm service: runtime-class-manager downloads the Spin shim)");
+    if (platforms.has("knative") && !has("image-registries")) missing("image-registries", "Knative (a cluster-hosted service: the controller resolves image tags to digests)");
     if (cfg.clouds.includes("kubernetes")) {
         const engine = cfg.kubernetes.network.engine;
         const cni = cfg.mesh.kubernetesCni;

@@ -14,7 +14,7 @@ import { allowWorkloads, type WorkloadIdentity } from "../../mesh/authorization"
 import { WAYPOINT_NAME, waypointNetworkPolicies } from "../../mesh/callgraph";
 import { allowSpanSenders } from "../../mesh";
 import type { ClusterNetworkFacts } from "../../cluster/network-facts";
-import { PlatformNamespace } from "../../namespace";
+import { PlatformNamespace, type EgressException } from "../../namespace";
 
 export const KNATIVE_OPERATOR_CHART = { chart: "knative-operator", version: "v1.23.0", repo: "https://knative.github.io/operator" };
 /** Serving minor version the operator installs (must be one the pinned operator ships). */
@@ -91,8 +91,21 @@ export interface KnativeRuntimeArgs {
     meshReady?: pulumi.Resource[];
     /** The cluster's network facts (KubernetesCluster.networkFacts): DNS, API server, policy engine. */
     network?: ClusterNetworkFacts;
+    /**
+     * The named egress exception (`image-registries`, platform:network.egressExceptions) that lets the
+     * Serving controller ask registries for image digests (default port 443). Unset: none, and under
+     * default deny every Revision whose image is a tag fails to resolve.
+     */
+    registryEgress?: Omit<EgressException, "ports"> & { ports?: number[] };
 }
 
+/**
+ * The Serving controller's pods (knative/serving@knative-v1.23.0 config/core/deployments/controller.yaml:
+ * pod label `app: controller`, which no other deployment of Serving's core manifests carries). The controller
+ * resolves each Revision's image tag to a digest by calling the registry
+ * (knative.dev/docs/serving/tag-resolution), which pins Revisions to digests; it stays on.
+ */
+export const SERVING_CONTROLLER_PODS = { matchLabels: { app: "controller" } };
 
 export class KnativeRuntime extends pulumi.ComponentResource {
     public readonly servingNamespace: pulumi.Output<string>;
@@ -143,6 +156,9 @@ export class KnativeRuntime extends pulumi.ComponentResource {
                 network: args.network,
                 // The controllers, the webhook and net-kourier watch the API server.
                 apiServerEgress: true,
+                egressExceptions: args.registryEgress
+                    ? [{ exception: { ...args.registryEgress, ports: args.registryEgress.ports ?? [443] }, podSelector: SERVING_CONTROLLER_PODS }]
+                    : [],
                 extraPolicies: [
                     // The Kourier waypoint is an Envoy outside ztunnel's capture: istiod (xDS) and its readiness port.
                     ...waypointNetworkPolicies(),

@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterNetworkFacts } from "../../cluster/network-facts";
-import { PlatformNamespace } from "../../namespace";
+import { PlatformNamespace, type EgressException } from "../../namespace";
 
 export const CERT_MANAGER_CHART = { chart: "cert-manager", version: "v1.19.4", repo: "https://charts.jetstack.io" };
 /** OCI charts: the registry path is the chart reference (Helm has no repo index for OCI). */
@@ -47,7 +47,22 @@ export interface SpinKubeRuntimeArgs {
     arch?: "x86_64" | "aarch64";
     /** The cluster's network facts (KubernetesCluster.networkFacts): DNS, API server, policy engine. */
     network?: ClusterNetworkFacts;
+    /**
+     * The named egress exception (`spin-shim-download`, platform:network.egressExceptions) that lets the
+     * shim install Jobs fetch the shim tarball from GitHub's releases (default port 443). Unset: none, and
+     * under default deny the download fails.
+     */
+    shimDownload?: Omit<EgressException, "ports"> & { ports?: number[] };
 }
+
+/**
+ * The pods of runtime-class-manager's install/uninstall Jobs. The controller labels the Job, not its pod
+ * template (spinframework/runtime-class-manager@v0.2.0 internal/controller/shim_controller.go
+ * createJobManifest), so the selector uses the label the Job controller puts on every Job pod,
+ * `batch.kubernetes.io/job-name` (Kubernetes 1.27+, kubernetes.io/docs/reference/labels-annotations-taints).
+ * The namespace holds no other Job (the chart ships only the controller Deployment).
+ */
+export const SHIM_JOB_PODS: k8s.types.input.meta.v1.LabelSelector = { matchExpressions: [{ key: "batch.kubernetes.io/job-name", operator: "Exists" }] };
 
 const webhookIngress = (port: number): k8s.types.input.networking.v1.NetworkPolicySpec => ({
     podSelector: {},
@@ -106,10 +121,20 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
 
         // Shim installation runs privileged node-installer jobs (they write the shim binary and containerd
         // config on the host), so this one namespace cannot be restricted; it stays out of the mesh because
-        // containerd restarts under it.
+        // containerd restarts under it. Each Job's `downloader` init container curls the Shim's
+        // fetchStrategy location (runtime-class-manager@v0.2.0 shim_controller.go setOperationConfiguration,
+        // images/downloader/download_shim.sh): GitHub, through the `spin-shim-download` exception.
+        const download = args.shimDownload;
         const rcmNs = new PlatformNamespace(
             `${name}-rcm-ns`,
-            { name: "runtime-class-manager", ambient: false, podSecurity: "privileged", network: args.network, apiServerEgress: true },
+            {
+                name: "runtime-class-manager",
+                ambient: false,
+                podSecurity: "privileged",
+                network: args.network,
+                apiServerEgress: true,
+                egressExceptions: download ? [{ exception: { ...download, ports: download.ports ?? [443] }, podSelector: SHIM_JOB_PODS }] : [],
+            },
             { parent: this },
         );
         const rcm = release("runtime-class-manager", RUNTIME_CLASS_MANAGER_CHART, rcmNs, []);
@@ -129,8 +154,11 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
                         },
                     },
                     runtimeClass: { name: SPIN_RUNTIME_CLASS, handler: "spin" },
-                    // One node at a time: containerd restarts while the shim is installed.
-                    rolloutStrategy: { type: "rolling", rolling: { maxUpdate: 1 } },
+                    // "recreate": the only strategy runtime-class-manager v0.2.0 implements; "rolling" passes the
+                    // CRD (enum rolling|recreate) but its reconciler returns "rolling strategy not implemented
+                    // yet" and installs nothing (internal/controller/shim_controller.go handleInstallShim).
+                    // Recreate starts one install Job per matching node at once.
+                    rolloutStrategy: { type: "recreate" },
                 },
             },
             { parent: this, dependsOn: [rcm] },
