@@ -174,6 +174,44 @@ describe("Lambda services", () => {
     });
 });
 
+describe("account-wide names of two stacks in one AWS account", () => {
+    /** Resource types whose `name` is scoped inside another resource (a topic in its MSK cluster), not the account. */
+    const SCOPED = new Set(["aws:msk/topic:Topic"]);
+    /** The explicit physical names a plan claims in the account (auto-named resources get a random suffix). */
+    const physicalNames = (plan: Plan) =>
+        plan.resources
+            .filter((r) => r.custom && r.type.startsWith("aws:") && !SCOPED.has(r.type))
+            .flatMap((r) => [(r.inputs as Inputs).name, (r.inputs as Inputs).serviceName].filter((n): n is string => typeof n === "string").map((n) => `${r.type} ${n}`));
+    // Besides the default services (hello-api on Lambda), an always-on service puts ECS Express Mode in both plans.
+    const alwaysOn = { name: "always-on", image: "ghcr.io/platform-demo/hello-api:1.0.0", minScale: 1, maxScale: 3, targets: ["aws"] };
+
+    it("never plans the same function, ECS service, log group or other named resource in the dev and aws stacks", async () => {
+        const named: Record<string, string[]> = {};
+        for (const stack of ["dev", "aws"]) {
+            const services = JSON.parse(loadStackConfig(stack).config["platform:services"] ?? "[]") as unknown[];
+            named[stack] = physicalNames(await planStack(stack, { "platform:services": [...services, alwaysOn] }));
+        }
+        for (const stack of ["dev", "aws"]) {
+            // The check is not vacuous: both plans name a function, an ECS service and their log groups.
+            expect(named[stack]!.filter((n) => n.startsWith(`${T.lambda} `)), stack).not.toEqual([]);
+            expect(named[stack]!.filter((n) => n.startsWith("aws:ecs/expressGatewayService:ExpressGatewayService ")), stack).not.toEqual([]);
+            expect(named[stack]!.some((n) => /LogGroup \/ecs\//.test(n)), stack).toBe(true);
+            for (const n of named[stack]!.filter((x) => x.startsWith(`${T.lambda} `))) expect(n.split(" ")[1]!.length, n).toBeLessThanOrEqual(64);
+        }
+        const shared = named["dev"]!.filter((n) => named["aws"]!.includes(n));
+        expect(shared).toEqual([]);
+    }, 240_000);
+});
+
+describe("Lambda concurrency on a new account", () => {
+    it("reserves no concurrency on any planned function (new accounts cannot spare it)", async () => {
+        const plan = await planStack("aws");
+        const functions = ofType(plan.resources, T.lambda);
+        expect(functions.length).toBeGreaterThan(0);
+        for (const fn of functions) expect(fn.inputs.reservedConcurrentExecutions, fn.name).toBeUndefined();
+    }, 120_000);
+});
+
 describe("one CPU architecture per EKS node group", () => {
     /** The SSM parameters the plan looks node images up by (the wasm pool's Ubuntu image). */
     const parameters: string[] = [];
