@@ -82,7 +82,20 @@ describe("first access to the EKS cluster", () => {
         const ci = `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/ci/platform-deployer`;
         const operators = `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/platform-operators`;
         const p = await planStack("dev", awsOnly({ "platform:cluster": { admins: { aws: [ci, operators] } } }));
-        expect(ofType(p.resources, T.accessEntry).map((e) => e.inputs.principalArn).sort()).toEqual([ci, operators].sort());
+        // The entries name each role by its IAM ARN as IAM has it (the mock's platform-deployer has no path).
+        expect(ofType(p.resources, T.accessEntry).map((e) => e.inputs.principalArn).sort()).toEqual([DEPLOYER, operators].sort());
+    }, 120_000);
+
+    it("gives an access entry the role's real ARN, path included, for a role of the account listed without its path", async () => {
+        const sso = `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/AWSReservedSSO_PlatformAdmin_0123456789abcdef`;
+        const otherAccount = `arn:aws:iam::999999999999:role/platform-operators`;
+        const p = await planStack("dev", awsOnly({ "platform:cluster": { admins: { aws: [DEPLOYER, sso, otherAccount] } } }));
+        const principals = ofType(p.resources, T.accessEntry).map((e) => e.inputs.principalArn);
+        expect(principals.sort()).toEqual(
+            [DEPLOYER, `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_PlatformAdmin_0123456789abcdef`, otherAccount].sort(),
+        );
+        // Each association names its entry's principal.
+        expect(ofType(p.resources, T.accessPolicy).map((a) => a.inputs.principalArn).sort()).toEqual(principals.sort());
     }, 120_000);
 
     it("refuses an admin list without the deploying role before registering any AWS resource", async () => {
