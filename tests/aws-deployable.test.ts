@@ -216,6 +216,44 @@ describe("account-wide names of two stacks in one AWS account", () => {
     }, 240_000);
 });
 
+describe("Pod Identity roles", () => {
+    it("trust Pod Identity only for the cluster, namespace and service account of their association", async () => {
+        const plan = await planStack("dev");
+        const podRoles = ofType(plan.resources, T.role).filter((r) => JSON.stringify(JSON.parse(r.inputs.assumeRolePolicy).Statement).includes("pods.eks.amazonaws.com"));
+        const associations = ofType(plan.resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation");
+        // The Kafka clients' roles (MSK) among them, besides the autoscaler's.
+        expect(podRoles.filter((r) => /-kafka-/.test(r.name)).length).toBeGreaterThan(0);
+        expect(associations.length).toBeGreaterThan(0);
+        const roleOf = (roleArn: string) => {
+            const last = roleArn.split("/").pop()!;
+            return podRoles.find((r) => r.inputs.name === last || last.startsWith(`${r.name}-`));
+        };
+        for (const assoc of associations) {
+            const role = roleOf(assoc.inputs.roleArn);
+            expect(role, `${assoc.name}: no Pod Identity role for ${assoc.inputs.roleArn}`).toBeDefined();
+            for (const statement of JSON.parse(role!.inputs.assumeRolePolicy).Statement) {
+                expect(statement.Condition, role!.name).toEqual({
+                    StringEquals: {
+                        "aws:RequestTag/eks-cluster-name": assoc.inputs.clusterName,
+                        "aws:RequestTag/kubernetes-namespace": assoc.inputs.namespace,
+                        "aws:RequestTag/kubernetes-service-account": assoc.inputs.serviceAccount,
+                    },
+                });
+            }
+        }
+        // No Pod Identity role trusts the service without the three conditions.
+        for (const role of podRoles) {
+            for (const statement of JSON.parse(role.inputs.assumeRolePolicy).Statement) {
+                expect(Object.keys(statement.Condition?.StringEquals ?? {}).sort(), role.name).toEqual([
+                    "aws:RequestTag/eks-cluster-name",
+                    "aws:RequestTag/kubernetes-namespace",
+                    "aws:RequestTag/kubernetes-service-account",
+                ]);
+            }
+        }
+    }, 120_000);
+});
+
 describe("Lambda concurrency on a new account", () => {
     it("reserves no concurrency on any planned function (new accounts cannot spare it)", async () => {
         const plan = await planStack("aws");
