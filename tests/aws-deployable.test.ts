@@ -355,6 +355,16 @@ describe("data safety on EKS", () => {
         expect(ebs.dependencies).toContain(managed.urn);
     });
 
+    it("makes the cluster's Kubernetes provider wait for the CoreDNS and EBS CSI add-ons", () => {
+        const provider = ofType(plan.resources, T.k8sProvider).find((p) => /KubernetesCluster::plt-dev-aws$/.test(p.parent))!;
+        const addons = ofType(plan.resources, T.addon);
+        for (const addonName of ["coredns", "aws-ebs-csi-driver"]) {
+            const addon = addons.find((a) => a.inputs.addonName === addonName);
+            expect(addon, addonName).toBeDefined();
+            expect(provider.dependencies, `the provider does not wait for ${addonName}`).toContain(addon!.urn);
+        }
+    });
+
     it("lets the driver use the platform key, and only it, for encrypted volumes", () => {
         const keyArn = ofType(plan.resources, T.cluster)[0]!.inputs.encryptionConfig.provider.keyArn;
         const statements = JSON.parse(named(T.rolePolicy, "plt-dev-aws-ebs-csi-key").inputs.policy).Statement;

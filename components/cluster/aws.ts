@@ -372,7 +372,7 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
         },
     );
     // CoreDNS needs schedulable nodes, or the add-on stays degraded.
-    addon("coredns", {}, [nodeGroup]);
+    const coreDns = addon("coredns", {}, [nodeGroup]);
 
     // --- Block storage: the EBS CSI driver, so PersistentVolumeClaims (Kafka brokers' volumes) bind. ---
     // Its controller (kube-system/ebs-csi-controller-sa) gets AWS credentials from EKS Pod Identity (the agent
@@ -444,8 +444,10 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
             enableServerSideApply: true,
         },
         // Nodes to run on, and the admins' access entries with their policy associations: without the
-        // association an entry grants nothing and the first in-cluster resource would be refused.
-        { parent, dependsOn: [nodeGroup, ...adminAccess] },
+        // association an entry grants nothing and the first in-cluster resource would be refused. CoreDNS
+        // and the EBS CSI driver too: charts and operators installed through this provider resolve
+        // in-cluster names and bind PersistentVolumeClaims (Kafka brokers) from their first start.
+        { parent, dependsOn: [nodeGroup, ...adminAccess, coreDns, ebsCsi] },
     );
 
     // The default StorageClass: EKS has not marked gp2 as default on clusters created at 1.30 or later

@@ -209,7 +209,7 @@ export function createMskStreaming(parent: pulumi.Resource, name: string, args: 
                 name: `${name}-kafka-${c.name}`.slice(0, 64),
                 description: `Kafka client ${c.name} (${c.namespace}/${c.serviceAccount})`,
                 // EKS Pod Identity, for this client's service account on this cluster only: the conditions
-                // match the session tags Pod Identity sets (EKS user guide, "Pod Identity: session tags"),
+                // match the session tags Pod Identity sets (EKS user guide, pod-id-abac: "Grant Pods access to AWS resources based on tags"),
                 // without which any Pod Identity association in the account could use the role.
                 assumeRolePolicy: podIdentityTrustPolicy(a.eksClusterName, c.namespace, c.serviceAccount),
                 tags: args.tags,
