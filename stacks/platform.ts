@@ -176,7 +176,9 @@ function cloudSetup(
         {
             project: o.gcpProject,
             apis: gcpApisFor(needs),
-            serviceAgents: ["container.googleapis.com", "compute.googleapis.com", ...(needs.managedKafka ? (["managedkafka.googleapis.com"] as const) : [])],
+            // Not compute: Service Usage refuses to generate its agent, which exists once the Compute API is
+            // enabled; the boot-disk key grant waits for the compute Service through the provider below.
+            serviceAgents: ["container.googleapis.com", ...(needs.managedKafka ? (["managedkafka.googleapis.com"] as const) : [])],
         },
         { provider: apisProvider },
     );
@@ -188,7 +190,7 @@ function cloudSetup(
         providers: { gcp: provider },
         key: { gcp: { project } },
         network: () => ({ gcp: { project, podsCidr: config.network.gcp.podsCidr, servicesCidr: config.network.gcp.servicesCidr } }),
-        cluster: { gcp: { project, releaseChannel: config.cluster.releaseChannel } },
+        cluster: { gcp: { project, releaseChannel: config.cluster.releaseChannel }, protect: o.protect },
         context: { gcp: { project } },
     };
 }

@@ -236,6 +236,9 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
                         subnetIds: cloud.network.nodeSubnetIds,
                         kmsKeyArn: cloud.key.keyId,
                         ecsClusterArn: ecsCluster?.arn,
+                        // The dev and aws stacks may share an account: their functions, ECS services and log
+                        // groups carry the stack prefix.
+                        namePrefix: prefix,
                     },
                 },
                 { providers: { aws: cloud.provider } },

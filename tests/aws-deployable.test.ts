@@ -82,7 +82,20 @@ describe("first access to the EKS cluster", () => {
         const ci = `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/ci/platform-deployer`;
         const operators = `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/platform-operators`;
         const p = await planStack("dev", awsOnly({ "platform:cluster": { admins: { aws: [ci, operators] } } }));
-        expect(ofType(p.resources, T.accessEntry).map((e) => e.inputs.principalArn).sort()).toEqual([ci, operators].sort());
+        // The entries name each role by its IAM ARN as IAM has it (the mock's platform-deployer has no path).
+        expect(ofType(p.resources, T.accessEntry).map((e) => e.inputs.principalArn).sort()).toEqual([DEPLOYER, operators].sort());
+    }, 120_000);
+
+    it("gives an access entry the role's real ARN, path included, for a role of the account listed without its path", async () => {
+        const sso = `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/AWSReservedSSO_PlatformAdmin_0123456789abcdef`;
+        const otherAccount = `arn:aws:iam::999999999999:role/platform-operators`;
+        const p = await planStack("dev", awsOnly({ "platform:cluster": { admins: { aws: [DEPLOYER, sso, otherAccount] } } }));
+        const principals = ofType(p.resources, T.accessEntry).map((e) => e.inputs.principalArn);
+        expect(principals.sort()).toEqual(
+            [DEPLOYER, `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_PlatformAdmin_0123456789abcdef`, otherAccount].sort(),
+        );
+        // Each association names its entry's principal.
+        expect(ofType(p.resources, T.accessPolicy).map((a) => a.inputs.principalArn).sort()).toEqual(principals.sort());
     }, 120_000);
 
     it("refuses an admin list without the deploying role before registering any AWS resource", async () => {
@@ -172,6 +185,82 @@ describe("Lambda services", () => {
         expect(problems(config({ image: "ghcr.io/acme/api:1.0.0", hosting: "cluster" }))).toEqual([]);
         expect(problems({ clouds: ["gcp"], services: [{ name: "api", image: "ghcr.io/acme/api:1.0.0" }] })).toEqual([]);
     });
+});
+
+describe("account-wide names of two stacks in one AWS account", () => {
+    /** Resource types whose `name` is scoped inside another resource (a topic in its MSK cluster), not the account. */
+    const SCOPED = new Set(["aws:msk/topic:Topic"]);
+    /** The explicit physical names a plan claims in the account (auto-named resources get a random suffix). */
+    const physicalNames = (plan: Plan) =>
+        plan.resources
+            .filter((r) => r.custom && r.type.startsWith("aws:") && !SCOPED.has(r.type))
+            .flatMap((r) => [(r.inputs as Inputs).name, (r.inputs as Inputs).serviceName].filter((n): n is string => typeof n === "string").map((n) => `${r.type} ${n}`));
+    // Besides the default services (hello-api on Lambda), an always-on service puts ECS Express Mode in both plans.
+    const alwaysOn = { name: "always-on", image: "ghcr.io/platform-demo/hello-api:1.0.0", minScale: 1, maxScale: 3, targets: ["aws"] };
+
+    it("never plans the same function, ECS service, log group or other named resource in the dev and aws stacks", async () => {
+        const named: Record<string, string[]> = {};
+        for (const stack of ["dev", "aws"]) {
+            const services = JSON.parse(loadStackConfig(stack).config["platform:services"] ?? "[]") as unknown[];
+            named[stack] = physicalNames(await planStack(stack, { "platform:services": [...services, alwaysOn] }));
+        }
+        for (const stack of ["dev", "aws"]) {
+            // The check is not vacuous: both plans name a function, an ECS service and their log groups.
+            expect(named[stack]!.filter((n) => n.startsWith(`${T.lambda} `)), stack).not.toEqual([]);
+            expect(named[stack]!.filter((n) => n.startsWith("aws:ecs/expressGatewayService:ExpressGatewayService ")), stack).not.toEqual([]);
+            expect(named[stack]!.some((n) => /LogGroup \/ecs\//.test(n)), stack).toBe(true);
+            for (const n of named[stack]!.filter((x) => x.startsWith(`${T.lambda} `))) expect(n.split(" ")[1]!.length, n).toBeLessThanOrEqual(64);
+        }
+        const shared = named["dev"]!.filter((n) => named["aws"]!.includes(n));
+        expect(shared).toEqual([]);
+    }, 240_000);
+});
+
+describe("Pod Identity roles", () => {
+    it("trust Pod Identity only for the cluster, namespace and service account of their association", async () => {
+        const plan = await planStack("dev");
+        const podRoles = ofType(plan.resources, T.role).filter((r) => JSON.stringify(JSON.parse(r.inputs.assumeRolePolicy).Statement).includes("pods.eks.amazonaws.com"));
+        const associations = ofType(plan.resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation");
+        // The Kafka clients' roles (MSK) among them, besides the autoscaler's.
+        expect(podRoles.filter((r) => /-kafka-/.test(r.name)).length).toBeGreaterThan(0);
+        expect(associations.length).toBeGreaterThan(0);
+        const roleOf = (roleArn: string) => {
+            const last = roleArn.split("/").pop()!;
+            return podRoles.find((r) => r.inputs.name === last || last.startsWith(`${r.name}-`));
+        };
+        for (const assoc of associations) {
+            const role = roleOf(assoc.inputs.roleArn);
+            expect(role, `${assoc.name}: no Pod Identity role for ${assoc.inputs.roleArn}`).toBeDefined();
+            for (const statement of JSON.parse(role!.inputs.assumeRolePolicy).Statement) {
+                expect(statement.Condition, role!.name).toEqual({
+                    StringEquals: {
+                        "aws:RequestTag/eks-cluster-name": assoc.inputs.clusterName,
+                        "aws:RequestTag/kubernetes-namespace": assoc.inputs.namespace,
+                        "aws:RequestTag/kubernetes-service-account": assoc.inputs.serviceAccount,
+                    },
+                });
+            }
+        }
+        // No Pod Identity role trusts the service without the three conditions.
+        for (const role of podRoles) {
+            for (const statement of JSON.parse(role.inputs.assumeRolePolicy).Statement) {
+                expect(Object.keys(statement.Condition?.StringEquals ?? {}).sort(), role.name).toEqual([
+                    "aws:RequestTag/eks-cluster-name",
+                    "aws:RequestTag/kubernetes-namespace",
+                    "aws:RequestTag/kubernetes-service-account",
+                ]);
+            }
+        }
+    }, 120_000);
+});
+
+describe("Lambda concurrency on a new account", () => {
+    it("reserves no concurrency on any planned function (new accounts cannot spare it)", async () => {
+        const plan = await planStack("aws");
+        const functions = ofType(plan.resources, T.lambda);
+        expect(functions.length).toBeGreaterThan(0);
+        for (const fn of functions) expect(fn.inputs.reservedConcurrentExecutions, fn.name).toBeUndefined();
+    }, 120_000);
 });
 
 describe("one CPU architecture per EKS node group", () => {
@@ -264,6 +353,16 @@ describe("data safety on EKS", () => {
         const managed = named(T.attachment, "plt-dev-aws-ebs-csi");
         expect(managed.inputs.policyArn).toBe("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
         expect(ebs.dependencies).toContain(managed.urn);
+    });
+
+    it("makes the cluster's Kubernetes provider wait for the CoreDNS and EBS CSI add-ons", () => {
+        const provider = ofType(plan.resources, T.k8sProvider).find((p) => /KubernetesCluster::plt-dev-aws$/.test(p.parent))!;
+        const addons = ofType(plan.resources, T.addon);
+        for (const addonName of ["coredns", "aws-ebs-csi-driver"]) {
+            const addon = addons.find((a) => a.inputs.addonName === addonName);
+            expect(addon, addonName).toBeDefined();
+            expect(provider.dependencies, `the provider does not wait for ${addonName}`).toContain(addon!.urn);
+        }
     });
 
     it("lets the driver use the platform key, and only it, for encrypted volumes", () => {

@@ -113,6 +113,19 @@ describe.each(["gcp", "dev"])("GCP preconditions over the %s plan", (name) => {
         for (const s of services) expect(s.inputs, String(s.inputs.service)).toMatchObject({ disableOnDestroy: false, disableDependentServices: false });
     });
 
+    it("enables Cloud Resource Manager before every other API (each Service's create and read calls it)", () => {
+        const services = plan().resources.filter((r) => r.type === SERVICE);
+        const resourceManager = services.find((s) => s.inputs.service === "cloudresourcemanager.googleapis.com");
+        expect(resourceManager).toBeDefined();
+        expect(upstream(plan(), resourceManager!).has(resourceManager!.urn)).toBe(false);
+        for (const s of services) {
+            if (s === resourceManager) continue;
+            expect(s.dependencies, `${s.inputs.service} does not wait for cloudresourcemanager`).toContain(resourceManager!.urn);
+        }
+        // Nothing Service Usage serves waits for a Service it would itself enable first.
+        for (const s of services) expect(upstream(plan(), resourceManager!).has(s.urn)).toBe(false);
+    });
+
     it("creates each service agent a KMS grant names (after its API) before the grant", () => {
         const services = servicesByApi(plan(), SERVICE);
         const identities = servicesByApi(plan(), IDENTITY);
@@ -124,6 +137,13 @@ describe.each(["gcp", "dev"])("GCP preconditions over the %s plan", (name) => {
             const domain = /^serviceAccount:service-\d+@([-a-z]+)\.iam\.gserviceaccount\.com$/.exec(String(g.inputs.member))?.[1];
             const api = AGENT_API[domain ?? ""];
             expect(api, `unknown service agent in ${g.name}: ${g.inputs.member}`).toBeDefined();
+            if (api === "compute.googleapis.com") {
+                // generateServiceIdentity refuses compute (project-factory PR #628): no ServiceIdentity;
+                // the agent exists once the Compute API is on, so the grant waits for that Service.
+                expect(identities.has(api)).toBe(false);
+                expect(upstream(plan(), g).has(services.get(api)!.urn), `${g.name} does not wait for the compute API`).toBe(true);
+                continue;
+            }
             const identity = identities.get(api!);
             expect(identity, `no ServiceIdentity for ${api} (named by ${g.name})`).toBeDefined();
             expect(upstream(plan(), g).has(identity!.urn), `${g.name} does not wait for the ${api} service agent`).toBe(true);
@@ -183,7 +203,8 @@ describe("GCP APIs follow what the stack uses", () => {
         const bare = await planStack("gcp", { "platform:kafka": { enabled: false }, "platform:services": [] });
         const apis = apisOf(bare);
         for (const api of ["managedkafka.googleapis.com", "dns.googleapis.com", "run.googleapis.com"]) expect(apis).not.toContain(api);
-        expect([...servicesByApi(bare, IDENTITY).keys()].sort()).toEqual(["compute.googleapis.com", "container.googleapis.com"]);
+        expect([...servicesByApi(bare, IDENTITY).keys()].sort()).toEqual(["container.googleapis.com"]);
+        expect([...servicesByApi(stacks["gcp"]!, IDENTITY).keys()].sort()).toEqual(["container.googleapis.com", "managedkafka.googleapis.com"]);
         // Every resource type of the smaller plan still has its API.
         const types = new Set(bare.resources.filter((r) => r.custom && r.type.startsWith("gcp:") && !SERVICE_USAGE_TYPES.has(r.type)).map((r) => r.type));
         for (const t of types) expect(apis, t).toContain(API_OF_MODULE[moduleOf(t)]);
@@ -211,6 +232,12 @@ describe("GcpProjectServices used directly", () => {
     it("refuses a service agent whose API is not enabled, registering no Service", async () => {
         const { run, sink } = await build({ apis: ["compute.googleapis.com"], serviceAgents: ["container.googleapis.com"] });
         await expect(run).rejects.toThrow(/serviceAgents contains "container.googleapis.com", which is not among apis; allowed: compute.googleapis.com/);
+        expect(sink.some((r) => r.type === SERVICE || r.type === IDENTITY)).toBe(false);
+    });
+
+    it("refuses the Compute Engine agent, which Service Usage does not generate", async () => {
+        const { run, sink } = await build({ apis: ["compute.googleapis.com"], serviceAgents: ["compute.googleapis.com" as never] });
+        await expect(run).rejects.toThrow(/serviceAgents contains "compute.googleapis.com", whose agent Service Usage does not generate/);
         expect(sink.some((r) => r.type === SERVICE || r.type === IDENTITY)).toBe(false);
     });
 

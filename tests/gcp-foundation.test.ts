@@ -220,6 +220,16 @@ describe("GCP foundation (dev stack, gcp only)", () => {
         expect(only(throwaway.resources, T.keyRing).protect).toBe(false);
         expect(only(throwaway.resources, T.cryptoKey).protect).toBe(false);
     });
+
+    it("protects the GKE cluster (deletionProtection and Pulumi protect) unless platform:protect is false", async () => {
+        const kept = only(res(), "gcp:container/cluster:Cluster");
+        expect(kept.inputs.deletionProtection).toBe(true);
+        expect(kept.protect).toBe(true);
+        const throwaway = await planStack("dev", { "platform:clouds": ["gcp"], "platform:protect": false });
+        const gone = only(throwaway.resources, "gcp:container/cluster:Cluster");
+        expect(gone.inputs.deletionProtection).toBe(false);
+        expect(gone.protect).toBe(false);
+    });
 });
 
 /**

@@ -192,7 +192,11 @@ describe("ServerlessService on AWS", () => {
     it("scales to zero on a container-image Lambda in the VPC, invoked only through an AWS_IAM function URL", async () => {
         const { resources } = await plan(() => awsService({}).url);
         const fn = one(resources, "aws:lambda/function:Function");
-        expect(fn).toMatchObject({ packageType: "Image", imageUri: base.image, reservedConcurrentExecutions: 5, kmsKeyArn: "arn:aws:kms:eu-north-1:123456789012:key/k" });
+        expect(fn).toMatchObject({ packageType: "Image", imageUri: base.image, kmsKeyArn: "arn:aws:kms:eu-north-1:123456789012:key/k" });
+        // No reservation unless asked for: new accounts cannot spare unreserved concurrency.
+        expect(fn.reservedConcurrentExecutions).toBeUndefined();
+        // No namePrefix: the bare service name.
+        expect(fn.name).toBe("orders");
         // 1 vCPU needs 1769 MB on Lambda, so memory is raised to 2048 (already above) and kept.
         expect(fn.memorySize).toBe(2048);
         expect(fn.vpcConfig.subnetIds).toEqual(["subnet-a", "subnet-b"]);
@@ -232,6 +236,36 @@ describe("ServerlessService on AWS", () => {
             runUnderMocks(() => awsService(extra as Partial<ServerlessServiceArgs>).url, { project: "platform", stack: "test" }).then((r) => (registered = r.resources)),
         ).rejects.toThrow(message);
         expect(registered.filter((r) => r.type.startsWith("aws:lambda"))).toEqual([]);
+    });
+
+    const awsArgs = (extra: Partial<NonNullable<ServerlessServiceArgs["aws"]>>) => ({
+        aws: {
+            vpcId: "vpc-1",
+            vpcCidr: "10.10.0.0/16",
+            subnetIds: ["subnet-a", "subnet-b"],
+            ecsClusterArn: "arn:aws:ecs:eu-north-1:123456789012:cluster/services",
+            ...extra,
+        },
+    });
+
+    it("reserves maxScale concurrent executions only when reserveConcurrency opts in", async () => {
+        const { resources } = await plan(() => awsService(awsArgs({ reserveConcurrency: true })).url);
+        expect(one(resources, "aws:lambda/function:Function").reservedConcurrentExecutions).toBe(5);
+    });
+
+    it("prefixes the function, ECS service and log group names with namePrefix", async () => {
+        const lambda = (await plan(() => awsService(awsArgs({ namePrefix: "plt-dev" })).url)).resources;
+        expect(one(lambda, "aws:lambda/function:Function").name).toBe("plt-dev-orders");
+        expect(one(lambda, "aws:cloudwatch/logGroup:LogGroup").name).toBe("/aws/lambda/plt-dev-orders");
+        const ecs = (await plan(() => awsService({ platform: "ecs-express", minScale: 1, ...awsArgs({ namePrefix: "plt-dev" }) }).url)).resources;
+        expect(one(ecs, "aws:ecs/expressGatewayService:ExpressGatewayService").serviceName).toBe("plt-dev-orders");
+        expect(one(ecs, "aws:cloudwatch/logGroup:LogGroup").name).toBe("/ecs/plt-dev-orders");
+    });
+
+    it("refuses a namePrefix that would push the function name past 64 characters", async () => {
+        await expect(plan(() => awsService(awsArgs({ namePrefix: "p".repeat(40) })).url)).rejects.toThrow(
+            /aws.namePrefix: "p{40}" is not allowed; allowed: 1-39 letters, digits, '-' or '_'/,
+        );
     });
 
     it("buys Lambda vCPUs with memory: 2 vCPU raises 1024 MiB to 3538 MB", async () => {

@@ -43,7 +43,8 @@ export function serviceTrustPolicy(service: string, condition?: pulumi.Input<Rec
  * session), and only for one service account of one cluster: the conditions match the session tags
  * Pod Identity sets, without which any association in the account could use the role.
  */
-export function podIdentityTrustPolicy(clusterName: pulumi.Input<string>, namespace: string, serviceAccount: string): pulumi.Output<string> {
+export function podIdentityTrustPolicy(clusterName: pulumi.Input<string> | undefined, namespace: string, serviceAccount: string): pulumi.Output<string> {
+    // Without a cluster name (a role associated elsewhere), the namespace and service account still bind it.
     return pulumi.output(clusterName).apply((cluster) =>
         JSON.stringify({
             Version: "2012-10-17",
@@ -54,7 +55,7 @@ export function podIdentityTrustPolicy(clusterName: pulumi.Input<string>, namesp
                     Action: ["sts:AssumeRole", "sts:TagSession"],
                     Condition: {
                         StringEquals: {
-                            "aws:RequestTag/eks-cluster-name": cluster,
+                            ...(cluster ? { "aws:RequestTag/eks-cluster-name": cluster } : {}),
                             "aws:RequestTag/kubernetes-namespace": namespace,
                             "aws:RequestTag/kubernetes-service-account": serviceAccount,
                         },

@@ -256,7 +256,18 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
     // admin stays off: ID-01), so the platform can install into its own cluster on a first deploy. The
     // stack refuses a list without the deployer before registering anything (deployerAdminProblem).
     const listed = args.aws?.adminRoleArns ?? [];
-    const admins: pulumi.Input<string>[] = listed.length ? listed : [deployerPrincipalArn({ parent })];
+    // A listed role of this account is resolved to its IAM ARN, path included: the admin check compares
+    // names (IAM role names are unique per account whatever the path), but CreateAccessEntry needs the
+    // role's exact ARN and refuses an SSO role (/aws-reserved/sso.amazonaws.com/…) listed without its path
+    // as an invalid principal (terraform-aws-modules/terraform-aws-eks#2969; EKS user guide, "Create access
+    // entries": a role ARN may include a path). Roles of other accounts (allowed for STANDARD entries) and
+    // users are used as written.
+    const resolveRole = (listedArn: pulumi.Input<string>): pulumi.Output<string> =>
+        pulumi.all([pulumi.output(listedArn), accountId]).apply(([arn, account]) => {
+            const role = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
+            return role && role[1] === account ? aws.iam.getRoleOutput({ name: role[2]! }, { parent }).arn : pulumi.output(arn);
+        });
+    const admins: pulumi.Input<string>[] = listed.length ? listed.map(resolveRole) : [deployerPrincipalArn({ parent })];
     // An access entry grants nothing until its access policy is associated: the cluster's provider waits for both.
     const adminAccess: pulumi.Resource[] = [];
     admins.forEach((principalArn, i) => {
@@ -361,7 +372,7 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
         },
     );
     // CoreDNS needs schedulable nodes, or the add-on stays degraded.
-    addon("coredns", {}, [nodeGroup]);
+    const coreDns = addon("coredns", {}, [nodeGroup]);
 
     // --- Block storage: the EBS CSI driver, so PersistentVolumeClaims (Kafka brokers' volumes) bind. ---
     // Its controller (kube-system/ebs-csi-controller-sa) gets AWS credentials from EKS Pod Identity (the agent
@@ -433,8 +444,10 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
             enableServerSideApply: true,
         },
         // Nodes to run on, and the admins' access entries with their policy associations: without the
-        // association an entry grants nothing and the first in-cluster resource would be refused.
-        { parent, dependsOn: [nodeGroup, ...adminAccess] },
+        // association an entry grants nothing and the first in-cluster resource would be refused. CoreDNS
+        // and the EBS CSI driver too: charts and operators installed through this provider resolve
+        // in-cluster names and bind PersistentVolumeClaims (Kafka brokers) from their first start.
+        { parent, dependsOn: [nodeGroup, ...adminAccess, coreDns, ebsCsi] },
     );
 
     // The default StorageClass: EKS has not marked gp2 as default on clusters created at 1.30 or later

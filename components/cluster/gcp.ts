@@ -30,6 +30,7 @@ function fail(name: string, setting: string, value: unknown, allowed: string): n
 }
 
 export function createGcpCluster(parent: pulumi.Resource, name: string, args: KubernetesClusterArgs): KubernetesClusterOutputs {
+    const protect = args.protect ?? true;
     // Validate everything before the first child is registered.
     const { region, network, nodes, secretsKey } = args;
     if (!args.gcp) fail(name, "gcp", args.gcp, "gcp.project is required for target gcp");
@@ -104,8 +105,9 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
             removeDefaultNodePool: true,
             initialNodeCount: 1,
             nodeConfig: nodeHardening,
-            // Deleting the cluster takes every workload with it; turning this off is a deliberate, separate change.
-            deletionProtection: true,
+            // Deleting the cluster takes every workload with it; on unless the stack is unprotected
+            // (platform:protect: false, e.g. a throwaway test stack), like the EKS and AKS clusters.
+            deletionProtection: protect,
             minMasterVersion: args.kubernetesVersion,
             releaseChannel: { channel: args.gcp.releaseChannel ?? "REGULAR" },
 
@@ -180,6 +182,8 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
         },
         {
             parent,
+            // Like the key (platform:protect): its etcd holds every Kubernetes object of the platform.
+            protect,
             // The GKE service agent must hold its grant on the key before the cluster is created.
             dependsOn: [secretsKey],
             // The default pool is deleted after creation; its settings never matter again and must not

@@ -41,7 +41,7 @@ export interface KubernetesClusterArgs {
     /** The platform key that envelope-encrypts Kubernetes secrets. */
     secretsKey?: EncryptionKey;
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** Protect the stateful parts from deletion (default true): the EKS and AKS clusters (and the AKS audit-log workspace); EKS PVC volumes are retained. */
+    /** Protect the stateful parts from deletion (default true): the EKS, AKS and GKE clusters (GKE also by deletionProtection; the AKS audit-log workspace); EKS PVC volumes are retained. */
     protect?: boolean;
     aws?: {
         /** Days to keep control-plane logs (default 365). */

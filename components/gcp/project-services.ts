@@ -1,8 +1,17 @@
 /**
  * GCP project bootstrap: a fresh project has none of the APIs the platform calls enabled, and the
- * service agents that the platform key's grants name (GKE, Compute Engine, Managed Kafka) may not exist
- * yet. This component enables every API the stack uses (`projects.Service`) and has Google create the
- * service agents (`projects.ServiceIdentity`) before anything else in the project is created.
+ * service agents that the platform key's grants name (GKE, Managed Kafka) may not exist yet. This
+ * component enables every API the stack uses (`projects.Service`) and has Google create those service
+ * agents (`projects.ServiceIdentity`) before anything else in the project is created.
+ *
+ * The Compute Engine service agent is not among them: Service Usage refuses generateServiceIdentity for
+ * compute.googleapis.com, and the agent exists once the Compute API is enabled (terraform-google-modules/
+ * terraform-google-project-factory PR #628, modules/project_services/main.tf skips
+ * `i.api != "compute.googleapis.com"`); a grant naming it waits for the compute `projects.Service`.
+ *
+ * Every `projects.Service` create and read also calls Cloud Resource Manager (terraform-provider-google
+ * resource_google_project_service.go: Read → ResourceManager.Projects.Get), so the
+ * cloudresourcemanager Service is created first and every other Service depends on it.
  *
  * The stack runs it under a provider of its own and makes the platform's GCP provider depend on
  * `ready`: every resource and data-source call made through that provider then waits for the APIs and
@@ -34,6 +43,9 @@ export const GCP_API_OF_MODULE: Readonly<Record<string, string>> = {
  */
 export const SERVICE_USAGE_API = "serviceusage.googleapis.com";
 
+/** Cloud Resource Manager: every `projects.Service` create/read calls it, so it is enabled before the others. */
+export const RESOURCE_MANAGER_API = "cloudresourcemanager.googleapis.com";
+
 /** The Google-managed service agent of an API: `service-<projectNumber>@<domain>.iam.gserviceaccount.com`. */
 export const GCP_SERVICE_AGENT_DOMAINS = {
     // GKE service agent: calls KMS for application-layer secrets encryption (databaseEncryption).
@@ -44,6 +56,11 @@ export const GCP_SERVICE_AGENT_DOMAINS = {
     "managedkafka.googleapis.com": "gcp-sa-managedkafka",
 } as const;
 export type ServiceAgentApi = keyof typeof GCP_SERVICE_AGENT_DOMAINS;
+/**
+ * Service agents that `projects.ServiceIdentity` may request. Compute Engine's is refused by
+ * generateServiceIdentity (project-factory PR #628) and exists once its API is enabled.
+ */
+export type GeneratedServiceAgentApi = Exclude<ServiceAgentApi, "compute.googleapis.com">;
 
 /** The IAM member naming an API's service agent in a project. */
 export function serviceAgentMember(projectNumber: pulumi.Input<string>, api: ServiceAgentApi): pulumi.Output<string> {
@@ -97,15 +114,15 @@ export interface GcpProjectServicesArgs {
     project?: pulumi.Input<string>;
     /** API names, e.g. "container.googleapis.com". */
     apis: string[];
-    /** APIs whose service agent a grant names; each must be among `apis`. */
-    serviceAgents: ServiceAgentApi[];
+    /** APIs whose service agent a grant names and Google must create; each must be among `apis`. */
+    serviceAgents: GeneratedServiceAgentApi[];
 }
 
 export class GcpProjectServices extends pulumi.ComponentResource {
     /** One `projects.Service` per API. */
     public readonly services: Record<string, gcp.projects.Service>;
     /** One `projects.ServiceIdentity` per service agent. */
-    public readonly identities: Partial<Record<ServiceAgentApi, gcp.projects.ServiceIdentity>>;
+    public readonly identities: Partial<Record<GeneratedServiceAgentApi, gcp.projects.ServiceIdentity>>;
     /** Everything the project's other resources must wait for. */
     public readonly ready: pulumi.Resource[];
 
@@ -117,15 +134,18 @@ export class GcpProjectServices extends pulumi.ComponentResource {
                 throw new Error(`GcpProjectServices ${name}: apis contains ${JSON.stringify(api)}; allowed: API names like "container.googleapis.com"`);
             }
         }
-        for (const api of args.serviceAgents) {
+        for (const api of args.serviceAgents as string[]) {
+            if (api === "compute.googleapis.com") {
+                throw new Error(`GcpProjectServices ${name}: serviceAgents contains "compute.googleapis.com", whose agent Service Usage does not generate (it exists once the Compute API is enabled); allowed: ${Object.keys(GCP_SERVICE_AGENT_DOMAINS).filter((a) => a !== api).join(", ")}`);
+            }
             if (!args.apis.includes(api)) {
                 throw new Error(`GcpProjectServices ${name}: serviceAgents contains ${JSON.stringify(api)}, which is not among apis; allowed: ${args.apis.join(", ")}`);
             }
         }
 
         this.services = {};
-        for (const api of [...new Set(args.apis)]) {
-            this.services[api] = new gcp.projects.Service(
+        const enable = (api: string, dependsOn: pulumi.Resource[]) =>
+            new gcp.projects.Service(
                 `${name}-${api.split(".")[0]}`,
                 {
                     project: args.project,
@@ -135,8 +155,15 @@ export class GcpProjectServices extends pulumi.ComponentResource {
                     disableOnDestroy: false,
                     disableDependentServices: false,
                 },
-                { parent: this },
+                { parent: this, dependsOn },
             );
+        const apis = [...new Set(args.apis)];
+        // Cloud Resource Manager first: the other Services' create and read call it.
+        const resourceManager = apis.includes(RESOURCE_MANAGER_API) ? enable(RESOURCE_MANAGER_API, []) : undefined;
+        if (resourceManager) this.services[RESOURCE_MANAGER_API] = resourceManager;
+        for (const api of apis) {
+            if (api === RESOURCE_MANAGER_API) continue;
+            this.services[api] = enable(api, resourceManager ? [resourceManager] : []);
         }
 
         // generateServiceIdentity creates the agent if it does not exist yet (it otherwise appears some

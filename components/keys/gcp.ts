@@ -51,8 +51,9 @@ export function createGcpKey(parent: pulumi.Resource, name: string, args: Encryp
     // Member bindings only: each grants one role to one principal and leaves every other binding on the
     // key alone (a CryptoKeyIAMPolicy would replace the whole policy and drop grants made elsewhere).
     const projectNumber = gcp.organizations.getProjectOutput({ projectId: project }, { parent }).number;
-    // The agents exist once the stack's GcpProjectServices has run generateServiceIdentity for them (the
-    // stack's GCP provider, which these grants use, depends on it).
+    // The GKE agent exists once the stack's GcpProjectServices has run generateServiceIdentity for it; the
+    // Compute Engine agent, which Service Usage does not generate, once the Compute API is enabled
+    // (project-factory PR #628). The stack's GCP provider, which these grants use, depends on both.
     const serviceAgents = {
         // GKE application-layer secrets encryption (databaseEncryption) calls KMS as this agent.
         gke: serviceAgentMember(projectNumber, "container.googleapis.com"),

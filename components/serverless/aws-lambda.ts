@@ -30,8 +30,17 @@ function serviceSecurityGroup(parent: pulumi.Resource, name: string, args: Serve
     );
 }
 
+/**
+ * The account-wide physical name of the service (function, ECS service, log groups): prefixed, so that two
+ * stacks deploying the same service into one account and region do not collide.
+ */
+export function awsPhysicalName(args: ServerlessServiceArgs): string {
+    return args.aws?.namePrefix ? `${args.aws.namePrefix}-${args.name}` : args.name;
+}
+
 export function createLambdaService(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs): ServerlessServiceOutputs {
     const a = args.aws!;
+    const physicalName = awsPhysicalName(args);
     const { partition } = awsContext(parent);
     const role = new aws.iam.Role(
         `${name}-role`,
@@ -55,7 +64,7 @@ export function createLambdaService(parent: pulumi.Resource, name: string, args:
     const sg = serviceSecurityGroup(parent, name, args, false);
     const logGroup = new aws.cloudwatch.LogGroup(
         `${name}-logs`,
-        { name: `/aws/lambda/${args.name}`, retentionInDays: a.logRetentionDays ?? 365, kmsKeyId: a.kmsKeyArn, tags: args.tags },
+        { name: `/aws/lambda/${physicalName}`, retentionInDays: a.logRetentionDays ?? 365, kmsKeyId: a.kmsKeyArn, tags: args.tags },
         { parent },
     );
     // Lambda sizes CPU by memory: give at least the memory that buys the requested vCPUs.
@@ -63,14 +72,18 @@ export function createLambdaService(parent: pulumi.Resource, name: string, args:
     const fn = new aws.lambda.Function(
         `${name}-fn`,
         {
-            name: args.name,
+            name: physicalName,
             packageType: "Image",
             imageUri: args.image,
             role: role.arn,
             memorySize,
             timeout: 60,
-            // Caps the number of concurrent instances (each Lambda instance serves one request at a time).
-            reservedConcurrentExecutions: args.maxScale,
+            // Opt-in only: a reservation caps the concurrent instances at maxScale, but AWS refuses one that
+            // would leave the account's unreserved concurrency below 100, and new accounts start with a
+            // total quota of 10 or 50 (Lambda developer guide, "Configuring reserved concurrency": "up to the
+            // Unreserved account concurrency value minus 100"; aws-samples/one-observability-demo#278).
+            // Without it, the function shares the account's pool and maxScale is not enforced.
+            reservedConcurrentExecutions: a.reserveConcurrency ? args.maxScale : undefined,
             vpcConfig: { subnetIds: a.subnetIds, securityGroupIds: [sg.id] },
             kmsKeyArn: a.kmsKeyArn,
             tracingConfig: { mode: "Active" },
@@ -111,6 +124,7 @@ export function createLambdaService(parent: pulumi.Resource, name: string, args:
 
 export function createEcsExpressService(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs): ServerlessServiceOutputs {
     const a = args.aws!;
+    const physicalName = awsPhysicalName(args);
     const { partition } = awsContext(parent);
     const role = (suffix: string, service: string, policy: string | undefined, description: string) => {
         const r = new aws.iam.Role(`${name}-${suffix}`, { description, assumeRolePolicy: serviceTrustPolicy(service), tags: args.tags }, { parent });
@@ -132,13 +146,13 @@ export function createEcsExpressService(parent: pulumi.Resource, name: string, a
     const sg = serviceSecurityGroup(parent, name, args, true);
     const logGroup = new aws.cloudwatch.LogGroup(
         `${name}-logs`,
-        { name: `/ecs/${args.name}`, retentionInDays: a.logRetentionDays ?? 365, kmsKeyId: a.kmsKeyArn, tags: args.tags },
+        { name: `/ecs/${physicalName}`, retentionInDays: a.logRetentionDays ?? 365, kmsKeyId: a.kmsKeyArn, tags: args.tags },
         { parent },
     );
     const service = new aws.ecs.ExpressGatewayService(
         `${name}-ecs`,
         {
-            serviceName: args.name,
+            serviceName: physicalName,
             cluster: a.ecsClusterArn,
             cpu: String(Math.round(args.cpu * 1024)),
             memory: String(args.memory),

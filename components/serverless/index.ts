@@ -75,6 +75,19 @@ export interface ServerlessServiceArgs {
         ecsClusterArn?: pulumi.Input<string>;
         /** Days to keep logs (default 365). */
         logRetentionDays?: number;
+        /**
+         * Prefix of the account-wide physical names (Lambda function, ECS service, log groups), e.g. the
+         * stack prefix "plt-dev": two stacks in one account then never claim the same name. Unset: the
+         * bare service name.
+         */
+        namePrefix?: string;
+        /**
+         * Reserve `maxScale` concurrent executions for the Lambda function (default false). A reservation
+         * caps the function at maxScale, but AWS refuses one that leaves the account's unreserved
+         * concurrency below its minimum (100; new accounts may have a quota of only 10 or 50 in total), so
+         * it is opt-in; without it maxScale is not enforced on Lambda.
+         */
+        reserveConcurrency?: boolean;
     };
     kubernetes?: {
         /** Namespace (a PlatformNamespace) the service lives in. */
@@ -143,6 +156,12 @@ export function serverlessArgsProblems(args: ServerlessServiceArgs): string[] {
     };
     if (!args[needs[args.platform]]) problems.push(`${needs[args.platform]}: missing; ${PLATFORM_TITLES[args.platform]} needs it`);
     if (args.platform === "ecs-express" && args.aws && !args.aws.ecsClusterArn) problems.push(`aws.ecsClusterArn: missing; ECS Express Mode needs a cluster`);
+    const namePrefix = args.aws?.namePrefix;
+    // A Lambda function name is at most 64 letters, digits, '-' or '_' (Lambda API reference, CreateFunction
+    // FunctionName); the service name takes up to 24 of them and the joining '-' one.
+    if (namePrefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-_]{0,38}$/.test(namePrefix)) {
+        problems.push(`aws.namePrefix: ${JSON.stringify(namePrefix)} is not allowed; allowed: 1-39 letters, digits, '-' or '_', starting with a letter or digit`);
+    }
     return problems;
 }
 

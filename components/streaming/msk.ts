@@ -6,6 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { podIdentityTrustPolicy } from "../aws/context";
 import { clientTopics, HOUR_MS, minInSync, type ClientAccess, type EventStreamingArgs, type EventStreamingOutputs } from "./index";
 import { brokerCount } from "./validate";
 
@@ -207,17 +208,10 @@ export function createMskStreaming(parent: pulumi.Resource, name: string, args: 
             {
                 name: `${name}-kafka-${c.name}`.slice(0, 64),
                 description: `Kafka client ${c.name} (${c.namespace}/${c.serviceAccount})`,
-                // EKS Pod Identity: the agent assumes the role for pods of the associated service account only.
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "pods.eks.amazonaws.com" },
-                            Action: ["sts:AssumeRole", "sts:TagSession"],
-                        },
-                    ],
-                }),
+                // EKS Pod Identity, for this client's service account on this cluster only: the conditions
+                // match the session tags Pod Identity sets (EKS user guide, pod-id-abac: "Grant Pods access to AWS resources based on tags"),
+                // without which any Pod Identity association in the account could use the role.
+                assumeRolePolicy: podIdentityTrustPolicy(a.eksClusterName, c.namespace, c.serviceAccount),
                 tags: args.tags,
             },
             { parent },

@@ -198,6 +198,14 @@ export const awsMocks: CloudMocks = {
                 ? { id: arn, arn, issuerArn: `arn:${m[1]}:iam::${m[2]}:role/${m[3]}`, issuerId: "AROAMOCKDEPLOYER", issuerName: m[3], sessionName: m[4] }
                 : { id: arn, arn, issuerArn: arn, issuerId: "", issuerName: "", sessionName: "" };
         },
+        // An IAM role by name, with the path IAM keeps: IAM Identity Center (SSO) roles live under
+        // /aws-reserved/sso.amazonaws.com/, the mock's other roles have none.
+        "aws:iam/getRole:getRole": (a) => {
+            const name = String(a.inputs.name);
+            const path = name.startsWith("AWSReservedSSO_") ? "/aws-reserved/sso.amazonaws.com/" : "/";
+            const arn = `arn:${PARTITION}:iam::${MOCK_AWS_ACCOUNT}:role${path}${name}`;
+            return { id: name, name, arn, path, uniqueId: `AROA${hex(name, 16).toUpperCase()}`, assumeRolePolicy: "{}", createDate: "2025-01-01T00:00:00Z" };
+        },
         "aws:index/getPartition:getPartition": () => ({
             id: PARTITION,
             partition: PARTITION,
