@@ -14,7 +14,8 @@ import { ServerlessService, type ServerlessServiceArgs, type WorkloadIdentityBin
 import { ContainerAppsEnvironment } from "../components/serverless/containerapps";
 import { KnativeRuntime } from "../components/serverless/install/knative";
 import { spinAppExecutor, SpinKubeRuntime } from "../components/serverless/install/spinkube";
-import { createEksWasmPool, createGkeWasmPool, eksSpinShimArch } from "../components/serverless/install/wasm-nodes";
+import { AZURE_ZONAL_REGIONS } from "../components/regions";
+import { createAksWasmPool, createEksWasmPool, createGkeWasmPool, eksSpinShimArch } from "../components/serverless/install/wasm-nodes";
 import { CREDENTIAL_KEYS, kafkaCredentialSecret, workloadIdentityBinding } from "../components/streaming";
 import { EVENT_HUBS_KAFKA_PORT } from "../components/streaming/eventhubs";
 import { GCP_MANAGED_KAFKA_PORT } from "../components/streaming/gcp-managed-kafka";
@@ -97,7 +98,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
         const provider = cluster.provider;
         const cloud = target === "kubernetes" ? undefined : foundation.clouds[target];
         const deps: pulumi.Resource[] = [];
-        if (cloud && (target === "aws" || target === "gcp")) {
+        if (cloud && (target === "aws" || target === "gcp" || target === "azure")) {
             const poolArgs = {
                 cluster,
                 network: cloud.network,
@@ -111,11 +112,18 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
             deps.push(
                 target === "gcp"
                     ? createGkeWasmPool(`${prefix}-gcp-wasm-pool`, poolArgs, { provider: cloud.provider })
-                    : createEksWasmPool(`${prefix}-aws-wasm-pool`, poolArgs, { provider: cloud.provider }),
+                    : target === "azure"
+                      ? createAksWasmPool(
+                            `${prefix}-az-wasm-pool`,
+                            { ...poolArgs, resourceGroupName: cloud.azure!.resourceGroupName, zonal: AZURE_ZONAL_REGIONS.has(cloud.region) },
+                            { provider: cloud.provider },
+                        )
+                      : createEksWasmPool(`${prefix}-aws-wasm-pool`, poolArgs, { provider: cloud.provider }),
             );
         }
-        // AKS and existing clusters: every Linux node can take the shim (label nodes to narrow it down).
-        const nodeSelector = cloud && target !== "azure" ? undefined : { "kubernetes.io/os": "linux" };
+        // Managed clusters: the wasm pool (WASM_NODE_LABEL, the runtime's default). An existing cluster:
+        // every Linux node takes the shim (label nodes and pass a narrower selector to limit it).
+        const nodeSelector = cloud ? undefined : { "kubernetes.io/os": "linux" };
         // EKS: the shim build matches the wasm pool's instance architecture (Graviton by default).
         const arch = target === "aws" ? eksSpinShimArch(nodeSizing("aws", config).instanceType) : undefined;
         // Its install Jobs download the shim from GitHub (parsePlatformConfig requires the exception).

@@ -111,11 +111,21 @@ describe("serverless stack plans", () => {
         expect(services["hello-wasm"].aws).toMatchObject({ platform: "spin", identity: "cluster.local/ns/wasm/sa/hello-wasm" });
     }, 120_000);
 
-    it("on Azure: AKS needs no wasm pool; the shim goes to every Linux node", async () => {
+    it("on Azure: the shim goes to a wasm pool of its own, so its containerd restart never touches the system or user pools", async () => {
         const plan = await planStack("dev", { "platform:clouds": ["azure"], "platform:services": [wasm] });
-        expect(plan.resources.filter((r) => r.type === "azure-native:containerservice:AgentPool" && JSON.stringify(r.inputs).includes("platform.io/wasm"))).toEqual([]);
-        const shim = plan.resources.find((r) => r.type === "kubernetes:runtime.spinkube.dev/v1alpha1:Shim")!.inputs as any;
-        expect(shim.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
+        const pools = plan.resources.filter((r) => r.type === "azure-native:containerservice:AgentPool");
+        const wasmPools = pools.filter((r) => (r.inputs as any).nodeLabels?.["platform.io/wasm"] === "true");
+        expect(wasmPools).toHaveLength(1);
+        const user = pools.find((r) => (r.inputs as any).agentPoolName === "user")!.inputs as any;
+        const pool = wasmPools[0].inputs as any;
+        // Like the cluster's user pool: same subnet, zones, image and hardening; a User pool named "wasm".
+        expect(pool).toMatchObject({ agentPoolName: "wasm", mode: "User", osSKU: user.osSKU, vnetSubnetID: user.vnetSubnetID, availabilityZones: user.availabilityZones, enableNodePublicIP: false, enableEncryptionAtHost: true, enableAutoScaling: true, minCount: 1 });
+        // No other pool carries the label the shim selects.
+        expect(pools.filter((r) => r !== wasmPools[0] && JSON.stringify(r.inputs).includes("platform.io/wasm"))).toEqual([]);
+        const shim = plan.resources.find((r) => r.type === "kubernetes:runtime.spinkube.dev/v1alpha1:Shim")!;
+        expect((shim.inputs as any).spec.nodeSelector).toEqual({ "platform.io/wasm": "true" });
+        // The runtime (and so the Shim) waits for the pool.
+        expect(plan.resources.filter((r) => r.type === "platform:index:SpinKubeRuntime").every((r) => r.dependencies.includes(wasmPools[0].urn))).toBe(true);
         expect((plan.outputs.services as any)["hello-wasm"].azure.platform).toBe("spin");
     }, 120_000);
 });

@@ -1,11 +1,14 @@
 /**
- * Dedicated wasm node pools where the cloud's default node image cannot run containerd-shim-spin:
- * EKS (Amazon Linux 2023 images; we use Canonical's Ubuntu EKS image) and GKE (Container-Optimized OS;
- * we use UBUNTU_CONTAINERD). AKS nodes (Ubuntu / Azure Linux) run the shim as they are, so AKS and an
- * existing cluster get no pool: the shim goes to the nodes labelled for it.
+ * Dedicated wasm node pools on every managed cluster. EKS and GKE need them because their default node
+ * images cannot run containerd-shim-spin (Amazon Linux 2023: we use Canonical's Ubuntu EKS image;
+ * Container-Optimized OS: UBUNTU_CONTAINERD). AKS nodes (Azure Linux) run the shim as they are, but the
+ * shim's install Job restarts containerd on every node it selects, all at once under the `recreate`
+ * rollout (runtime-class-manager v0.2.0 implements no other): a pool of its own keeps that restart off the
+ * system and user pools. An existing cluster gets no pool: the shim goes to the nodes labelled for it.
  * The pools carry WASM_NODE_LABEL, which the Shim's nodeSelector (and so the RuntimeClass) targets.
  */
 import * as aws from "@pulumi/aws";
+import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster } from "../../cluster";
@@ -30,6 +33,46 @@ function extra(cluster: KubernetesCluster, key: string): pulumi.Output<string> {
     const value = cluster.extras[key];
     if (!value) throw new Error(`wasm node pool: cluster ${cluster.target} exposes no extras.${key}; the pool needs it`);
     return value;
+}
+
+/**
+ * AKS: a user pool "wasm" like the cluster's user pool (Azure Linux, the node subnet, zones, no public
+ * IPs, encryption at host), labelled for the shim and autoscaled from one node.
+ */
+export function createAksWasmPool(
+    name: string,
+    args: WasmNodePoolArgs & { resourceGroupName: pulumi.Input<string>; zonal: boolean },
+    opts: pulumi.CustomResourceOptions,
+): containerservice.AgentPool {
+    const subnet = args.network.nodeSubnetIds[0];
+    if (!subnet) throw new Error("wasm node pool: the AKS network has no node subnet");
+    const min = args.minNodes ?? 1;
+    return new containerservice.AgentPool(
+        name,
+        {
+            resourceGroupName: args.resourceGroupName,
+            resourceName: args.cluster.clusterName,
+            agentPoolName: "wasm",
+            mode: containerservice.AgentPoolMode.User,
+            vmSize: args.instanceType,
+            osType: containerservice.OSType.Linux,
+            osSKU: containerservice.OSSKU.AzureLinux,
+            type: containerservice.AgentPoolType.VirtualMachineScaleSets,
+            vnetSubnetID: subnet,
+            availabilityZones: args.zonal ? ["1", "2", "3"] : undefined,
+            enableNodePublicIP: false,
+            enableEncryptionAtHost: true,
+            enableAutoScaling: true,
+            count: min,
+            minCount: min,
+            maxCount: args.maxNodes ?? 3,
+            orchestratorVersion: args.kubernetesVersion,
+            nodeLabels: WASM_NODE_LABEL,
+            tags: args.tags,
+        },
+        // The autoscaler owns the node count after creation.
+        { ...opts, ignoreChanges: ["count"] },
+    );
 }
 
 /** GKE: an Ubuntu node pool, same least-privilege node account and metadata protection as the main pool. */
