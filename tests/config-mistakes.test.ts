@@ -132,6 +132,14 @@ describe("settings checked for what the clouds accept", () => {
         }
     });
 
+    it("the same AWS admin listed twice (with and without its path) is refused: EKS takes one access entry per principal", () => {
+        const admins = ["arn:aws:iam::123456789012:role/AWSReservedSSO_Admin_abc", "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_abc"];
+        const [p] = problems(() => parsePlatformConfig({ clouds: ["kubernetes"], cluster: { admins: { aws: admins } } }));
+        expect(p).toBe(`platform:cluster.admins.aws[1]: "${admins[1]}" names the same IAM principal as platform:cluster.admins.aws[0]; allowed: each principal once`);
+        // Two different roles, and one role in two accounts, are two principals.
+        expect(() => parsePlatformConfig({ clouds: ["kubernetes"], cluster: { admins: { aws: [admins[0], "arn:aws:iam::123456789012:role/ci", "arn:aws:iam::210987654321:role/ci"] } } })).not.toThrow();
+    });
+
     it("Kafka topics that differ only in case are refused on Event Hubs (case-insensitive names)", () => {
         const kafka = { enabled: true, topics: [{ name: "Orders" }, { name: "orders" }] };
         const found = problems(() => parsePlatformConfig({ clouds: ["azure"], regions: { azure: "westeurope" }, kafka }));

@@ -4,6 +4,7 @@
  * tests/config.test.ts keeps the two in step.
  */
 import { z } from "zod";
+import { iamPrincipalKey } from "../../components/aws/context";
 import { CLOUDS, GEOGRAPHIES } from "../../components/regions";
 import { CLUSTER_AUTOSCALER_RELEASES } from "../../components/cluster/eks-autoscaler";
 import { AKS_LOGIN_MODES } from "../../components/cluster/kubeconfig";
@@ -109,6 +110,19 @@ const cluster = z
                             error: "must be an IAM role or user ARN without wildcards, such as arn:aws:iam::123456789012:role/platform-admins",
                         }),
                     )
+                    // One access entry per principal (EKS refuses a second): the same role with and without
+                    // its path is one principal, since IAM names are unique per account whatever the path.
+                    .superRefine((arns, ctx) => {
+                        const seen = new Map<string, number>();
+                        arns.forEach((arn, i) => {
+                            const key = iamPrincipalKey(arn);
+                            if (key === undefined) return;
+                            const first = seen.get(key);
+                            if (first !== undefined)
+                                ctx.addIssue({ code: "custom", path: [i], message: `names the same IAM principal as platform:cluster.admins.aws[${first}]; allowed: each principal once` });
+                            else seen.set(key, i);
+                        });
+                    })
                     .default([]),
                 azure: z.array(z.uuid({ error: "must be an Entra group object id (a GUID)" })).default([]),
             })
