@@ -9,7 +9,7 @@ import { KubernetesCluster, type KubernetesClusterArgs } from "../components/clu
 import { amiTypeFor } from "../components/cluster/aws";
 import { EncryptionKey, type EncryptionKeyArgs } from "../components/keys";
 import { Network, type NetworkArgs } from "../components/network";
-import { overlaps, parseCidr } from "../stacks/config/cidr";
+import { overlaps, parseCidr } from "../components/contracts/cidr";
 import { planStack, type Plan, type RecordedResource } from "../tools/plan";
 import { MOCK_AWS_ACCOUNT, MOCK_CA_DATA } from "../tools/plan/mocks/types";
 import { runUnderMocks } from "../tools/plan/runtime";

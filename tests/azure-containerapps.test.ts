@@ -5,7 +5,7 @@
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ServerlessService, type ServerlessServiceArgs } from "../components/serverless";
-import { overlaps, parseCidr } from "../stacks/config/cidr";
+import { overlaps, parseCidr } from "../components/contracts/cidr";
 import { planStack, type Plan, type RecordedResource } from "../tools/plan/index";
 import { runUnderMocks } from "../tools/plan/runtime";
 

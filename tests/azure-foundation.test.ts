@@ -12,7 +12,7 @@ import { EncryptionKey, type EncryptionKeyArgs } from "../components/keys";
 import { Network } from "../components/network";
 import { AZURE_ZONAL_REGIONS } from "../components/regions";
 import { platformConfigSchema } from "../stacks/config";
-import { overlaps, parseCidr } from "../stacks/config/cidr";
+import { overlaps, parseCidr } from "../components/contracts/cidr";
 import { planStack, type Plan, type RecordedResource } from "../tools/plan/index";
 import { MOCK_AZURE_DEPLOYER_OBJECT_ID } from "../tools/plan/mocks/azure";
 import { MOCK_AZURE_SUBSCRIPTION, MOCK_AZURE_TENANT } from "../tools/plan/mocks/types";

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { azureSubnetPlan } from "../components/network/azure";
 import { planAwsSubnets } from "../components/network/aws";
 import { ConfigError, parsePlatformConfig, rawPlatformConfig, type PlatformConfig } from "../stacks/config";
-import { overlaps } from "../stacks/config/cidr";
+import { overlaps } from "../components/contracts/cidr";
 import { planStack, type Plan } from "../tools/plan";
 import { loadStackConfig } from "../tools/plan/stack-config";
 import type { RecordedResource } from "../tools/plan/runtime";

@@ -5,7 +5,7 @@
  * peer is either an ipBlock or pod/namespace selectors, ipBlock.cidr a valid CIDR and every `except`
  * strictly inside it), and small queries over a plan's policies.
  */
-import { cidrContains, parseCidr } from "../stacks/config/cidr";
+import { cidrContains, parseCidr } from "../components/contracts/cidr";
 
 export const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 export const CCNP = "kubernetes:cilium.io/v2:CiliumClusterwideNetworkPolicy";

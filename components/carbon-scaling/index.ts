@@ -17,6 +17,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { KEDA_CHART_VERSION, KedaInstall, type KedaInstallArgs } from "./keda";
+import { DNS_LABEL } from "../contracts/names";
 
 export { KEDA_CHART_REPO, KEDA_CHART_VERSION, KEDA_NAMESPACE, KEDA_PORTS, KedaInstall, type KedaInstallArgs } from "./keda";
 
@@ -133,7 +134,7 @@ export function checkCarbonScalingArgs(args: CarbonAwareScalingArgs): void {
         problems.push(`signal.url: "${args.signal.url}" must be an http(s) URL`);
     if (args.signal.provider === "electricity-maps" && args.signal.token === undefined)
         problems.push(`signal.token: unset; the Electricity Maps API needs an auth-token (pass it as a secret)`);
-    if (args.scaledObjectName !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(args.scaledObjectName))
+    if (args.scaledObjectName !== undefined && !DNS_LABEL.test(args.scaledObjectName))
         problems.push(`scaledObjectName: "${args.scaledObjectName}" must be a DNS-1123 label of at most 63 characters (KEDA puts it in a label value)`);
     if (!args.workTrigger?.type) problems.push(`workTrigger.type: unset; give the KEDA trigger of the workload's own demand`);
     if (problems.length) throw new CarbonScalingError(`Invalid CarbonAwareScaling arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);

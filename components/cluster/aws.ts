@@ -8,7 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { parseCidr } from "../../stacks/config/cidr";
+import { parseCidr } from "../contracts/cidr";
 import {
     awsContext,
     deployerPrincipalArn,

@@ -12,7 +12,7 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { host, overlaps } from "../../stacks/config/cidr";
+import { host, overlaps } from "../contracts/cidr";
 import { AZURE_ROLES, roleDefinitionId } from "../azure/roles";
 import { ACCESS_CHECK_INTERVAL_SECONDS, ACCESS_CHECK_TIMEOUT_SECONDS, ClusterAccessCheck } from "./aks-access";
 import type { KubernetesClusterArgs, KubernetesClusterOutputs, NodePoolSizing } from "./index";

@@ -28,6 +28,7 @@ import {
     OTEL_COLLECTOR_CHART_VERSION,
     OTEL_COLLECTOR_IMAGE,
 } from "./versions";
+import { EDGE_EXCEPTION_ANNOTATION } from "../contracts/names";
 
 export * from "./args";
 export { allowWorkloads, principalOf, type AllowWorkloadsArgs } from "./authorization";
@@ -290,7 +291,7 @@ export class AmbientMesh extends pulumi.ComponentResource {
         const annotations: Record<string, string> = { ...lb.annotations };
         if (publicExposure) {
             // The audit trail for a public endpoint travels with the Service itself.
-            annotations["platform.io/edge-exception"] = ingress.edgeException!.name;
+            annotations[EDGE_EXCEPTION_ANNOTATION] = ingress.edgeException!.name;
             annotations["platform.io/edge-exception-reason"] = ingress.edgeException!.reason;
         }
         // Not enrolled: the gateway is itself an Envoy proxy that speaks HBONE to ambient backends.

@@ -8,7 +8,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KIND_NETWORK_FACTS, type ClusterNetworkFacts } from "../cluster/network-facts";
 import { PRIVATE_IPV4_RANGES } from "../network/private-ranges";
-import { cidrContains } from "../../stacks/config/cidr";
+import { cidrContains } from "../contracts/cidr";
+import { DNS_LABEL } from "../contracts/names";
 
 export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
 
@@ -53,7 +54,6 @@ export interface EgressException {
     fqdns?: string[];
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Address ambient's istio-cni rewrites kubelet probes to, so they still reach pods behind default deny. */
 export const AMBIENT_PROBE_SOURCE = "169.254.7.127/32";

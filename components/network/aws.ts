@@ -7,7 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { parseCidr, subnet } from "../../stacks/config/cidr";
+import { parseCidr, subnet } from "../contracts/cidr";
 import { awsContext, nameTags, serviceTrustPolicy } from "../aws/context";
 import type { NetworkArgs, NetworkOutputs } from "./index";
 

@@ -6,7 +6,7 @@
  */
 import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
-import { subnet, parseCidr } from "../../stacks/config/cidr";
+import { subnet, parseCidr } from "../contracts/cidr";
 import { AZURE_ZONAL_REGIONS } from "../regions";
 import type { NetworkArgs, NetworkOutputs } from "./index";
 

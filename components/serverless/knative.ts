@@ -5,8 +5,9 @@
  * Declared callers are admitted at the Kourier waypoint, for this service's hosts only.
  */
 
+
 /** Annotations marking a public edge: the exception's name (what the zero-trust pack config lists) and why. */
-export const EDGE_EXCEPTION_ANNOTATION = "platform.io/edge-exception";
+export { EDGE_EXCEPTION_ANNOTATION };
 export const EDGE_EXCEPTION_REASON_ANNOTATION = "platform.io/edge-exception-reason";
 
 /**
@@ -23,6 +24,7 @@ import type { ServerlessServiceArgs, ServerlessServiceOutputs } from "./index";
 import { KNATIVE_AUTOSCALER, KNATIVE_DATA_PATH, KNATIVE_SERVING_NAMESPACE, KOURIER_INTERNAL_SERVICE, KOURIER_WAYPOINT, knativeServiceHosts } from "./install/knative";
 import { cpuQuantity, memoryQuantity } from "./rules";
 import { secretEnvResources, workloadServiceAccount } from "./service-account";
+import { EDGE_EXCEPTION_ANNOTATION } from "../contracts/names";
 
 /** queue-proxy ports on every revision pod: 8012 HTTP/1, 8013 h2c, 9090 autoscaler metrics. */
 export const QUEUE_PROXY_PORTS = [8012, 8013];

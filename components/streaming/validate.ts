@@ -4,12 +4,12 @@
  * allowed. Limits are the backends' documented quotas.
  */
 import type { EventStreamingArgs, StreamingBackend, StreamingSize } from "./index";
+import { DNS_LABEL } from "../contracts/names";
 
 /** Kafka topic names: at most 249 of [a-zA-Z0-9._-], not "." or ".."; "__" is Kafka's internal prefix. */
 const KAFKA_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 /** Event hub names: 1-256 characters, letters, digits, '.', '_', '-', starting and ending alphanumeric. */
 const EVENT_HUB = /^[a-zA-Z0-9]([a-zA-Z0-9._-]{0,254}[a-zA-Z0-9])?$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** Client names become IAM role, identity and KafkaUser names: keep them short DNS labels. */
 const CLIENT_NAME = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;

@@ -8,6 +8,7 @@ import { REGIONS, type Cloud } from "../../components/regions";
 import { INTENSITY_YEARS, intensitySource, latestFullYear, zoneIntensity } from "../../components/regions/intensity";
 import type { ResolveOptions } from "../../components/regions/resolve";
 import type { PlatformService } from "../../components/regions/services";
+import { DNS_LABEL } from "../../components/contracts/names";
 
 const KNOWN_REGIONS = new Set(REGIONS.map((r) => r.region));
 
@@ -22,7 +23,7 @@ export type ScalingTarget = (typeof SCALING_TARGETS)[number];
 export const SCALING_SIGNAL_PROVIDERS = ["carbon-aware-sdk", "electricity-maps"] as const;
 export const ELECTRICITY_MAPS_API = "https://api.electricitymaps.com";
 
-const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+const dnsLabel = z.string().regex(DNS_LABEL, {
     error: "must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters, starting and ending alphanumeric",
 });
 const perTarget = <T extends z.ZodType>(value: T) =>

@@ -9,7 +9,7 @@
  * `cidrs` to the provider's published ranges (e.g. Azure's AzureActiveDirectory service tag) where you can.
  */
 import { z } from "zod";
-import { isAligned } from "./cidr";
+import { isAligned } from "../../components/contracts/cidr";
 import { placementsOf, type ServiceEntry } from "./services";
 
 /** The platform flows that need an internet destination, by exception name. */

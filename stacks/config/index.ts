@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { CLOUDS, type Cloud, type Geography } from "../../components/regions";
 import { RegionError, resolveRegion, type RegionChoice } from "../../components/regions/resolve";
-import { overlaps, parseCidr } from "./cidr";
+import { overlaps, parseCidr } from "../../components/contracts/cidr";
 import { CARBON_SIGNAL_TOKEN_KEY, carbonScalingProblems, configSecretCheck, placementOptions } from "./carbon";
 import { checkKafkaConfig, kafkaBackendFor } from "./kafka";
 import { networkProblems } from "./egress";

@@ -9,6 +9,7 @@ import type { StreamingBackend } from "../../components/streaming";
 // The validator only, not the component: config parsing must not load the cloud SDKs.
 import { validateStreaming } from "../../components/streaming/validate";
 import type { ParsedPlatformConfig } from "./schema";
+import { DNS_LABEL } from "../../components/contracts/names";
 
 export const KAFKA_BACKEND_CHOICES = ["managed", "strimzi"] as const;
 
@@ -59,7 +60,7 @@ export const kafkaConfigSchema = z
         azure: z.strictObject({ tier: z.enum(["Standard", "Premium"]).default("Standard") }).prefault({}),
         strimzi: z
             .strictObject({
-                namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a DNS-1123 label" }).default("kafka"),
+                namespace: z.string().regex(DNS_LABEL, { error: "must be a DNS-1123 label" }).default("kafka"),
                 /** scram-sha-512: platform-generated passwords in each client's namespace; tls only for clients in the Kafka namespace. */
                 authentication: z.enum(["scram-sha-512", "tls"]).default("scram-sha-512"),
                 /** Class of the Kafka volumes (default: a Retain class on managed clusters, the cluster's default class on existing ones). */

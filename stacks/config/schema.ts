@@ -8,7 +8,7 @@ import { iamPrincipalKey } from "../../components/aws/context";
 import { CLOUDS, GEOGRAPHIES } from "../../components/regions";
 import { CLUSTER_AUTOSCALER_RELEASES } from "../../components/cluster/eks-autoscaler";
 import { AKS_LOGIN_MODES } from "../../components/cluster/kubeconfig";
-import { isAligned } from "./cidr";
+import { isAligned } from "../../components/contracts/cidr";
 import { carbonConfigSchema } from "./carbon";
 import { servicesSchema } from "./services";
 import { kafkaConfigSchema } from "./kafka";

@@ -13,12 +13,12 @@ import {
     type ServerlessPlatform,
     type ServiceTarget,
 } from "../../components/serverless/rules";
+import { DNS_LABEL } from "../../components/contracts/names";
 
 /** Short enough for every derived name: GCP service account ids (`run-<name>`, at most 30 characters). */
 const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,22}[a-z0-9])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SERVICE_ACCOUNT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export const serviceEntrySchema = z.strictObject({
     name: z.string().regex(SERVICE_NAME, {

@@ -1,4 +1,4 @@
-/** Small IPv4 CIDR helpers for config validation (alignment and overlap checks). */
+/** IPv4 CIDR arithmetic shared by the components (subnet plans, policy addresses) and the stack config (alignment and overlap checks). */
 
 export interface Cidr {
     base: number;

@@ -1,0 +1,3 @@
+/** The small shared contracts of the components: CIDR arithmetic, name formats, marks. */
+export * from "./cidr";
+export * from "./names";
