@@ -56,29 +56,10 @@ credential_secret() {
 # A pod running Kafka's console tools as `sa` in `ns` with the client's SCRAM credential.
 run_kafka_pod() {
     local pod="$1" ns="$2" sa="$3" secret="$4" script="$5"
-    delete_pod "$ns" "$pod"
-    k apply -f - >/dev/null <<YAML
-apiVersion: v1
-kind: Pod
-metadata:
-  name: $pod
-  namespace: $ns
-  labels: { app.kubernetes.io/name: $pod, app.kubernetes.io/part-of: platform-e2e }
-spec:
-  serviceAccountName: $sa
-  automountServiceAccountToken: false
-  restartPolicy: Never
-  activeDeadlineSeconds: 600
-  securityContext:
-    runAsNonRoot: true
-    runAsUser: 1001
-    seccompProfile: { type: RuntimeDefault }
-  containers:
+    local container
+    container="$(cat <<YAML
     - name: kafka
       image: $image
-      securityContext:
-        allowPrivilegeEscalation: false
-        capabilities: { drop: [ALL] }
       env:
         - { name: BOOTSTRAP, value: "$bootstrap" }
         - { name: TOPIC, value: "$KAFKA_TOPIC" }
@@ -98,11 +79,8 @@ spec:
           } > /tmp/client.properties
           $script
 YAML
-    local phase
-    phase="$(wait_pod_done "$ns" "$pod" 600)"
-    # To the job log as well: the caller captures stdout, and a failure exits before it could print it.
-    k logs -n "$ns" "$pod" --request-timeout=30s | tee /dev/stderr
-    [[ "$phase" == Succeeded ]] || die "pod $ns/$pod ended $phase"
+)"
+    run_restricted_pod "$ns" "$pod" "$sa" 1001 600 "$container"
 }
 
 message="platform-e2e-$(date -u +%Y%m%dT%H%M%SZ)-$RANDOM"

@@ -67,29 +67,10 @@ pods=("$MESH_CALLER_NAMESPACE/e2e-mesh-l7-declared" "$MESH_CALLER_NAMESPACE/e2e-
 # asynchronously), then prints the last answer's body.
 run_curl() {
     local ns="$1" pod="$2" sa="$3" url="$4" expect="$5" attempts="$6"
-    delete_pod "$ns" "$pod"
-    k apply -f - >/dev/null <<YAML
-apiVersion: v1
-kind: Pod
-metadata:
-  name: $pod
-  namespace: $ns
-  labels: { app.kubernetes.io/name: $pod, app.kubernetes.io/part-of: platform-e2e }
-spec:
-  serviceAccountName: $sa
-  automountServiceAccountToken: false
-  restartPolicy: Never
-  activeDeadlineSeconds: 900
-  securityContext:
-    runAsNonRoot: true
-    runAsUser: 100
-    seccompProfile: { type: RuntimeDefault }
-  containers:
+    local container
+    container="$(cat <<YAML
     - name: curl
       image: $CURL_IMAGE
-      securityContext:
-        allowPrivilegeEscalation: false
-        capabilities: { drop: [ALL] }
       env:
         - { name: URL, value: "$url" }
         - { name: EXPECT, value: "$expect" }
@@ -111,11 +92,8 @@ spec:
           cat /tmp/body 2>/dev/null
           echo
 YAML
-    local phase
-    phase="$(wait_pod_done "$ns" "$pod" 900)"
-    # To the job log as well: the caller captures stdout, and a failure exits before it could print it.
-    k logs -n "$ns" "$pod" --request-timeout=30s | tee /dev/stderr
-    [[ "$phase" == Succeeded ]] || die "pod $ns/$pod ended $phase"
+)"
+    run_restricted_pod "$ns" "$pod" "$sa" 100 900 "$container"
 }
 
 log "1/4 L7: declared caller $MESH_CALLER_NAMESPACE/$MESH_CALLER_SERVICE_ACCOUNT → $l7_url: expect HTTP 200"

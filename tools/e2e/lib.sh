@@ -78,3 +78,39 @@ wait_pod_done() {
 
 # Deletes a pod left by an earlier run, bounded.
 delete_pod() { k delete pod -n "$1" "$2" --ignore-not-found --wait=true --timeout=90s >/dev/null; }
+
+# Runs a one-shot pod that the `restricted` Pod Security level admits, as service account `sa` with no API
+# token, waits up to `seconds` for it to finish, prints its log (to the job log as well: a caller that
+# captures stdout exits on failure before it could print it) and dies unless it succeeded.
+# `container`: one list item of `containers:` (indented 4 spaces: name, image, env, command, args); the
+# container's securityContext is added here.
+run_restricted_pod() {
+    local ns="$1" pod="$2" sa="$3" uid="$4" seconds="$5" container="$6"
+    delete_pod "$ns" "$pod"
+    k apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $pod
+  namespace: $ns
+  labels: { app.kubernetes.io/name: $pod, app.kubernetes.io/part-of: platform-e2e }
+spec:
+  serviceAccountName: $sa
+  automountServiceAccountToken: false
+  restartPolicy: Never
+  activeDeadlineSeconds: $seconds
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: $uid
+    seccompProfile: { type: RuntimeDefault }
+  containers:
+$container
+      securityContext:
+        allowPrivilegeEscalation: false
+        capabilities: { drop: [ALL] }
+YAML
+    local phase
+    phase="$(wait_pod_done "$ns" "$pod" "$seconds")"
+    k logs -n "$ns" "$pod" --request-timeout=30s | tee /dev/stderr
+    [[ "$phase" == Succeeded ]] || die "pod $ns/$pod ended $phase"
+}
