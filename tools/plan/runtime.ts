@@ -42,6 +42,8 @@ export interface RecordedResource {
         ignoreChanges: string[];
         additionalSecretOutputs: string[];
         aliases: string[];
+        /** Structured aliases as the SDK sends them (the engine turns them into URNs). */
+        aliasSpecs?: { name: string; type: string; parentUrn: string; noParent: boolean }[];
         customTimeouts?: { create?: string; update?: string; delete?: string };
     };
 }
@@ -134,6 +136,10 @@ function recordRegistrations(sink: RecordedResource[], onResource?: (r: Recorded
                         ignoreChanges: req.getIgnorechangesList(),
                         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                         aliases: (req.getAliasesList?.() ?? []).map((a: any) => a.getUrn?.() ?? ""),
+                        aliasSpecs: (req.getAliasesList?.() ?? [])
+                            .map((a: any) => a.getSpec?.())
+                            .filter(Boolean)
+                            .map((s: any) => ({ name: s.getName(), type: s.getType(), parentUrn: s.getParenturn(), noParent: s.getNoparent() })),
                         customTimeouts: timeouts
                             ? { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() }
                             : undefined,

@@ -1,0 +1,55 @@
+/**
+ * The safety net of refactors: every stack (and the variants in tools/plan/baseline.ts) keeps every
+ * resource it registered when the baseline was written, under the same URN or under an alias the
+ * engine will follow, with the same inputs. A change that means to change plans rewrites the fixtures
+ * with `npm run plan:baseline`, and the diff shows each resource it changes.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { BASELINE_CASES, BASELINE_DIR, baselineOf, inputsDigest, knownUrns, planCase, type Baseline } from "../tools/plan/baseline";
+import type { RecordedResource } from "../tools/plan/index";
+
+function compare(baseline: Baseline, resources: RecordedResource[]) {
+    const known = knownUrns(resources);
+    const missing: string[] = [];
+    const changed: string[] = [];
+    const matched = new Set<string>();
+    for (const [urn, digest] of Object.entries(baseline)) {
+        const r = known.get(urn);
+        if (!r) missing.push(urn);
+        else {
+            matched.add(r.urn);
+            if (inputsDigest(r) !== digest) changed.push(urn);
+        }
+    }
+    const added = resources.filter((r) => !matched.has(r.urn)).map((r) => r.urn);
+    return { missing, changed, added };
+}
+
+describe("plan baseline: refactors keep every resource in place", () => {
+    it.each(BASELINE_CASES.map((c) => [c.id, c] as const))("%s", async (id, c) => {
+        const baseline = JSON.parse(fs.readFileSync(path.join(BASELINE_DIR, `${id}.json`), "utf8")) as Baseline;
+        const result = compare(baseline, await planCase(c));
+        expect(result).toEqual({ missing: [], changed: [], added: [] });
+    });
+
+    it("an alias from a parent's old type keeps the children; a renamed resource without an alias is reported", () => {
+        const stackUrn = "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s";
+        const res = (urn: string, parent: string, type: string, name: string, aliasSpecs: RecordedResource["options"]["aliasSpecs"] = [], inputs: Record<string, unknown> = {}): RecordedResource => ({
+            urn, type, name, parent, provider: "", custom: !type.startsWith("platform:"), protect: false, retainOnDelete: false, dependencies: [], inputs, rawInputs: inputs,
+            options: { deleteBeforeReplace: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [], aliasSpecs },
+        });
+        const before = [
+            res("urn:pulumi:s::p::platform:index:KubernetesCluster::c", stackUrn, "platform:index:KubernetesCluster", "c"),
+            res("urn:pulumi:s::p::platform:index:KubernetesCluster$aws:eks/cluster:Cluster::c", "urn:pulumi:s::p::platform:index:KubernetesCluster::c", "aws:eks/cluster:Cluster", "c", [], { version: "1.34" }),
+        ];
+        const baseline = baselineOf(before);
+        const parent = res("urn:pulumi:s::p::platform:index:EksCluster::c", stackUrn, "platform:index:EksCluster", "c", [{ name: "", type: "platform:index:KubernetesCluster", parentUrn: "", noParent: false }]);
+        const child = (inputs: Record<string, unknown>) => res("urn:pulumi:s::p::platform:index:EksCluster$aws:eks/cluster:Cluster::c", parent.urn, "aws:eks/cluster:Cluster", "c", [], inputs);
+        expect(compare(baseline, [parent, child({ version: "1.34" })])).toEqual({ missing: [], changed: [], added: [] });
+        expect(compare(baseline, [parent, child({ version: "1.35" })]).changed).toEqual(["urn:pulumi:s::p::platform:index:KubernetesCluster$aws:eks/cluster:Cluster::c"]);
+        const unaliased = { ...parent, options: { ...parent.options, aliasSpecs: [] } };
+        expect(compare(baseline, [unaliased, child({ version: "1.34" })]).missing).toHaveLength(2);
+    });
+});
