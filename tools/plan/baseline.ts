@@ -86,8 +86,13 @@ export function inputsDigest(r: RecordedResource): string {
     return createHash("sha256").update(body).digest("hex").slice(0, 16);
 }
 
+/** Components hold no state (a refactor may add, drop or retype them); only custom resources are compared. */
+export const COMPONENT = "component";
+
 export function baselineOf(resources: RecordedResource[]): Baseline {
-    return Object.fromEntries(resources.map((r) => [r.urn, inputsDigest(r)]).sort(([a], [b]) => (a < b ? -1 : 1)));
+    return Object.fromEntries(
+        resources.map((r) => [r.urn, r.custom ? inputsDigest(r) : COMPONENT]).sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
 }
 
 const urnParts = (urn: string) => {
