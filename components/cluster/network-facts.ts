@@ -13,7 +13,12 @@ export type NetworkPolicyEngine = (typeof NETWORK_POLICY_ENGINES)[number];
 
 /** Network facts of one cluster that the platform's NetworkPolicies depend on (plain values, known at plan time). */
 export interface ClusterNetworkFacts {
-    networkPolicyEngine: NetworkPolicyEngine;
+    /**
+     * One of NETWORK_POLICY_ENGINES ("cilium", "calico", "vpc-cni", "kindnet", "unknown"). A string, not
+     * the literal union: a Pulumi package schema cannot express unions, and these facts are a component
+     * argument for every Pulumi language (checked with networkFactsProblems).
+     */
+    networkPolicyEngine: string;
     /**
      * Where pods reach the Kubernetes API server, as the enforcer sees the destination: the private
      * endpoint's addresses and, where egress is checked before Service DNAT (VPC CNI), the `kubernetes`
@@ -37,3 +42,11 @@ export const KIND_NETWORK_FACTS: ClusterNetworkFacts = {
     networkPolicyEngine: "kindnet",
     apiServer: { cidrs: ["172.16.0.0/12", "10.96.0.1/32"], ports: [443, 6443] },
 };
+
+/** What is wrong with a cluster's network facts given as a component argument (`where` names the argument). */
+export function networkFactsProblems(facts: ClusterNetworkFacts, where: string): string[] {
+    const problems: string[] = [];
+    if (!(NETWORK_POLICY_ENGINES as readonly string[]).includes(facts.networkPolicyEngine))
+        problems.push(`${where}.networkPolicyEngine: "${facts.networkPolicyEngine}" must be one of ${NETWORK_POLICY_ENGINES.map((e) => `"${e}"`).join(", ")}`);
+    return problems;
+}
