@@ -11,6 +11,12 @@
 export const NETWORK_POLICY_ENGINES = ["cilium", "calico", "vpc-cni", "kindnet", "unknown"] as const;
 export type NetworkPolicyEngine = (typeof NETWORK_POLICY_ENGINES)[number];
 
+/** Where pods reach the API server (a named type: a Pulumi schema has no anonymous object types). */
+export interface ApiServerAddresses {
+    cidrs: string[];
+    ports: number[];
+}
+
 /** Network facts of one cluster that the platform's NetworkPolicies depend on (plain values, known at plan time). */
 export interface ClusterNetworkFacts {
     /**
@@ -24,7 +30,7 @@ export interface ClusterNetworkFacts {
      * endpoint's addresses and, where egress is checked before Service DNAT (VPC CNI), the `kubernetes`
      * Service's ClusterIP. Unused on Cilium, which names the API server as the `kube-apiserver` entity.
      */
-    apiServer: { cidrs: string[]; ports: number[] };
+    apiServer: ApiServerAddresses;
     /** NodeLocal DNSCache's listen address where the cache runs (pods' resolv.conf points at it). */
     nodeLocalDnsAddress?: string;
 }
