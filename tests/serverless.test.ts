@@ -3,8 +3,18 @@ import * as azure from "@pulumi/azure-native/provider";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import { describe, expect, it } from "vitest";
-import { ServerlessService, type ServerlessServiceArgs } from "../components/serverless";
-import { ContainerAppsEnvironment } from "../components/serverless/containerapps";
+import {
+    CloudRunService,
+    ContainerAppService,
+    ContainerAppsEnvironment,
+    EcsExpressService,
+    KnativeService,
+    LambdaService,
+    SpinService,
+    type CloudRunServiceArgs,
+    type EcsExpressServiceArgs,
+    type LambdaServiceArgs,
+} from "../components/serverless";
 import { validateAllowWorkloads } from "../components/mesh/authorization";
 import { KnativeRuntime, KOURIER_INTERNAL_SERVICE } from "../components/serverless/install/knative";
 import { spinAppExecutor, SpinKubeRuntime } from "../components/serverless/install/spinkube";
@@ -13,7 +23,6 @@ import { customResourcesOf, validateCustomResource } from "./crd";
 
 const base = {
     name: "orders",
-    runtime: "container" as const,
     image: "registry.example.com/orders:1.0.0",
     port: 8080,
     minScale: 0,
@@ -38,22 +47,24 @@ const one = (resources: RecordedResource[], type: string) => {
     return list[0].inputs as Record<string, any>;
 };
 
-function cloudRun(extra: Partial<ServerlessServiceArgs> = {}) {
+function cloudRun(extra: Partial<CloudRunServiceArgs> = {}) {
     const provider = new gcp.Provider("gcp", { project: "p-123", region: "europe-north1" });
-    return new ServerlessService(
+    return new CloudRunService(
         "orders",
         {
             ...base,
-            platform: "cloudrun",
             invokers: ["serviceAccount:checkout@p-123.iam.gserviceaccount.com"],
-            gcp: { project: "p-123", region: "europe-north1", network: "projects/p-123/global/networks/plt", subnetwork: "projects/p-123/regions/europe-north1/subnetworks/nodes" },
+            project: "p-123",
+            region: "europe-north1",
+            network: "projects/p-123/global/networks/plt",
+            subnetwork: "projects/p-123/regions/europe-north1/subnetworks/nodes",
             ...extra,
         },
         { providers: { gcp: provider } },
     );
 }
 
-describe("ServerlessService on Cloud Run", () => {
+describe("CloudRunService", () => {
     it("is internal, runs as its own service account, egresses through the VPC and scales from zero", async () => {
         const { resources, outputs } = await plan(() => {
             const svc = cloudRun();
@@ -104,19 +115,19 @@ describe("ServerlessService on Cloud Run", () => {
         [{ cpu: 1, memory: 8192 }, /memory: memory 8192 MiB needs at least cpu 2 on Cloud Run/],
         [{ cpu: 4, memory: 1024 }, /memory 1024 MiB is too small for cpu 4 on Cloud Run; allowed: at least 2048 MiB/],
         [{ minScale: 6 }, /minScale: minScale 6 is greater than maxScale 5/],
-        [{ runtime: "wasm" as const }, /runtime: "wasm" cannot run on Cloud Run/],
-        [{ public: true }, /public: true without edgeException/],
-        [{ invokers: ["allUsers"] }, /invokers: "allUsers" would allow anonymous calls/],
+        [{ name: "Orders" }, /^CloudRunService orders: args\.name: "Orders" is not allowed; allowed: 1-24 lowercase letters/],
+        [{ public: true }, /CloudRunService orders: args\.public: true without args\.edgeException/],
+        [{ invokers: ["allUsers"] }, /CloudRunService orders: args\.invokers\[0\]: "allUsers" would allow anonymous calls; allowed: named identities only/],
     ])("rejects %j before registering anything", async (extra, message) => {
         let registered: RecordedResource[] = [];
         await expect(
-            runUnderMocks(() => cloudRun(extra as Partial<ServerlessServiceArgs>).url, { project: "platform", stack: "test" }).then((r) => (registered = r.resources)),
+            runUnderMocks(() => cloudRun(extra as Partial<CloudRunServiceArgs>).url, { project: "platform", stack: "test" }).then((r) => (registered = r.resources)),
         ).rejects.toThrow(message);
         expect(registered.filter((r) => r.type.startsWith("gcp:cloudrunv2"))).toEqual([]);
     });
 });
 
-describe("ServerlessService on Azure Container Apps", () => {
+describe("ContainerAppService and ContainerAppsEnvironment", () => {
     it("builds an internal, mTLS, workload-profile environment and an internal app with an HTTP scale rule and its own identity", async () => {
         const { resources, outputs } = await plan(() => {
             const provider = new azure.Provider("azure", { location: "swedencentral" });
@@ -130,9 +141,9 @@ describe("ServerlessService on Azure Container Apps", () => {
                 },
                 { providers: { "azure-native": provider } },
             );
-            const svc = new ServerlessService(
+            const svc = new ContainerAppService(
                 "orders",
-                { ...base, platform: "containerapps", azure: { resourceGroupName: "rg-plt", location: "swedencentral", environmentId: env.environmentId, callerRanges: ["10.20.0.0/16"] } },
+                { ...base, resourceGroupName: "rg-plt", location: "swedencentral", environmentId: env.environmentId, callerRanges: ["10.20.0.0/16"] },
                 { providers: { "azure-native": provider } },
             );
             return { url: svc.url, identity: svc.identity };
@@ -162,33 +173,39 @@ describe("ServerlessService on Azure Container Apps", () => {
 
     it("rejects a cpu/memory pair Container Apps does not offer", async () => {
         await expect(
-            plan(() => new ServerlessService("x", { ...base, memory: 1024, platform: "containerapps", azure: { resourceGroupName: "rg", location: "swedencentral", environmentId: "e" } }).url),
-        ).rejects.toThrow(/cpu 1 with memory 1024 MiB is not a Container Apps Consumption combination/);
+            plan(() => new ContainerAppService("x", { ...base, memory: 1024, resourceGroupName: "rg", location: "swedencentral", environmentId: "e", callerRanges: ["10.20.0.0/16"] }).url),
+        ).rejects.toThrow(/ContainerAppService x: args\.cpu: cpu 1 with memory 1024 MiB is not a Container Apps Consumption combination/);
+    });
+
+    it("refuses an environment without a subnet before registering it", async () => {
+        await expect(
+            plan(() => new ContainerAppsEnvironment("cae", { resourceGroupName: "rg", location: "swedencentral", infrastructureSubnetId: "", virtualNetworkId: "v" }).environmentId),
+        ).rejects.toThrow(/ContainerAppsEnvironment cae: args\.infrastructureSubnetId: "" is missing; allowed: the ID of a subnet delegated to Microsoft\.App\/environments/);
     });
 });
 
-function awsService(extra: Partial<ServerlessServiceArgs>) {
+const awsNetwork = {
+    vpcId: "vpc-1",
+    vpcCidr: "10.10.0.0/16",
+    subnetIds: ["subnet-a", "subnet-b"],
+    kmsKeyArn: "arn:aws:kms:eu-north-1:123456789012:key/k",
+};
+
+function awsService(extra: Partial<LambdaServiceArgs>) {
     const provider = new aws.Provider("aws", { region: "eu-north-1" });
-    return new ServerlessService(
+    return new LambdaService("orders", { ...base, ...awsNetwork, invokers: ["arn:aws:iam::123456789012:role/checkout"], ...extra }, { providers: { aws: provider } });
+}
+
+function ecsService(extra: Partial<EcsExpressServiceArgs>) {
+    const provider = new aws.Provider("aws", { region: "eu-north-1" });
+    return new EcsExpressService(
         "orders",
-        {
-            ...base,
-            platform: "lambda",
-            invokers: ["arn:aws:iam::123456789012:role/checkout"],
-            aws: {
-                vpcId: "vpc-1",
-                vpcCidr: "10.10.0.0/16",
-                subnetIds: ["subnet-a", "subnet-b"],
-                kmsKeyArn: "arn:aws:kms:eu-north-1:123456789012:key/k",
-                ecsClusterArn: "arn:aws:ecs:eu-north-1:123456789012:cluster/services",
-            },
-            ...extra,
-        },
+        { ...base, ...awsNetwork, minScale: 1, ecsClusterArn: "arn:aws:ecs:eu-north-1:123456789012:cluster/services", ...extra },
         { providers: { aws: provider } },
     );
 }
 
-describe("ServerlessService on AWS", () => {
+describe("LambdaService and EcsExpressService", () => {
     it("scales to zero on a container-image Lambda in the VPC, invoked only through an AWS_IAM function URL", async () => {
         const { resources } = await plan(() => awsService({}).url);
         const fn = one(resources, "aws:lambda/function:Function");
@@ -215,7 +232,7 @@ describe("ServerlessService on AWS", () => {
     });
 
     it("runs an always-on service (minScale >= 1) on ECS Express Mode in private subnets with three distinct roles", async () => {
-        const { resources } = await plan(() => awsService({ platform: "ecs-express", minScale: 2 }).url);
+        const { resources } = await plan(() => ecsService({ minScale: 2 }).url);
         const svc = one(resources, "aws:ecs/expressGatewayService:ExpressGatewayService");
         expect(svc).toMatchObject({ cpu: "1024", memory: "2048", cluster: "arn:aws:ecs:eu-north-1:123456789012:cluster/services" });
         expect(svc.networkConfigurations[0].subnets).toEqual(["subnet-a", "subnet-b"]);
@@ -228,43 +245,35 @@ describe("ServerlessService on AWS", () => {
     it.each([
         [{ memory: 12288, cpu: 1 }, /memory: memory 12288 MiB is not allowed on AWS Lambda; allowed: 128-10240 MiB/],
         [{ memory: 10240, cpu: 8 }, /cpu: cpu 8 is not allowed on AWS Lambda; allowed: at most 6/],
-        [{ runtime: "wasm" as const }, /runtime: "wasm" cannot run on AWS Lambda/],
-        [{ invokers: ["*"] }, /invokers: "\*" would allow anonymous calls/],
+        [{ invokers: ["*"] }, /LambdaService orders: args\.invokers\[0\]: "\*" would allow anonymous calls/],
+        [{ logRetentionDays: 10 }, /LambdaService orders: args\.logRetentionDays: 10 is not allowed; allowed: 1, 3, 5, 7, 14, 30/],
+        [{ subnetIds: [] }, /LambdaService orders: args\.subnetIds: none given/],
     ])("rejects %j on Lambda before registering anything", async (extra, message) => {
         let registered: RecordedResource[] = [];
         await expect(
-            runUnderMocks(() => awsService(extra as Partial<ServerlessServiceArgs>).url, { project: "platform", stack: "test" }).then((r) => (registered = r.resources)),
+            runUnderMocks(() => awsService(extra as Partial<LambdaServiceArgs>).url, { project: "platform", stack: "test" }).then((r) => (registered = r.resources)),
         ).rejects.toThrow(message);
         expect(registered.filter((r) => r.type.startsWith("aws:lambda"))).toEqual([]);
     });
 
-    const awsArgs = (extra: Partial<NonNullable<ServerlessServiceArgs["aws"]>>) => ({
-        aws: {
-            vpcId: "vpc-1",
-            vpcCidr: "10.10.0.0/16",
-            subnetIds: ["subnet-a", "subnet-b"],
-            ecsClusterArn: "arn:aws:ecs:eu-north-1:123456789012:cluster/services",
-            ...extra,
-        },
-    });
 
     it("reserves maxScale concurrent executions only when reserveConcurrency opts in", async () => {
-        const { resources } = await plan(() => awsService(awsArgs({ reserveConcurrency: true })).url);
+        const { resources } = await plan(() => awsService({ reserveConcurrency: true }).url);
         expect(one(resources, "aws:lambda/function:Function").reservedConcurrentExecutions).toBe(5);
     });
 
     it("prefixes the function, ECS service and log group names with namePrefix", async () => {
-        const lambda = (await plan(() => awsService(awsArgs({ namePrefix: "plt-dev" })).url)).resources;
+        const lambda = (await plan(() => awsService({ namePrefix: "plt-dev" }).url)).resources;
         expect(one(lambda, "aws:lambda/function:Function").name).toBe("plt-dev-orders");
         expect(one(lambda, "aws:cloudwatch/logGroup:LogGroup").name).toBe("/aws/lambda/plt-dev-orders");
-        const ecs = (await plan(() => awsService({ platform: "ecs-express", minScale: 1, ...awsArgs({ namePrefix: "plt-dev" }) }).url)).resources;
+        const ecs = (await plan(() => ecsService({ namePrefix: "plt-dev" }).url)).resources;
         expect(one(ecs, "aws:ecs/expressGatewayService:ExpressGatewayService").serviceName).toBe("plt-dev-orders");
         expect(one(ecs, "aws:cloudwatch/logGroup:LogGroup").name).toBe("/ecs/plt-dev-orders");
     });
 
     it("refuses a namePrefix that would push the function name past 64 characters", async () => {
-        await expect(plan(() => awsService(awsArgs({ namePrefix: "p".repeat(40) })).url)).rejects.toThrow(
-            /aws.namePrefix: "p{40}" is not allowed; allowed: 1-39 letters, digits, '-' or '_'/,
+        await expect(plan(() => awsService({ namePrefix: "p".repeat(40) }).url)).rejects.toThrow(
+            /LambdaService orders: args\.namePrefix: "p{40}" is not allowed; allowed: 1-39 letters, digits, '-' or '_'/,
         );
     });
 
@@ -273,9 +282,13 @@ describe("ServerlessService on AWS", () => {
         expect(one(resources, "aws:lambda/function:Function").memorySize).toBe(2 * 1769);
     });
 
+    it("refuses an ECS Express Mode service without a cluster", async () => {
+        await expect(plan(() => ecsService({ ecsClusterArn: "" }).url)).rejects.toThrow(/EcsExpressService orders: args\.ecsClusterArn: "" is missing/);
+    });
+
     it("rejects a Fargate size ECS Express Mode does not offer", async () => {
-        await expect(plan(() => awsService({ platform: "ecs-express", minScale: 1, cpu: 1, memory: 1024 }).url)).rejects.toThrow(
-            /memory 1024 MiB is not allowed with cpu 1 on ECS Express Mode; allowed: 2048-8192/,
+        await expect(plan(() => ecsService({ cpu: 1, memory: 1024 }).url)).rejects.toThrow(
+            /EcsExpressService orders: args\.memory: memory 1024 MiB is not allowed with cpu 1 on ECS Express Mode; allowed: 2048-8192/,
         );
     });
 });
@@ -287,19 +300,18 @@ describe("Knative and SpinKube on a cluster", () => {
             const knative = new KnativeRuntime("kn", {}, { provider });
             const spin = new SpinKubeRuntime("spin", {}, { provider });
             const executor = spinAppExecutor("exec", "wasm", { provider, dependsOn: spin.ready });
-            const api = new ServerlessService(
+            const api = new KnativeService(
                 "api",
                 {
                     ...base,
-                    platform: "knative",
                     meshInvokers: [{ namespace: "shop", serviceAccount: "checkout" }],
-                    kubernetes: { namespace: "serverless" },
+                    namespace: "serverless",
                 },
                 { provider, dependsOn: knative.ready },
             );
-            const wasm = new ServerlessService(
+            const wasm = new SpinService(
                 "hello",
-                { ...base, name: "hello", runtime: "wasm", platform: "spin", cpu: 0.1, memory: 128, kubernetes: { namespace: "wasm" } },
+                { ...base, name: "hello", cpu: 0.1, memory: 128, namespace: "wasm" },
                 { provider, dependsOn: [executor] },
             );
             return { api: api.url, apiIdentity: api.identity, wasm: wasm.url };
@@ -422,7 +434,7 @@ describe("Knative and SpinKube on a cluster", () => {
             const provider = new k8s.Provider("k8s", { context: "kind-test" });
             const knative = new KnativeRuntime("kn", {}, { provider });
             const svc = (name: string, meshInvokers: { namespace: string; serviceAccount: string }[]) =>
-                new ServerlessService(name, { ...base, name, platform: "knative", meshInvokers, kubernetes: { namespace: "serverless" } }, { provider, dependsOn: knative.ready }).url;
+                new KnativeService(name, { ...base, name, meshInvokers, namespace: "serverless" }, { provider, dependsOn: knative.ready }).url;
             return [svc("svc-a", []), svc("svc-b", [a]), svc("svc-c", [d])];
         });
         const policies = byType(resources, "kubernetes:security.istio.io/v1:AuthorizationPolicy").map((r) => r.inputs as any);
@@ -463,9 +475,9 @@ describe("Knative and SpinKube on a cluster", () => {
     it("marks a public Knative service as a named edge exception (the service name), with the reason in its own annotation", async () => {
         const { resources } = await plan(() => {
             const provider = new k8s.Provider("k8s", { context: "kind-test" });
-            return new ServerlessService(
+            return new KnativeService(
                 "pub",
-                { ...base, platform: "knative", public: true, edgeException: "EDGE-7 partner webhook, owner team-x", kubernetes: { namespace: "serverless" } },
+                { ...base, public: true, edgeException: "EDGE-7 partner webhook, owner team-x", namespace: "serverless" },
                 { provider },
             ).url;
         });
@@ -539,14 +551,14 @@ describe("Knative and SpinKube on a cluster", () => {
         expect(crds.file).toMatch(/spin-operator\/releases\/download\/v0\.6\.\d+\/spin-operator\.crds\.yaml$/);
     });
 
-    it("refuses a container image on SpinKube and a public Knative service without an edge exception", async () => {
+    it("refuses a size no cluster offers on SpinKube and a public Knative service without an edge exception", async () => {
         const provider = () => new k8s.Provider("k8s", { context: "kind-test" });
-        await expect(plan(() => new ServerlessService("x", { ...base, platform: "spin", kubernetes: { namespace: "wasm" } }, { provider: provider() }).url)).rejects.toThrow(
-            /runtime: "container" cannot run on SpinKube/,
+        await expect(plan(() => new SpinService("x", { ...base, cpu: 100, namespace: "wasm" }, { provider: provider() }).url)).rejects.toThrow(
+            /SpinService x: args\.cpu: cpu 100 is not allowed on a cluster; allowed: 0\.01-64/,
         );
         await expect(
-            plan(() => new ServerlessService("x", { ...base, platform: "knative", public: true, kubernetes: { namespace: "serverless" } }, { provider: provider() }).url),
-        ).rejects.toThrow(/public: true without edgeException/);
+            plan(() => new KnativeService("x", { ...base, public: true, namespace: "serverless" }, { provider: provider() }).url),
+        ).rejects.toThrow(/KnativeService x: args\.public: true without args\.edgeException/);
     });
 });
 
