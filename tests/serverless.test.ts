@@ -18,6 +18,9 @@ import {
 import { validateAllowWorkloads } from "../components/mesh/authorization";
 import { KnativeRuntime, KOURIER_INTERNAL_SERVICE } from "../components/serverless/install/knative";
 import { spinAppExecutor, SpinKubeRuntime } from "../components/serverless/install/spinkube";
+import { EcsServicesCluster } from "../components/serverless/ecs-cluster";
+import { createAksWasmPool, createEksWasmPool, createGkeWasmPool } from "../components/serverless/install/wasm-nodes";
+import { kafkaClientEgress } from "../components/streaming/client-egress";
 import { runUnderMocks, type RecordedResource } from "../tools/plan/runtime";
 import { customResourcesOf, validateCustomResource } from "./crd";
 
@@ -290,6 +293,114 @@ describe("LambdaService and EcsExpressService", () => {
         await expect(plan(() => ecsService({ cpu: 1, memory: 1024 }).url)).rejects.toThrow(
             /EcsExpressService orders: args\.memory: memory 1024 MiB is not allowed with cpu 1 on ECS Express Mode; allowed: 2048-8192/,
         );
+    });
+});
+
+describe("EcsServicesCluster", () => {
+    it("creates one ECS cluster with enhanced Container Insights, known also at the stack root where the stack created it", async () => {
+        const { resources, outputs } = await plan(() => {
+            const provider = new aws.Provider("aws", { region: "eu-north-1" });
+            const cluster = new EcsServicesCluster("plt-aws-services", { tags: { team: "platform" } }, { providers: { aws: provider } });
+            return { arn: cluster.clusterArn };
+        });
+        const cluster = byType(resources, "aws:ecs/cluster:Cluster");
+        expect(cluster).toHaveLength(1);
+        expect(cluster[0].inputs).toMatchObject({ settings: [{ name: "containerInsights", value: "enhanced" }], tags: { team: "platform" } });
+        expect(cluster[0].parent).toMatch(/platform:index:EcsServicesCluster::plt-aws-services$/);
+        expect(cluster[0].options.aliasSpecs).toEqual([expect.objectContaining({ noParent: true })]);
+        expect(String((outputs as any).arn)).toMatch(/^arn:/);
+    });
+
+    it("refuses a Container Insights mode ECS does not have", async () => {
+        await expect(plan(() => new EcsServicesCluster("c", { containerInsights: "on" }).clusterArn)).rejects.toThrow(
+            /EcsServicesCluster c: args\.containerInsights: "on" is not allowed; allowed: "enhanced", "enabled", "disabled"/,
+        );
+    });
+});
+
+describe("Kafka client egress of a services namespace", () => {
+    const entra = { name: "entra-id", cidrs: ["0.0.0.0/0"], reason: "AKS workload identity token exchange" };
+
+    it("opens the managed backend's port to the platform network and the credential endpoint, for the clients only", () => {
+        const egress = kafkaClientEgress({ cloud: "aws", backend: "msk", platformCidr: "10.10.0.0/16", clients: ["orders"] });
+        expect(egress.extraPolicies).toEqual([
+            {
+                name: "allow-kafka-egress",
+                spec: {
+                    podSelector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["orders"] }] },
+                    policyTypes: ["Egress"],
+                    egress: [
+                        { to: [{ ipBlock: { cidr: "10.10.0.0/16" } }], ports: [{ protocol: "TCP", port: 9098 }] },
+                        { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
+                    ],
+                },
+            },
+        ]);
+        expect(egress.egressExceptions).toEqual([]);
+        const gke = kafkaClientEgress({ cloud: "gcp", backend: "gcp-managed-kafka", platformCidr: "10.30.0.0/16", clients: ["orders"] });
+        expect((gke.extraPolicies[0].spec.egress as any[]).map((r) => [r.to[0].ipBlock.cidr, r.ports[0].port])).toEqual([
+            ["10.30.0.0/16", 9092],
+            ["169.254.169.254/32", 80],
+            ["169.254.169.252/32", 988],
+        ]);
+    });
+
+    it("on AKS, reaches Entra ID through the named exception (443 unless it says otherwise)", () => {
+        const egress = kafkaClientEgress({ cloud: "azure", backend: "eventhubs", platformCidr: "10.20.0.0/16", clients: ["orders"], entraIdEgress: entra });
+        expect((egress.extraPolicies[0].spec.egress as any[])[0].ports).toEqual([{ protocol: "TCP", port: 9093 }]);
+        expect(egress.egressExceptions).toEqual([{ exception: { ...entra, ports: [443] }, podSelector: egress.extraPolicies[0].spec.podSelector }]);
+        expect(() => kafkaClientEgress({ cloud: "azure", backend: "eventhubs", platformCidr: "10.20.0.0/16", clients: ["orders"] })).toThrow(
+            /kafkaClientEgress: args\.entraIdEgress: missing/,
+        );
+    });
+
+    it("needs nothing for Strimzi or without clients, and refuses an unknown cloud", () => {
+        expect(kafkaClientEgress({ cloud: "aws", backend: "strimzi", platformCidr: "10.10.0.0/16", clients: ["orders"] })).toEqual({ extraPolicies: [], egressExceptions: [] });
+        expect(kafkaClientEgress({ cloud: "aws", backend: "msk", platformCidr: "10.10.0.0/16", clients: [] })).toEqual({ extraPolicies: [], egressExceptions: [] });
+        expect(() => kafkaClientEgress({ cloud: "kubernetes", backend: "strimzi", platformCidr: "", clients: [] })).toThrow(
+            /kafkaClientEgress: args\.cloud: "kubernetes" is not allowed; allowed: "aws", "gcp", "azure"/,
+        );
+    });
+});
+
+describe("wasm node pools from flat IDs", () => {
+    it("joins each managed cluster by the IDs it is given", async () => {
+        const { resources } = await plan(() => {
+            const base = { clusterName: "plt-dev", kubernetesVersion: "1.34", tags: { team: "platform" } };
+            createEksWasmPool("eks", { ...base, instanceType: "m7g.large", nodeRoleArn: "arn:aws:iam::1:role/nodes", nodeSecurityGroupId: "sg-1", subnetIds: ["subnet-a", "subnet-b"] }, { provider: new aws.Provider("aws", { region: "eu-north-1" }) });
+            createGkeWasmPool("gke", { ...base, instanceType: "e2-standard-4", project: "p-123", region: "europe-north1", nodeServiceAccountEmail: "nodes@p-123.iam.gserviceaccount.com", bootDiskKmsKey: "k" }, { provider: new gcp.Provider("gcp", { project: "p-123" }) });
+            createAksWasmPool("aks", { ...base, instanceType: "Standard_D4ps_v6", resourceGroupName: "rg", nodeSubnetId: "/subnets/nodes", zonal: true }, { provider: new azure.Provider("azure", { location: "swedencentral" }) });
+            return {};
+        });
+        expect(one(resources, "aws:eks/nodeGroup:NodeGroup")).toMatchObject({ clusterName: "plt-dev", nodeRoleArn: "arn:aws:iam::1:role/nodes", subnetIds: ["subnet-a", "subnet-b"], labels: { "platform.io/wasm": "true" } });
+        expect(one(resources, "aws:ec2/launchTemplate:LaunchTemplate").vpcSecurityGroupIds).toEqual(["sg-1"]);
+        expect(one(resources, "gcp:container/nodePool:NodePool")).toMatchObject({ cluster: "plt-dev", project: "p-123", location: "europe-north1", nodeConfig: { serviceAccount: "nodes@p-123.iam.gserviceaccount.com", bootDiskKmsKey: "k" } });
+        expect(one(resources, "azure-native:containerservice:AgentPool")).toMatchObject({ resourceName: "plt-dev", resourceGroupName: "rg", vnetSubnetID: "/subnets/nodes", availabilityZones: ["1", "2", "3"] });
+    });
+});
+
+describe("the cluster runtimes' arguments", () => {
+    it("refuses a bad argument before registering anything", async () => {
+        const provider = () => new k8s.Provider("k8s", { context: "kind-test" });
+        await expect(plan(() => new SpinKubeRuntime("spin", { arch: "arm64" }, { provider: provider() }).runtimeClassName)).rejects.toThrow(
+            /SpinKubeRuntime spin: args\.arch: "arm64" is not allowed; allowed: "x86_64", "aarch64"/,
+        );
+        await expect(plan(() => new KnativeRuntime("kn", { replicas: 0 }, { provider: provider() }).servingNamespace)).rejects.toThrow(
+            /KnativeRuntime kn: args\.replicas: 0 is not allowed; allowed: a whole number >= 1/,
+        );
+        await expect(
+            plan(() => new KnativeRuntime("kn", { registryEgress: { name: "image-registries", cidrs: [], reason: "tag resolution" } }, { provider: provider() }).servingNamespace),
+        ).rejects.toThrow(/KnativeRuntime kn: args\.registryEgress\.cidrs: none given/);
+    });
+
+    it("opens the registry exception on 443 unless it names its ports", async () => {
+        const { resources } = await plan(() => {
+            const provider = new k8s.Provider("k8s", { context: "kind-test" });
+            return new KnativeRuntime("kn", { registryEgress: { name: "image-registries", cidrs: ["0.0.0.0/0"], reason: "tag-to-digest resolution at the registries" } }, { provider }).servingNamespace;
+        });
+        const policy = byType(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((r) => (r.inputs as any).metadata.name === "allow-egress-image-registries")!.inputs as any;
+        expect(policy.spec.podSelector).toEqual({ matchLabels: { app: "controller" } });
+        expect(policy.spec.egress[0].ports).toEqual([{ protocol: "TCP", port: 443 }]);
     });
 });
 
