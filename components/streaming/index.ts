@@ -9,7 +9,31 @@
  * authenticates with shared keys and nothing is reachable from the internet. `streamingBackendFor`
  * says which backend a target uses.
  */
-export * from "./common";
+export {
+    CLEANUP_POLICIES,
+    clientTopics,
+    CREDENTIAL_KEYS,
+    HOUR_MS,
+    kafkaCredentialSecret,
+    minInSync,
+    STREAMING_BACKEND_CHOICES,
+    STREAMING_BACKENDS,
+    STREAMING_SIZES,
+    STREAMING_TARGETS,
+    streamingBackendFor,
+    workloadIdentityBinding,
+    type CleanupPolicy,
+    type ClientAccess,
+    type ClientCredentials,
+    type EventStreamingOutputs,
+    type KafkaClient,
+    type KafkaClientSettings,
+    type StreamingBackend,
+    type StreamingClient,
+    type StreamingCommonArgs,
+    type StreamingSize,
+    type StreamingTopic,
+} from "./common";
 export { EventHubsKafka, eventHubsKafkaProblems, type EventHubsKafkaArgs } from "./eventhubs";
 export { GcpManagedKafka, gcpManagedKafkaProblems, type GcpManagedKafkaArgs } from "./gcp-managed-kafka";
 export { MskKafka, mskKafkaProblems, type MskKafkaArgs } from "./msk";
