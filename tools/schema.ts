@@ -5,6 +5,7 @@
  * `--check` prints, instead of the schema, every way a component breaks the library's conventions
  * (type token, outputs) and exits 1 if there is any.
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
@@ -53,6 +54,52 @@ export async function packageSchema(options: SchemaOptions = {}): Promise<Record
     const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
     const provider = new ComponentProvider({ ...providerIdentity(pkg.name), dirname: dir, components });
     return JSON.parse(await provider.getSchema());
+}
+
+/**
+ * The schema the plugin serves when started the way the Node.js language host starts a source-based
+ * plugin (pulumi-language-nodejs RunPlugin: `node <@pulumi/pulumi>/cmd/run-plugin <plugin folder>`): the
+ * folder's package.json `main` is required, its exported components are hosted by componentProviderHost,
+ * and the schema is asked for over the ResourceProvider gRPC service (GetSchema, version 0), as
+ * `pulumi package get-schema` does. The plugin process is stopped afterwards.
+ */
+export async function pluginSchema(dir: string, timeoutMs = 180_000): Promise<Record<string, any>> {
+    const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [dir] }));
+    const grpc = require(require.resolve("@grpc/grpc-js", { paths: [sdk] }));
+    const { ResourceProviderClient } = require(path.join(sdk, "proto", "provider_grpc_pb"));
+    const { GetSchemaRequest } = require(path.join(sdk, "proto", "provider_pb"));
+    const child = spawn(process.execPath, [path.join(sdk, "cmd", "run-plugin"), dir], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    try {
+        const port = await new Promise<number>((resolve, reject) => {
+            let stdout = "";
+            const timer = setTimeout(() => reject(new Error(`plugin in ${dir} printed no port within ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`)), timeoutMs);
+            child.stdout!.on("data", (d) => {
+                stdout += d;
+                const m = /^(\d+)\s*$/m.exec(stdout);
+                if (m) {
+                    clearTimeout(timer);
+                    resolve(Number(m[1]));
+                }
+            });
+            child.on("exit", (code) => {
+                clearTimeout(timer);
+                reject(new Error(`plugin in ${dir} exited with code ${code} before printing its port; stderr: ${stderr.slice(-2000)}`));
+            });
+        });
+        const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        try {
+            const response = await new Promise<any>((resolve, reject) =>
+                client.getSchema(new GetSchemaRequest().setVersion(0), { deadline: Date.now() + timeoutMs }, (err: Error | null, r: any) => (err ? reject(err) : resolve(r))),
+            );
+            return JSON.parse(response.getSchema());
+        } finally {
+            client.close();
+        }
+    } finally {
+        child.kill();
+    }
 }
 
 /** What the TypeScript source says about a component class: its type token and its public instance properties. */
