@@ -70,7 +70,7 @@ describe("library schema", () => {
             .map(([t]) => t);
         expect(tokens.sort()).toEqual(names.map((n) => `platform:index:${n}`).sort());
         expect(schemaProblems(schema, names)).toEqual([]);
-    });
+    }, 400_000);
 });
 
 describe("the plugin, started as the Node.js language host starts it (cmd/run-plugin <folder>, then GetSchema over gRPC)", () => {
