@@ -44,7 +44,9 @@ export interface SchemaOptions {
     only?: string[];
 }
 
-export async function packageSchema(options: SchemaOptions = {}): Promise<Record<string, any>> {
+/** `options` may be just the class names to analyze (SchemaOptions.only). */
+export async function packageSchema(opts: SchemaOptions | string[] = {}): Promise<Record<string, any>> {
+    const options: SchemaOptions = Array.isArray(opts) ? { only: opts } : opts;
     const dir = options.dir ?? PROJECT_ROOT;
     const all = exportedComponents(options.moduleExports ?? library);
     const only = options.only;
