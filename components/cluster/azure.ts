@@ -158,6 +158,9 @@ function createAzureCluster(parent: pulumi.Resource, name: string, args: AksClus
     if (!args.tenantId) fail("tenantId", args.tenantId, "the Entra tenant id");
     if (!args.nodeSubnetId) fail("nodeSubnetId", args.nodeSubnetId, "the VNet's node subnet id");
     if (!args.apiServerSubnetId) fail("apiServerSubnetId", args.apiServerSubnetId, "the subnet delegated to Microsoft.ContainerService/managedClusters (API Server VNet Integration)");
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(args.apiServerSubnetCidr ?? "")) {
+        fail("apiServerSubnetCidr", args.apiServerSubnetCidr, "the API server subnet's IPv4 range, such as 10.20.128.0/28 (the API server's addresses for NetworkPolicy egress)");
+    }
     if (!args.secretsKeyVaultId) fail("secretsKeyVaultId", args.secretsKeyVaultId, "the resource id of the Key Vault holding the secrets key (AKS KMS encrypts Kubernetes secrets with it)");
     if (!args.secretsKeyId) fail("secretsKeyId", args.secretsKeyId, "the versioned key URI of the secrets key");
     const nodes = args.nodes ?? DEFAULT_NODES;
