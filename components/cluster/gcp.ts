@@ -82,8 +82,10 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         // The token the single KubernetesCluster class had: children keep their URNs through the parent alias.
         super("platform:index:GkeCluster", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "platform:index:KubernetesCluster" }] }));
-        // What the component waits for (the key with its service-agent grants), the control plane waits for:
-        // a component's dependsOn does not reach its children by itself.
+        // What the component waits for (the key with its service-agent grants), the control plane depends on.
+        // A component's dependsOn is not recorded on its children (@pulumi/pulumi runtime/resource.js takes
+        // a resource's dependencies from its own opts.dependsOn and inputs), so deletes and targeted updates
+        // would not see it; it is handed on explicitly.
         const out = createGcpCluster(this, name, args, opts?.dependsOn);
         partsOf.set(this, out);
         this.clusterName = out.clusterName;
