@@ -41,8 +41,7 @@ export class AwsKmsKey extends pulumi.ComponentResource implements EncryptionKey
                 `AwsKmsKey ${name}: args.rotationDays: ${rotationDays} is not allowed on AWS KMS; allowed: a whole number of days from ${MIN_ROTATION_DAYS} to ${MAX_ROTATION_DAYS}`,
             );
         }
-        const parent = this;
-        const out = createKey(parent, name, args, rotationDays);
+        const out = createKey(this, name, args, rotationDays);
         this.keyId = out.keyId;
         this.aliasName = out.aliasName;
         this.registerOutputs({ keyId: this.keyId, aliasName: this.aliasName });
