@@ -153,7 +153,6 @@ function createAzureCluster(parent: pulumi.Resource, name: string, args: AksClus
     const fail = (path: string, value: unknown, allowed: string): never => {
         throw new Error(`AksCluster ${name}: args.${path}: ${JSON.stringify(value)}; allowed: ${allowed}`);
     };
-    const azure = args;
     if (!args.resourceGroupName) fail("resourceGroupName", args.resourceGroupName, "the resource group of the cluster");
     if (!args.tenantId) fail("tenantId", args.tenantId, "the Entra tenant id");
     if (!args.nodeSubnetId) fail("nodeSubnetId", args.nodeSubnetId, "the VNet's node subnet id");
@@ -170,24 +169,24 @@ function createAzureCluster(parent: pulumi.Resource, name: string, args: AksClus
     if (!Number.isInteger(nodes.maxNodes) || nodes.maxNodes < nodes.minNodes || nodes.maxNodes > MAX_POOL_NODES) {
         fail("nodes.maxNodes", nodes.maxNodes, `a whole number from minNodes (${nodes.minNodes}) to ${MAX_POOL_NODES}`);
     }
-    const podCidr = azure.podCidr ?? DEFAULT_POD_CIDR;
-    const serviceCidr = azure.serviceCidr ?? DEFAULT_SERVICE_CIDR;
+    const podCidr = args.podCidr ?? DEFAULT_POD_CIDR;
+    const serviceCidr = args.serviceCidr ?? DEFAULT_SERVICE_CIDR;
     if (overlaps(podCidr, serviceCidr)) {
         fail("serviceCidr", serviceCidr, `a range disjoint from args.podCidr "${podCidr}"`);
     }
-    const login = azure.login ?? "azurecli";
+    const login = args.login ?? "azurecli";
     if (!(AKS_LOGIN_MODES as readonly string[]).includes(login)) {
         fail("login", login, `${AKS_LOGIN_MODES.join(", ")} (kubelogin modes that never prompt)`);
     }
-    const accessTimeoutSeconds = azure.accessTimeoutSeconds ?? ACCESS_CHECK_TIMEOUT_SECONDS;
+    const accessTimeoutSeconds = args.accessTimeoutSeconds ?? ACCESS_CHECK_TIMEOUT_SECONDS;
     if (!Number.isInteger(accessTimeoutSeconds) || accessTimeoutSeconds < 60 || accessTimeoutSeconds > 3600) {
         fail("accessTimeoutSeconds", accessTimeoutSeconds, "a whole number of seconds from 60 to 3600");
     }
     // Like the keys: deleting the cluster destroys every workload and secret in it.
     const protect = args.protect ?? true;
-    const zonal = azure.zonal ?? false;
+    const zonal = args.zonal ?? false;
     const zones = zonal ? ["1", "2", "3"] : undefined;
-    const { resourceGroupName, tenantId } = azure;
+    const { resourceGroupName, tenantId } = args;
     const tags = args.tags;
     const nodeSubnetId = args.nodeSubnetId;
     const vaultId = args.secretsKeyVaultId;
@@ -219,7 +218,7 @@ function createAzureCluster(parent: pulumi.Resource, name: string, args: AksClus
     ];
 
     const workspaceId =
-        azure.logAnalyticsWorkspaceId ??
+        args.logAnalyticsWorkspaceId ??
         new operationalinsights.Workspace(
             `${name}-logs`,
             {
@@ -243,7 +242,7 @@ function createAzureCluster(parent: pulumi.Resource, name: string, args: AksClus
         enableNodePublicIP: false,
         enableAutoScaling: true,
         // Temp disks and OS/data disk caches encrypted on the host, not only the managed disks at rest.
-        enableEncryptionAtHost: azure.encryptionAtHost ?? true,
+        enableEncryptionAtHost: args.encryptionAtHost ?? true,
         orchestratorVersion: args.kubernetesVersion,
         tags,
     };
@@ -263,7 +262,7 @@ function createAzureCluster(parent: pulumi.Resource, name: string, args: AksClus
             // Entra ID sign-in, Azure RBAC for authorization, no static admin certificate to leak.
             enableRBAC: true,
             disableLocalAccounts: true,
-            aadProfile: { managed: true, enableAzureRBAC: true, tenantID: tenantId, adminGroupObjectIDs: azure.adminGroupObjectIds ?? [] },
+            aadProfile: { managed: true, enableAzureRBAC: true, tenantID: tenantId, adminGroupObjectIDs: args.adminGroupObjectIds ?? [] },
             apiServerAccessProfile: {
                 enablePrivateCluster: true,
                 enablePrivateClusterPublicFQDN: false,
@@ -300,7 +299,7 @@ function createAzureCluster(parent: pulumi.Resource, name: string, args: AksClus
                 // Removes unused, possibly vulnerable images from nodes every week.
                 imageCleaner: { enabled: true, intervalHours: 168 },
                 // Defender for Containers is billed per vCore; off unless asked for (see docs/azure.md).
-                ...(azure.defender
+                ...(args.defender
                     ? { defender: { logAnalyticsWorkspaceResourceId: workspaceId, securityMonitoring: { enabled: true } } }
                     : {}),
             },
