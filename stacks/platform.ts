@@ -10,11 +10,11 @@ import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as azureResources from "@pulumi/azure-native/resources";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesCluster, type ClusterTarget, type KubernetesClusterArgs } from "../components/cluster";
+import { AksCluster, EksCluster, ExistingCluster, GkeCluster, type ClusterTarget, type KubernetesCluster } from "../components/cluster";
 import { GcpProjectServices, gcpApisFor, type GcpApiNeeds } from "../components/gcp/project-services";
 import { deployerAdminProblem } from "../components/cluster/aws";
-import { EncryptionKey, type EncryptionKeyArgs } from "../components/keys";
-import { Network, type NetworkArgs } from "../components/network";
+import { AwsKmsKey, AzureKeyVaultKey, GcpKmsKey, type EncryptionKeyOutputs } from "../components/keys";
+import { AwsNetwork, AzureNetwork, GcpNetwork, type Network } from "../components/network";
 import type { Cloud } from "../components/regions";
 import { AZURE_ZONAL_REGIONS } from "../components/regions";
 import { ConfigError, type PlatformConfig } from "./config";
@@ -27,8 +27,11 @@ export interface CloudFoundation {
     cloud: Cloud;
     region: string;
     provider: pulumi.ProviderResource;
-    key: EncryptionKey;
+    /** The cloud's platform key (AwsKmsKey, AzureKeyVaultKey or GcpKmsKey). */
+    key: EncryptionKeyOutputs & pulumi.Resource;
+    /** The cloud's network (AwsNetwork, AzureNetwork or GcpNetwork). */
     network: Network;
+    /** The cloud's cluster (EksCluster, AksCluster or GkeCluster). */
     cluster: KubernetesCluster;
     /** Azure: the platform's resource group and tenant. GCP: the project. */
     azure?: { resourceGroupName: pulumi.Output<string>; tenantId: pulumi.Output<string> };
@@ -63,106 +66,107 @@ export async function buildFoundation(config: PlatformConfig, opts: FoundationOp
 
     for (const cloud of config.enabledClouds) {
         const region = config.placement[cloud]!.region;
-        const setup = cloudSetup(cloud, region, config, { prefix, tags, protect, gcpProject: opts.gcpProject });
+        const shared = { prefix, tags, protect, gcpProject: opts.gcpProject };
         // AWS comes first (CLOUDS order): only its provider exists when a lockout is refused.
-        if (cloud === "aws") await refuseAwsAdminLockout(config, setup.provider);
-        // The same three steps on every cloud; only the cloud-specific arguments differ (cloudSetup).
-        const name = `${prefix}-${setup.suffix}`;
-        const key = new EncryptionKey(name, { cloud, region, tags, protect, ...setup.key }, { providers: setup.providers });
-        const network = new Network(name, { cloud, region, cidr: config.network[cloud].cidr, tags, ...setup.network(key) }, { providers: setup.providers });
-        const cluster = new KubernetesCluster(
-            name,
-            {
-                target: cloud,
-                region,
-                kubernetesVersion: config.cluster.kubernetesVersion,
-                nodes: nodeSizing(cloud, config),
-                authorizedCidrs: config.cluster.authorizedCidrs,
-                network,
-                secretsKey: key,
-                tags,
-                ...setup.cluster,
-            },
-            { providers: setup.providers },
-        );
-        foundation.clouds[cloud] = { cloud, region, provider: setup.provider, key, network, cluster, ...setup.context };
-        foundation.clusters[cloud] = cluster;
+        const parts = cloud === "aws" ? await awsFoundation(region, config, shared) : cloud === "azure" ? azureFoundation(region, config, shared) : gcpFoundation(region, config, shared);
+        foundation.clouds[cloud] = { cloud, region, ...parts };
+        foundation.clusters[cloud] = parts.cluster;
     }
 
     if (config.clouds.includes("kubernetes")) {
-        foundation.clusters.kubernetes = new KubernetesCluster(`${prefix}-k8s`, {
-            target: "kubernetes",
-            kubernetes: {
-                context: config.kubernetes.context,
-                kubeconfig: config.kubernetes.kubeconfig,
-                network: {
-                    networkPolicyEngine: config.kubernetes.network.engine,
-                    apiServer: { cidrs: config.kubernetes.network.apiServerCidrs, ports: config.kubernetes.network.apiServerPorts },
-                    nodeLocalDnsAddress: config.kubernetes.network.nodeLocalDnsAddress,
-                },
+        foundation.clusters.kubernetes = new ExistingCluster(`${prefix}-k8s`, {
+            context: config.kubernetes.context,
+            kubeconfig: config.kubernetes.kubeconfig,
+            network: {
+                networkPolicyEngine: config.kubernetes.network.engine,
+                apiServer: { cidrs: config.kubernetes.network.apiServerCidrs, ports: config.kubernetes.network.apiServerPorts },
+                nodeLocalDnsAddress: config.kubernetes.network.nodeLocalDnsAddress,
             },
         });
     }
     return foundation;
 }
 
-interface CloudSetup {
-    /** Resource-name suffix per cloud (kept short: names feed cloud limits). */
-    suffix: string;
-    provider: pulumi.ProviderResource;
-    providers: Record<string, pulumi.ProviderResource>;
-    key: Partial<EncryptionKeyArgs>;
-    network: (key: EncryptionKey) => Partial<NetworkArgs>;
-    cluster: Partial<KubernetesClusterArgs>;
-    context: Pick<CloudFoundation, "azure" | "gcp">;
+interface SharedSettings {
+    prefix: string;
+    tags: Record<string, string>;
+    protect: boolean;
+    gcpProject?: string;
 }
 
-/** The explicit provider in the chosen region and the cloud-specific arguments of the foundation. */
-function cloudSetup(
-    cloud: Cloud,
-    region: string,
-    config: PlatformConfig,
-    o: { prefix: string; tags: Record<string, string>; protect: boolean; gcpProject?: string },
-): CloudSetup {
-    if (cloud === "aws") {
-        const provider = new aws.Provider("aws", { region: region as aws.Region, defaultTags: { tags: o.tags } });
-        return {
-            suffix: "aws",
-            provider,
-            providers: { aws: provider },
-            key: {},
-            // Flow logs are encrypted with the platform key.
-            network: (key) => ({ aws: { logKmsKeyArn: key.keyId } }),
-            cluster: { aws: { adminRoleArns: config.cluster.admins.aws }, protect: o.protect },
-            context: {},
-        };
-    }
-    if (cloud === "azure") {
-        const provider = new AzureProvider("azure", { location: region });
-        const client = azureAuthorization.getClientConfigOutput({ provider });
-        const group = new azureResources.ResourceGroup(`${o.prefix}-rg`, { location: region, tags: o.tags }, { provider, protect: o.protect });
-        const azure = { resourceGroupName: group.name, tenantId: client.tenantId };
-        return {
-            suffix: "az",
-            provider,
-            providers: { "azure-native": provider },
-            key: { azure },
-            network: () => ({ azure: { resourceGroupName: group.name } }),
-            cluster: {
-                azure: {
-                    ...azure,
-                    adminGroupObjectIds: config.cluster.admins.azure,
-                    zonal: AZURE_ZONAL_REGIONS.has(region),
-                    podCidr: config.network.azure.podCidr,
-                    serviceCidr: config.network.azure.serviceCidr,
-                    login: config.cluster.azureLogin,
-                },
-                // Like the keys and the resource group.
-                protect: o.protect,
-            },
-            context: { azure },
-        };
-    }
+/** What one cloud's foundation adds to CloudFoundation beyond its cloud and region. */
+type CloudParts = Omit<CloudFoundation, "cloud" | "region">;
+
+/**
+ * The same three steps on every cloud, in the chosen region under an explicit provider: the platform
+ * key, the network, the cluster. Resource names are `<prefix>-<suffix>` (suffix kept short: names feed
+ * cloud limits).
+ */
+async function awsFoundation(region: string, config: PlatformConfig, o: SharedSettings): Promise<CloudParts> {
+    const provider = new aws.Provider("aws", { region: region as aws.Region, defaultTags: { tags: o.tags } });
+    await refuseAwsAdminLockout(config, provider);
+    const providers = { aws: provider };
+    const name = `${o.prefix}-aws`;
+    const key = new AwsKmsKey(name, { region, tags: o.tags, protect: o.protect }, { providers });
+    // Flow logs are encrypted with the platform key.
+    const network = new AwsNetwork(name, { region, cidr: config.network.aws.cidr, tags: o.tags, logKmsKeyArn: key.keyId }, { providers });
+    const cluster = new EksCluster(
+        name,
+        {
+            region,
+            kubernetesVersion: config.cluster.kubernetesVersion,
+            nodes: nodeSizing("aws", config),
+            authorizedCidrs: config.cluster.authorizedCidrs,
+            vpcId: network.networkId,
+            nodeSubnetIds: network.nodeSubnetIds,
+            nodeSubnetCidrs: network.subnetPlan.node,
+            secretsKeyArn: key.keyId,
+            adminRoleArns: config.cluster.admins.aws,
+            tags: o.tags,
+            protect: o.protect,
+        },
+        { providers },
+    );
+    return { provider, key, network, cluster };
+}
+
+function azureFoundation(region: string, config: PlatformConfig, o: SharedSettings): CloudParts {
+    const provider = new AzureProvider("azure", { location: region });
+    const providers = { "azure-native": provider };
+    const client = azureAuthorization.getClientConfigOutput({ provider });
+    const group = new azureResources.ResourceGroup(`${o.prefix}-rg`, { location: region, tags: o.tags }, { provider, protect: o.protect });
+    const azure = { resourceGroupName: group.name, tenantId: client.tenantId };
+    const name = `${o.prefix}-az`;
+    const key = new AzureKeyVaultKey(name, { ...azure, tags: o.tags, protect: o.protect }, { providers });
+    const network = new AzureNetwork(name, { region, cidr: config.network.azure.cidr, tags: o.tags, resourceGroupName: group.name }, { providers });
+    const cluster = new AksCluster(
+        name,
+        {
+            region,
+            ...azure,
+            kubernetesVersion: config.cluster.kubernetesVersion,
+            nodes: nodeSizing("azure", config),
+            networkId: network.networkId,
+            nodeSubnetId: network.nodeSubnetIds[0]!,
+            apiServerSubnetId: network.apiServerSubnetId,
+            apiServerSubnetCidr: network.subnetPlan.apiServer,
+            secretsKeyId: key.keyId,
+            secretsKeyVaultId: key.vaultId,
+            adminGroupObjectIds: config.cluster.admins.azure,
+            zonal: AZURE_ZONAL_REGIONS.has(region),
+            podCidr: config.network.azure.podCidr,
+            serviceCidr: config.network.azure.serviceCidr,
+            login: config.cluster.azureLogin,
+            tags: o.tags,
+            // Like the keys and the resource group.
+            protect: o.protect,
+        },
+        { providers },
+    );
+    return { provider, key, network, cluster, azure };
+}
+
+function gcpFoundation(region: string, config: PlatformConfig, o: SharedSettings): CloudParts {
     // A fresh project has no API enabled: the APIs the stack uses are enabled, and the service agents the
     // key grants name are created, under a provider of their own; the platform's provider depends on
     // them, so every GCP resource and data-source call made through it waits for its API.
@@ -178,21 +182,40 @@ function cloudSetup(
             apis: gcpApisFor(needs),
             // Not compute: Service Usage refuses to generate its agent, which exists once the Compute API is
             // enabled; the boot-disk key grant waits for the compute Service through the provider below.
-            serviceAgents: ["container.googleapis.com", ...(needs.managedKafka ? (["managedkafka.googleapis.com"] as const) : [])],
+            serviceAgents: ["container.googleapis.com", ...(needs.managedKafka ? ["managedkafka.googleapis.com"] : [])],
         },
         { provider: apisProvider },
     );
     const provider = new gcp.Provider("gcp", { project: o.gcpProject, region, defaultLabels: o.tags }, { dependsOn: apis.ready });
+    const providers = { gcp: provider };
     const project = o.gcpProject ? pulumi.output(o.gcpProject) : gcp.organizations.getClientConfigOutput({ provider }).project;
-    return {
-        suffix: "gcp",
-        provider,
-        providers: { gcp: provider },
-        key: { gcp: { project } },
-        network: () => ({ gcp: { project, podsCidr: config.network.gcp.podsCidr, servicesCidr: config.network.gcp.servicesCidr } }),
-        cluster: { gcp: { project, releaseChannel: config.cluster.releaseChannel }, protect: o.protect },
-        context: { gcp: { project } },
-    };
+    const name = `${o.prefix}-gcp`;
+    const key = new GcpKmsKey(name, { project, region, tags: o.tags, protect: o.protect }, { providers });
+    const { cidr, podsCidr, servicesCidr } = config.network.gcp;
+    const network = new GcpNetwork(name, { project, region, cidr, podsCidr, servicesCidr }, { providers });
+    const cluster = new GkeCluster(
+        name,
+        {
+            project,
+            region,
+            kubernetesVersion: config.cluster.kubernetesVersion,
+            releaseChannel: config.cluster.releaseChannel,
+            nodes: nodeSizing("gcp", config),
+            authorizedCidrs: config.cluster.authorizedCidrs,
+            networkId: network.networkId,
+            subnetworkId: network.nodeSubnetIds[0]!,
+            podsRangeName: network.podsRangeName,
+            servicesRangeName: network.servicesRangeName,
+            nodeSubnetCidrs: [cidr],
+            podsCidr,
+            secretsKeyId: key.keyId,
+            tags: o.tags,
+            protect: o.protect,
+        },
+        // The GKE and Compute Engine agents' grants on the key (children of the key) come first.
+        { providers, dependsOn: [key] },
+    );
+    return { provider, key, network, cluster, gcp: { project } };
 }
 
 /**

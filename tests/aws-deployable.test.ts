@@ -67,7 +67,7 @@ describe("first access to the EKS cluster", () => {
                 ["arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", { type: "cluster" }],
             ]);
         }
-        const provider = ofType(plan.resources, T.k8sProvider).find((p) => /KubernetesCluster::plt-dev-aws$/.test(p.parent))!;
+        const provider = ofType(plan.resources, T.k8sProvider).find((p) => /EksCluster::plt-dev-aws$/.test(p.parent))!;
         for (const r of [...entries, ...associations]) expect(provider.dependencies, r.name).toContain(r.urn);
         // Everything installed into the cluster goes through that provider, hence after the access exists.
         const inCluster = plan.resources.filter((r) => r.provider === provider.urn);
@@ -356,7 +356,7 @@ describe("data safety on EKS", () => {
     });
 
     it("makes the cluster's Kubernetes provider wait for the CoreDNS and EBS CSI add-ons", () => {
-        const provider = ofType(plan.resources, T.k8sProvider).find((p) => /KubernetesCluster::plt-dev-aws$/.test(p.parent))!;
+        const provider = ofType(plan.resources, T.k8sProvider).find((p) => /EksCluster::plt-dev-aws$/.test(p.parent))!;
         const addons = ofType(plan.resources, T.addon);
         for (const addonName of ["coredns", "aws-ebs-csi-driver"]) {
             const addon = addons.find((a) => a.inputs.addonName === addonName);
@@ -391,7 +391,7 @@ describe("data safety on EKS", () => {
         });
         const ebs = ofType(plan.resources, T.addon).find((a) => a.inputs.addonName === "aws-ebs-csi-driver")!;
         expect(dependsTransitively(plan.resources, sc, ebs)).toBe(true);
-        const provider = ofType(plan.resources, T.k8sProvider).find((p) => /KubernetesCluster::plt-dev-aws$/.test(p.parent))!;
+        const provider = ofType(plan.resources, T.k8sProvider).find((p) => /EksCluster::plt-dev-aws$/.test(p.parent))!;
         expect(sc.provider).toBe(provider.urn);
     });
 });

@@ -5,10 +5,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { KubernetesCluster, type KubernetesClusterArgs } from "../components/cluster";
+import { EksCluster, type EksClusterArgs } from "../components/cluster";
 import { amiTypeFor } from "../components/cluster/aws";
-import { EncryptionKey, type EncryptionKeyArgs } from "../components/keys";
-import { Network, type NetworkArgs } from "../components/network";
+import { AwsKmsKey, type AwsKmsKeyArgs } from "../components/keys";
+import { AwsNetwork, type AwsNetworkArgs } from "../components/network";
 import { overlaps, parseCidr } from "../components/contracts/cidr";
 import { planStack, type Plan, type RecordedResource } from "../tools/plan";
 import { MOCK_AWS_ACCOUNT, MOCK_CA_DATA } from "../tools/plan/mocks/types";
@@ -62,9 +62,9 @@ const dependenciesOfType = (resources: RecordedResource[], r: RecordedResource, 
  */
 const awsOnly = (extra: Record<string, unknown> = {}) => ({ "platform:clouds": ["aws"], "platform:services": [], ...extra });
 
-/** The children of the stack's AWS EncryptionKey, Network and KubernetesCluster components. */
+/** The children of the stack's AwsKmsKey, AwsNetwork and EksCluster components. */
 const foundationOf = (resources: RecordedResource[]) =>
-    resources.filter((r) => /platform:index:(EncryptionKey|Network|KubernetesCluster)::plt-dev-aws$/.test(r.parent));
+    resources.filter((r) => /platform:index:(AwsKmsKey|AwsNetwork|EksCluster)::plt-dev-aws$/.test(r.parent));
 
 /** Every statement's principals, actions and resources, flattened, for "no wildcard" checks. */
 function statements(policyJson: string): Inputs[] {
@@ -105,7 +105,7 @@ describe("AWS foundation (dev stack, aws only)", () => {
         expect(awsResources.length).toBeGreaterThanOrEqual(50);
         for (const r of awsResources) expect(r.provider, r.name).toMatch(/[:$]pulumi:providers:aws::aws$/);
         expect(only(all, "pulumi:providers:aws").inputs.region).toBe(region);
-        expect(only(res, "pulumi:providers:kubernetes").parent).toMatch(/platform:index:KubernetesCluster::plt-dev-aws$/);
+        expect(only(res, "pulumi:providers:kubernetes").parent).toMatch(/platform:index:EksCluster::plt-dev-aws$/);
     });
 
     describe("platform key", () => {
@@ -509,21 +509,22 @@ async function failureOf(build: (provider: aws.Provider) => void): Promise<{ err
     return { error: outputs as string, resources };
 }
 
-const keyArgs: EncryptionKeyArgs = { cloud: "aws", region: "eu-west-1" };
-const networkArgs = (key: EncryptionKey): NetworkArgs => ({ cloud: "aws", region: "eu-west-1", cidr: "10.40.0.0/20", aws: { logKmsKeyArn: key.keyId } });
+const keyArgs: AwsKmsKeyArgs = { region: "eu-west-1" };
+const networkArgs = (key: AwsKmsKey): AwsNetworkArgs => ({ region: "eu-west-1", cidr: "10.40.0.0/20", logKmsKeyArn: key.keyId });
 
-function foundation(provider: aws.Provider, clusterArgs: Partial<KubernetesClusterArgs>) {
+function foundation(provider: aws.Provider, clusterArgs: Partial<EksClusterArgs>) {
     const providers = { aws: provider };
-    const key = new EncryptionKey("t", keyArgs, { providers });
-    const network = new Network("t", networkArgs(key), { providers });
-    const cluster = new KubernetesCluster(
+    const key = new AwsKmsKey("t", keyArgs, { providers });
+    const network = new AwsNetwork("t", networkArgs(key), { providers });
+    const cluster = new EksCluster(
         "t",
         {
-            target: "aws",
             region: "eu-west-1",
             nodes: { instanceType: "c7gn.xlarge", minNodes: 3, maxNodes: 6 },
-            network,
-            secretsKey: key,
+            vpcId: network.networkId,
+            nodeSubnetIds: network.nodeSubnetIds,
+            nodeSubnetCidrs: network.subnetPlan.node,
+            secretsKeyArn: key.keyId,
             ...clusterArgs,
         },
         { providers },
@@ -535,13 +536,9 @@ describe("AWS components used directly", () => {
     it("honours rotationDays, flowLogRetentionDays, logRetentionDays and zoneCount", async () => {
         const run = runComponents((provider) => {
             const providers = { aws: provider };
-            const key = new EncryptionKey("k", { ...keyArgs, rotationDays: 180 }, { providers });
-            const network = new Network(
-                "n",
-                { ...networkArgs(key), aws: { logKmsKeyArn: key.keyId, zoneCount: 2, flowLogRetentionDays: 90 } },
-                { providers },
-            );
-            return pulumi.output(network.zones!);
+            const key = new AwsKmsKey("k", { ...keyArgs, rotationDays: 180 }, { providers });
+            const network = new AwsNetwork("n", { ...networkArgs(key), zoneCount: 2, flowLogRetentionDays: 90 }, { providers });
+            return network.zones;
         });
         const { resources, outputs } = await run;
         expect(only(resources, T.key).inputs.rotationPeriodInDays).toBe(180);
@@ -555,7 +552,7 @@ describe("AWS components used directly", () => {
 
     it("grants cluster-admin through an access entry to exactly the listed admin roles", async () => {
         const admin = `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/platform-admins`;
-        const run = runComponents((provider) => foundation(provider, { aws: { adminRoleArns: [admin], logRetentionDays: 30 } }).cluster.clusterName);
+        const run = runComponents((provider) => foundation(provider, { adminRoleArns: [admin], logRetentionDays: 30 }).cluster.clusterName);
         const { resources } = await run;
         expect(only(resources, T.accessEntry).inputs).toMatchObject({ clusterName: "t", principalArn: admin, type: "STANDARD" });
         expect(only(resources, T.accessPolicy).inputs).toMatchObject({
@@ -585,16 +582,16 @@ describe("AWS components used directly", () => {
 
     it("refuses to open the API endpoint to 0.0.0.0/0, registering no cluster resource", async () => {
         const { error, resources } = await failureOf((provider) => foundation(provider, { authorizedCidrs: ["10.99.0.0/24", "0.0.0.0/0"] }));
-        expect(error).toMatch(/authorizedCidrs "0\.0\.0\.0\/0" would open the API endpoint to the whole internet/);
+        expect(error).toMatch(/^EksCluster t: args\.authorizedCidrs\[1\]: "0\.0\.0\.0\/0"; allowed: the VPN, bastion or CI networks; never a \/0/);
         // The key and network were built; the cluster component registered no child at all.
         expect(resources.some((r) => r.type === T.vpc)).toBe(true);
-        expect(resources.filter((r) => r.parent.endsWith("platform:index:KubernetesCluster::t"))).toEqual([]);
+        expect(resources.filter((r) => r.parent.endsWith("platform:index:EksCluster::t"))).toEqual([]);
     });
 
     it("refuses accelerated or malformed node instance types before registering anything of the cluster", async () => {
         const { error, resources } = await failureOf((provider) => foundation(provider, { nodes: { instanceType: "g5.xlarge", minNodes: 1, maxNodes: 2 } }));
-        expect(error).toMatch(/"g5\.xlarge" is an accelerated instance type/);
-        expect(resources.filter((r) => r.parent.endsWith("platform:index:KubernetesCluster::t"))).toEqual([]);
+        expect(error).toMatch(/^EksCluster t: args\.nodes\.instanceType "g5\.xlarge" is an accelerated instance type/);
+        expect(resources.filter((r) => r.parent.endsWith("platform:index:EksCluster::t"))).toEqual([]);
     });
 
     it("pins an unversioned cluster to 1.34 so the autoscaler release matches it", async () => {
@@ -606,23 +603,24 @@ describe("AWS components used directly", () => {
 
     it("refuses a Kubernetes minor without a pinned autoscaler release before registering anything of the cluster", async () => {
         const { error, resources } = await failureOf((provider) => foundation(provider, { kubernetesVersion: "1.32" }));
-        expect(error).toMatch(/kubernetesVersion "1\.32" has no pinned Cluster Autoscaler release \(platform:cluster\.kubernetesVersion\); EKS clusters take 1\.33 or 1\.34/);
-        expect(resources.filter((r) => r.parent.endsWith("platform:index:KubernetesCluster::t"))).toEqual([]);
+        expect(error).toMatch(/^EksCluster t: args\.kubernetesVersion: "1\.32" has no pinned Cluster Autoscaler release \(platform:cluster\.kubernetesVersion\); allowed: 1\.33 or 1\.34/);
+        expect(resources.filter((r) => r.parent.endsWith("platform:index:EksCluster::t"))).toEqual([]);
     });
 
     it("refuses a rotation period AWS KMS does not support, registering no key", async () => {
-        const { error, resources } = await failureOf((provider) => new EncryptionKey("k", { ...keyArgs, rotationDays: 30 }, { providers: { aws: provider } }));
-        expect(error).toMatch(/rotationDays 30 is not allowed on AWS KMS; use a whole number of days between 90 and 2560/);
+        const { error, resources } = await failureOf((provider) => new AwsKmsKey("k", { ...keyArgs, rotationDays: 30 }, { providers: { aws: provider } }));
+        expect(error).toMatch(/^AwsKmsKey k: args\.rotationDays: 30 is not allowed on AWS KMS; allowed: a whole number of days from 90 to 2560/);
         expect(resources.some((r) => r.type.startsWith("aws:kms"))).toBe(false);
     });
 
     it("refuses a zone count outside 2-3 and a flow-log group without a key, registering no VPC", async () => {
         for (const [awsArgs, message] of [
-            [{ zoneCount: 4, logKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/x" }, /aws\.zoneCount 4 is not allowed; use 2 or 3/],
-            [{}, /aws\.logKmsKeyArn is required/],
+            [{ zoneCount: 4, logKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/x" }, /^AwsNetwork n: args\.zoneCount: 4; allowed: 2 or 3 availability zones/],
+            [{}, /^AwsNetwork n: args\.logKmsKeyArn: undefined; allowed: the ARN of the KMS key/],
+            [{ cidr: "10.40.0.0/24", logKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/x" }, /^AwsNetwork n: args\.cidr: "10\.40\.0\.0\/24"; allowed: an IPv4 CIDR with a prefix from \/16 to \/20/],
         ] as const) {
             const { error, resources } = await failureOf(
-                (provider) => new Network("n", { cloud: "aws", region: "eu-west-1", cidr: "10.40.0.0/16", aws: awsArgs }, { providers: { aws: provider } }),
+                (provider) => new AwsNetwork("n", { region: "eu-west-1", cidr: "10.40.0.0/16", ...(awsArgs as Partial<AwsNetworkArgs>) } as AwsNetworkArgs, { providers: { aws: provider } }),
             );
             expect(error).toMatch(message);
             expect(resources.some((r) => r.type === T.vpc)).toBe(false);

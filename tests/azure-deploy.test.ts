@@ -7,10 +7,10 @@
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { KubernetesCluster, type KubernetesClusterArgs } from "../components/cluster";
+import { AksCluster, type AksClusterArgs } from "../components/cluster";
 import { AKS_LOGIN_MODES, AKS_SERVER_APP_ID } from "../components/cluster/kubeconfig";
-import { EncryptionKey } from "../components/keys";
-import { Network } from "../components/network";
+import { AzureKeyVaultKey } from "../components/keys";
+import { AzureNetwork } from "../components/network";
 import { ConfigError, parsePlatformConfig, platformConfigSchema } from "../stacks/config";
 import { planStack, type Plan, type RecordedResource } from "../tools/plan/index";
 import { MOCK_AZURE_CURRENT_KEY_VERSION, MOCK_AZURE_DEPLOYER_OBJECT_ID } from "../tools/plan/mocks/azure";
@@ -163,18 +163,29 @@ describe("platform:cluster.azureLogin", () => {
 });
 
 /** The Azure foundation built directly, as the stack does, with cluster args to vary. */
-function runCluster(clusterArgs: Partial<KubernetesClusterArgs["azure"]>) {
+function runCluster(clusterArgs: Partial<AksClusterArgs>) {
     const sink: RecordedResource[] = [];
     const started = runUnderMocks(
         () => {
             const provider = new AzureProvider("azure", { location: "swedencentral" });
             const providers = { "azure-native": provider };
             const azure = { resourceGroupName: "rg-test", tenantId: MOCK_AZURE_TENANT };
-            const key = new EncryptionKey("t", { cloud: "azure", region: "swedencentral", azure }, { providers });
-            const network = new Network("t", { cloud: "azure", region: "swedencentral", cidr: "10.20.0.0/16", azure: { resourceGroupName: "rg-test" } }, { providers });
-            const cluster = new KubernetesCluster(
+            const key = new AzureKeyVaultKey("t", azure, { providers });
+            const network = new AzureNetwork("t", { region: "swedencentral", cidr: "10.20.0.0/16", resourceGroupName: "rg-test" }, { providers });
+            const cluster = new AksCluster(
                 "t",
-                { target: "azure", region: "swedencentral", network, secretsKey: key, azure: { ...azure, zonal: true, ...clusterArgs } },
+                {
+                    region: "swedencentral",
+                    ...azure,
+                    zonal: true,
+                    networkId: network.networkId,
+                    nodeSubnetId: network.nodeSubnetIds[0]!,
+                    apiServerSubnetId: network.apiServerSubnetId,
+                    apiServerSubnetCidr: network.subnetPlan.apiServer,
+                    secretsKeyId: key.keyId,
+                    secretsKeyVaultId: key.vaultId,
+                    ...clusterArgs,
+                },
                 { providers },
             );
             return pulumi.secret(cluster.kubeconfig);
@@ -211,14 +222,14 @@ describe("the AKS kubeconfig per login mode (component)", () => {
     });
 
     it("refuses an interactive login mode before registering any cluster resource", async () => {
-        const { run, sink } = runCluster({ login: "devicecode" as never });
-        await expect(run).rejects.toThrow(/azure\.login is "devicecode"; allowed: azurecli, workloadidentity, msi/);
+        const { run, sink } = runCluster({ login: "devicecode" });
+        await expect(run).rejects.toThrow(/^AksCluster t: args\.login: "devicecode"; allowed: azurecli, workloadidentity, msi/);
         expect(sink.some((r) => r.type.startsWith("azure-native:containerservice") || r.type === "azure-native:managedidentity:UserAssignedIdentity")).toBe(false);
     });
 
     it("refuses an access wait outside 60-3600 seconds before registering any cluster resource", async () => {
         const { run, sink } = runCluster({ accessTimeoutSeconds: 30 });
-        await expect(run).rejects.toThrow(/azure\.accessTimeoutSeconds is 30; allowed: a whole number of seconds from 60 to 3600/);
+        await expect(run).rejects.toThrow(/^AksCluster t: args\.accessTimeoutSeconds: 30; allowed: a whole number of seconds from 60 to 3600$/);
         expect(sink.some((r) => r.type.startsWith("azure-native:containerservice"))).toBe(false);
     });
 });

@@ -7,9 +7,9 @@ import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { KubernetesCluster, type KubernetesClusterArgs } from "../components/cluster";
-import { EncryptionKey, type EncryptionKeyArgs } from "../components/keys";
-import { Network } from "../components/network";
+import { AksCluster, type AksClusterArgs } from "../components/cluster";
+import { AzureKeyVaultKey, type AzureKeyVaultKeyArgs } from "../components/keys";
+import { AzureNetwork } from "../components/network";
 import { AZURE_ZONAL_REGIONS } from "../components/regions";
 import { platformConfigSchema } from "../stacks/config";
 import { overlaps, parseCidr } from "../components/contracts/cidr";
@@ -67,7 +67,7 @@ const azureOnly = (extra: Record<string, unknown>) => ({
 });
 
 /** Children of the three foundation components (other capabilities may add Azure resources of the same types). */
-const FOUNDATION_PARENT = /[$:]platform:index:(EncryptionKey|Network|KubernetesCluster)::plt-dev-az$/;
+const FOUNDATION_PARENT = /[$:]platform:index:(AzureKeyVaultKey|AzureNetwork|AksCluster)::plt-dev-az$/;
 const foundationOf = (plan: Plan) => plan.resources.filter((r) => FOUNDATION_PARENT.test(r.parent));
 
 /** The ARM id the mocks give a resource directly under the stack's resource group. */
@@ -104,14 +104,14 @@ describe("Azure foundation (dev stack, azure only, zonal region)", () => {
         expect(azure.length).toBeGreaterThanOrEqual(20);
         for (const r of azure) expect(r.provider, r.name).toBe(provider.urn);
         const k8sProvider = only(res, "pulumi:providers:kubernetes");
-        expect(k8sProvider.parent).toMatch(/platform:index:KubernetesCluster::plt-dev-az$/);
+        expect(k8sProvider.parent).toMatch(/platform:index:AksCluster::plt-dev-az$/);
     });
 
     describe("key", () => {
         it("keeps the vault private, RBAC-only, purge-protected with 90 days of soft delete, protected", () => {
             const vault = only(res, T.vault);
             expect(vault.protect).toBe(true);
-            expect(vault.parent).toMatch(/platform:index:EncryptionKey::plt-dev-az$/);
+            expect(vault.parent).toMatch(/platform:index:AzureKeyVaultKey::plt-dev-az$/);
             expect(vault.inputs).toMatchObject({
                 resourceGroupName: group,
                 properties: {
@@ -444,21 +444,25 @@ function runComponents(build: (provider: AzureProvider) => unknown) {
 }
 
 const azureCtx = { resourceGroupName: "rg-test", tenantId: MOCK_AZURE_TENANT };
-const keyArgs: EncryptionKeyArgs = { cloud: "azure", region: "swedencentral", azure: azureCtx };
+const keyArgs: AzureKeyVaultKeyArgs = azureCtx;
 
-function foundation(provider: AzureProvider, clusterArgs: Partial<KubernetesClusterArgs>) {
+function foundation(provider: AzureProvider, clusterArgs: Partial<AksClusterArgs>) {
     const providers = { "azure-native": provider };
-    const key = new EncryptionKey("t", keyArgs, { providers });
-    const network = new Network("t", { cloud: "azure", region: "swedencentral", cidr: "10.20.0.0/16", azure: { resourceGroupName: "rg-test" } }, { providers });
-    const cluster = new KubernetesCluster(
+    const key = new AzureKeyVaultKey("t", keyArgs, { providers });
+    const network = new AzureNetwork("t", { region: "swedencentral", cidr: "10.20.0.0/16", resourceGroupName: "rg-test" }, { providers });
+    const cluster = new AksCluster(
         "t",
         {
-            target: "azure",
             region: "swedencentral",
+            ...azureCtx,
+            zonal: true,
             nodes: { instanceType: "Standard_D4s_v5", minNodes: 3, maxNodes: 9 },
-            network,
-            secretsKey: key,
-            azure: { ...azureCtx, zonal: true },
+            networkId: network.networkId,
+            nodeSubnetId: network.nodeSubnetIds[0]!,
+            apiServerSubnetId: network.apiServerSubnetId,
+            apiServerSubnetCidr: network.subnetPlan.apiServer,
+            secretsKeyId: key.keyId,
+            secretsKeyVaultId: key.vaultId,
             ...clusterArgs,
         },
         { providers },
@@ -469,9 +473,9 @@ function foundation(provider: AzureProvider, clusterArgs: Partial<KubernetesClus
 describe("Azure components used directly", () => {
     it("rotates the key on the requested schedule and grants crypto users on the vault only", async () => {
         const { run } = runComponents((provider) => {
-            const key = new EncryptionKey(
+            const key = new AzureKeyVaultKey(
                 "k",
-                { ...keyArgs, rotationDays: 30, azure: { ...azureCtx, cryptoUsers: ["44444444-4444-4444-4444-444444444444"] } },
+                { ...keyArgs, rotationDays: 30, cryptoUsers: ["44444444-4444-4444-4444-444444444444"] },
                 { providers: { "azure-native": provider } },
             );
             return key.vaultId;
@@ -489,35 +493,35 @@ describe("Azure components used directly", () => {
     });
 
     it("rejects a rotation period above 90 days before registering any vault", async () => {
-        const { run, sink } = runComponents((provider) => new EncryptionKey("k", { ...keyArgs, rotationDays: 365 }, { providers: { "azure-native": provider } }));
-        await expect(run).rejects.toThrow(/rotationDays is 365; allowed: a whole number of days from 7 to 90/);
+        const { run, sink } = runComponents((provider) => new AzureKeyVaultKey("k", { ...keyArgs, rotationDays: 365 }, { providers: { "azure-native": provider } }));
+        await expect(run).rejects.toThrow(/^AzureKeyVaultKey k: args\.rotationDays: 365; allowed: a whole number of days from 7 to 90$/);
         expect(sink.some((r) => r.type.startsWith("azure-native:keyvault"))).toBe(false);
     });
 
     it("rejects a VNet range too small for the subnet plan", async () => {
         const { run, sink } = runComponents(
             (provider) =>
-                new Network("n", { cloud: "azure", region: "swedencentral", cidr: "10.20.0.0/24", azure: { resourceGroupName: "rg" } }, { providers: { "azure-native": provider } }),
+                new AzureNetwork("n", { region: "swedencentral", cidr: "10.20.0.0/24", resourceGroupName: "rg" }, { providers: { "azure-native": provider } }),
         );
-        await expect(run).rejects.toThrow(/cidr is "10\.20\.0\.0\/24"; allowed: an IPv4 CIDR with a prefix from \/8 to \/22/);
+        await expect(run).rejects.toThrow(/^AzureNetwork n: args\.cidr: "10\.20\.0\.0\/24"; allowed: an IPv4 CIDR with a prefix from \/8 to \/22/);
         expect(sink.some((r) => r.type.startsWith("azure-native:network"))).toBe(false);
     });
 
-    it("refuses a cluster without an Azure key, registering nothing of the cluster", async () => {
-        const { run, sink } = runComponents((provider) => foundation(provider, { secretsKey: undefined }));
-        await expect(run).rejects.toThrow(/secretsKey must be an Azure EncryptionKey \(with a vault\).*got none/);
+    it("refuses a cluster without the key's vault, registering nothing of the cluster", async () => {
+        const { run, sink } = runComponents((provider) => foundation(provider, { secretsKeyVaultId: undefined as never }));
+        await expect(run).rejects.toThrow(/^AksCluster t: args\.secretsKeyVaultId: undefined; allowed: the resource id of the Key Vault holding the secrets key/);
         expect(sink.some((r) => r.type.startsWith("azure-native:containerservice") || r.type === T.identity)).toBe(false);
     });
 
     it("refuses a user pool whose maximum is below its minimum", async () => {
         const { run, sink } = runComponents((provider) => foundation(provider, { nodes: { instanceType: "Standard_D4s_v5", minNodes: 5, maxNodes: 2 } }));
-        await expect(run).rejects.toThrow(/nodes\.maxNodes is 2; allowed: a whole number from minNodes \(5\) to 1000/);
+        await expect(run).rejects.toThrow(/^AksCluster t: args\.nodes\.maxNodes: 2; allowed: a whole number from minNodes \(5\) to 1000$/);
         expect(sink.some((r) => r.type.startsWith("azure-native:containerservice"))).toBe(false);
     });
 
     it("turns Defender on only when asked, and exposes identity, kubelet and node group extras", async () => {
         const { run } = runComponents((provider) => {
-            const { cluster } = foundation(provider, { azure: { ...azureCtx, zonal: true, defender: true, encryptionAtHost: false } });
+            const { cluster } = foundation(provider, { defender: true, encryptionAtHost: false });
             return pulumi.output(cluster.extras);
         });
         const { resources, outputs } = await run;
@@ -535,12 +539,12 @@ describe("Azure components used directly", () => {
         });
         const planeGrant = all(resources, T.role).find((r) => r.name.endsWith("-kms-crypto-user"))!;
         expect((planeGrant.inputs as any).principalId).toBe(extras.identityPrincipalId);
-        expect(identity.parent).toMatch(/platform:index:KubernetesCluster::t$/);
+        expect(identity.parent).toMatch(/platform:index:AksCluster::t$/);
     });
 
     it("uses a given Log Analytics workspace instead of creating one", async () => {
         const given = armId("rg-logs", "Microsoft.OperationalInsights/workspaces", "central");
-        const { run } = runComponents((provider) => foundation(provider, { azure: { ...azureCtx, zonal: true, logAnalyticsWorkspaceId: given } }).cluster.urn);
+        const { run } = runComponents((provider) => foundation(provider, { logAnalyticsWorkspaceId: given }).cluster.urn);
         const { resources } = await run;
         expect(all(resources, T.workspace)).toHaveLength(0);
         expect((only(resources, T.diagnostics).inputs as any).workspaceId).toBe(given);

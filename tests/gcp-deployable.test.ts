@@ -161,7 +161,7 @@ describe.each(["gcp", "dev"])("GCP preconditions over the %s plan", (name) => {
         const ccnps = plan().resources.filter((r) => r.type === "kubernetes:cilium.io/v2:CiliumClusterwideNetworkPolicy");
         let onGke = 0;
         for (const p of ccnps) {
-            // The CCNP's Kubernetes provider is a child of the KubernetesCluster component that also holds the GKE cluster.
+            // The CCNP's Kubernetes provider is a child of the GkeCluster component that also holds the GKE cluster.
             const clusterComponent = byUrn.get(p.provider)?.parent;
             const gke = gkeClusters.get(clusterComponent ?? "");
             if (!gke) continue;
@@ -231,19 +231,25 @@ describe("GcpProjectServices used directly", () => {
 
     it("refuses a service agent whose API is not enabled, registering no Service", async () => {
         const { run, sink } = await build({ apis: ["compute.googleapis.com"], serviceAgents: ["container.googleapis.com"] });
-        await expect(run).rejects.toThrow(/serviceAgents contains "container.googleapis.com", which is not among apis; allowed: compute.googleapis.com/);
+        await expect(run).rejects.toThrow(/^GcpProjectServices apis: args\.serviceAgents: "container.googleapis.com", which is not among args\.apis; allowed: compute.googleapis.com$/);
         expect(sink.some((r) => r.type === SERVICE || r.type === IDENTITY)).toBe(false);
     });
 
     it("refuses the Compute Engine agent, which Service Usage does not generate", async () => {
-        const { run, sink } = await build({ apis: ["compute.googleapis.com"], serviceAgents: ["compute.googleapis.com" as never] });
-        await expect(run).rejects.toThrow(/serviceAgents contains "compute.googleapis.com", whose agent Service Usage does not generate/);
+        const { run, sink } = await build({ apis: ["compute.googleapis.com"], serviceAgents: ["compute.googleapis.com"] });
+        await expect(run).rejects.toThrow(/^GcpProjectServices apis: args\.serviceAgents: "compute.googleapis.com", whose agent Service Usage does not generate/);
         expect(sink.some((r) => r.type === SERVICE || r.type === IDENTITY)).toBe(false);
     });
 
     it("refuses a malformed API name", async () => {
         const { run, sink } = await build({ apis: ["container"], serviceAgents: [] });
-        await expect(run).rejects.toThrow(/apis contains "container"; allowed: API names like "container.googleapis.com"/);
+        await expect(run).rejects.toThrow(/^GcpProjectServices apis: args\.apis: "container"; allowed: API names like "container.googleapis.com"$/);
         expect(sink.some((r) => r.type === SERVICE)).toBe(false);
+    });
+
+    it("refuses a service agent it does not know, naming the ones it can create", async () => {
+        const { run, sink } = await build({ apis: ["run.googleapis.com"], serviceAgents: ["run.googleapis.com"] });
+        await expect(run).rejects.toThrow(/^GcpProjectServices apis: args\.serviceAgents: "run.googleapis.com"; allowed: container.googleapis.com, managedkafka.googleapis.com$/);
+        expect(sink.some((r) => r.type === SERVICE || r.type === IDENTITY)).toBe(false);
     });
 });

@@ -2,10 +2,10 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { KubernetesCluster, type KubernetesClusterArgs } from "../components/cluster";
+import { GkeCluster, type GkeClusterArgs } from "../components/cluster";
 import { GKE_NODE_ROLES } from "../components/cluster/gcp";
-import { EncryptionKey, type EncryptionKeyArgs } from "../components/keys";
-import { Network } from "../components/network";
+import { GcpKmsKey, type GcpKmsKeyArgs } from "../components/keys";
+import { GcpNetwork } from "../components/network";
 import { planStack, type Plan, type RecordedResource } from "../tools/plan/index";
 import { MOCK_GCP_PROJECT_NUMBER } from "../tools/plan/mocks/gcp";
 import { MOCK_CA_DATA, MOCK_GCP_PROJECT } from "../tools/plan/mocks/types";
@@ -56,7 +56,7 @@ describe("GCP foundation (dev stack, gcp only)", () => {
         expect(gcpResources.length).toBeGreaterThanOrEqual(Object.keys(T).length);
         for (const r of gcpResources) expect(r.provider, r.name).toMatch(bootstrap.has(r.type) ? /pulumi:providers:gcp::gcp-apis$/ : /pulumi:providers:gcp::gcp$/);
         const k8sProvider = only(res(), "pulumi:providers:kubernetes");
-        expect(k8sProvider.parent).toMatch(/platform:index:KubernetesCluster::plt-dev-gcp$/);
+        expect(k8sProvider.parent).toMatch(/platform:index:GkeCluster::plt-dev-gcp$/);
     });
 
     it("keeps the key ring and key in the region, protected, rotating every 90 days", () => {
@@ -256,42 +256,47 @@ async function runComponents(build: (provider: gcp.Provider) => unknown) {
     return { run: settled, sink };
 }
 
-const keyArgs: EncryptionKeyArgs = { cloud: "gcp", region: "europe-west1", gcp: { project: MOCK_GCP_PROJECT } };
+const keyArgs: GcpKmsKeyArgs = { project: MOCK_GCP_PROJECT, region: "europe-west1" };
 
-function foundation(provider: gcp.Provider, clusterArgs: Partial<KubernetesClusterArgs>) {
+function foundation(provider: gcp.Provider, clusterArgs: Partial<GkeClusterArgs>) {
     const providers = { gcp: provider };
-    const key = new EncryptionKey("t", keyArgs, { providers });
-    const network = new Network(
+    const key = new GcpKmsKey("t", keyArgs, { providers });
+    const network = new GcpNetwork(
         "t",
-        { cloud: "gcp", region: "europe-west1", cidr: "10.30.0.0/20", gcp: { project: MOCK_GCP_PROJECT, podsCidr: "10.32.0.0/14", servicesCidr: "10.36.0.0/20" } },
+        { project: MOCK_GCP_PROJECT, region: "europe-west1", cidr: "10.30.0.0/20", podsCidr: "10.32.0.0/14", servicesCidr: "10.36.0.0/20" },
         { providers },
     );
-    const cluster = new KubernetesCluster(
+    const cluster = new GkeCluster(
         "t",
         {
-            target: "gcp",
+            project: MOCK_GCP_PROJECT,
             region: "europe-west1",
+            releaseChannel: "STABLE",
             nodes: { instanceType: "e2-standard-4", minNodes: 3, maxNodes: 9 },
-            network,
-            secretsKey: key,
-            gcp: { project: MOCK_GCP_PROJECT, releaseChannel: "STABLE" },
+            networkId: network.networkId,
+            subnetworkId: network.nodeSubnetIds[0]!,
+            podsRangeName: network.podsRangeName,
+            servicesRangeName: network.servicesRangeName,
+            nodeSubnetCidrs: ["10.30.0.0/20"],
+            podsCidr: "10.32.0.0/14",
+            secretsKeyId: key.keyId,
             ...clusterArgs,
         },
-        { providers },
+        { providers, dependsOn: [key] },
     );
     return { key, network, cluster };
 }
 
 describe("GCP components used directly", () => {
     it("rotates the key on the requested schedule", async () => {
-        const { run } = await runComponents((provider) => new EncryptionKey("k", { ...keyArgs, rotationDays: 30 }, { providers: { gcp: provider } }).keyId);
+        const { run } = await runComponents((provider) => new GcpKmsKey("k", { ...keyArgs, rotationDays: 30 }, { providers: { gcp: provider } }).keyId);
         const { resources } = await run;
         expect(only(resources, T.cryptoKey).inputs.rotationPeriod).toBe("2592000s");
     });
 
     it("rejects a rotation period above 90 days before registering any key resource", async () => {
-        const { run, sink } = await runComponents((provider) => new EncryptionKey("k", { ...keyArgs, rotationDays: 120 }, { providers: { gcp: provider } }));
-        await expect(run).rejects.toThrow(/rotationDays is 120; allowed: a whole number of days from 1 to 90/);
+        const { run, sink } = await runComponents((provider) => new GcpKmsKey("k", { ...keyArgs, rotationDays: 120 }, { providers: { gcp: provider } }));
+        await expect(run).rejects.toThrow(/^GcpKmsKey k: args\.rotationDays: 120; allowed: a whole number of days from 1 to 90$/);
         expect(sink.some((r) => r.type.startsWith("gcp:kms"))).toBe(false);
     });
 
@@ -318,13 +323,28 @@ describe("GCP components used directly", () => {
 
     it("refuses to open the private endpoint to 0.0.0.0/0, registering no cluster resource", async () => {
         const { run, sink } = await runComponents((provider) => foundation(provider, { authorizedCidrs: ["10.99.0.0/24", "0.0.0.0/0"] }));
-        await expect(run).rejects.toThrow(/authorizedCidrs\[1\] is "0\.0\.0\.0\/0"; allowed: .*never a \/0/);
+        await expect(run).rejects.toThrow(/^GkeCluster t: args\.authorizedCidrs\[1\]: "0\.0\.0\.0\/0"; allowed: .*never a \/0/);
         expect(sink.some((r) => r.type.startsWith("gcp:container") || r.type === T.account)).toBe(false);
     });
 
-    it("refuses a cluster without a GCP network", async () => {
-        const { run, sink } = await runComponents((provider) => foundation(provider, { network: undefined }));
-        await expect(run).rejects.toThrow(/network is undefined; a Network created for cloud gcp/);
+    it("refuses a cluster without its network's pod range", async () => {
+        const { run, sink } = await runComponents((provider) => foundation(provider, { podsRangeName: undefined as never }));
+        await expect(run).rejects.toThrow(/^GkeCluster t: args\.podsRangeName: undefined; allowed: the GcpNetwork's matching output/);
         expect(sink.some((r) => r.type.startsWith("gcp:container"))).toBe(false);
+    });
+
+    it("refuses a release channel GKE does not have, naming the allowed ones", async () => {
+        const { run, sink } = await runComponents((provider) => foundation(provider, { releaseChannel: "EXTENDED" }));
+        await expect(run).rejects.toThrow(/^GkeCluster t: args\.releaseChannel: "EXTENDED"; allowed: "RAPID", "REGULAR", "STABLE"$/);
+        expect(sink.some((r) => r.type.startsWith("gcp:container") || r.type === T.account)).toBe(false);
+    });
+
+    it("makes the control plane wait for what the component waits for (the key's service-agent grants)", async () => {
+        const { run } = await runComponents((provider) => foundation(provider, {}).cluster.clusterName);
+        const { resources } = await run;
+        const grants = resources.filter((r) => r.type === "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
+        expect(grants.map((g) => g.name).sort()).toEqual(["t-key-compute-agent", "t-key-gke-agent"]);
+        const gke = only(resources, T.cluster);
+        for (const g of grants) expect(gke.dependencies, g.name).toContain(g.urn);
     });
 });

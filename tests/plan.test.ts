@@ -62,7 +62,7 @@ describe("npm run plan", () => {
         expect(Object.keys(doc.resources[0]).sort()).toEqual(
             ["custom", "dependencies", "inputs", "name", "parent", "protect", "provider", "retainOnDelete", "type", "urn"].sort(),
         );
-        expect(doc.resources.map((r: any) => r.type)).toContain("platform:index:KubernetesCluster");
+        expect(doc.resources.map((r: any) => r.type)).toContain("platform:index:ExistingCluster");
         expect(JSON.stringify(doc.outputs)).toContain(SECRET_PLACEHOLDER);
     });
 
@@ -70,7 +70,7 @@ describe("npm run plan", () => {
         const { code, stdout } = await planCli(["--stack", "local"]);
         expect(code).toBe(0);
         expect(stdout).toMatch(/Offline plan of platform\/local: no cloud, engine or Pulumi CLI was called/);
-        expect(stdout).toMatch(/platform:index:KubernetesCluster\s+plt-local-k8s/);
+        expect(stdout).toMatch(/platform:index:ExistingCluster\s+plt-local-k8s/);
         expect(stdout).toMatch(/\d+ resources to create/);
     });
 

@@ -19,7 +19,8 @@ import {
     serviceTrustPolicy,
 } from "../aws/context";
 import { clusterAutoscalerRelease, installEksClusterAutoscaler } from "./eks-autoscaler";
-import type { KubernetesClusterArgs, KubernetesClusterOutputs } from "./index";
+import type { ClusterParts, KubernetesCluster, NodePoolSizing } from "./outputs";
+import type { ClusterNetworkFacts } from "./network-facts";
 import { execKubeconfig, managedClusterIdentifier } from "./kubeconfig";
 
 /**
@@ -94,32 +95,134 @@ export function eksKubeconfig(clusterName: string, endpoint: string, caData: str
     });
 }
 
-export function createAwsCluster(parent: pulumi.Resource, name: string, args: KubernetesClusterArgs): KubernetesClusterOutputs {
-    // Check everything before the first child is registered.
-    const { network, secretsKey, nodes, region } = args;
-    if (!network || network.cloud !== "aws") throw new Error(`KubernetesCluster ${name}: network must be an AWS Network`);
-    if (!secretsKey || secretsKey.cloud !== "aws") throw new Error(`KubernetesCluster ${name}: secretsKey must be an AWS EncryptionKey`);
-    if (!region) throw new Error(`KubernetesCluster ${name}: region is required for an EKS cluster`);
-    if (!nodes) throw new Error(`KubernetesCluster ${name}: nodes (instance type and autoscaling bounds) are required`);
-    if (nodes.minNodes < 1 || nodes.minNodes > nodes.maxNodes) {
-        throw new Error(
-            `KubernetesCluster ${name}: nodes.minNodes ${nodes.minNodes} must be at least 1 and <= nodes.maxNodes ${nodes.maxNodes}`,
-        );
+export interface EksClusterArgs {
+    region: string;
+    /** Kubernetes minor version, e.g. "1.34" (default DEFAULT_EKS_VERSION). */
+    kubernetesVersion?: string;
+    nodes: NodePoolSizing;
+    /** CIDRs allowed to reach the private API endpoint (VPN, bastion, CI). Never a /0. */
+    authorizedCidrs?: string[];
+    /** The VPC the cluster lives in. */
+    vpcId: pulumi.Input<string>;
+    /** Private node subnets, one per zone (control-plane ENIs and the node group). */
+    nodeSubnetIds: pulumi.Input<string>[];
+    /** Ranges of the node subnets: the private endpoint's addresses (the cluster's network facts). */
+    nodeSubnetCidrs: string[];
+    /** ARN of the KMS key that envelope-encrypts Kubernetes secrets, control-plane logs and EBS volumes. */
+    secretsKeyArn: pulumi.Input<string>;
+    /** Days to keep control-plane logs (default 365). */
+    logRetentionDays?: number;
+    /** IAM principals (role ARNs) given cluster-admin through an access entry (default: the deploying identity). */
+    adminRoleArns?: pulumi.Input<string>[];
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Protect the cluster from deletion and retain EBS volumes of deleted claims (default true). */
+    protect?: boolean;
+}
+
+/** TypeScript-only values of each EksCluster, kept off the class's properties (a schema would read those as outputs). */
+const partsOf = new WeakMap<EksCluster, ClusterParts>();
+
+/** AWS: an EKS cluster with zero-trust defaults (see the file comment); type token platform:index:EksCluster. */
+export class EksCluster extends pulumi.ComponentResource implements KubernetesCluster {
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly oidcIssuerUrl: pulumi.Output<string>;
+    /** The worker nodes' IAM role. */
+    public readonly nodeRoleArn: pulumi.Output<string>;
+    public readonly nodeRoleName: pulumi.Output<string>;
+    /** The cluster security group (EKS creates it; the nodes join it). */
+    public readonly clusterSecurityGroupId: pulumi.Output<string>;
+    /** The security group the nodes carry: the cluster security group (managed node groups without their own). */
+    public readonly nodeSecurityGroupId: pulumi.Output<string>;
+    public readonly vpcId: pulumi.Output<string>;
+
+    constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The token the single KubernetesCluster class had: children keep their URNs through the parent alias.
+        super("platform:index:EksCluster", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "platform:index:KubernetesCluster" }] }));
+        validateEksArgs(name, args);
+        const out = createAwsCluster(this, name, args);
+        partsOf.set(this, out);
+        this.clusterName = out.clusterName;
+        this.endpoint = out.endpoint;
+        this.kubeconfig = out.kubeconfig;
+        this.oidcIssuerUrl = out.oidcIssuerUrl;
+        this.nodeRoleArn = out.nodeRoleArn;
+        this.nodeRoleName = out.nodeRoleName;
+        this.clusterSecurityGroupId = out.clusterSecurityGroupId;
+        this.nodeSecurityGroupId = out.clusterSecurityGroupId;
+        this.vpcId = pulumi.output(args.vpcId);
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            endpoint: this.endpoint,
+            kubeconfig: this.kubeconfig,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            nodeRoleArn: this.nodeRoleArn,
+            nodeRoleName: this.nodeRoleName,
+            clusterSecurityGroupId: this.clusterSecurityGroupId,
+            nodeSecurityGroupId: this.nodeSecurityGroupId,
+            vpcId: this.vpcId,
+        });
     }
+
+    /** TypeScript-only: always "aws". */
+    get target(): "aws" {
+        return "aws";
+    }
+    /** TypeScript-only: a provider that installs into this cluster. */
+    get provider(): k8s.Provider {
+        return partsOf.get(this)!.provider;
+    }
+    /** TypeScript-only: the cluster's network facts (VPC CNI; the private endpoint's addresses). */
+    get networkFacts(): ClusterNetworkFacts {
+        return partsOf.get(this)!.networkFacts;
+    }
+    /** TypeScript-only: the EKS outputs by name, as the capabilities read them. */
+    get extras(): Record<string, pulumi.Output<string>> {
+        return {
+            nodeRoleArn: this.nodeRoleArn,
+            nodeRoleName: this.nodeRoleName,
+            clusterSecurityGroupId: this.clusterSecurityGroupId,
+            nodeSecurityGroupId: this.nodeSecurityGroupId,
+            vpcId: this.vpcId,
+        };
+    }
+}
+
+function fail(name: string, path: string, value: unknown, allowed: string): never {
+    throw new Error(`EksCluster ${name}: args.${path}: ${JSON.stringify(value)}; allowed: ${allowed}`);
+}
+
+/** Every check, before the first child is registered. */
+function validateEksArgs(name: string, args: EksClusterArgs): void {
+    const { nodes } = args;
+    if (!args.region) fail(name, "region", args.region, "an AWS region such as eu-north-1");
+    if (!nodes) fail(name, "nodes", nodes, "node sizing (instanceType, minNodes, maxNodes)");
+    if (!Number.isInteger(nodes.minNodes) || nodes.minNodes < 1 || !Number.isInteger(nodes.maxNodes) || nodes.minNodes > nodes.maxNodes) {
+        fail(name, "nodes", { minNodes: nodes.minNodes, maxNodes: nodes.maxNodes }, "whole numbers with 1 <= minNodes <= maxNodes");
+    }
+    if (!args.nodeSubnetIds?.length) fail(name, "nodeSubnetIds", args.nodeSubnetIds, "the VPC's private node subnets, one per zone");
+    if (args.secretsKeyArn === undefined) fail(name, "secretsKeyArn", args.secretsKeyArn, "the ARN of the KMS key that encrypts Kubernetes secrets");
+    try {
+        amiTypeFor(nodes.instanceType);
+    } catch (e) {
+        // ec2Architecture names the argument ("nodes.instanceType …"); the component adds its name.
+        throw new Error(`EksCluster ${name}: args.${(e as Error).message}`);
+    }
+    clusterAutoscalerRelease(name, args.kubernetesVersion ?? DEFAULT_EKS_VERSION);
+    (args.authorizedCidrs ?? []).forEach((cidr, i) => {
+        if (parseCidr(cidr).prefix === 0) fail(name, `authorizedCidrs[${i}]`, cidr, "the VPN, bastion or CI networks; never a /0, which opens the API endpoint to the whole internet");
+    });
+}
+
+function createAwsCluster(parent: pulumi.Resource, name: string, args: EksClusterArgs) {
+    const { nodes, region } = args;
     const amiType = amiTypeFor(nodes.instanceType);
     const protect = args.protect ?? true;
     const kubernetesVersion = args.kubernetesVersion ?? DEFAULT_EKS_VERSION;
-    clusterAutoscalerRelease(name, kubernetesVersion);
     const authorizedCidrs = args.authorizedCidrs ?? [];
-    for (const cidr of authorizedCidrs) {
-        if (parseCidr(cidr).prefix === 0) {
-            throw new Error(
-                `KubernetesCluster ${name}: authorizedCidrs "${cidr}" would open the API endpoint to the whole internet; list the VPN, bastion or CI networks instead`,
-            );
-        }
-    }
-    const logRetentionDays = args.aws?.logRetentionDays ?? 365;
-    const keyArn = secretsKey.keyId;
+    const logRetentionDays = args.logRetentionDays ?? 365;
+    const keyArn = args.secretsKeyArn;
     const { partition, accountId } = awsContext(parent);
     const tags = (resourceName: string) => nameTags(args.tags, resourceName);
     const clusterName = name;
@@ -208,7 +311,7 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
             version: kubernetesVersion,
             roleArn: clusterRole.arn,
             vpcConfig: {
-                subnetIds: network.nodeSubnetIds,
+                subnetIds: args.nodeSubnetIds,
                 // The API server is reachable only from inside the VPC (and the networks allowed below).
                 endpointPrivateAccess: true,
                 endpointPublicAccess: false,
@@ -255,7 +358,7 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
     // listed, the identity running `pulumi up` (its IAM role, path included) is the one admin (bootstrap
     // admin stays off: ID-01), so the platform can install into its own cluster on a first deploy. The
     // stack refuses a list without the deployer before registering anything (deployerAdminProblem).
-    const listed = args.aws?.adminRoleArns ?? [];
+    const listed = args.adminRoleArns ?? [];
     // A listed role of this account is resolved to its IAM ARN, path included: the admin check compares
     // names (IAM role names are unique per account whatever the path), but CreateAccessEntry needs the
     // role's exact ARN and refuses an SSO role (/aws-reserved/sso.amazonaws.com/…) listed without its path
@@ -351,7 +454,7 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
             nodeGroupNamePrefix: `${name}-general-`,
             nodeRoleArn: nodeRole.arn,
             // One subnet per zone: the group spreads over every zone.
-            subnetIds: network.nodeSubnetIds,
+            subnetIds: args.nodeSubnetIds,
             instanceTypes: [nodes.instanceType],
             amiType,
             capacityType: "ON_DEMAND",
@@ -487,20 +590,16 @@ export function createAwsCluster(parent: pulumi.Resource, name: string, args: Ku
         // private endpoint's ENIs in the cluster's subnets (open-telemetry/opentelemetry-operator#5621).
         networkFacts: {
             networkPolicyEngine: "vpc-cni",
-            apiServer: { cidrs: [...(network.nodeSubnetCidrs ?? []), "172.20.0.1/32", "10.100.0.1/32"], ports: [443] },
+            apiServer: { cidrs: [...args.nodeSubnetCidrs, "172.20.0.1/32", "10.100.0.1/32"], ports: [443] },
         },
         clusterName: cluster.name,
         endpoint: cluster.endpoint,
         kubeconfig,
         oidcIssuerUrl: cluster.identities.apply((ids) => ids?.[0]?.oidcs?.[0]?.issuer ?? ""),
         provider,
-        extras: {
-            nodeRoleArn: nodeRole.arn,
-            nodeRoleName: nodeRole.name,
-            clusterSecurityGroupId,
-            // Managed node groups without their own security groups join the cluster security group.
-            nodeSecurityGroupId: clusterSecurityGroupId,
-            vpcId: network.networkId,
-        },
+        nodeRoleArn: nodeRole.arn,
+        nodeRoleName: nodeRole.name,
+        // Managed node groups without their own security groups join the cluster security group.
+        clusterSecurityGroupId,
     };
 }

@@ -15,8 +15,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { host, overlaps } from "../contracts/cidr";
 import { AZURE_ROLES, roleDefinitionId } from "../azure/roles";
 import { ACCESS_CHECK_INTERVAL_SECONDS, ACCESS_CHECK_TIMEOUT_SECONDS, ClusterAccessCheck } from "./aks-access";
-import type { KubernetesClusterArgs, KubernetesClusterOutputs, NodePoolSizing } from "./index";
-import { AKS_LOGIN_MODES, aksExecKubeconfig, managedClusterIdentifier } from "./kubeconfig";
+import type { ClusterParts, KubernetesCluster, NodePoolSizing } from "./outputs";
+import type { ClusterNetworkFacts } from "./network-facts";
+import { AKS_LOGIN_MODES, aksExecKubeconfig, managedClusterIdentifier, type AksLogin } from "./kubeconfig";
 
 /** Defaults that match the stack schema's, for callers that build the component directly. */
 const DEFAULT_POD_CIDR = "100.64.0.0/16";
@@ -31,52 +32,164 @@ const AZURE_CLI_APP_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 /** AKS limits per pool. */
 const MAX_POOL_NODES = 1000;
 
-export function createAzureCluster(parent: pulumi.Resource, name: string, args: KubernetesClusterArgs): KubernetesClusterOutputs {
+export interface AksClusterArgs {
+    /** The Azure region (names the Kubernetes provider's cluster identity). */
+    region: string;
+    resourceGroupName: pulumi.Input<string>;
+    tenantId: pulumi.Input<string>;
+    /** Kubernetes minor version, e.g. "1.34" (patches arrive through the patch upgrade channel). */
+    kubernetesVersion?: string;
+    /** The user pool's size and autoscaling bounds (default Standard_D4s_v5, 3 to 6). */
+    nodes?: NodePoolSizing;
+    /** The VNet's resource id (the control plane's identity joins its subnets). */
+    networkId: pulumi.Input<string>;
+    /** The node subnet. */
+    nodeSubnetId: pulumi.Input<string>;
+    /** The subnet delegated to AKS for API Server VNet Integration. */
+    apiServerSubnetId: pulumi.Input<string>;
+    /** The API server subnet's range: the API server's addresses (the cluster's network facts). */
+    apiServerSubnetCidr: string;
+    /** Versioned key URI of the Key Vault key AKS KMS encrypts secrets with. */
+    secretsKeyId: pulumi.Input<string>;
+    /** Resource id of the (private) vault holding that key. */
+    secretsKeyVaultId: pulumi.Input<string>;
+    /** Entra group object ids that administer the cluster through Azure RBAC. */
+    adminGroupObjectIds?: pulumi.Input<string>[];
+    /** Log Analytics workspace for kube-audit diagnostics (created when omitted). */
+    logAnalyticsWorkspaceId?: pulumi.Input<string>;
+    /** Spread pools over availability zones 1-3 (false in regions without zones; default false). */
+    zonal?: boolean;
+    /** Pod overlay range (Azure CNI overlay powered by Cilium; default 100.64.0.0/16). */
+    podCidr?: string;
+    /** Kubernetes service range; the DNS service IP is its tenth address (default 100.65.0.0/16). */
+    serviceCidr?: string;
+    /** Microsoft Defender for Containers (default false: billed per vCore). */
+    defender?: boolean;
+    /** Encrypt node temp/cache disks at the host (default true; needs the EncryptionAtHost feature). */
+    encryptionAtHost?: boolean;
+    /** How kubelogin signs in, never interactively: "azurecli" (default), "workloadidentity" or "msi". */
+    login?: string;
+    /** Longest wait, in seconds, for the deployer's cluster access to propagate on a first deploy (60-3600, default 900). */
+    accessTimeoutSeconds?: number;
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Protect the cluster and the audit workspace it creates from deletion (default true). */
+    protect?: boolean;
+}
+
+/** TypeScript-only values of each AksCluster, kept off the class's properties (a schema would read those as outputs). */
+const partsOf = new WeakMap<AksCluster, ClusterParts>();
+
+/** Azure: a private AKS cluster with zero-trust defaults (see the file comment); type token platform:index:AksCluster. */
+export class AksCluster extends pulumi.ComponentResource implements KubernetesCluster {
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly oidcIssuerUrl: pulumi.Output<string>;
+    /** The managed cluster's resource id. */
+    public readonly clusterId: pulumi.Output<string>;
+    /** The control plane's user-assigned identity. */
+    public readonly identityPrincipalId: pulumi.Output<string>;
+    public readonly identityClientId: pulumi.Output<string>;
+    /** The kubelet identity (pulls images). */
+    public readonly kubeletIdentityObjectId: pulumi.Output<string>;
+    public readonly kubeletIdentityClientId: pulumi.Output<string>;
+    public readonly nodeResourceGroup: pulumi.Output<string>;
+    /** The workspace holding the audit logs. */
+    public readonly logAnalyticsWorkspaceId: pulumi.Output<string>;
+
+    constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The token the single KubernetesCluster class had: children keep their URNs through the parent alias.
+        super("platform:index:AksCluster", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "platform:index:KubernetesCluster" }] }));
+        const out = createAzureCluster(this, name, args);
+        partsOf.set(this, out);
+        this.clusterName = out.clusterName;
+        this.endpoint = out.endpoint;
+        this.kubeconfig = out.kubeconfig;
+        this.oidcIssuerUrl = out.oidcIssuerUrl;
+        this.clusterId = out.extras.clusterId;
+        this.identityPrincipalId = out.extras.identityPrincipalId;
+        this.identityClientId = out.extras.identityClientId;
+        this.kubeletIdentityObjectId = out.extras.kubeletIdentityObjectId;
+        this.kubeletIdentityClientId = out.extras.kubeletIdentityClientId;
+        this.nodeResourceGroup = out.extras.nodeResourceGroup;
+        this.logAnalyticsWorkspaceId = out.extras.logAnalyticsWorkspaceId;
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            endpoint: this.endpoint,
+            kubeconfig: this.kubeconfig,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            ...this.extras,
+        });
+    }
+
+    /** TypeScript-only: always "azure". */
+    get target(): "azure" {
+        return "azure";
+    }
+    /** TypeScript-only: a provider that installs into this cluster. */
+    get provider(): k8s.Provider {
+        return partsOf.get(this)!.provider;
+    }
+    /** TypeScript-only: the cluster's network facts (Cilium; the API server subnet). */
+    get networkFacts(): ClusterNetworkFacts {
+        return partsOf.get(this)!.networkFacts;
+    }
+    /** TypeScript-only: the AKS outputs by name, as the capabilities read them. */
+    get extras(): Record<string, pulumi.Output<string>> {
+        return {
+            clusterId: this.clusterId,
+            identityPrincipalId: this.identityPrincipalId,
+            identityClientId: this.identityClientId,
+            kubeletIdentityObjectId: this.kubeletIdentityObjectId,
+            kubeletIdentityClientId: this.kubeletIdentityClientId,
+            nodeResourceGroup: this.nodeResourceGroup,
+            logAnalyticsWorkspaceId: this.logAnalyticsWorkspaceId,
+        };
+    }
+}
+
+function createAzureCluster(parent: pulumi.Resource, name: string, args: AksClusterArgs) {
     // Every check runs before the first child is registered: bad input leaves nothing half-built.
-    const azure = args.azure;
-    if (!azure) {
-        throw new Error(`KubernetesCluster ${name}: azure.resourceGroupName and azure.tenantId are required for target "azure" (got no azure settings)`);
+    const fail = (path: string, value: unknown, allowed: string): never => {
+        throw new Error(`AksCluster ${name}: args.${path}: ${JSON.stringify(value)}; allowed: ${allowed}`);
+    };
+    if (!args.resourceGroupName) fail("resourceGroupName", args.resourceGroupName, "the resource group of the cluster");
+    if (!args.tenantId) fail("tenantId", args.tenantId, "the Entra tenant id");
+    if (!args.nodeSubnetId) fail("nodeSubnetId", args.nodeSubnetId, "the VNet's node subnet id");
+    if (!args.apiServerSubnetId) fail("apiServerSubnetId", args.apiServerSubnetId, "the subnet delegated to Microsoft.ContainerService/managedClusters (API Server VNet Integration)");
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(args.apiServerSubnetCidr ?? "")) {
+        fail("apiServerSubnetCidr", args.apiServerSubnetCidr, "the API server subnet's IPv4 range, such as 10.20.128.0/28 (the API server's addresses for NetworkPolicy egress)");
     }
-    const network = args.network;
-    if (!network || network.nodeSubnetIds.length === 0 || !network.apiServerSubnetId) {
-        throw new Error(
-            `KubernetesCluster ${name}: network must be an Azure Network (with a node subnet and an API server subnet) for target "azure"; got ${network ? `a ${network.cloud} network without them` : "none"}`,
-        );
-    }
-    const key = args.secretsKey;
-    if (!key || !key.vaultId) {
-        throw new Error(
-            `KubernetesCluster ${name}: secretsKey must be an Azure EncryptionKey (with a vault) for target "azure"; got ${key ? `a ${key.cloud} key` : "none"}. AKS KMS encrypts Kubernetes secrets with it.`,
-        );
-    }
+    if (!args.secretsKeyVaultId) fail("secretsKeyVaultId", args.secretsKeyVaultId, "the resource id of the Key Vault holding the secrets key (AKS KMS encrypts Kubernetes secrets with it)");
+    if (!args.secretsKeyId) fail("secretsKeyId", args.secretsKeyId, "the versioned key URI of the secrets key");
     const nodes = args.nodes ?? DEFAULT_NODES;
     if (!Number.isInteger(nodes.minNodes) || nodes.minNodes < 1 || nodes.minNodes > MAX_POOL_NODES) {
-        throw new Error(`KubernetesCluster ${name}: nodes.minNodes is ${nodes.minNodes}; allowed: a whole number from 1 to ${MAX_POOL_NODES}`);
+        fail("nodes.minNodes", nodes.minNodes, `a whole number from 1 to ${MAX_POOL_NODES}`);
     }
     if (!Number.isInteger(nodes.maxNodes) || nodes.maxNodes < nodes.minNodes || nodes.maxNodes > MAX_POOL_NODES) {
-        throw new Error(`KubernetesCluster ${name}: nodes.maxNodes is ${nodes.maxNodes}; allowed: a whole number from minNodes (${nodes.minNodes}) to ${MAX_POOL_NODES}`);
+        fail("nodes.maxNodes", nodes.maxNodes, `a whole number from minNodes (${nodes.minNodes}) to ${MAX_POOL_NODES}`);
     }
-    const podCidr = azure.podCidr ?? DEFAULT_POD_CIDR;
-    const serviceCidr = azure.serviceCidr ?? DEFAULT_SERVICE_CIDR;
+    const podCidr = args.podCidr ?? DEFAULT_POD_CIDR;
+    const serviceCidr = args.serviceCidr ?? DEFAULT_SERVICE_CIDR;
     if (overlaps(podCidr, serviceCidr)) {
-        throw new Error(`KubernetesCluster ${name}: azure.serviceCidr "${serviceCidr}" overlaps azure.podCidr "${podCidr}"; the ranges must be disjoint`);
+        fail("serviceCidr", serviceCidr, `a range disjoint from args.podCidr "${podCidr}"`);
     }
-    const login = azure.login ?? "azurecli";
+    const login = args.login ?? "azurecli";
     if (!(AKS_LOGIN_MODES as readonly string[]).includes(login)) {
-        throw new Error(`KubernetesCluster ${name}: azure.login is ${JSON.stringify(login)}; allowed: ${AKS_LOGIN_MODES.join(", ")} (kubelogin modes that never prompt)`);
+        fail("login", login, `${AKS_LOGIN_MODES.join(", ")} (kubelogin modes that never prompt)`);
     }
-    const accessTimeoutSeconds = azure.accessTimeoutSeconds ?? ACCESS_CHECK_TIMEOUT_SECONDS;
+    const accessTimeoutSeconds = args.accessTimeoutSeconds ?? ACCESS_CHECK_TIMEOUT_SECONDS;
     if (!Number.isInteger(accessTimeoutSeconds) || accessTimeoutSeconds < 60 || accessTimeoutSeconds > 3600) {
-        throw new Error(`KubernetesCluster ${name}: azure.accessTimeoutSeconds is ${accessTimeoutSeconds}; allowed: a whole number of seconds from 60 to 3600`);
+        fail("accessTimeoutSeconds", accessTimeoutSeconds, "a whole number of seconds from 60 to 3600");
     }
     // Like the keys: deleting the cluster destroys every workload and secret in it.
     const protect = args.protect ?? true;
-    const zonal = azure.zonal ?? false;
+    const zonal = args.zonal ?? false;
     const zones = zonal ? ["1", "2", "3"] : undefined;
-    const { resourceGroupName, tenantId } = azure;
+    const { resourceGroupName, tenantId } = args;
     const tags = args.tags;
-    const nodeSubnetId = network.nodeSubnetIds[0];
-    const vaultId = key.vaultId;
+    const nodeSubnetId = args.nodeSubnetId;
+    const vaultId = args.secretsKeyVaultId;
 
     // A user-assigned identity for the control plane: it exists before the cluster, so it can be granted
     // the key and the network first (KMS does not work with a system-assigned identity for that reason).
@@ -101,11 +214,11 @@ export function createAzureCluster(parent: pulumi.Resource, name: string, args: 
         grant("kms-vault-contributor", AZURE_ROLES.keyVaultContributor, vaultId),
         // Bring-your-own VNet: joining the node and API server subnets, using their NAT gateway, linking
         // the private DNS zone of the API server to the VNet.
-        grant("network-contributor", AZURE_ROLES.networkContributor, network.networkId),
+        grant("network-contributor", AZURE_ROLES.networkContributor, args.networkId),
     ];
 
     const workspaceId =
-        azure.logAnalyticsWorkspaceId ??
+        args.logAnalyticsWorkspaceId ??
         new operationalinsights.Workspace(
             `${name}-logs`,
             {
@@ -129,7 +242,7 @@ export function createAzureCluster(parent: pulumi.Resource, name: string, args: 
         enableNodePublicIP: false,
         enableAutoScaling: true,
         // Temp disks and OS/data disk caches encrypted on the host, not only the managed disks at rest.
-        enableEncryptionAtHost: azure.encryptionAtHost ?? true,
+        enableEncryptionAtHost: args.encryptionAtHost ?? true,
         orchestratorVersion: args.kubernetesVersion,
         tags,
     };
@@ -149,7 +262,7 @@ export function createAzureCluster(parent: pulumi.Resource, name: string, args: 
             // Entra ID sign-in, Azure RBAC for authorization, no static admin certificate to leak.
             enableRBAC: true,
             disableLocalAccounts: true,
-            aadProfile: { managed: true, enableAzureRBAC: true, tenantID: tenantId, adminGroupObjectIDs: azure.adminGroupObjectIds ?? [] },
+            aadProfile: { managed: true, enableAzureRBAC: true, tenantID: tenantId, adminGroupObjectIDs: args.adminGroupObjectIds ?? [] },
             apiServerAccessProfile: {
                 enablePrivateCluster: true,
                 enablePrivateClusterPublicFQDN: false,
@@ -157,7 +270,7 @@ export function createAzureCluster(parent: pulumi.Resource, name: string, args: 
                 // The API server gets an address in the network's delegated subnet. Required for KMS with a
                 // private vault (the older Konnectivity tunnel is no longer offered for it).
                 enableVnetIntegration: true,
-                subnetId: network.apiServerSubnetId,
+                subnetId: args.apiServerSubnetId,
             },
             networkProfile: {
                 networkPlugin: containerservice.NetworkPlugin.Azure,
@@ -179,14 +292,14 @@ export function createAzureCluster(parent: pulumi.Resource, name: string, args: 
                 workloadIdentity: { enabled: true },
                 azureKeyVaultKms: {
                     enabled: true,
-                    keyId: key.keyId,
+                    keyId: args.secretsKeyId,
                     keyVaultNetworkAccess: containerservice.KeyVaultNetworkAccessTypes.Private,
                     keyVaultResourceId: vaultId,
                 },
                 // Removes unused, possibly vulnerable images from nodes every week.
                 imageCleaner: { enabled: true, intervalHours: 168 },
                 // Defender for Containers is billed per vCore; off unless asked for (see docs/azure.md).
-                ...(azure.defender
+                ...(args.defender
                     ? { defender: { logAnalyticsWorkspaceResourceId: workspaceId, securityMonitoring: { enabled: true } } }
                     : {}),
             },
@@ -280,8 +393,8 @@ export function createAzureCluster(parent: pulumi.Resource, name: string, args: 
     const kubeconfig = pulumi.secret(
         pulumi.all([credentials.kubeconfigs, cluster.name, tenantId, deployer.clientId]).apply(([configs, clusterName, tenant, clientId]) => {
             const value = configs[0]?.value;
-            if (!value) throw new Error(`KubernetesCluster ${name}: AKS returned no user kubeconfig`);
-            return aksExecKubeconfig(clusterName, Buffer.from(value, "base64").toString("utf8"), { login, tenantId: tenant, clientId });
+            if (!value) throw new Error(`AksCluster ${name}: AKS returned no user kubeconfig`);
+            return aksExecKubeconfig(clusterName, Buffer.from(value, "base64").toString("utf8"), { login: login as AksLogin, tenantId: tenant, clientId });
         }),
     );
 
@@ -316,7 +429,7 @@ export function createAzureCluster(parent: pulumi.Resource, name: string, args: 
 
     return {
         // Azure CNI powered by Cilium; the API server has addresses in the apiserver subnet (VNet integration).
-        networkFacts: { networkPolicyEngine: "cilium", apiServer: { cidrs: network.apiServerSubnetCidr ? [network.apiServerSubnetCidr] : [], ports: [443] } },
+        networkFacts: { networkPolicyEngine: "cilium", apiServer: { cidrs: [args.apiServerSubnetCidr], ports: [443] } },
         clusterName: cluster.name,
         endpoint: cluster.privateFQDN,
         kubeconfig,

@@ -30,7 +30,7 @@ export function clusterAutoscalerRelease(clusterName: string, kubernetesVersion:
     const release = CLUSTER_AUTOSCALER_RELEASES[kubernetesVersion];
     if (!release) {
         throw new Error(
-            `KubernetesCluster ${clusterName}: kubernetesVersion "${kubernetesVersion}" has no pinned Cluster Autoscaler release (platform:cluster.kubernetesVersion); EKS clusters take ${Object.keys(CLUSTER_AUTOSCALER_RELEASES).join(" or ")}`,
+            `EksCluster ${clusterName}: args.kubernetesVersion: "${kubernetesVersion}" has no pinned Cluster Autoscaler release (platform:cluster.kubernetesVersion); allowed: ${Object.keys(CLUSTER_AUTOSCALER_RELEASES).join(" or ")}`,
         );
     }
     return release;

@@ -9,7 +9,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesClusterArgs, KubernetesClusterOutputs } from "./index";
+import type { ClusterParts, KubernetesCluster, NodePoolSizing } from "./outputs";
+import type { ClusterNetworkFacts } from "./network-facts";
 import { NODE_LOCAL_DNS_ADDRESS } from "./network-facts";
 import { execKubeconfig, managedClusterIdentifier } from "./kubeconfig";
 
@@ -25,40 +26,146 @@ export const GKE_NODE_ROLES = [
 /** Service-account ids: 6-30 characters, lowercase letters, digits and hyphens, starting with a letter. */
 const ACCOUNT_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 
-function fail(name: string, setting: string, value: unknown, allowed: string): never {
-    throw new Error(`KubernetesCluster ${name}: ${setting} is ${JSON.stringify(value)}; ${allowed}`);
+/** GKE release channels the platform allows (the cluster's releaseChannel.channel). */
+export const GKE_RELEASE_CHANNELS = ["RAPID", "REGULAR", "STABLE"] as const;
+
+export interface GkeClusterArgs {
+    project: pulumi.Input<string>;
+    /** A region, not a zone: the control plane is replicated over three zones. */
+    region: string;
+    /** Minimum Kubernetes version, e.g. "1.34"; the release channel picks patches. */
+    kubernetesVersion?: string;
+    /** "RAPID", "REGULAR" (default) or "STABLE". */
+    releaseChannel?: string;
+    nodes: NodePoolSizing;
+    /** CIDRs allowed to reach the private IP endpoint (VPN, bastion, CI). Never a /0. */
+    authorizedCidrs?: string[];
+    /** The VPC network id. */
+    networkId: pulumi.Input<string>;
+    /** The node subnetwork id (also holds the Private Service Connect control-plane endpoint). */
+    subnetworkId: pulumi.Input<string>;
+    /** Names of the subnetwork's secondary ranges for pods and services. */
+    podsRangeName: pulumi.Input<string>;
+    servicesRangeName: pulumi.Input<string>;
+    /** Primary ranges of the node subnetwork: may reach the private endpoint, which has its address there (network facts). */
+    nodeSubnetCidrs: string[];
+    /** The pod range: may reach the private endpoint. */
+    podsCidr?: string;
+    /**
+     * Cloud KMS crypto key id that encrypts Kubernetes secrets and node boot disks. The GKE and Compute
+     * Engine service agents need their grants on it first: pass the key component in opts.dependsOn.
+     */
+    secretsKeyId: pulumi.Input<string>;
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Protect the cluster (and GKE's deletionProtection) from deletion (default true). */
+    protect?: boolean;
 }
 
-export function createGcpCluster(parent: pulumi.Resource, name: string, args: KubernetesClusterArgs): KubernetesClusterOutputs {
+/** TypeScript-only values of each GkeCluster, kept off the class's properties (a schema would read those as outputs). */
+const partsOf = new WeakMap<GkeCluster, ClusterParts>();
+
+/** GCP: a regional private GKE Standard cluster with zero-trust defaults (see the file comment); type token platform:index:GkeCluster. */
+export class GkeCluster extends pulumi.ComponentResource implements KubernetesCluster {
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly oidcIssuerUrl: pulumi.Output<string>;
+    /** The nodes' service account. */
+    public readonly nodeServiceAccountEmail: pulumi.Output<string>;
+    /** The Workload Identity pool, <project>.svc.id.goog. */
+    public readonly workloadPool: pulumi.Output<string>;
+    public readonly projectId: pulumi.Output<string>;
+    public readonly clusterId: pulumi.Output<string>;
+    /** The IAM-checked DNS endpoint of the control plane. */
+    public readonly dnsEndpoint: pulumi.Output<string>;
+
+    constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The token the single KubernetesCluster class had: children keep their URNs through the parent alias.
+        super("platform:index:GkeCluster", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "platform:index:KubernetesCluster" }] }));
+        // What the component waits for (the key with its service-agent grants), the control plane depends on.
+        // A component's dependsOn is not recorded on its children (@pulumi/pulumi runtime/resource.js takes
+        // a resource's dependencies from its own opts.dependsOn and inputs), so deletes and targeted updates
+        // would not see it; it is handed on explicitly.
+        const out = createGcpCluster(this, name, args, opts?.dependsOn);
+        partsOf.set(this, out);
+        this.clusterName = out.clusterName;
+        this.endpoint = out.endpoint;
+        this.kubeconfig = out.kubeconfig;
+        this.oidcIssuerUrl = out.oidcIssuerUrl;
+        this.nodeServiceAccountEmail = out.extras.nodeServiceAccountEmail;
+        this.workloadPool = out.extras.workloadPool;
+        this.projectId = out.extras.projectId;
+        this.clusterId = out.extras.clusterId;
+        this.dnsEndpoint = out.extras.dnsEndpoint;
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            endpoint: this.endpoint,
+            kubeconfig: this.kubeconfig,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            ...this.extras,
+        });
+    }
+
+    /** TypeScript-only: always "gcp". */
+    get target(): "gcp" {
+        return "gcp";
+    }
+    /** TypeScript-only: a provider that installs into this cluster (through the DNS endpoint). */
+    get provider(): k8s.Provider {
+        return partsOf.get(this)!.provider;
+    }
+    /** TypeScript-only: the cluster's network facts (Dataplane V2 = Cilium; NodeLocal DNSCache). */
+    get networkFacts(): ClusterNetworkFacts {
+        return partsOf.get(this)!.networkFacts;
+    }
+    /** TypeScript-only: the GKE outputs by name, as the capabilities read them. */
+    get extras(): Record<string, pulumi.Output<string>> {
+        return {
+            nodeServiceAccountEmail: this.nodeServiceAccountEmail,
+            workloadPool: this.workloadPool,
+            projectId: this.projectId,
+            clusterId: this.clusterId,
+            dnsEndpoint: this.dnsEndpoint,
+        };
+    }
+}
+
+function fail(name: string, setting: string, value: unknown, allowed: string): never {
+    throw new Error(`GkeCluster ${name}: args.${setting}: ${JSON.stringify(value)}; allowed: ${allowed}`);
+}
+
+function createGcpCluster(parent: pulumi.Resource, name: string, args: GkeClusterArgs, dependsOn: pulumi.ComponentResourceOptions["dependsOn"]) {
     const protect = args.protect ?? true;
     // Validate everything before the first child is registered.
-    const { region, network, nodes, secretsKey } = args;
-    if (!args.gcp) fail(name, "gcp", args.gcp, "gcp.project is required for target gcp");
-    if (!region) fail(name, "region", region, "a GCP region such as europe-west1 is required");
-    if (!network || network.cloud !== "gcp" || !network.podsRangeName || !network.servicesRangeName) {
-        fail(name, "network", network?.cloud, "a Network created for cloud gcp (with pod and service ranges) is required");
+    const { region, nodes } = args;
+    if (!args.project) fail(name, "project", args.project, "the GCP project of the cluster");
+    if (!region) fail(name, "region", region, "a GCP region such as europe-west1");
+    const releaseChannel = args.releaseChannel ?? "REGULAR";
+    if (!(GKE_RELEASE_CHANNELS as readonly string[]).includes(releaseChannel)) {
+        fail(name, "releaseChannel", releaseChannel, GKE_RELEASE_CHANNELS.map((c) => `"${c}"`).join(", "));
     }
-    if (!secretsKey || secretsKey.cloud !== "gcp") {
-        fail(name, "secretsKey", secretsKey?.cloud, "an EncryptionKey created for cloud gcp is required (GKE encrypts secrets with it)");
+    for (const arg of ["networkId", "subnetworkId", "podsRangeName", "servicesRangeName"] as const) {
+        if (!args[arg]) fail(name, arg, args[arg], "the GcpNetwork's matching output (VPC-native GKE needs the network, its subnetwork and its pod and service ranges)");
     }
-    if (!nodes) fail(name, "nodes", nodes, "node sizing (instanceType, minNodes, maxNodes) is required");
+    if (!args.secretsKeyId) fail(name, "secretsKeyId", args.secretsKeyId, "a Cloud KMS crypto key id (GKE encrypts secrets with it)");
+    if (!nodes) fail(name, "nodes", nodes, "node sizing (instanceType, minNodes, maxNodes)");
     if (!Number.isInteger(nodes.minNodes) || nodes.minNodes < 0 || !Number.isInteger(nodes.maxNodes) || nodes.maxNodes < Math.max(1, nodes.minNodes)) {
-        fail(name, "nodes", { minNodes: nodes.minNodes, maxNodes: nodes.maxNodes }, "allowed: whole numbers with 0 <= minNodes <= maxNodes and maxNodes >= 1");
+        fail(name, "nodes", { minNodes: nodes.minNodes, maxNodes: nodes.maxNodes }, "whole numbers with 0 <= minNodes <= maxNodes and maxNodes >= 1");
     }
     const authorizedCidrs = args.authorizedCidrs ?? [];
     authorizedCidrs.forEach((cidr, i) => {
         if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr) || cidr.endsWith("/0")) {
-            fail(name, `authorizedCidrs[${i}]`, cidr, "allowed: an IPv4 CIDR of the VPN, bastion or CI network, never a /0");
+            fail(name, `authorizedCidrs[${i}]`, cidr, "an IPv4 CIDR of the VPN, bastion or CI network, never a /0");
         }
     });
     const nodeAccountId = `${name}-nodes`.toLowerCase().replace(/[^-a-z0-9]/g, "-").slice(0, 30).replace(/-+$/, "");
     if (!ACCOUNT_ID.test(nodeAccountId)) {
-        fail(name, "name", name, `allowed: a name that yields a service-account id of 6-30 lowercase letters, digits and hyphens (got "${nodeAccountId}")`);
+        fail(name, "name", name, `a name that yields a service-account id of 6-30 lowercase letters, digits and hyphens (got "${nodeAccountId}")`);
     }
 
-    const project = args.gcp.project;
+    const project = args.project;
     const workloadPool = pulumi.interpolate`${project}.svc.id.goog`;
-    const nodeSubnetId = network.nodeSubnetIds[0];
+    const nodeSubnetId = args.subnetworkId;
 
     // Nodes run as their own account, never the Compute Engine default one (which holds project Editor).
     const nodeAccount = new gcp.serviceaccount.Account(
@@ -88,8 +195,8 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
     // Nodes and pods of the cluster, plus the operators' networks, may reach the private endpoint.
     const authorizedNetworks = [
         ...authorizedCidrs.map((cidrBlock, i) => ({ cidrBlock, displayName: `authorized-${i}` })),
-        ...(network.nodeSubnetCidrs ?? []).map((cidrBlock, i) => ({ cidrBlock, displayName: `node-subnet-${i}` })),
-        ...(network.podsCidr ? [{ cidrBlock: network.podsCidr, displayName: "pods" }] : []),
+        ...args.nodeSubnetCidrs.map((cidrBlock, i) => ({ cidrBlock, displayName: `node-subnet-${i}` })),
+        ...(args.podsCidr ? [{ cidrBlock: args.podsCidr, displayName: "pods" }] : []),
     ];
 
     const cluster = new gcp.container.Cluster(
@@ -109,14 +216,14 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
             // (platform:protect: false, e.g. a throwaway test stack), like the EKS and AKS clusters.
             deletionProtection: protect,
             minMasterVersion: args.kubernetesVersion,
-            releaseChannel: { channel: args.gcp.releaseChannel ?? "REGULAR" },
+            releaseChannel: { channel: releaseChannel },
 
-            network: network.networkId,
+            network: args.networkId,
             subnetwork: nodeSubnetId,
             networkingMode: "VPC_NATIVE",
             ipAllocationPolicy: {
-                clusterSecondaryRangeName: network.podsRangeName,
-                servicesSecondaryRangeName: network.servicesRangeName,
+                clusterSecondaryRangeName: args.podsRangeName,
+                servicesSecondaryRangeName: args.servicesRangeName,
             },
             // Private Service Connect (no masterIpv4CidrBlock): the control plane gets an address in the node
             // subnetwork instead of a peered /28 to plan, and reaches nodes through the Konnectivity tunnel.
@@ -153,7 +260,7 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
             // https://cloud.google.com/kubernetes-engine/docs/how-to/configure-cilium-network-policy
             enableCiliumClusterwideNetworkPolicy: true,
             workloadIdentityConfig: { workloadPool },
-            databaseEncryption: { state: "ENCRYPTED", keyName: secretsKey.keyId },
+            databaseEncryption: { state: "ENCRYPTED", keyName: args.secretsKeyId },
             enableShieldedNodes: true,
             enableLegacyAbac: false,
             masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
@@ -184,8 +291,9 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
             parent,
             // Like the key (platform:protect): its etcd holds every Kubernetes object of the platform.
             protect,
-            // The GKE service agent must hold its grant on the key before the cluster is created.
-            dependsOn: [secretsKey],
+            // The GKE service agent must hold its grant on the key before the cluster is created (the
+            // caller passes the key component in opts.dependsOn).
+            dependsOn,
             // The default pool is deleted after creation; its settings never matter again and must not
             // force a replacement of the whole cluster.
             ignoreChanges: ["nodeConfig"],
@@ -215,7 +323,7 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
                 imageType: "COS_CONTAINERD",
                 diskType: "pd-balanced",
                 // Boot disks encrypted with the platform key (the Compute Engine agent holds a grant on it).
-                bootDiskKmsKey: secretsKey.keyId,
+                bootDiskKmsKey: args.secretsKeyId,
                 // No unauthenticated kubelet read-only port (10255).
                 kubeletConfig: { insecureKubeletReadonlyPortEnabled: "FALSE" },
                 metadata: { "disable-legacy-endpoints": "true" },
@@ -236,7 +344,7 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
     // from outside the VPC, e.g. by a hosted CI runner whose identity holds container.clusters.connect.
     const dnsEndpoint = cluster.controlPlaneEndpointsConfig.apply((c) => {
         const host = c?.dnsEndpointConfig?.endpoint;
-        if (!host) throw new Error(`KubernetesCluster ${name}: GKE returned no DNS endpoint (controlPlaneEndpointsConfig.dnsEndpointConfig.endpoint); the kubeconfig needs it`);
+        if (!host) throw new Error(`GkeCluster ${name}: GKE returned no DNS endpoint (controlPlaneEndpointsConfig.dnsEndpointConfig.endpoint); the kubeconfig needs it`);
         return host;
     });
     const kubeconfig = pulumi.secret(pulumi.all([cluster.name, dnsEndpoint]).apply(([clusterName, host]) => gkeKubeconfig(clusterName, host)));
@@ -260,7 +368,7 @@ export function createGcpCluster(parent: pulumi.Resource, name: string, args: Ku
         // subnetwork; NodeLocal DNSCache (dnsCacheConfig above) answers on the node-local address.
         networkFacts: {
             networkPolicyEngine: "cilium",
-            apiServer: { cidrs: network.nodeSubnetCidrs ?? [], ports: [443] },
+            apiServer: { cidrs: args.nodeSubnetCidrs, ports: [443] },
             nodeLocalDnsAddress: NODE_LOCAL_DNS_ADDRESS,
         },
         clusterName: cluster.name,

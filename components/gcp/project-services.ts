@@ -114,36 +114,48 @@ export interface GcpProjectServicesArgs {
     project?: pulumi.Input<string>;
     /** API names, e.g. "container.googleapis.com". */
     apis: string[];
-    /** APIs whose service agent a grant names and Google must create; each must be among `apis`. */
-    serviceAgents: GeneratedServiceAgentApi[];
+    /**
+     * APIs whose service agent a grant names and Google must create; each must be among `apis`, and one
+     * of "container.googleapis.com", "managedkafka.googleapis.com" (GCP_SERVICE_AGENT_DOMAINS but compute).
+     */
+    serviceAgents: string[];
 }
 
+interface ProjectServicesChildren {
+    services: Record<string, gcp.projects.Service>;
+    identities: Partial<Record<GeneratedServiceAgentApi, gcp.projects.ServiceIdentity>>;
+}
+/** TypeScript-only: each GcpProjectServices' children, kept off the class's properties (a schema would read those as outputs). */
+const childrenOf = new WeakMap<GcpProjectServices, ProjectServicesChildren>();
+
 export class GcpProjectServices extends pulumi.ComponentResource {
-    /** One `projects.Service` per API. */
-    public readonly services: Record<string, gcp.projects.Service>;
-    /** One `projects.ServiceIdentity` per service agent. */
-    public readonly identities: Partial<Record<GeneratedServiceAgentApi, gcp.projects.ServiceIdentity>>;
-    /** Everything the project's other resources must wait for. */
-    public readonly ready: pulumi.Resource[];
+    /** The APIs enabled (one `projects.Service` each). */
+    public readonly apis: pulumi.Output<string[]>;
+    /** The APIs whose service agent was created (one `projects.ServiceIdentity` each). */
+    public readonly serviceAgents: pulumi.Output<string[]>;
 
     constructor(name: string, args: GcpProjectServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:index:GcpProjectServices", name, {}, opts);
         const apiName = /^[a-z][a-z0-9-]*\.googleapis\.com$/;
         for (const api of args.apis) {
             if (!apiName.test(api)) {
-                throw new Error(`GcpProjectServices ${name}: apis contains ${JSON.stringify(api)}; allowed: API names like "container.googleapis.com"`);
+                throw new Error(`GcpProjectServices ${name}: args.apis: ${JSON.stringify(api)}; allowed: API names like "container.googleapis.com"`);
             }
         }
-        for (const api of args.serviceAgents as string[]) {
+        const generated = Object.keys(GCP_SERVICE_AGENT_DOMAINS).filter((a) => a !== "compute.googleapis.com");
+        for (const api of args.serviceAgents) {
             if (api === "compute.googleapis.com") {
-                throw new Error(`GcpProjectServices ${name}: serviceAgents contains "compute.googleapis.com", whose agent Service Usage does not generate (it exists once the Compute API is enabled); allowed: ${Object.keys(GCP_SERVICE_AGENT_DOMAINS).filter((a) => a !== api).join(", ")}`);
+                throw new Error(`GcpProjectServices ${name}: args.serviceAgents: "compute.googleapis.com", whose agent Service Usage does not generate (it exists once the Compute API is enabled); allowed: ${generated.join(", ")}`);
+            }
+            if (!generated.includes(api)) {
+                throw new Error(`GcpProjectServices ${name}: args.serviceAgents: ${JSON.stringify(api)}; allowed: ${generated.join(", ")}`);
             }
             if (!args.apis.includes(api)) {
-                throw new Error(`GcpProjectServices ${name}: serviceAgents contains ${JSON.stringify(api)}, which is not among apis; allowed: ${args.apis.join(", ")}`);
+                throw new Error(`GcpProjectServices ${name}: args.serviceAgents: ${JSON.stringify(api)}, which is not among args.apis; allowed: ${args.apis.join(", ")}`);
             }
         }
 
-        this.services = {};
+        const services: Record<string, gcp.projects.Service> = {};
         const enable = (api: string, dependsOn: pulumi.Resource[]) =>
             new gcp.projects.Service(
                 `${name}-${api.split(".")[0]}`,
@@ -160,25 +172,40 @@ export class GcpProjectServices extends pulumi.ComponentResource {
         const apis = [...new Set(args.apis)];
         // Cloud Resource Manager first: the other Services' create and read call it.
         const resourceManager = apis.includes(RESOURCE_MANAGER_API) ? enable(RESOURCE_MANAGER_API, []) : undefined;
-        if (resourceManager) this.services[RESOURCE_MANAGER_API] = resourceManager;
+        if (resourceManager) services[RESOURCE_MANAGER_API] = resourceManager;
         for (const api of apis) {
             if (api === RESOURCE_MANAGER_API) continue;
-            this.services[api] = enable(api, resourceManager ? [resourceManager] : []);
+            services[api] = enable(api, resourceManager ? [resourceManager] : []);
         }
 
         // generateServiceIdentity creates the agent if it does not exist yet (it otherwise appears some
         // time after the API is enabled, and a grant naming it fails until then). Its email output is not
         // populated for every API, so grants build the documented address and depend on this resource.
-        this.identities = {};
-        for (const api of args.serviceAgents) {
-            this.identities[api] = new gcp.projects.ServiceIdentity(
+        const identities: Partial<Record<GeneratedServiceAgentApi, gcp.projects.ServiceIdentity>> = {};
+        childrenOf.set(this, { services, identities });
+        for (const api of args.serviceAgents as GeneratedServiceAgentApi[]) {
+            identities[api] = new gcp.projects.ServiceIdentity(
                 `${name}-${GCP_SERVICE_AGENT_DOMAINS[api]}`,
                 { project: args.project, service: api },
-                { parent: this, dependsOn: [this.services[api]!] },
+                { parent: this, dependsOn: [services[api]!] },
             );
         }
 
-        this.ready = [...Object.values(this.services), ...Object.values(this.identities)];
-        this.registerOutputs({ apis: Object.keys(this.services) });
+        this.apis = pulumi.output(Object.keys(services));
+        this.serviceAgents = pulumi.output(Object.keys(identities));
+        this.registerOutputs({ apis: this.apis, serviceAgents: this.serviceAgents });
+    }
+
+    /** TypeScript-only: one `projects.Service` per API. */
+    get services(): Record<string, gcp.projects.Service> {
+        return childrenOf.get(this)!.services;
+    }
+    /** TypeScript-only: one `projects.ServiceIdentity` per service agent. */
+    get identities(): Partial<Record<GeneratedServiceAgentApi, gcp.projects.ServiceIdentity>> {
+        return childrenOf.get(this)!.identities;
+    }
+    /** TypeScript-only: everything the project's other resources must wait for (the stack's GCP provider dependsOn). */
+    get ready(): pulumi.Resource[] {
+        return [...Object.values(this.services), ...Object.values(this.identities)];
     }
 }

@@ -5,19 +5,50 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
-import type { EncryptionKeyArgs, EncryptionKeyOutputs } from "./index";
+import type { EncryptionKeyOutputs } from "./outputs";
 
 /** AWS accepts rotation periods from 90 to 2560 days; the platform asks for the shortest by default. */
 const MIN_ROTATION_DAYS = 90;
 const MAX_ROTATION_DAYS = 2560;
 
-export function createAwsKey(parent: pulumi.Resource, name: string, args: EncryptionKeyArgs): EncryptionKeyOutputs {
-    const rotationDays = args.rotationDays ?? MIN_ROTATION_DAYS;
-    if (!Number.isInteger(rotationDays) || rotationDays < MIN_ROTATION_DAYS || rotationDays > MAX_ROTATION_DAYS) {
-        throw new Error(
-            `EncryptionKey ${name}: rotationDays ${rotationDays} is not allowed on AWS KMS; use a whole number of days between ${MIN_ROTATION_DAYS} and ${MAX_ROTATION_DAYS}`,
-        );
+export interface AwsKmsKeyArgs {
+    /** The region the key lives in (CloudWatch Logs of this region may use it). */
+    region: string;
+    /** Days between automatic rotations, 90 to 2560 (default 90, the shortest AWS allows). */
+    rotationDays?: number;
+    /** Tags for the key. */
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Protect the key from deletion (default true): losing it makes everything it encrypted unreadable. */
+    protect?: boolean;
+}
+
+/**
+ * AWS: the platform's customer-managed KMS key. `keyId` is the key's ARN (EKS secrets encryption,
+ * CloudWatch log groups, MSK, EBS take it).
+ */
+export class AwsKmsKey extends pulumi.ComponentResource implements EncryptionKeyOutputs {
+    /** The key's ARN. */
+    public readonly keyId: pulumi.Output<string>;
+    /** The alias, `alias/<name>`. */
+    public readonly aliasName: pulumi.Output<string>;
+
+    constructor(name: string, args: AwsKmsKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The token the single EncryptionKey class had: children keep their URNs through the parent alias.
+        super("platform:index:AwsKmsKey", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "platform:index:EncryptionKey" }] }));
+        const rotationDays = args.rotationDays ?? MIN_ROTATION_DAYS;
+        if (!Number.isInteger(rotationDays) || rotationDays < MIN_ROTATION_DAYS || rotationDays > MAX_ROTATION_DAYS) {
+            throw new Error(
+                `AwsKmsKey ${name}: args.rotationDays: ${rotationDays} is not allowed on AWS KMS; allowed: a whole number of days from ${MIN_ROTATION_DAYS} to ${MAX_ROTATION_DAYS}`,
+            );
+        }
+        const out = createKey(this, name, args, rotationDays);
+        this.keyId = out.keyId;
+        this.aliasName = out.aliasName;
+        this.registerOutputs({ keyId: this.keyId, aliasName: this.aliasName });
     }
+}
+
+function createKey(parent: pulumi.Resource, name: string, args: AwsKmsKeyArgs, rotationDays: number) {
     const { accountId, partition, dnsSuffix } = awsContext(parent);
 
     const policy = pulumi.all([accountId, partition, dnsSuffix]).apply(([account, part, suffix]) =>
@@ -65,7 +96,7 @@ export function createAwsKey(parent: pulumi.Resource, name: string, args: Encryp
         // Deleting the key makes everything it encrypted unreadable.
         { parent, protect: args.protect ?? true },
     );
-    new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${name}`, targetKeyId: key.keyId }, { parent });
+    const alias = new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${name}`, targetKeyId: key.keyId }, { parent });
 
-    return { keyId: key.arn };
+    return { keyId: key.arn, aliasName: alias.name };
 }

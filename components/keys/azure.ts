@@ -7,7 +7,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as pulumi from "@pulumi/pulumi";
 import { AZURE_ROLES, roleDefinitionId } from "../azure/roles";
-import type { EncryptionKeyArgs, EncryptionKeyOutputs } from "./index";
+import type { EncryptionKeyOutputs } from "./outputs";
 
 /** Azure Key Vault allows rotation policies from 7 days; the platform rule (ENC-06) caps rotation at 90 days. */
 const MIN_ROTATION_DAYS = 7;
@@ -45,7 +45,7 @@ export interface AzureKeyVersionSchedule {
     reencryptWithinDays: number;
 }
 
-/** The key's version schedule for a rotation period (validated by createAzureKey). */
+/** The key's version schedule for a rotation period (validated by AzureKeyVaultKey). */
 export function azureKeyVersionSchedule(rotationDays: number): AzureKeyVersionSchedule {
     const expiresAfterDays = rotationDays + EXPIRY_GRACE_DAYS;
     return {
@@ -56,18 +56,55 @@ export function azureKeyVersionSchedule(rotationDays: number): AzureKeyVersionSc
     };
 }
 
-export function createAzureKey(parent: pulumi.Resource, name: string, args: EncryptionKeyArgs): EncryptionKeyOutputs {
-    if (!args.azure) {
-        throw new Error(`EncryptionKey ${name}: azure.resourceGroupName and azure.tenantId are required for cloud "azure" (got no azure settings)`);
+export interface AzureKeyVaultKeyArgs {
+    /** Resource group of the vault. */
+    resourceGroupName: pulumi.Input<string>;
+    /** Entra tenant of the vault. */
+    tenantId: pulumi.Input<string>;
+    /** Principals (object ids of workload identities) given "Key Vault Crypto User" on the vault. */
+    cryptoUsers?: pulumi.Input<string>[];
+    /** Days between automatic rotations, 7 to 90 (default 90). */
+    rotationDays?: number;
+    /** Tags for the vault and the key. */
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Protect the vault and the key from deletion (default true). */
+    protect?: boolean;
+}
+
+/**
+ * Azure: a private, RBAC-only Key Vault with one HSM-backed RSA key that Key Vault rotates itself.
+ * `keyId` is the versioned URI of the key's current version (AKS KMS takes only a versioned id).
+ */
+export class AzureKeyVaultKey extends pulumi.ComponentResource implements EncryptionKeyOutputs {
+    /** The versioned key URI of the current version. */
+    public readonly keyId: pulumi.Output<string>;
+    /** The vault's resource id (AKS KMS needs it). */
+    public readonly vaultId: pulumi.Output<string>;
+    public readonly vaultName: pulumi.Output<string>;
+    /** The key's versionless name. */
+    public readonly keyName: pulumi.Output<string>;
+
+    constructor(name: string, args: AzureKeyVaultKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The token the single EncryptionKey class had: children keep their URNs through the parent alias.
+        super("platform:index:AzureKeyVaultKey", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "platform:index:EncryptionKey" }] }));
+        const rotationDays = args.rotationDays ?? MAX_ROTATION_DAYS;
+        if (!Number.isInteger(rotationDays) || rotationDays < MIN_ROTATION_DAYS || rotationDays > MAX_ROTATION_DAYS) {
+            throw new Error(
+                `AzureKeyVaultKey ${name}: args.rotationDays: ${args.rotationDays}; allowed: a whole number of days from ${MIN_ROTATION_DAYS} to ${MAX_ROTATION_DAYS}`,
+            );
+        }
+        const out = createAzureKey(this, name, args, rotationDays);
+        this.keyId = out.keyId;
+        this.vaultId = out.vaultId;
+        this.vaultName = out.vaultName;
+        this.keyName = out.keyName;
+        this.registerOutputs({ keyId: this.keyId, vaultId: this.vaultId, vaultName: this.vaultName, keyName: this.keyName });
     }
-    const rotationDays = args.rotationDays ?? MAX_ROTATION_DAYS;
-    if (!Number.isInteger(rotationDays) || rotationDays < MIN_ROTATION_DAYS || rotationDays > MAX_ROTATION_DAYS) {
-        throw new Error(
-            `EncryptionKey ${name}: rotationDays is ${args.rotationDays}; allowed: a whole number of days from ${MIN_ROTATION_DAYS} to ${MAX_ROTATION_DAYS}`,
-        );
-    }
+}
+
+function createAzureKey(parent: pulumi.Resource, name: string, args: AzureKeyVaultKeyArgs, rotationDays: number) {
     const schedule = azureKeyVersionSchedule(rotationDays);
-    const { resourceGroupName, tenantId } = args.azure;
+    const { resourceGroupName, tenantId } = args;
     const protect = args.protect ?? true;
 
     // Vault names are global and, with purge protection, stay reserved for 90 days after a delete. The
@@ -134,7 +171,7 @@ export function createAzureKey(parent: pulumi.Resource, name: string, args: Encr
     );
 
     const cryptoUser = roleDefinitionId(parent, AZURE_ROLES.keyVaultCryptoUser);
-    (args.azure.cryptoUsers ?? []).forEach((principalId, i) => {
+    (args.cryptoUsers ?? []).forEach((principalId, i) => {
         // Scoped to the vault: the principal may use this vault's keys, nothing else in the subscription.
         new authorization.RoleAssignment(
             `${name}-crypto-user-${i}`,

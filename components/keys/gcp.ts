@@ -6,7 +6,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceAgentMember } from "../gcp/project-services";
-import type { EncryptionKeyArgs, EncryptionKeyOutputs } from "./index";
+import type { EncryptionKeyOutputs } from "./outputs";
 
 const DAY_SECONDS = 86_400;
 /** Cloud KMS accepts rotation periods from one day; the platform rule (ENC-06) caps them at 90 days. */
@@ -15,17 +15,43 @@ const MAX_ROTATION_DAYS = 90;
 /** How long a destroyed key version stays recoverable (the Cloud KMS maximum is 120 days; 30 is its default). */
 const DESTROY_SCHEDULED_DAYS = 30;
 
-export function createGcpKey(parent: pulumi.Resource, name: string, args: EncryptionKeyArgs): EncryptionKeyOutputs {
-    if (!args.gcp) {
-        throw new Error(`EncryptionKey ${name}: gcp.project is required for cloud "gcp" (got no gcp settings)`);
+export interface GcpKmsKeyArgs {
+    /** Project of the key ring. */
+    project: pulumi.Input<string>;
+    /** Location of the key ring: the platform's region. */
+    region: string;
+    /** Days between automatic rotations, 1 to 90 (default 90). */
+    rotationDays?: number;
+    /** Labels for the crypto key. */
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Protect the key ring and the key from deletion (default true). */
+    protect?: boolean;
+}
+
+/**
+ * GCP: a Cloud KMS key ring and one symmetric crypto key; the GKE and Compute Engine service agents
+ * may use it. `keyId` is the crypto key's id (GKE databaseEncryption, node boot disks, Managed Kafka).
+ */
+export class GcpKmsKey extends pulumi.ComponentResource implements EncryptionKeyOutputs {
+    /** The crypto key's id, projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>. */
+    public readonly keyId: pulumi.Output<string>;
+
+    constructor(name: string, args: GcpKmsKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The token the single EncryptionKey class had: children keep their URNs through the parent alias.
+        super("platform:index:GcpKmsKey", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "platform:index:EncryptionKey" }] }));
+        const rotationDays = args.rotationDays ?? MAX_ROTATION_DAYS;
+        if (!Number.isInteger(rotationDays) || rotationDays < MIN_ROTATION_DAYS || rotationDays > MAX_ROTATION_DAYS) {
+            throw new Error(
+                `GcpKmsKey ${name}: args.rotationDays: ${args.rotationDays}; allowed: a whole number of days from ${MIN_ROTATION_DAYS} to ${MAX_ROTATION_DAYS}`,
+            );
+        }
+        this.keyId = createGcpKey(this, name, args, rotationDays);
+        this.registerOutputs({ keyId: this.keyId });
     }
-    const rotationDays = args.rotationDays ?? MAX_ROTATION_DAYS;
-    if (!Number.isInteger(rotationDays) || rotationDays < MIN_ROTATION_DAYS || rotationDays > MAX_ROTATION_DAYS) {
-        throw new Error(
-            `EncryptionKey ${name}: rotationDays is ${args.rotationDays}; allowed: a whole number of days from ${MIN_ROTATION_DAYS} to ${MAX_ROTATION_DAYS}`,
-        );
-    }
-    const project = args.gcp.project;
+}
+
+function createGcpKey(parent: pulumi.Resource, name: string, args: GcpKmsKeyArgs, rotationDays: number): pulumi.Output<string> {
+    const project = args.project;
     const protect = args.protect ?? true;
 
     // Key rings cannot be deleted in Cloud KMS at all (a destroy only forgets them), and a name can never
@@ -68,5 +94,5 @@ export function createGcpKey(parent: pulumi.Resource, name: string, args: Encryp
         );
     }
 
-    return { keyId: key.id };
+    return key.id;
 }

@@ -9,7 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCidr, subnet } from "../contracts/cidr";
 import { awsContext, nameTags, serviceTrustPolicy } from "../aws/context";
-import type { NetworkArgs, NetworkOutputs } from "./index";
+import type { NetworkOutputs } from "./outputs";
 
 /** Two zones is the least EKS accepts; three is the address plan's capacity (and the HA default). */
 const MIN_ZONES = 2;
@@ -38,21 +38,79 @@ export function planAwsSubnets(cidr: string, zoneCount: number): AwsSubnetPlan {
     };
 }
 
-export function createAwsNetwork(parent: pulumi.Resource, name: string, args: NetworkArgs): NetworkOutputs {
-    const zoneCount = args.aws?.zoneCount ?? MAX_ZONES;
-    if (!Number.isInteger(zoneCount) || zoneCount < MIN_ZONES || zoneCount > MAX_ZONES) {
-        throw new Error(`Network ${name}: aws.zoneCount ${zoneCount} is not allowed; use ${MIN_ZONES} or ${MAX_ZONES} availability zones`);
+export interface AwsNetworkArgs {
+    region: string;
+    /** The VPC's IPv4 range, a /16 to a /20. */
+    cidr: string;
+    /** KMS key ARN the flow-log group is encrypted with (the platform key). */
+    logKmsKeyArn: pulumi.Input<string>;
+    /** Availability zones to spread over, 2 or 3 (default 3). */
+    zoneCount?: number;
+    /** Days to keep VPC flow logs in CloudWatch (default 365). */
+    flowLogRetentionDays?: number;
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** TypeScript-only values of each AwsNetwork, kept off the class's properties (a schema would read those as outputs). */
+const planOf = new WeakMap<AwsNetwork, AwsSubnetPlan>();
+
+/** AWS: the platform VPC, with node, data and public subnets in each zone, NAT per zone and flow logs. */
+export class AwsNetwork extends pulumi.ComponentResource implements NetworkOutputs {
+    /** The VPC id. */
+    public readonly networkId: pulumi.Output<string>;
+    /** Private node subnets, one per zone (in the order of `zones`). */
+    public readonly nodeSubnetIds: pulumi.Output<string>[];
+    /** Private data subnets without an internet route, one per zone. */
+    public readonly dataSubnetIds: pulumi.Output<string>[];
+    /** Public subnets holding only NAT gateways and load balancers, one per zone. */
+    public readonly publicSubnetIds: pulumi.Output<string>[];
+    /** Zone names, in the order of the subnets. */
+    public readonly zones: pulumi.Output<string[]>;
+    /** Ranges of the node subnets (the EKS private endpoint's ENIs live there). */
+    public readonly nodeSubnetCidrs: pulumi.Output<string[]>;
+
+    constructor(name: string, args: AwsNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The token the single Network class had: children keep their URNs through the parent alias.
+        super("platform:index:AwsNetwork", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "platform:index:Network" }] }));
+        const zoneCount = args.zoneCount ?? MAX_ZONES;
+        if (!Number.isInteger(zoneCount) || zoneCount < MIN_ZONES || zoneCount > MAX_ZONES) {
+            throw new Error(`AwsNetwork ${name}: args.zoneCount: ${zoneCount}; allowed: ${MIN_ZONES} or ${MAX_ZONES} availability zones`);
+        }
+        const prefix = /^\d+\.\d+\.\d+\.\d+\/(\d+)$/.exec(args.cidr)?.[1];
+        if (prefix === undefined || Number(prefix) < 16 || Number(prefix) > 20) {
+            throw new Error(`AwsNetwork ${name}: args.cidr: "${args.cidr}"; allowed: an IPv4 CIDR with a prefix from /16 to /20 (platform:network.aws.cidr)`);
+        }
+        if (args.logKmsKeyArn === undefined) {
+            throw new Error(`AwsNetwork ${name}: args.logKmsKeyArn: undefined; allowed: the ARN of the KMS key the flow-log group is encrypted with`);
+        }
+        const plan = planAwsSubnets(args.cidr, zoneCount);
+        planOf.set(this, plan);
+        const out = createAwsNetwork(this, name, args, plan);
+        this.networkId = out.networkId;
+        this.nodeSubnetIds = out.nodeSubnetIds;
+        this.dataSubnetIds = out.dataSubnetIds;
+        this.publicSubnetIds = out.publicSubnetIds;
+        this.zones = pulumi.all(out.zones);
+        this.nodeSubnetCidrs = pulumi.output(plan.node);
+        this.registerOutputs({
+            networkId: this.networkId,
+            nodeSubnetIds: this.nodeSubnetIds,
+            dataSubnetIds: this.dataSubnetIds,
+            publicSubnetIds: this.publicSubnetIds,
+            zones: this.zones,
+            nodeSubnetCidrs: this.nodeSubnetCidrs,
+        });
     }
-    const prefix = parseCidr(args.cidr).prefix;
-    if (prefix < 16 || prefix > 20) {
-        throw new Error(`Network ${name}: cidr "${args.cidr}" must have a prefix between /16 and /20 (platform:network.aws.cidr)`);
+
+    /** TypeScript-only: the subnet ranges, known when the program runs (EksCluster's network facts need them then). */
+    get subnetPlan(): AwsSubnetPlan {
+        return planOf.get(this)!;
     }
-    const retentionDays = args.aws?.flowLogRetentionDays ?? 365;
-    const logKmsKeyArn = args.aws?.logKmsKeyArn;
-    if (logKmsKeyArn === undefined) {
-        throw new Error(`Network ${name}: aws.logKmsKeyArn is required; the flow-log group is encrypted with the platform key`);
-    }
-    const plan = planAwsSubnets(args.cidr, zoneCount);
+}
+
+function createAwsNetwork(parent: pulumi.Resource, name: string, args: AwsNetworkArgs, plan: AwsSubnetPlan) {
+    const retentionDays = args.flowLogRetentionDays ?? 365;
+    const logKmsKeyArn = args.logKmsKeyArn;
     const { accountId, partition } = awsContext(parent);
     const tags = (resourceName: string, extra?: Record<string, string>) => nameTags(args.tags, resourceName, extra);
 
@@ -64,7 +122,7 @@ export function createAwsNetwork(parent: pulumi.Resource, name: string, args: Ne
     const zones = plan.node.map((_, i) =>
         available.names.apply((names) => {
             if (i >= names.length) {
-                throw new Error(`Network ${name}: the region offers ${names.length} availability zones; aws.zoneCount asks for ${zoneCount}`);
+                throw new Error(`AwsNetwork ${name}: args.zoneCount: ${plan.node.length}; allowed: at most the ${names.length} availability zones the region offers`);
             }
             return names[i];
         }),
@@ -215,7 +273,5 @@ export function createAwsNetwork(parent: pulumi.Resource, name: string, args: Ne
         dataSubnetIds: dataSubnets.map((s) => s.id),
         publicSubnetIds: publicSubnets.map((s) => s.id),
         zones,
-        // The EKS private endpoint's ENIs live in the node subnets (NetworkPolicy API-server egress).
-        nodeSubnetCidrs: plan.node,
     };
 }

@@ -6,9 +6,9 @@
  */
 import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
-import { subnet, parseCidr } from "../contracts/cidr";
+import { parseCidr, subnet } from "../contracts/cidr";
 import { AZURE_ZONAL_REGIONS } from "../regions";
-import type { NetworkArgs, NetworkOutputs } from "./index";
+import type { NetworkOutputs } from "./outputs";
 
 /** The VNet prefix range the subnet plan below fits in (a /22 leaves a /24 for nodes and /25s for the rest). */
 const MIN_PREFIX = 8;
@@ -37,17 +37,72 @@ export function azureSubnetPlan(cidr: string): AzureSubnetPlan {
     };
 }
 
-export function createAzureNetwork(parent: pulumi.Resource, name: string, args: NetworkArgs): NetworkOutputs {
-    if (!args.azure) {
-        throw new Error(`Network ${name}: azure.resourceGroupName is required for cloud "azure" (got no azure settings)`);
+export interface AzureNetworkArgs {
+    /** The Azure region (zone-redundant NAT address where the region has zones). */
+    region: string;
+    /** The VNet's IPv4 range, a /8 to a /22. */
+    cidr: string;
+    resourceGroupName: pulumi.Input<string>;
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** TypeScript-only values of each AzureNetwork, kept off the class's properties (a schema would read those as outputs). */
+const planOf = new WeakMap<AzureNetwork, AzureSubnetPlan>();
+
+/** Azure: the platform VNet with node, data, Container Apps and API server subnets behind NSGs, and a NAT gateway. */
+export class AzureNetwork extends pulumi.ComponentResource implements NetworkOutputs {
+    /** The VNet's resource id. */
+    public readonly networkId: pulumi.Output<string>;
+    /** The VNet's name. */
+    public readonly networkName: pulumi.Output<string>;
+    /** The node subnet (one). */
+    public readonly nodeSubnetIds: pulumi.Output<string>[];
+    /** The data and private-endpoint subnet (one). */
+    public readonly dataSubnetIds: pulumi.Output<string>[];
+    /** Infrastructure subnet delegated to Microsoft.App/environments (Container Apps). */
+    public readonly appsSubnetId: pulumi.Output<string>;
+    /** Subnet delegated to AKS for API Server VNet Integration (private KMS needs it). */
+    public readonly apiServerSubnetId: pulumi.Output<string>;
+    /** Range of the API server subnet (the API server's VNet-integrated addresses). */
+    public readonly apiServerSubnetCidr: pulumi.Output<string>;
+
+    constructor(name: string, args: AzureNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The token the single Network class had: children keep their URNs through the parent alias.
+        super("platform:index:AzureNetwork", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "platform:index:Network" }] }));
+        const prefix = /^\d+\.\d+\.\d+\.\d+\/(\d+)$/.exec(args.cidr)?.[1];
+        if (prefix === undefined || Number(prefix) < MIN_PREFIX || Number(prefix) > MAX_PREFIX) {
+            throw new Error(`AzureNetwork ${name}: args.cidr: "${args.cidr}"; allowed: an IPv4 CIDR with a prefix from /${MIN_PREFIX} to /${MAX_PREFIX}, such as 10.20.0.0/16`);
+        }
+        const plan = azureSubnetPlan(args.cidr);
+        planOf.set(this, plan);
+        const out = createAzureNetwork(this, name, args, plan);
+        this.networkId = out.networkId;
+        this.networkName = out.networkName;
+        this.nodeSubnetIds = out.nodeSubnetIds;
+        this.dataSubnetIds = out.dataSubnetIds;
+        this.appsSubnetId = out.appsSubnetId;
+        this.apiServerSubnetId = out.apiServerSubnetId;
+        this.apiServerSubnetCidr = pulumi.output(plan.apiServer);
+        this.registerOutputs({
+            networkId: this.networkId,
+            networkName: this.networkName,
+            nodeSubnetIds: this.nodeSubnetIds,
+            dataSubnetIds: this.dataSubnetIds,
+            appsSubnetId: this.appsSubnetId,
+            apiServerSubnetId: this.apiServerSubnetId,
+            apiServerSubnetCidr: this.apiServerSubnetCidr,
+        });
     }
-    const prefix = /^\d+\.\d+\.\d+\.\d+\/(\d+)$/.exec(args.cidr)?.[1];
-    if (prefix === undefined || Number(prefix) < MIN_PREFIX || Number(prefix) > MAX_PREFIX) {
-        throw new Error(`Network ${name}: cidr is "${args.cidr}"; allowed: an IPv4 CIDR with a prefix from /${MIN_PREFIX} to /${MAX_PREFIX}, such as 10.20.0.0/16`);
+
+    /** TypeScript-only: the subnet ranges, known when the program runs (AksCluster's network facts need them then). */
+    get subnetPlan(): AzureSubnetPlan {
+        return planOf.get(this)!;
     }
-    const { resourceGroupName } = args.azure;
+}
+
+function createAzureNetwork(parent: pulumi.Resource, name: string, args: AzureNetworkArgs, plan: AzureSubnetPlan) {
+    const { resourceGroupName } = args;
     const tags = args.tags;
-    const plan = azureSubnetPlan(args.cidr);
     const zonal = AZURE_ZONAL_REGIONS.has(args.region);
 
     // Subnets are separate Subnet resources, and the VNet sets no `subnets` at all: each subnet then has
@@ -165,7 +220,5 @@ export function createAzureNetwork(parent: pulumi.Resource, name: string, args: 
         dataSubnetIds: [data.id],
         appsSubnetId: apps.id,
         apiServerSubnetId: apiServer.id,
-        // The API server's addresses (VNet integration), for NetworkPolicy API-server egress.
-        apiServerSubnetCidr: plan.apiServer,
     };
 }

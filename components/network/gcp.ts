@@ -8,18 +8,74 @@
  * Konnectivity tunnel, so admission webhooks need no extra rule).
  */
 import * as gcp from "@pulumi/gcp";
-import type * as pulumi from "@pulumi/pulumi";
-import type { NetworkArgs, NetworkOutputs } from "./index";
+import * as pulumi from "@pulumi/pulumi";
+import type { NetworkOutputs } from "./outputs";
 
 /** Names of the subnetwork's secondary ranges that VPC-native GKE uses for pod and service addresses. */
 export const GCP_PODS_RANGE_NAME = "pods";
 export const GCP_SERVICES_RANGE_NAME = "services";
 
-export function createGcpNetwork(parent: pulumi.Resource, name: string, args: NetworkArgs): NetworkOutputs {
-    if (!args.gcp) {
-        throw new Error(`Network ${name}: gcp.project, gcp.podsCidr and gcp.servicesCidr are required for cloud "gcp" (got no gcp settings)`);
+export interface GcpNetworkArgs {
+    project: pulumi.Input<string>;
+    region: string;
+    /** The node subnetwork's primary IPv4 range. */
+    cidr: string;
+    /** Secondary range for pods (VPC-native GKE). */
+    podsCidr: string;
+    /** Secondary range for services. */
+    servicesCidr: string;
+}
+
+/** GCP: a custom-mode VPC with one regional subnetwork (secondary ranges for pods and services), Cloud Router and Cloud NAT. */
+export class GcpNetwork extends pulumi.ComponentResource implements NetworkOutputs {
+    /** The VPC network's id. */
+    public readonly networkId: pulumi.Output<string>;
+    /** The VPC network's name. */
+    public readonly networkName: pulumi.Output<string>;
+    /** The subnetwork (one). */
+    public readonly nodeSubnetIds: pulumi.Output<string>[];
+    /** The same subnetwork: Private Service Connect endpoints and Managed Kafka attach to it. */
+    public readonly dataSubnetIds: pulumi.Output<string>[];
+    /** Name of the secondary range for pods. */
+    public readonly podsRangeName: pulumi.Output<string>;
+    /** Name of the secondary range for services. */
+    public readonly servicesRangeName: pulumi.Output<string>;
+    /** Primary ranges of the node subnetworks. */
+    public readonly nodeSubnetCidrs: pulumi.Output<string[]>;
+    /** The pod range. */
+    public readonly podsCidr: pulumi.Output<string>;
+
+    constructor(name: string, args: GcpNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The token the single Network class had: children keep their URNs through the parent alias.
+        super("platform:index:GcpNetwork", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "platform:index:Network" }] }));
+        const cidr = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
+        for (const [arg, value] of [["cidr", args.cidr], ["podsCidr", args.podsCidr], ["servicesCidr", args.servicesCidr]] as const) {
+            if (!cidr.test(value)) throw new Error(`GcpNetwork ${name}: args.${arg}: "${value}"; allowed: an IPv4 CIDR such as 10.30.0.0/20`);
+        }
+        const out = createGcpNetwork(this, name, args);
+        this.networkId = out.networkId;
+        this.networkName = out.networkName;
+        this.nodeSubnetIds = out.nodeSubnetIds;
+        this.dataSubnetIds = out.dataSubnetIds;
+        this.podsRangeName = pulumi.output(GCP_PODS_RANGE_NAME);
+        this.servicesRangeName = pulumi.output(GCP_SERVICES_RANGE_NAME);
+        this.nodeSubnetCidrs = pulumi.output([args.cidr]);
+        this.podsCidr = pulumi.output(args.podsCidr);
+        this.registerOutputs({
+            networkId: this.networkId,
+            networkName: this.networkName,
+            nodeSubnetIds: this.nodeSubnetIds,
+            dataSubnetIds: this.dataSubnetIds,
+            podsRangeName: this.podsRangeName,
+            servicesRangeName: this.servicesRangeName,
+            nodeSubnetCidrs: this.nodeSubnetCidrs,
+            podsCidr: this.podsCidr,
+        });
     }
-    const { project, podsCidr, servicesCidr } = args.gcp;
+}
+
+function createGcpNetwork(parent: pulumi.Resource, name: string, args: GcpNetworkArgs) {
+    const { project, podsCidr, servicesCidr } = args;
 
     const network = new gcp.compute.Network(
         `${name}-vpc`,
@@ -99,9 +155,5 @@ export function createGcpNetwork(parent: pulumi.Resource, name: string, args: Ne
         // second subnet would only add a range to plan without isolating anything that firewall rules
         // and network policy do not already isolate.
         dataSubnetIds: [subnet.id],
-        podsRangeName: GCP_PODS_RANGE_NAME,
-        servicesRangeName: GCP_SERVICES_RANGE_NAME,
-        nodeSubnetCidrs: [args.cidr],
-        podsCidr,
     };
 }
