@@ -265,6 +265,17 @@ describe("the adapter: one typed validation per cloud, named exceptions", () => 
         expect(analyze(allowedGeographiesPolicy, "aws:eks/cluster:Cluster", "eks", marked, config, { region: "us-east-1" }).reported).toHaveLength(1);
     });
 
+    it("judges a resource whose mark a preview cannot know yet (the props proxy throws on it)", () => {
+        const props = { location: "europe-central2" } as Record<string, unknown>;
+        Object.defineProperty(props, "resourceLabels", {
+            enumerable: true,
+            get: () => {
+                throw new Error("unknown value during preview");
+            },
+        });
+        expect(analyze(maxIntensityPolicy, "gcp:container/cluster:Cluster", "gke", props, {}, undefined, [legacy]).reported).toEqual([expect.stringMatching(/^\[CA-01\] /)]);
+    });
+
     it("reports no exemption for a marked resource that passes anyway", () => {
         expect(analyze(maxIntensityPolicy, "aws:eks/cluster:Cluster", "eks", { tags: { [EXCEPTION_MARK]: legacy.name } }, {}, { region: "eu-north-1" }, [legacy])).toEqual({ reported: [] });
     });

@@ -649,6 +649,13 @@ var yearProperty = {
   enum: [...INTENSITY_YEARS],
   description: "Electricity Maps data year (default: the latest full year @tgwf/co2 ships)."
 };
+function markNamed(read) {
+  try {
+    return read();
+  } catch {
+    return void 0;
+  }
+}
 function validationFor(policy, id, reader, check2) {
   return (args, report) => {
     if (!reader.prefixes.some((prefix) => args.type.startsWith(prefix)) || args.type.startsWith("pulumi:providers:")) return;
@@ -660,7 +667,7 @@ function validationFor(policy, id, reader, check2) {
     const resource = { type: args.type, name: args.name, placement };
     const messages = check2(resource, config);
     if (!messages.length) return;
-    const exception = exceptionFor(policy, markOf(reader.marks(props, provider)));
+    const exception = exceptionFor(policy, markNamed(() => markOf(reader.marks(props, provider))));
     if (exception) args.notApplicable(exemptionReason(exception, args.name));
     for (const message of messages) report(`[${id}] ${message}`);
   };

@@ -39,6 +39,18 @@ const yearProperty = {
 };
 
 /**
+ * The mark, or undefined while a preview cannot know it (@pulumi/policy's props proxy throws on reading
+ * an unknown value): an unknown mark exempts nothing, the rule's verdict stands (as in the zero-trust pack).
+ */
+function markNamed(read: () => string | undefined): string | undefined {
+    try {
+        return read();
+    } catch {
+        return undefined;
+    }
+}
+
+/**
  * One typed validation for a cloud's resources: the args' props and provider props read as that
  * cloud's typed props (placement.ts), the resource placed and checked. A resource that fails the check
  * but carries the mark of an exception listed for the policy is reported as exempt (with the
@@ -55,7 +67,7 @@ function validationFor<P, Q, C extends object>(policy: string, id: string, reade
         const resource: PlacedResource = { type: args.type, name: args.name, placement };
         const messages = check(resource, config);
         if (!messages.length) return;
-        const exception = exceptionFor(policy, markOf(reader.marks(props, provider)));
+        const exception = exceptionFor(policy, markNamed(() => markOf(reader.marks(props, provider))));
         if (exception) args.notApplicable(exemptionReason(exception, args.name));
         for (const message of messages) report(`[${id}] ${message}`);
     };
