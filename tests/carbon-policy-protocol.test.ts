@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as path from "node:path";
 import * as em from "@tgwf/co2/data/electricity-maps";
 import { startPolicyPack, type AnalyzerResource, type PolicyPackHandle } from "../tools/policy/analyzer-client";
-import { analyzeWithPack, runPolicyPacks } from "../tools/policy/run";
+import { analyzeWithPack, runPolicyPacks, toAnalyzerResource } from "../tools/policy/run";
 import { planStack } from "../tools/plan/index";
 import { latestFullYear, WORLD_AVERAGE_INTENSITY } from "../components/regions/intensity";
 
@@ -48,6 +48,8 @@ describe("carbon-aware pack over the analyzer protocol", () => {
         expect(byName.get("ca-03-lower-carbon-region")?.enforcementLevel).toBe("advisory");
         expect(byName.get("ca-04-placement-summary")?.enforcementLevel).toBe("advisory");
         expect(byName.get("ca-01-max-grid-intensity")?.configSchema?.properties.maxIntensity.default).toBe(WORLD_AVERAGE_INTENSITY);
+        // The config-only exceptions policy is served first (its config is in force before the rules run).
+        expect(pack.policies[0]).toMatchObject({ name: "carbon-aware-exceptions", enforcementLevel: "mandatory" });
     });
 
     it("reads the AWS region from the provider: mandatory above the maximum, advisory with the cleaner region", async () => {
@@ -96,7 +98,41 @@ describe("carbon-aware pack over the analyzer protocol", () => {
     it("rejects config that breaks its schema", async () => {
         await expect(pack.configure({ "ca-02-allowed-geographies": { allowedGeographies: ["MARS"] } })).rejects.toThrow();
         await expect(pack.configure({ "ca-01-max-grid-intensity": { maxIntensity: -1 } })).rejects.toThrow();
+        const exceptions = (e: object) => ({ "carbon-aware-exceptions": { exceptions: [{ name: "legacy", reason: "ticket CO2-12", policies: ["ca-01-max-grid-intensity"], ...e }] } });
+        await expect(pack.configure(exceptions({ name: "Legacy_DB" }))).rejects.toThrow(/exceptions\/0\/name must match pattern/);
+        await expect(pack.configure(exceptions({ reason: "" }))).rejects.toThrow(/exceptions\/0\/reason must NOT have fewer than 1 characters/);
+        await expect(pack.configure(exceptions({ policies: ["k8s-08-internal-load-balancer"] }))).rejects.toThrow(/exceptions\/0\/policies\/0 must be equal to one of the allowed values/);
+        await expect(pack.configure({ "carbon-aware-exceptions": { exceptions: [{ name: "legacy", policies: ["ca-01-max-grid-intensity"] }] } })).rejects.toThrow(/must have required property 'reason'/);
+        await pack.configure(exceptions({}));
     });
+
+    it("exempts the resources a stack marks (platform:tags → the provider's default tags) from the policies its named exception lists, with name and reason", async () => {
+        const plan = await planStack("dev", {
+            "platform:clouds": ["aws"],
+            "platform:regions": { aws: "eu-central-1" },
+            "platform:services": [],
+            "platform:tags": { "platform-policy-exception": "frankfurt-pilot" },
+        });
+        const resources = plan.resources.map(toAnalyzerResource);
+        const cluster = resources.find((r) => r.type === "aws:eks/cluster:Cluster")!;
+        const providers = new Map(resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]));
+        const reason = "pilot in Frankfurt until the Stockholm account is approved (ticket CO2-7)";
+
+        await pack.configure({ "ca-01-max-grid-intensity": { maxIntensity: 300 } });
+        const judged = await pack.analyze(cluster, providers);
+        expect(judged.diagnostics.map((d) => d.policy).sort()).toEqual(["ca-01-max-grid-intensity", "ca-03-lower-carbon-region"]);
+
+        await pack.configure({
+            "ca-01-max-grid-intensity": { maxIntensity: 300 },
+            "carbon-aware-exceptions": { exceptions: [{ name: "frankfurt-pilot", reason, policies: ["ca-01-max-grid-intensity"] }] },
+        });
+        const exempt = await pack.analyze(cluster, providers);
+        // CA-01 exempt, reported with the exception's name and reason; CA-03 (not listed) still advises.
+        expect(exempt.diagnostics.map((d) => d.policy)).toEqual(["ca-03-lower-carbon-region"]);
+        expect(exempt.notApplicable).toContainEqual({ policy: "ca-01-max-grid-intensity", reason: `policy exception "frankfurt-pilot" marked on "${cluster.name}": ${reason}` });
+        const { violations } = await analyzeWithPack(pack, resources);
+        expect(violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+    }, 120_000);
 
     it("checks the real offline plan of the dev stack pinned to a dirty AWS region", async () => {
         const plan = await planStack("dev", { "platform:clouds": ["aws"], "platform:regions": { aws: "eu-central-1" }, "platform:services": [] });

@@ -1,9 +1,8 @@
-// Entry the Pulumi engine starts (`run-policy-pack <engine> .` requires this folder's "main").
-// Same loader as policies/zero-trust (see there): tsx's transpile-only CommonJS hook replaces the
-// type-checking ts-node that run-policy-pack registers, and modules share one cache (tsx's scoped require
-// kept its own, which loaded @pulumi/policy and the gRPC classes a second time and slowed start-up).
+// Entry the Pulumi engine starts: `run-policy-pack <engine> .` requires this folder's "main". The
+// rules are TypeScript, bundled by build.js (npm run build) into bundle/pack.js with the platform's
+// region catalogue, so the published folder needs neither a TypeScript loader nor anything outside it.
+// (run-policy-pack still registers ts-node for .ts files; plain JavaScript does not go through it.)
 "use strict";
-require("../struct-decode"); // request Structs decoded straight from their bytes
-require("../deserialize-once");
-require("tsx/cjs/api").register();
-require("./pack.ts");
+require("./runtime/struct-decode"); // request Structs decoded straight from their bytes
+require("./runtime/deserialize-once"); // one properties decode per resource instead of one per policy
+require("./bundle/pack.js");

@@ -1,12 +1,55 @@
 /**
- * Where a resource runs, read from what the analyzer sees: the resource's own region / location /
- * zone, or its provider's (the analyzer's `provider` field carries the provider's properties; an AWS
- * resource normally takes its region from the provider).
+ * Where a resource runs, read from what the analyzer sees through one typed reader per cloud: the
+ * resource's own region / location / zone, or its provider's (the analyzer's `provider` field carries
+ * the provider's properties; an AWS resource normally takes its region from the provider).
+ *
+ * The props interfaces name only the fields the pack reads, as the providers spell them:
+ * AWS `region` (provider and, since @pulumi/aws 7, most resources), `tags` and the provider's
+ * `defaultTags.tags`; azure-native `location` and `tags`; GCP `region` / `location` / `zone`, `labels`
+ * (`resourceLabels` on gcp:container/cluster:Cluster) and the provider's `defaultLabels`. A provider's
+ * object-valued inputs reach the analyzer JSON-encoded (as the Node SDK sends provider inputs), so they
+ * are read either way.
  */
 import type { PolicyProviderResource } from "@pulumi/policy";
-import { findRegion, type Cloud, type RegionInfo } from "../../../components/regions";
-import { latestFullYear, zoneIntensity } from "../../../components/regions/intensity";
-import type { PlatformService } from "../../../components/regions/services";
+import { findRegion, latestFullYear, zoneIntensity, type Cloud, type PlatformService, type RegionInfo } from "./regions";
+
+export interface AwsResourceProps {
+    region?: string;
+    tags?: Record<string, string>;
+}
+export interface AzureResourceProps {
+    location?: string;
+    tags?: Record<string, string>;
+}
+export interface GcpResourceProps {
+    region?: string;
+    location?: string;
+    zone?: string;
+    labels?: Record<string, string>;
+    resourceLabels?: Record<string, string>;
+}
+export interface AwsProviderProps {
+    region?: string;
+    /** Tags the provider puts on every resource it manages (JSON-encoded when it comes from a program). */
+    defaultTags?: { tags?: Record<string, string> } | string;
+}
+export interface AzureProviderProps {
+    location?: string;
+}
+export interface GcpProviderProps {
+    region?: string;
+    zone?: string;
+    /** Labels the provider puts on every resource it manages (JSON-encoded when it comes from a program). */
+    defaultLabels?: Record<string, string> | string;
+}
+
+/** A resource as a rule sees it: its type and name, its typed props and its provider's typed props. */
+export interface TypedResource<P, Q> {
+    type: string;
+    name: string;
+    props: P;
+    provider?: Q;
+}
 
 export interface Placement {
     cloud: Cloud;
@@ -16,6 +59,26 @@ export interface Placement {
     from: string;
     /** The catalogue entry; undefined when the region is not in the catalogue. */
     info?: RegionInfo;
+}
+
+/** A resource with its placement: what every placement rule checks. */
+export interface PlacedResource {
+    type: string;
+    name: string;
+    placement: Placement;
+}
+
+/** One cloud's reader: which types are its, where their region is, which tags carry marks. */
+export interface CloudReader<P, Q> {
+    cloud: Cloud;
+    /** Type-token prefix of the cloud's resources. */
+    prefixes: string[];
+    /** Candidate (from, value) pairs for the region, in order: the resource's own first. */
+    regionOf(r: TypedResource<P, Q>, global: boolean): Array<[string, string | undefined]>;
+    /** Normalises a raw region value; undefined for locations that are not one grid (global, multi-region). */
+    normalise(raw: string): string | undefined;
+    /** The tags / labels where a resource carries marks, its own first, then its provider's defaults (which the cloud applies to it). */
+    marks(props: P, provider?: Q): Array<[string, Record<string, string> | undefined]>;
 }
 
 /**
@@ -28,43 +91,86 @@ const GLOBAL_TYPE_PREFIXES = [
     "azure-native:authorization:", "azure-native:resources:Deployment",
 ];
 
-export function cloudOfType(type: string): Cloud | undefined {
+/** A provider's object-valued input, decoded when it arrives JSON-encoded; undefined when it is not an object. */
+function providerObject<T extends object>(v: T | string | undefined): T | undefined {
+    if (typeof v !== "string") return v && typeof v === "object" ? v : undefined;
+    try {
+        const parsed = JSON.parse(v) as unknown;
+        return parsed && typeof parsed === "object" ? (parsed as T) : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+const notGlobal = (v: string) => (v.toLowerCase() === "global" ? undefined : v);
+
+export const AWS: CloudReader<AwsResourceProps, AwsProviderProps> = {
+    cloud: "aws",
+    prefixes: ["aws:"],
+    regionOf: (r, global) => [["props.region", r.props.region], ...(global ? [] : [["provider.region", r.provider?.region]] as Array<[string, string | undefined]>)],
+    normalise: notGlobal,
+    marks: (p, q) => [["tags", p.tags], ["provider.defaultTags.tags", providerObject(q?.defaultTags)?.tags]],
+};
+
+export const AZURE: CloudReader<AzureResourceProps, AzureProviderProps> = {
+    cloud: "azure",
+    prefixes: ["azure-native:", "azure:"],
+    regionOf: (r, global) => [["props.location", r.props.location], ...(global ? [] : [["provider.location", r.provider?.location]] as Array<[string, string | undefined]>)],
+    // "West Europe" → "westeurope" (Azure accepts both spellings); "global" is not one grid.
+    normalise: (v) => notGlobal(v.toLowerCase().replace(/\s+/g, "")),
+    marks: (p) => [["tags", p.tags]],
+};
+
+export const GCP: CloudReader<GcpResourceProps, GcpProviderProps> = {
+    cloud: "gcp",
+    prefixes: ["gcp:"],
+    regionOf: (r, global) => [
+        ["props.region", r.props.region],
+        ["props.location", r.props.location],
+        ["props.zone", r.props.zone],
+        ...(global ? [] : ([["provider.region", r.provider?.region], ["provider.zone", r.provider?.zone]] as Array<[string, string | undefined]>)),
+    ],
+    // "europe-west1-b" → "europe-west1"; "global", multi-regions ("EU", "nam4") are not one grid.
+    normalise: (v) => {
+        const region = /^[a-z]+-[a-z]+\d+-[a-z]$/.test(v) ? v.replace(/-[a-z]$/, "") : v;
+        return /^[a-z]+-[a-z]+\d+$/.test(region) ? region : undefined;
+    },
+    marks: (p, q) => [["labels", p.labels], ["resourceLabels", p.resourceLabels], ["provider.defaultLabels", providerObject(q?.defaultLabels)]],
+};
+
+/** The readers, one per cloud; a type no reader claims (Kubernetes, random, providers) is never placed. */
+export const CLOUD_READERS = [AWS, AZURE, GCP] as const;
+export type AnyCloudReader = CloudReader<AwsResourceProps, AwsProviderProps> | CloudReader<AzureResourceProps, AzureProviderProps> | CloudReader<GcpResourceProps, GcpProviderProps>;
+
+export function readerOfType(type: string): AnyCloudReader | undefined {
     if (type.startsWith("pulumi:providers:")) return undefined;
-    if (type.startsWith("aws:")) return "aws";
-    if (type.startsWith("azure-native:") || type.startsWith("azure:")) return "azure";
-    if (type.startsWith("gcp:")) return "gcp";
-    return undefined;
+    return CLOUD_READERS.find((r) => r.prefixes.some((p) => type.startsWith(p)));
+}
+
+export function cloudOfType(type: string): Cloud | undefined {
+    return readerOfType(type)?.cloud;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() ? v.trim() : undefined);
 
-/** "West Europe" → "westeurope" (Azure accepts both spellings). */
-const azureName = (v: string) => v.toLowerCase().replace(/\s+/g, "");
-/** "europe-west1-b" → "europe-west1"; regions pass through. */
-const gcpRegion = (v: string) => (/^[a-z]+-[a-z]+\d+-[a-z]$/.test(v) ? v.replace(/-[a-z]$/, "") : v);
-
-export function placementOf(type: string, props: Record<string, any>, provider?: PolicyProviderResource): Placement | undefined {
-    const cloud = cloudOfType(type);
-    if (!cloud) return undefined;
-    const own: [string, unknown][] =
-        cloud === "aws" ? [["props.region", props.region]]
-        : cloud === "azure" ? [["props.location", props.location]]
-        : [["props.region", props.region], ["props.location", props.location], ["props.zone", props.zone]];
-    const global = GLOBAL_TYPE_PREFIXES.some((p) => type.startsWith(p));
-    const fromProvider: [string, unknown][] = global || !provider ? []
-        : cloud === "aws" ? [["provider.region", provider.props?.region]]
-        : cloud === "azure" ? [["provider.location", provider.props?.location]]
-        : [["provider.region", provider.props?.region], ["provider.zone", provider.props?.zone]];
-    for (const [from, value] of [...own, ...fromProvider]) {
+/** The placement of a typed resource of the reader's cloud, or undefined when it runs on no one grid. */
+export function placeWith<P, Q>(reader: CloudReader<P, Q>, r: TypedResource<P, Q>): Placement | undefined {
+    const global = GLOBAL_TYPE_PREFIXES.some((p) => r.type.startsWith(p));
+    for (const [from, value] of reader.regionOf(r, global)) {
         const raw = str(value);
         if (!raw) continue;
-        const region = cloud === "azure" ? azureName(raw) : cloud === "gcp" ? gcpRegion(raw) : raw;
-        // Global and multi-region locations (Azure "global", GCP "global", "EU", "nam4") are not one grid.
-        if (region.toLowerCase() === "global") return undefined;
-        if (cloud === "gcp" && !/^[a-z]+-[a-z]+\d+$/.test(region)) return undefined;
-        return { cloud, region, from, info: findRegion(cloud, region) };
+        const region = reader.normalise(raw);
+        if (!region) return undefined;
+        return { cloud: reader.cloud, region, from, info: findRegion(reader.cloud, region) };
     }
     return undefined;
+}
+
+/** The placement of a resource as the analyzer hands it over (untyped props), through its cloud's reader. */
+export function placementOf(type: string, props: Record<string, unknown>, provider?: PolicyProviderResource): Placement | undefined {
+    const reader = readerOfType(type);
+    if (!reader) return undefined;
+    return placeWith(reader as CloudReader<unknown, unknown>, { type, name: "", props, provider: provider?.props });
 }
 
 /** Intensity of a placement in a year; null when the region or its grid zone is unknown. */
@@ -73,8 +179,11 @@ export function intensityOfPlacement(p: Placement, year: number = latestFullYear
     return zone ? zoneIntensity(zone, year) ?? null : null;
 }
 
-/** The platform service a resource type provides, if it is one of the workload anchors. */
-const SERVICE_OF_TYPE: Record<string, PlatformService> = {
+/**
+ * The workload anchors, per resource type: the platform service each provides. CA-03 advises on
+ * these only (moving a cluster moves its subnets; advising every subnet would repeat the advice).
+ */
+export const ANCHOR_SERVICES: Readonly<Record<string, PlatformService>> = {
     "aws:eks/cluster:Cluster": "kubernetes",
     "azure-native:containerservice:ManagedCluster": "kubernetes",
     "gcp:container/cluster:Cluster": "kubernetes",
@@ -91,5 +200,5 @@ const SERVICE_OF_TYPE: Record<string, PlatformService> = {
 };
 
 export function serviceOfType(type: string): PlatformService | undefined {
-    return SERVICE_OF_TYPE[type];
+    return ANCHOR_SERVICES[type];
 }
