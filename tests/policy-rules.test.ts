@@ -324,52 +324,81 @@ describe("zero-trust stack policies over AnalyzeStack", () => {
 describe("zero-trust configuration over Configure", () => {
     afterAll(async () => pack.configure({}));
 
-    it("exempts a named public edge from an exposure rule and reports it as not applicable", async () => {
-        await pack.configure({ "k8s-08-internal-load-balancer": { edgeExceptions: ["public-gateway"] } });
-        const props = { metadata: { namespace: "edge" }, spec: { type: "LoadBalancer" } };
-        const exempt = await pack.analyze(resource("kubernetes:core/v1:Service", props, { name: "public-gateway" }));
-        expect(exempt.diagnostics.filter((d) => d.policy === "k8s-08-internal-load-balancer")).toEqual([]);
-        expect(exempt.notApplicable).toContainEqual({ policy: "k8s-08-internal-load-balancer", reason: expect.stringContaining('public edge exception "public-gateway"') });
-        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", props, { name: "other" })).toHaveLength(1);
-    });
+    const EXCEPTIONS = "zero-trust-exceptions";
+    const exception = (name: string, policies: string[], reason = `ticket OPS-1: ${name}`) => ({ [EXCEPTIONS]: { exceptions: [{ name, reason, policies }] } });
 
-    it("exempts a public Istio gateway release listed as an edge exception, and only that one", async () => {
-        await pack.configure({ "k8s-08-internal-load-balancer": { edgeExceptions: ["mesh-ingress-gateway"] } });
-        const release = { chart: "gateway", repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" }, values: { service: { type: "LoadBalancer" } } };
-        const exempt = await pack.analyze(resource("kubernetes:helm.sh/v3:Release", release, { name: "mesh-ingress-gateway" }));
-        expect(exempt.diagnostics.filter((d) => d.policy === "k8s-08-internal-load-balancer")).toEqual([]);
-        expect(exempt.notApplicable).toContainEqual({ policy: "k8s-08-internal-load-balancer", reason: expect.stringContaining('public edge exception "mesh-ingress-gateway"') });
-        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:helm.sh/v3:Release", release, { name: "other-gateway" })).toHaveLength(1);
-    });
-
-    it("exempts a resource that carries a named edge-exception mark only when the pack config names that exception", async () => {
+    it("exempts a resource marked with a named exception only when the pack config grants it for that policy, reported with its reason", async () => {
         const marked = { metadata: { namespace: "edge", annotations: { "platform.io/edge-exception": "public-web" } }, spec: { type: "LoadBalancer" } };
-        // Marked by the program but not accepted by the pack's config: still a violation.
+        // Marked by the program but not granted by the pack's config: still a violation.
         await pack.configure({});
         expect(await violations("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", marked, { name: "web-lb" })).toHaveLength(1);
-        await pack.configure({ "k8s-08-internal-load-balancer": { edgeExceptions: ["public-web"] } });
+        await pack.configure(exception("public-web", ["k8s-08-internal-load-balancer"], "the shop's public storefront (OPS-42)"));
         const exempt = await pack.analyze(resource("kubernetes:core/v1:Service", marked, { name: "web-lb" }));
         expect(exempt.diagnostics.filter((d) => d.policy === "k8s-08-internal-load-balancer")).toEqual([]);
-        expect(exempt.notApplicable).toContainEqual({ policy: "k8s-08-internal-load-balancer", reason: expect.stringContaining('public edge exception "public-web" marked on "web-lb"') });
-        // Accepted by the config but the resource is not marked with it: a violation.
+        expect(exempt.notApplicable).toContainEqual({ policy: "k8s-08-internal-load-balancer", reason: 'policy exception "public-web" marked on "web-lb": the shop\'s public storefront (OPS-42)' });
+        // Granted but the resource is not marked with it (a name match is not a mark): a violation.
         const unmarked = { metadata: { namespace: "edge" }, spec: { type: "LoadBalancer" } };
-        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", unmarked, { name: "web-lb" })).toHaveLength(1);
+        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", unmarked, { name: "public-web" })).toHaveLength(1);
+        // Granted for another policy only: the mark does not exempt from this one.
+        await pack.configure(exception("public-web", ["k8s-15-knative-cluster-local"]));
+        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", marked, { name: "web-lb" })).toHaveLength(1);
     });
 
-    it("reports a named pod-security exception as an exemption, only at exactly its level", async () => {
-        await pack.configure({});
-        const ns = (name: string, level: string) => ({ metadata: { name, labels: { "pod-security.kubernetes.io/enforce": level } } });
-        // The default exception: the wasm namespace may enforce baseline, and is reported as exempt.
-        const exempt = await pack.analyze(resource("kubernetes:core/v1:Namespace", ns("wasm", "baseline")));
+    it("reads the mark of a gateway helm release from values.service.annotations, and of cloud resources from tags and labels", async () => {
+        await pack.configure({
+            [EXCEPTIONS]: {
+                exceptions: [
+                    { name: "mesh-ingress", reason: "public API gateway", policies: ["k8s-08-internal-load-balancer"] },
+                    { name: "public-site", reason: "marketing site", policies: ["net-14-serverless-internal-ingress"] },
+                ],
+            },
+        });
+        const release = (mark?: string) => ({
+            chart: "gateway",
+            repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" },
+            values: { service: { type: "LoadBalancer", ...(mark ? { annotations: { "platform.io/edge-exception": mark } } : {}) } },
+        });
+        const gw = await pack.analyze(resource("kubernetes:helm.sh/v3:Release", release("mesh-ingress"), { name: "gw" }));
+        expect(gw.notApplicable).toContainEqual({ policy: "k8s-08-internal-load-balancer", reason: 'policy exception "mesh-ingress" marked on "gw": public API gateway' });
+        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:helm.sh/v3:Release", release(), { name: "gw2" })).toHaveLength(1);
+        const run = (labels: Record<string, string>) => ({ ingress: "INGRESS_TRAFFIC_ALL", labels });
+        const site = await pack.analyze(resource("gcp:cloudrunv2/service:Service", run({ "platform-policy-exception": "public-site" }), { name: "site" }));
+        expect(site.notApplicable).toContainEqual({ policy: "net-14-serverless-internal-ingress", reason: 'policy exception "public-site" marked on "site": marketing site' });
+        expect(await violations("net-14-serverless-internal-ingress", "gcp:cloudrunv2/service:Service", run({}))).toHaveLength(1);
+        const app = { configuration: { ingress: { external: true } }, tags: { "platform-policy-exception": "public-site" } };
+        expect((await pack.analyze(resource("azure-native:app:ContainerApp", app, { name: "app" }))).notApplicable).toContainEqual({
+            policy: "net-14-serverless-internal-ingress",
+            reason: 'policy exception "public-site" marked on "app": marketing site',
+        });
+    });
+
+    it("exempts a namespace marked with a granted exception from K8S-01; system namespaces come from config, not the pack", async () => {
+        const ns = (name: string, level: string, mark?: string) => ({
+            metadata: { name, labels: { "pod-security.kubernetes.io/enforce": level }, ...(mark ? { annotations: { "platform.io/edge-exception": mark } } : {}) },
+        });
+        await pack.configure(exception("spin-apps", ["k8s-01-pod-security-restricted"], "SpinApps have no pod securityContext"));
+        const exempt = await pack.analyze(resource("kubernetes:core/v1:Namespace", ns("wasm", "baseline", "spin-apps"), { name: "wasm-ns" }));
         expect(exempt.diagnostics.filter((d) => d.policy === "k8s-01-pod-security-restricted")).toEqual([]);
-        expect(exempt.notApplicable).toContainEqual({ policy: "k8s-01-pod-security-restricted", reason: expect.stringContaining('namespace "wasm" at "baseline"') });
-        // Not below it, and not for any other namespace.
-        const lower = await violations("k8s-01-pod-security-restricted", "kubernetes:core/v1:Namespace", ns("wasm", "privileged"));
-        expect(lower[0].message).toContain('the exception for this namespace allows only "baseline"');
-        expect(await violations("k8s-01-pod-security-restricted", "kubernetes:core/v1:Namespace", ns("shop", "baseline"))).toHaveLength(1);
-        // An organisation that accepts no exception turns them off.
-        await pack.configure({ "k8s-01-pod-security-restricted": { podSecurityExceptions: {} } });
+        expect(exempt.notApplicable).toContainEqual({ policy: "k8s-01-pod-security-restricted", reason: 'policy exception "spin-apps" marked on "wasm-ns": SpinApps have no pod securityContext' });
         expect(await violations("k8s-01-pod-security-restricted", "kubernetes:core/v1:Namespace", ns("wasm", "baseline"))).toHaveLength(1);
+        // The pack's own default knows only Kubernetes' namespaces: a platform add-on namespace at baseline is a
+        // violation until the stack's pack config lists it as a system namespace.
+        await pack.configure({});
+        expect(await violations("k8s-01-pod-security-restricted", "kubernetes:core/v1:Namespace", ns("kube-system", "baseline"))).toEqual([]);
+        expect(await violations("k8s-01-pod-security-restricted", "kubernetes:core/v1:Namespace", ns("cert-manager", "baseline"))).toHaveLength(1);
+        await pack.configure({ "k8s-01-pod-security-restricted": { systemNamespaces: ["kube-system", "cert-manager"] } });
+        expect(await violations("k8s-01-pod-security-restricted", "kubernetes:core/v1:Namespace", ns("cert-manager", "baseline"))).toEqual([]);
+    });
+
+    it("rejects an exception without a reason, with a name that is not a DNS label, or naming a policy the pack does not have", async () => {
+        const bad = (e: unknown) => pack.configure({ [EXCEPTIONS]: { exceptions: [e] } });
+        await expect(bad({ name: "web", reason: "", policies: ["k8s-08-internal-load-balancer"] })).rejects.toThrow(/zero-trust-exceptions.*reason/);
+        await expect(bad({ name: "web", reason: "  ", policies: ["k8s-08-internal-load-balancer"] })).rejects.toThrow(/zero-trust-exceptions.*reason/);
+        await expect(bad({ name: "web", policies: ["k8s-08-internal-load-balancer"] })).rejects.toThrow(/reason/);
+        await expect(bad({ name: "Web_Edge", reason: "r", policies: ["k8s-08-internal-load-balancer"] })).rejects.toThrow(/zero-trust-exceptions.*name/);
+        await expect(bad({ name: "web", reason: "r", policies: ["k8s-99-no-such-rule"] })).rejects.toThrow(/zero-trust-exceptions.*policies.*allowed values/);
+        // The exception model replaced the per-rule lists: they are no longer accepted.
+        await expect(pack.configure({ "k8s-08-internal-load-balancer": { edgeExceptions: ["web"] } })).rejects.toThrow(/edgeExceptions/);
     });
 
     it("accepts public ranges listed in allowedCidrs, never the whole internet", async () => {

@@ -131,6 +131,7 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
                 name: "runtime-class-manager",
                 ambient: false,
                 podSecurity: "privileged",
+                policyException: "runtime-class-manager-node-installer",
                 network: args.network,
                 apiServerEgress: true,
                 egressExceptions: download ? [{ exception: { ...download, ports: download.ports ?? [443] }, podSelector: SHIM_JOB_PODS }] : [],

@@ -10,15 +10,14 @@ import type { ClusterArgs as GkeClusterArgs, NodePoolArgs } from "@pulumi/gcp/co
 import type { CryptoKeyArgs } from "@pulumi/gcp/kms";
 import type { AclArgs } from "@pulumi/gcp/managedkafka";
 import { AKS, EKS, GKE, GNP } from "./identity";
-import { asArray, fmt, isSet, parseDocument, resourcePolicy, type Props, type RuleDef } from "./common";
+import { asArray, fmt, isSet, parseDocument, resourcePolicy, type Props, type RuleDef, on } from "./common";
 
 const secretsEnvelope: RuleDef = {
     name: "enc-01-secrets-envelope-encryption",
     id: "ENC-01",
     description: "Kubernetes secrets are envelope-encrypted with a customer-managed key.",
     enforcementLevel: "mandatory",
-    types: [EKS, GKE, AKS],
-    check: (p: any, ctx) => {
+    checks: on<any>([EKS, GKE, AKS], (p: any, ctx) => {
         if (ctx.type === EKS) {
             const e = (p as Props<EksClusterArgs>).encryptionConfig;
             // keyArn is usually the output of the KMS key in the same stack: unknown in preview, but set.
@@ -37,35 +36,33 @@ const secretsEnvelope: RuleDef = {
         return k?.enabled === true && isSet(k, "keyId")
             ? []
             : [`AKS cluster: securityProfile.azureKeyVaultKms is ${k?.enabled ? "enabled without keyId" : fmt(k?.enabled)}; enable it with keyId set to a Key Vault key (keyVaultNetworkAccess "Private").`];
-    },
+    }),
 };
 
-const mskTls: RuleDef<Props<MskClusterArgs>> = {
+const mskTls: RuleDef = {
     name: "enc-02-msk-tls",
     id: "ENC-02",
     description: "MSK encrypts client and inter-broker traffic with TLS only.",
     enforcementLevel: "mandatory",
-    types: ["aws:msk/cluster:Cluster"],
-    check: (p) => {
+    checks: on<Props<MskClusterArgs>>(["aws:msk/cluster:Cluster"], (p) => {
         const t = p.encryptionInfo?.encryptionInTransit;
         const out: string[] = [];
         if ((t?.clientBroker ?? "TLS") !== "TLS")
             out.push(`MSK cluster: encryptionInfo.encryptionInTransit.clientBroker is ${fmt(t?.clientBroker)}; set it to "TLS" (or leave it unset: the default is TLS).`);
         if (t?.inCluster === false) out.push(`MSK cluster: encryptionInfo.encryptionInTransit.inCluster is false; remove it or set it to true.`);
         return out;
-    },
+    }),
 };
 
-const mskCmk: RuleDef<Props<MskClusterArgs>> = {
+const mskCmk: RuleDef = {
     name: "enc-02a-msk-customer-key",
     id: "ENC-02",
     description: "MSK data at rest uses a customer-managed KMS key.",
     enforcementLevel: "advisory",
-    types: ["aws:msk/cluster:Cluster"],
-    check: (p) =>
+    checks: on<Props<MskClusterArgs>>(["aws:msk/cluster:Cluster"], (p) =>
         isSet(p.encryptionInfo, "encryptionAtRestKmsKeyArn")
             ? []
-            : [`MSK cluster: encryptionInfo.encryptionAtRestKmsKeyArn is unset (an AWS-managed key is used); set it to the platform KMS key.`],
+            : [`MSK cluster: encryptionInfo.encryptionAtRestKmsKeyArn is unset (an AWS-managed key is used); set it to the platform KMS key.`]),
 };
 
 const kafkaAuth: RuleDef = {
@@ -73,8 +70,7 @@ const kafkaAuth: RuleDef = {
     id: "ENC-03",
     description: "Kafka clients always authenticate (IAM, SCRAM or mTLS); ACLs never grant to every user.",
     enforcementLevel: "mandatory",
-    types: ["aws:msk/cluster:Cluster", "aws:msk/serverlessCluster:ServerlessCluster", "gcp:managedkafka/acl:Acl"],
-    check: (p: any, ctx) => {
+    checks: on<any>(["aws:msk/cluster:Cluster", "aws:msk/serverlessCluster:ServerlessCluster", "gcp:managedkafka/acl:Acl"], (p: any, ctx) => {
         if (ctx.type === "aws:msk/cluster:Cluster") {
             const a = (p as Props<MskClusterArgs>).clientAuthentication;
             const out: string[] = [];
@@ -90,21 +86,20 @@ const kafkaAuth: RuleDef = {
         return asArray((p as Props<AclArgs>).aclEntries)
             .filter((e) => e.principal === "User:*")
             .map((e) => `Managed Kafka ACL: aclEntries grants ${fmt(e.operation)} to principal "User:*"; name the service accounts ("User:<sa>@<project>.iam.gserviceaccount.com").`);
-    },
+    }),
 };
 
-const eventHubTls: RuleDef<Props<EventHubNamespaceArgs>> = {
+const eventHubTls: RuleDef = {
     name: "enc-04-event-hubs-tls-entra",
     id: "ENC-04",
     description: "Event Hubs namespaces require TLS 1.2 and Entra ID authentication (no SAS keys).",
     enforcementLevel: "mandatory",
-    types: ["azure-native:eventhub:Namespace"],
-    check: (p) => {
+    checks: on<Props<EventHubNamespaceArgs>>(["azure-native:eventhub:Namespace"], (p) => {
         const out: string[] = [];
         if (p.minimumTlsVersion !== "1.2") out.push(`Event Hubs namespace: minimumTlsVersion is ${fmt(p.minimumTlsVersion)}; set it to "1.2" explicitly.`);
         if (p.disableLocalAuth !== true) out.push(`Event Hubs namespace: disableLocalAuth is ${fmt(p.disableLocalAuth)} (default false: SAS keys work); set it to true so only Entra ID identities connect.`);
         return out;
-    },
+    }),
 };
 
 const containerAppsMtls: RuleDef = {
@@ -112,8 +107,7 @@ const containerAppsMtls: RuleDef = {
     id: "ENC-05",
     description: "Container Apps environments encrypt app-to-app traffic with mTLS; apps refuse plain HTTP.",
     enforcementLevel: "mandatory",
-    types: ["azure-native:app:ManagedEnvironment", "azure-native:app:ContainerApp"],
-    check: (p: any, ctx) => {
+    checks: on<any>(["azure-native:app:ManagedEnvironment", "azure-native:app:ContainerApp"], (p: any, ctx) => {
         if (ctx.type === "azure-native:app:ContainerApp")
             return (p as Props<ContainerAppArgs>).configuration?.ingress?.allowInsecure === true
                 ? [`Container App: configuration.ingress.allowInsecure is true; set it to false so HTTP is redirected to HTTPS.`]
@@ -125,7 +119,7 @@ const containerAppsMtls: RuleDef = {
         if (e.peerTrafficConfiguration?.encryption?.enabled !== true)
             out.push(`Container Apps environment: peerTrafficConfiguration.encryption.enabled is ${fmt(e.peerTrafficConfiguration?.encryption?.enabled)}; set it to true.`);
         return out;
-    },
+    }),
 };
 
 /** "7776000s" → seconds. */
@@ -137,8 +131,7 @@ const keyRotation: RuleDef = {
     id: "ENC-06",
     description: "Customer-managed keys rotate automatically (at most every 90 days on GCP).",
     enforcementLevel: "mandatory",
-    types: ["aws:kms/key:Key", "gcp:kms/cryptoKey:CryptoKey", "azure-native:keyvault:Key"],
-    check: (p: any, ctx) => {
+    checks: on<any>(["aws:kms/key:Key", "gcp:kms/cryptoKey:CryptoKey", "azure-native:keyvault:Key"], (p: any, ctx) => {
         if (ctx.type === "aws:kms/key:Key") {
             const k = p as Props<KmsKeyArgs>;
             // Asymmetric and HMAC keys cannot rotate automatically.
@@ -155,7 +148,7 @@ const keyRotation: RuleDef = {
         return actions.some((a) => String(a.action?.type ?? "").toLowerCase() === "rotate")
             ? []
             : [`Key Vault key: properties.rotationPolicy has no "Rotate" lifetime action; add lifetimeActions [{ trigger: { timeAfterCreate: "P90D" }, action: { type: "Rotate" } }].`];
-    },
+    }),
 };
 
 const GCP_KEY_IAM = [
@@ -170,8 +163,7 @@ const keyAccess: RuleDef = {
     id: "ENC-07",
     description: "Key policies and key IAM never grant to public principals.",
     enforcementLevel: "mandatory",
-    types: ["aws:kms/key:Key", ...GCP_KEY_IAM],
-    check: (p: any, ctx) => {
+    checks: on<any>(["aws:kms/key:Key", ...GCP_KEY_IAM], (p: any, ctx) => {
         if (ctx.type === "aws:kms/key:Key") {
             const doc = parseDocument((p as Props<KmsKeyArgs>).policy);
             if (!doc) return [];
@@ -183,34 +175,32 @@ const keyAccess: RuleDef = {
         return members
             .filter((m) => m === "allUsers" || m === "allAuthenticatedUsers")
             .map((m) => `${ctx.type.split(":").pop()}: grants ${fmt(p.role)} to ${m}; grant it to named service accounts.`);
-    },
+    }),
 };
 
-const keyVault: RuleDef<Props<VaultArgs>> = {
+const keyVault: RuleDef = {
     name: "enc-08-key-vault-hardening",
     id: "ENC-08",
     description: "Key Vaults have purge protection and no public network access.",
     enforcementLevel: "mandatory",
-    types: ["azure-native:keyvault:Vault"],
-    check: (p) => {
+    checks: on<Props<VaultArgs>>(["azure-native:keyvault:Vault"], (p) => {
         const v = p.properties;
         const out: string[] = [];
         if (v?.enablePurgeProtection !== true) out.push(`Key Vault: properties.enablePurgeProtection is ${fmt(v?.enablePurgeProtection)}; set it to true so deleted keys cannot be purged during retention.`);
         if (v?.publicNetworkAccess !== "Disabled") out.push(`Key Vault: properties.publicNetworkAccess is ${fmt(v?.publicNetworkAccess)} (default enabled); set it to "Disabled" and use a private endpoint.`);
         return out;
-    },
+    }),
 };
 
-const keyVaultRbac: RuleDef<Props<VaultArgs>> = {
+const keyVaultRbac: RuleDef = {
     name: "enc-08a-key-vault-rbac",
     id: "ENC-08",
     description: "Key Vaults authorize data access with Azure RBAC (not access policies).",
     enforcementLevel: "advisory",
-    types: ["azure-native:keyvault:Vault"],
-    check: (p) =>
+    checks: on<Props<VaultArgs>>(["azure-native:keyvault:Vault"], (p) =>
         p.properties?.enableRbacAuthorization === true
             ? []
-            : [`Key Vault: properties.enableRbacAuthorization is ${fmt(p.properties?.enableRbacAuthorization)}; set it to true.`],
+            : [`Key Vault: properties.enableRbacAuthorization is ${fmt(p.properties?.enableRbacAuthorization)}; set it to true.`]),
 };
 
 const nodeDisks: RuleDef = {
@@ -218,8 +208,7 @@ const nodeDisks: RuleDef = {
     id: "ENC-09",
     description: "Node disks are encrypted at host / with CMEK; GKE encrypts inter-node traffic.",
     enforcementLevel: "advisory",
-    types: [AKS, "azure-native:containerservice:AgentPool", GKE, GNP],
-    check: (p: any, ctx) => {
+    checks: on<any>([AKS, "azure-native:containerservice:AgentPool", GKE, GNP], (p: any, ctx) => {
         if (ctx.type === AKS)
             return asArray((p as Props<ManagedClusterArgs>).agentPoolProfiles)
                 .filter((a) => a.enableEncryptionAtHost !== true)
@@ -236,7 +225,7 @@ const nodeDisks: RuleDef = {
         const nc = (p as Props<NodePoolArgs>).nodeConfig;
         if (!isSet(nc, "bootDiskKmsKey")) out.push(`${ctx.type === GNP ? "GKE node pool" : "GKE cluster default pool"}: nodeConfig.bootDiskKmsKey is unset; set it to a Cloud KMS key.`);
         return out;
-    },
+    }),
 };
 
 export const encryptionRules: RuleDef[] = [secretsEnvelope, mskTls, mskCmk, kafkaAuth, eventHubTls, containerAppsMtls, keyRotation, keyAccess, keyVault, keyVaultRbac, nodeDisks];
