@@ -96,3 +96,9 @@ export function stackPackConfigFiles(stack: string, packDirs: string[], dir = PL
         return file ? [file] : [];
     });
 }
+
+/** The stack's configuration of one pack (see stackPackConfigFiles); `{}` when the platform configures none. */
+export function stackPackConfig(stack: string, packDir: string, dir = PLATFORM_PACK_CONFIG_DIR): PolicyPackConfig {
+    const [file] = stackPackConfigFiles(stack, [packDir], dir);
+    return file ? readPackConfigFile(file) : {};
+}

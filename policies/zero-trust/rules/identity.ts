@@ -1,10 +1,21 @@
 /** Identity rules (ID-01 … ID-12): cluster authentication, workload identity, IAM trust and grants. */
 import type { LaunchTemplateArgs } from "@pulumi/aws/ec2";
 import type { ClusterArgs as EksClusterArgs, PodIdentityAssociationArgs } from "@pulumi/aws/eks";
-import type { RoleArgs } from "@pulumi/aws/iam";
+import type {
+    GroupPolicyArgs,
+    GroupPolicyAttachmentArgs,
+    PolicyArgs,
+    PolicyAttachmentArgs,
+    RoleArgs,
+    RolePolicyArgs,
+    RolePolicyAttachmentArgs,
+    UserPolicyArgs,
+    UserPolicyAttachmentArgs,
+} from "@pulumi/aws/iam";
 import type { ManagedClusterArgs } from "@pulumi/azure-native/containerservice";
 import type { FederatedIdentityCredentialArgs } from "@pulumi/azure-native/managedidentity";
-import type { ServiceArgs as CloudRunV2ServiceArgs } from "@pulumi/gcp/cloudrunv2";
+import type { IamBindingArgs, IamMemberArgs } from "@pulumi/gcp/cloudrun";
+import type { ServiceArgs as CloudRunV2ServiceArgs, ServiceIamBindingArgs, ServiceIamMemberArgs } from "@pulumi/gcp/cloudrunv2";
 import type { ClusterArgs as GkeClusterArgs, NodePoolArgs } from "@pulumi/gcp/container";
 import { asArray, fmt, parseDocument, readKnown, resourcePolicy, UNKNOWN, isSet, type Props, type RuleDef, on } from "./common";
 
@@ -85,16 +96,17 @@ const gkeWorkloadIdentity: RuleDef = {
     id: "ID-04",
     description: "GKE clusters and node pools use Workload Identity and hide the node metadata server.",
     enforcementLevel: "mandatory",
-    checks: on<any>([GKE, GNP], (p: Props<GkeClusterArgs> | Props<NodePoolArgs>, ctx) => {
-        if (ctx.type === GNP) return metadataMode(p.nodeConfig, "GKE node pool");
-        const c = p as Props<GkeClusterArgs>;
-        const out: string[] = [];
-        if (!isSet(c.workloadIdentityConfig, "workloadPool"))
-            out.push(`GKE cluster: workloadIdentityConfig.workloadPool is ${fmt(c.workloadIdentityConfig?.workloadPool)}; set it to "<project>.svc.id.goog".`);
-        // The cluster's nodeConfig only matters for the default pool; a cluster that removes it has none.
-        if (c.removeDefaultNodePool !== true) out.push(...metadataMode(c.nodeConfig, "GKE cluster default pool"));
-        return out;
-    }),
+    checks: {
+        ...on<Props<NodePoolArgs>>(GNP, (pool) => metadataMode(pool.nodeConfig, "GKE node pool")),
+        ...on<Props<GkeClusterArgs>>(GKE, (c) => {
+            const out: string[] = [];
+            if (!isSet(c.workloadIdentityConfig, "workloadPool"))
+                out.push(`GKE cluster: workloadIdentityConfig.workloadPool is ${fmt(c.workloadIdentityConfig?.workloadPool)}; set it to "<project>.svc.id.goog".`);
+            // The cluster's nodeConfig only matters for the default pool; a cluster that removes it has none.
+            if (c.removeDefaultNodePool !== true) out.push(...metadataMode(c.nodeConfig, "GKE cluster default pool"));
+            return out;
+        }),
+    }
 };
 
 const gkeNodeServiceAccount: RuleDef = {
@@ -102,11 +114,10 @@ const gkeNodeServiceAccount: RuleDef = {
     id: "ID-05",
     description: "GKE nodes run as a dedicated service account, not the default compute account.",
     enforcementLevel: "mandatory",
-    checks: on<any>([GKE, GNP], (p: Props<GkeClusterArgs> | Props<NodePoolArgs>, ctx) => {
-        if (ctx.type === GNP) return nodeServiceAccount(p.nodeConfig, "GKE node pool");
-        const c = p as Props<GkeClusterArgs>;
-        return c.removeDefaultNodePool === true ? [] : nodeServiceAccount(c.nodeConfig, "GKE cluster default pool");
-    }),
+    checks: {
+        ...on<Props<NodePoolArgs>>(GNP, (pool) => nodeServiceAccount(pool.nodeConfig, "GKE node pool")),
+        ...on<Props<GkeClusterArgs>>(GKE, (c) => (c.removeDefaultNodePool === true ? [] : nodeServiceAccount(c.nodeConfig, "GKE cluster default pool"))),
+    }
 };
 
 const aksWorkloadIdentity: RuleDef = {
@@ -244,25 +255,30 @@ const iamLeastPrivilege: RuleDef = {
     id: "ID-11",
     description: "IAM policies grant no \"*\" action on \"*\" and nothing attaches AdministratorAccess.",
     enforcementLevel: "mandatory",
-    checks: on<any>([...POLICY_TYPES, ...ATTACHMENT_TYPES, "aws:iam/role:Role"], (p: any, ctx) => {
-        if (ATTACHMENT_TYPES.includes(ctx.type))
-            return isAdminArn(p.policyArn) ? [`${ctx.type.split(":").pop()}: policyArn attaches AdministratorAccess; attach a least-privilege policy.`] : [];
-        if (ctx.type === "aws:iam/role:Role") {
-            const r = p as Props<RoleArgs>;
+    checks: {
+        ...on<Props<RolePolicyAttachmentArgs | UserPolicyAttachmentArgs | GroupPolicyAttachmentArgs | PolicyAttachmentArgs>>(ATTACHMENT_TYPES, (a, ctx) =>
+            isAdminArn(a.policyArn) ? [`${ctx.type.split(":").pop()}: policyArn attaches AdministratorAccess; attach a least-privilege policy.`] : [],
+        ),
+        ...on<Props<RoleArgs>>("aws:iam/role:Role", (r) => {
             const out: string[] = [];
             if (asArray(r.managedPolicyArns as string[] | undefined).some(isAdminArn))
                 out.push(`IAM role: managedPolicyArns includes AdministratorAccess; attach a least-privilege policy.`);
             for (const ip of asArray(r.inlinePolicies as Array<{ name?: string; policy?: string }> | undefined))
                 for (const m of adminStatements(ip?.policy)) out.push(`IAM role: inlinePolicies[${fmt(ip?.name)}].policy ${m}.`);
             return out;
-        }
-        return adminStatements(p.policy).map((m) => `${ctx.type.split(":").pop()}: policy ${m}.`);
-    }),
+        }),
+        ...on<Props<PolicyArgs | RolePolicyArgs | UserPolicyArgs | GroupPolicyArgs>>(POLICY_TYPES, (p, ctx) => adminStatements(p.policy).map((m) => `${ctx.type.split(":").pop()}: policy ${m}.`)),
+    }
 };
 
 const PUBLIC_MEMBERS = ["allUsers", "allAuthenticatedUsers"];
 const CLOUD_RUN_IAM_MEMBER = ["gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "gcp:cloudrun/iamMember:IamMember"];
 const CLOUD_RUN_IAM_BINDING = ["gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding", "gcp:cloudrun/iamBinding:IamBinding"];
+
+function publicInvokers(field: string, members: string[] | undefined): string[] {
+    const bad = asArray(members).filter((m) => PUBLIC_MEMBERS.includes(m));
+    return bad.length ? [`Cloud Run IAM: ${field} includes ${bad.join(", ")}; grant the role to named principals only.`] : [];
+}
 
 const cloudRunInvokers: RuleDef = {
     name: "id-12-cloud-run-no-public-invoker",
@@ -270,17 +286,15 @@ const cloudRunInvokers: RuleDef = {
     description: "Cloud Run services are never invokable by allUsers/allAuthenticatedUsers and keep the IAM invoker check.",
     enforcementLevel: "mandatory",
     exposure: true,
-    checks: on<any>([...CLOUD_RUN_IAM_MEMBER, ...CLOUD_RUN_IAM_BINDING, "gcp:cloudrunv2/service:Service"], (p: any, ctx) => {
-        if (ctx.type === "gcp:cloudrunv2/service:Service") {
-            const s = p as Props<CloudRunV2ServiceArgs>;
-            return s.invokerIamDisabled === true
+    checks: {
+        ...on<Props<CloudRunV2ServiceArgs>>("gcp:cloudrunv2/service:Service", (s) =>
+            s.invokerIamDisabled === true
                 ? [`Cloud Run service: invokerIamDisabled is true, so anyone who reaches it may invoke it; remove it and grant roles/run.invoker to named principals.`]
-                : [];
-        }
-        const members: string[] = CLOUD_RUN_IAM_MEMBER.includes(ctx.type) ? asArray(p.member) : asArray(p.members);
-        const bad = members.filter((m) => PUBLIC_MEMBERS.includes(m));
-        return bad.length ? [`Cloud Run IAM: ${CLOUD_RUN_IAM_MEMBER.includes(ctx.type) ? "member" : "members"} includes ${bad.join(", ")}; grant the role to named principals only.`] : [];
-    }),
+                : [],
+        ),
+        ...on<Props<ServiceIamMemberArgs | IamMemberArgs>>(CLOUD_RUN_IAM_MEMBER, (m) => publicInvokers("member", [m.member])),
+        ...on<Props<ServiceIamBindingArgs | IamBindingArgs>>(CLOUD_RUN_IAM_BINDING, (b) => publicInvokers("members", b.members)),
+    }
 };
 
 export const identityRules: RuleDef[] = [

@@ -1,5 +1,5 @@
 /** Network exposure rules (NET-01 … NET-16): private control planes, no public nodes, no world ingress, internal serverless. */
-import type { NetworkAclRuleArgs, SecurityGroupArgs, SecurityGroupRuleArgs, SubnetArgs } from "@pulumi/aws/ec2";
+import type { DefaultSecurityGroupArgs, NetworkAclRuleArgs, SecurityGroupArgs, SecurityGroupRuleArgs, SubnetArgs } from "@pulumi/aws/ec2";
 import type { ServiceArgs as EcsServiceArgs } from "@pulumi/aws/ecs";
 import type { ClusterArgs as EksClusterArgs, NodeGroupArgs, AddonArgs } from "@pulumi/aws/eks";
 import type { FunctionUrlArgs } from "@pulumi/aws/lambda";
@@ -87,19 +87,19 @@ const nodePublicIp: RuleDef = {
     id: "NET-04",
     description: "Cluster nodes get no public IPs and no SSH remote access.",
     enforcementLevel: "mandatory",
-    checks: on<any>([AKS, "azure-native:containerservice:AgentPool", "aws:eks/nodeGroup:NodeGroup"], (p: any, ctx) => {
-        if (ctx.type === AKS)
-            return asArray((p as Props<ManagedClusterArgs>).agentPoolProfiles)
+    checks: {
+        ...on<Props<ManagedClusterArgs>>(AKS, (cluster) =>
+            asArray(cluster.agentPoolProfiles)
                 .filter((ap) => ap.enableNodePublicIP === true)
-                .map((ap) => `AKS cluster: agentPoolProfiles[${fmt(ap.name)}].enableNodePublicIP is true; set it to false (reach nodes through the private network).`);
-        if (ctx.type === "aws:eks/nodeGroup:NodeGroup")
-            return (p as Props<NodeGroupArgs>).remoteAccess
-                ? [`EKS node group: remoteAccess is set, which opens SSH to the nodes; remove it and use SSM Session Manager.`]
-                : [];
-        return (p as Props<AgentPoolArgs>).enableNodePublicIP === true
-            ? [`AKS agent pool: enableNodePublicIP is true; set it to false.`]
-            : [];
-    }),
+                .map((ap) => `AKS cluster: agentPoolProfiles[${fmt(ap.name)}].enableNodePublicIP is true; set it to false (reach nodes through the private network).`),
+        ),
+        ...on<Props<NodeGroupArgs>>("aws:eks/nodeGroup:NodeGroup", (group) =>
+            group.remoteAccess ? [`EKS node group: remoteAccess is set, which opens SSH to the nodes; remove it and use SSM Session Manager.`] : [],
+        ),
+        ...on<Props<AgentPoolArgs>>("azure-native:containerservice:AgentPool", (pool) =>
+            pool.enableNodePublicIP === true ? [`AKS agent pool: enableNodePublicIP is true; set it to false.`] : [],
+        ),
+    }
 };
 
 const LB_SUBNET_TAG = "kubernetes.io/role/elb";
@@ -118,54 +118,55 @@ const subnetPublicIp: RuleDef = {
 
 type SgRule = { cidrBlocks?: string[]; ipv6CidrBlocks?: string[]; protocol?: string; fromPort?: number; toPort?: number };
 
+const worldIngress = (ctx: RuleContext, prop: string, cidrs: string[]) =>
+    cidrIssues(cidrs, ctx).map(([c, why]) => `${ctx.type.split(":").pop()}: ${prop} admits ${c} (${why}); allow only the security groups or private ranges that need access.`);
+
 const sgIngress: RuleDef = {
     name: "net-06-no-world-ingress",
     id: "NET-06",
     description: "Security groups admit no traffic from 0.0.0.0/0, ::/0 or unlisted public ranges.",
     enforcementLevel: "mandatory",
     exposure: true,
-    checks: on<any>(["aws:ec2/securityGroup:SecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"], (p: any, ctx) => {
-        const kind = ctx.type.split(":").pop();
-        const report = (prop: string, cidrs: string[]) => cidrIssues(cidrs, ctx).map(([c, why]) => `${kind}: ${prop} admits ${c} (${why}); allow only the security groups or private ranges that need access.`);
-        if (ctx.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
-            const r = p as Props<SecurityGroupIngressRuleArgs>;
-            return [...report("cidrIpv4", asArray(r.cidrIpv4)), ...report("cidrIpv6", asArray(r.cidrIpv6))];
-        }
-        if (ctx.type === "aws:ec2/securityGroupRule:SecurityGroupRule") {
-            const r = p as Props<SecurityGroupRuleArgs>;
-            if (r.type !== "ingress") return [];
-            return [...report("cidrBlocks", r.cidrBlocks ?? []), ...report("ipv6CidrBlocks", r.ipv6CidrBlocks ?? [])];
-        }
-        const sg = p as Props<SecurityGroupArgs>;
-        return asArray(sg.ingress as SgRule[] | undefined).flatMap((r, i) => [
-            ...report(`ingress[${i}].cidrBlocks`, r.cidrBlocks ?? []),
-            ...report(`ingress[${i}].ipv6CidrBlocks`, r.ipv6CidrBlocks ?? []),
-        ]);
-    }),
+    checks: {
+        ...on<Props<SecurityGroupIngressRuleArgs>>("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", (r, ctx) => [
+            ...worldIngress(ctx, "cidrIpv4", asArray(r.cidrIpv4)),
+            ...worldIngress(ctx, "cidrIpv6", asArray(r.cidrIpv6)),
+        ]),
+        ...on<Props<SecurityGroupRuleArgs>>("aws:ec2/securityGroupRule:SecurityGroupRule", (r, ctx) =>
+            r.type !== "ingress" ? [] : [...worldIngress(ctx, "cidrBlocks", r.cidrBlocks ?? []), ...worldIngress(ctx, "ipv6CidrBlocks", r.ipv6CidrBlocks ?? [])],
+        ),
+        ...on<Props<SecurityGroupArgs | DefaultSecurityGroupArgs>>(["aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"], (sg, ctx) =>
+            asArray(sg.ingress as SgRule[] | undefined).flatMap((r, i) => [
+                ...worldIngress(ctx, `ingress[${i}].cidrBlocks`, r.cidrBlocks ?? []),
+                ...worldIngress(ctx, `ingress[${i}].ipv6CidrBlocks`, r.ipv6CidrBlocks ?? []),
+            ]),
+        ),
+    }
 };
 
 const allProtocols = (p: unknown) => p === "-1" || p === "all" || p === -1;
+
+const openEgress = (ctx: RuleContext, prop: string) =>
+    `${ctx.type.split(":").pop()}: ${prop} allows every protocol to the whole internet; restrict egress to the ports and destinations needed (or a proxy/NAT with filtering).`;
 
 const sgEgress: RuleDef = {
     name: "net-07-no-open-egress",
     id: "NET-07",
     description: "No all-protocol egress to the whole internet; egress goes through a controlled path.",
     enforcementLevel: "advisory",
-    checks: on<any>(["aws:ec2/securityGroup:SecurityGroup", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:ec2/securityGroupRule:SecurityGroupRule"], (p: any, ctx) => {
-        const kind = ctx.type.split(":").pop();
-        const msg = (prop: string) => `${kind}: ${prop} allows every protocol to the whole internet; restrict egress to the ports and destinations needed (or a proxy/NAT with filtering).`;
-        if (ctx.type === "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule") {
-            const r = p as Props<SecurityGroupEgressRuleArgs>;
-            return allProtocols(r.ipProtocol) && (WORLD.includes(r.cidrIpv4 ?? "") || WORLD.includes(r.cidrIpv6 ?? "")) ? [msg("ipProtocol -1 with cidrIpv4/cidrIpv6")] : [];
-        }
-        if (ctx.type === "aws:ec2/securityGroupRule:SecurityGroupRule") {
-            const r = p as Props<SecurityGroupRuleArgs>;
-            return r.type === "egress" && allProtocols(r.protocol) && [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])].some((c) => WORLD.includes(c)) ? [msg("protocol -1 with cidrBlocks")] : [];
-        }
-        return asArray((p as Props<SecurityGroupArgs>).egress as SgRule[] | undefined)
-            .map((r, i) => (allProtocols(r.protocol) && [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])].some((c) => WORLD.includes(c)) ? msg(`egress[${i}]`) : ""))
-            .filter(Boolean);
-    }),
+    checks: {
+        ...on<Props<SecurityGroupEgressRuleArgs>>("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", (r, ctx) =>
+            allProtocols(r.ipProtocol) && (WORLD.includes(r.cidrIpv4 ?? "") || WORLD.includes(r.cidrIpv6 ?? "")) ? [openEgress(ctx, "ipProtocol -1 with cidrIpv4/cidrIpv6")] : [],
+        ),
+        ...on<Props<SecurityGroupRuleArgs>>("aws:ec2/securityGroupRule:SecurityGroupRule", (r, ctx) =>
+            r.type === "egress" && allProtocols(r.protocol) && [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])].some((c) => WORLD.includes(c)) ? [openEgress(ctx, "protocol -1 with cidrBlocks")] : [],
+        ),
+        ...on<Props<SecurityGroupArgs>>("aws:ec2/securityGroup:SecurityGroup", (sg, ctx) =>
+            asArray(sg.egress as SgRule[] | undefined)
+                .map((r, i) => (allProtocols(r.protocol) && [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])].some((c) => WORLD.includes(c)) ? openEgress(ctx, `egress[${i}]`) : ""))
+                .filter(Boolean),
+        ),
+    }
 };
 
 const defaultSgEmpty: RuleDef = {
@@ -173,7 +174,7 @@ const defaultSgEmpty: RuleDef = {
     id: "NET-08",
     description: "A VPC's default security group has no rules (nothing may rely on it).",
     enforcementLevel: "mandatory",
-    checks: on<any>(["aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"], (p: any) => {
+    checks: on<Props<DefaultSecurityGroupArgs>>("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", (p) => {
         const out: string[] = [];
         if (asArray(p.ingress).length) out.push(`default security group: ingress has ${asArray(p.ingress).length} rule(s); set ingress to [] so the default group admits nothing.`);
         if (asArray(p.egress).length) out.push(`default security group: egress has ${asArray(p.egress).length} rule(s); set egress to [].`);
@@ -218,12 +219,12 @@ const azureNsg: RuleDef = {
     description: "Azure NSG rules never allow inbound traffic from *, 0.0.0.0/0, Internet or Any.",
     enforcementLevel: "mandatory",
     exposure: true,
-    checks: on<any>(["azure-native:network:NetworkSecurityGroup", "azure-native:network:SecurityRule"], (p: any, ctx) => {
-        if (ctx.type === "azure-native:network:SecurityRule") return azureRuleIssues(p as Props<SecurityRuleArgs> as AzRule, "security rule", ctx);
-        return asArray((p as Props<NetworkSecurityGroupArgs>).securityRules as AzRule[] | undefined).flatMap((r, i) =>
-            azureRuleIssues(r, `network security group: securityRules[${fmt(r.name ?? i)}]`, ctx),
-        );
-    }),
+    checks: {
+        ...on<Props<SecurityRuleArgs>>("azure-native:network:SecurityRule", (rule, ctx) => azureRuleIssues(rule as AzRule, "security rule", ctx)),
+        ...on<Props<NetworkSecurityGroupArgs>>("azure-native:network:NetworkSecurityGroup", (nsg, ctx) =>
+            asArray(nsg.securityRules as AzRule[] | undefined).flatMap((r, i) => azureRuleIssues(r, `network security group: securityRules[${fmt(r.name ?? i)}]`, ctx)),
+        ),
+    }
 };
 
 /** Subnets Azure forbids or manages NSGs on. */
@@ -235,17 +236,22 @@ const subnetName = (s: AzSubnet) => s.subnetName ?? s.name;
 /** networkSecurityGroup.id is set; in preview it is the id of an NSG the stack creates, unknown but set. */
 const hasNsg = (s: AzSubnet) => isSet(s, "networkSecurityGroup") && (readKnown(() => s.networkSecurityGroup) === UNKNOWN || isSet(s.networkSecurityGroup, "id"));
 
+/** A subnet resource, or the inline subnets of a virtual network: one check per type, the same judgement of each subnet. */
+const onAzureSubnets = (check: (subnets: AzSubnet[], ctx: RuleContext) => string[]) => ({
+    ...on<Props<AzureSubnetArgs>>("azure-native:network:Subnet", (subnet, ctx) => check([subnet as AzSubnet], ctx)),
+    ...on<Props<VirtualNetworkArgs>>("azure-native:network:VirtualNetwork", (vnet, ctx) => check(asArray(vnet.subnets as AzSubnet[] | undefined), ctx)),
+});
+
 const azureSubnetNsg: RuleDef = {
     name: "net-11-azure-subnet-nsg",
     id: "NET-11",
     description: "Every Azure subnet has a network security group.",
     enforcementLevel: "mandatory",
-    checks: on<any>(["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"], (p: any, ctx) => {
-        const subnets: AzSubnet[] = ctx.type === "azure-native:network:Subnet" ? [p as Props<AzureSubnetArgs> as AzSubnet] : asArray((p as Props<VirtualNetworkArgs>).subnets as AzSubnet[] | undefined);
-        return subnets
+    checks: onAzureSubnets((subnets, ctx) =>
+        subnets
             .filter((s) => !AZURE_NSG_EXEMPT_SUBNETS.includes(subnetName(s) ?? "") && !hasNsg(s))
-            .map((s) => `subnet ${fmt(subnetName(s) ?? ctx.name)}: networkSecurityGroup is unset; attach a network security group so traffic is filtered at the subnet.`);
-    }),
+            .map((s) => `subnet ${fmt(subnetName(s) ?? ctx.name)}: networkSecurityGroup is unset; attach a network security group so traffic is filtered at the subnet.`),
+    )
 };
 
 const azureSubnetOutbound: RuleDef = {
@@ -253,12 +259,11 @@ const azureSubnetOutbound: RuleDef = {
     id: "NET-11",
     description: "Azure subnets disable default outbound access (egress only through an explicit NAT or firewall).",
     enforcementLevel: "advisory",
-    checks: on<any>(["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"], (p: any, ctx) => {
-        const subnets: AzSubnet[] = ctx.type === "azure-native:network:Subnet" ? [p as AzSubnet] : asArray(p.subnets as AzSubnet[] | undefined);
-        return subnets
+    checks: onAzureSubnets((subnets, ctx) =>
+        subnets
             .filter((s) => s.defaultOutboundAccess !== false)
-            .map((s) => `subnet ${fmt(subnetName(s) ?? ctx.name)}: defaultOutboundAccess is ${fmt(s.defaultOutboundAccess)}; set it to false and route egress through a NAT gateway or firewall.`);
-    }),
+            .map((s) => `subnet ${fmt(subnetName(s) ?? ctx.name)}: defaultOutboundAccess is ${fmt(s.defaultOutboundAccess)}; set it to false and route egress through a NAT gateway or firewall.`),
+    )
 };
 
 const gcpFirewall: RuleDef = {
@@ -279,14 +284,16 @@ const kafkaPublic: RuleDef = {
     description: "Kafka brokers are not reachable from the internet (MSK public access off, Event Hubs public network access disabled).",
     enforcementLevel: "mandatory",
     exposure: true,
-    checks: on<any>(["aws:msk/cluster:Cluster", "azure-native:eventhub:Namespace"], (p: any, ctx) => {
-        if (ctx.type === "aws:msk/cluster:Cluster") {
-            const t = (p as Props<MskClusterArgs>).brokerNodeGroupInfo?.connectivityInfo?.publicAccess?.type;
+    checks: {
+        ...on<Props<MskClusterArgs>>("aws:msk/cluster:Cluster", (cluster) => {
+            const t = cluster.brokerNodeGroupInfo?.connectivityInfo?.publicAccess?.type;
             return t === "SERVICE_PROVIDED_EIPS" ? [`MSK cluster: brokerNodeGroupInfo.connectivityInfo.publicAccess.type is "SERVICE_PROVIDED_EIPS"; set it to "DISABLED" and reach brokers privately.`] : [];
-        }
-        const v = (p as Props<EventHubNamespaceArgs>).publicNetworkAccess;
-        return v !== "Disabled" ? [`Event Hubs namespace: publicNetworkAccess is ${fmt(v)} (default "Enabled"); set it to "Disabled" and use a private endpoint.`] : [];
-    }),
+        }),
+        ...on<Props<EventHubNamespaceArgs>>("azure-native:eventhub:Namespace", (ns) => {
+            const v = ns.publicNetworkAccess;
+            return v !== "Disabled" ? [`Event Hubs namespace: publicNetworkAccess is ${fmt(v)} (default "Enabled"); set it to "Disabled" and use a private endpoint.`] : [];
+        }),
+    }
 };
 
 const CLOUD_RUN_INTERNAL = ["INGRESS_TRAFFIC_INTERNAL_ONLY", "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"];
@@ -350,23 +357,23 @@ const clusterNetworkPolicy: RuleDef = {
     id: "NET-16",
     description: "Clusters enforce Kubernetes NetworkPolicy (AKS networkPolicy, GKE Dataplane V2 or network policy, EKS VPC CNI network policy).",
     enforcementLevel: "mandatory",
-    checks: on<any>([AKS, GKE, "aws:eks/addon:Addon"], (p: any, ctx) => {
-        if (ctx.type === AKS) {
-            const np = (p as Props<ManagedClusterArgs>).networkProfile?.networkPolicy;
+    checks: {
+        ...on<Props<ManagedClusterArgs>>(AKS, (cluster) => {
+            const np = cluster.networkProfile?.networkPolicy;
             return np && np !== "none" ? [] : [`AKS cluster: networkProfile.networkPolicy is ${fmt(np)}; set it to "cilium", "azure" or "calico" so NetworkPolicies are enforced.`];
-        }
-        if (ctx.type === GKE) {
-            const c = p as Props<GkeClusterArgs>;
-            return c.datapathProvider === "ADVANCED_DATAPATH" || c.networkPolicy?.enabled === true
+        }),
+        ...on<Props<GkeClusterArgs>>(GKE, (c) =>
+            c.datapathProvider === "ADVANCED_DATAPATH" || c.networkPolicy?.enabled === true
                 ? []
-                : [`GKE cluster: datapathProvider is ${fmt(c.datapathProvider)} and networkPolicy.enabled is ${fmt(c.networkPolicy?.enabled)}; set datapathProvider to "ADVANCED_DATAPATH" (Dataplane V2) so NetworkPolicies are enforced.`];
-        }
-        const a = p as Props<AddonArgs>;
-        if (a.addonName !== "vpc-cni") return [];
-        const values = parseDocument(a.configurationValues) ?? {};
-        const on = values.enableNetworkPolicy === "true" || values.enableNetworkPolicy === true;
-        return on ? [] : [`EKS addon vpc-cni: configurationValues.enableNetworkPolicy is ${fmt(values.enableNetworkPolicy)}; set it to "true" so NetworkPolicies are enforced.`];
-    }),
+                : [`GKE cluster: datapathProvider is ${fmt(c.datapathProvider)} and networkPolicy.enabled is ${fmt(c.networkPolicy?.enabled)}; set datapathProvider to "ADVANCED_DATAPATH" (Dataplane V2) so NetworkPolicies are enforced.`],
+        ),
+        ...on<Props<AddonArgs>>("aws:eks/addon:Addon", (a) => {
+            if (a.addonName !== "vpc-cni") return [];
+            const values = parseDocument(a.configurationValues) ?? {};
+            const enabled = values.enableNetworkPolicy === "true" || values.enableNetworkPolicy === true;
+            return enabled ? [] : [`EKS addon vpc-cni: configurationValues.enableNetworkPolicy is ${fmt(values.enableNetworkPolicy)}; set it to "true" so NetworkPolicies are enforced.`];
+        }),
+    }
 };
 
 export const networkRules: RuleDef[] = [
