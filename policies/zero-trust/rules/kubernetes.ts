@@ -1,6 +1,7 @@
 /** Kubernetes and mesh rules (K8S-01 … K8S-16) for resources the programs declare. */
 import type * as k8s from "@pulumi/kubernetes/types/input";
 import type { ReleaseArgs } from "@pulumi/kubernetes/helm/v3";
+import type { ChartArgs } from "@pulumi/kubernetes/helm/v4";
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { asArray, fmt, resourcePolicy, type Props, type RuleContext, type RuleDef, on } from "./common";
 
@@ -152,7 +153,7 @@ const ciliumEncryption: RuleDef = {
     id: "K8S-07",
     description: "Cilium installations turn on transparent encryption (WireGuard or IPsec).",
     enforcementLevel: "mandatory",
-    checks: on<any>(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"], (p: any) => {
+    checks: on<Props<ReleaseArgs | ChartArgs>>(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"], (p) => {
         if (p.chart !== "cilium" && !/\/cilium$/.test(String(p.chart ?? ""))) return [];
         const enc = p.values?.encryption;
         return enc?.enabled === true && ["wireguard", "ipsec"].includes(enc.type ?? "ipsec")
@@ -300,7 +301,8 @@ const notDefaultNamespace: RuleDef = {
     id: "K8S-12",
     description: "No workloads in the default namespace.",
     enforcementLevel: "mandatory",
-    checks: on<any>([...WORKLOAD_TYPES, SERVICE], (p: any, ctx) => {
+    // Every workload kind and Service carries its namespace in the same ObjectMeta.
+    checks: on<{ metadata?: Props<k8s.meta.v1.ObjectMeta> }>([...WORKLOAD_TYPES, SERVICE], (p, ctx) => {
         const ns = p.metadata?.namespace;
         return !ns || ns === "default" ? [`${kindOf(ctx)}: metadata.namespace is ${fmt(ns)}; put it in an application namespace.`] : [];
     }),
@@ -392,12 +394,13 @@ const networkPolicyEgress: RuleDef = {
     description:
         "NetworkPolicy egress names its destinations: no rule without `to` (every address), and an ipBlock of a /0 only in a policy annotated as a named egress exception with its reason.",
     enforcementLevel: "mandatory",
-    checks: on<any>([NETWORK_POLICY], (p: any, ctx) => {
-        const annotations = p.metadata?.annotations ?? {};
+    checks: on<Props<k8s.networking.v1.NetworkPolicy>>(NETWORK_POLICY, (p, ctx) => {
+        const annotations: Record<string, string> = p.metadata?.annotations ?? {};
         const named = !!annotations[EGRESS_EXCEPTION_ANNOTATION] && !!String(annotations[EGRESS_EXCEPTION_REASON_ANNOTATION] ?? "").trim();
-        const ports = (rule: any) => (asArray(rule.ports).length ? asArray(rule.ports).map((x: any) => `${x.protocol ?? "TCP"}/${x.port ?? "*"}`).join(", ") : "every port");
+        const ports = (rule: Props<k8s.networking.v1.NetworkPolicyEgressRule>) =>
+            asArray(rule.ports).length ? asArray(rule.ports).map((x) => `${x.protocol ?? "TCP"}/${x.port ?? "*"}`).join(", ") : "every port";
         const out: string[] = [];
-        asArray(p.spec?.egress).forEach((rule: any, i: number) => {
+        asArray(p.spec?.egress).forEach((rule, i) => {
             const to = asArray(rule?.to);
             if (!to.length) {
                 out.push(
@@ -405,7 +408,7 @@ const networkPolicyEgress: RuleDef = {
                 );
                 return;
             }
-            to.forEach((peer: any, j: number) => {
+            to.forEach((peer, j) => {
                 const cidr = String(peer?.ipBlock?.cidr ?? "");
                 if (/\/0$/.test(cidr) && !named) {
                     out.push(
