@@ -159,7 +159,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
         // sandbox (no syscalls, capability-based WASI) is the isolation, and the namespace enforces baseline.
         const ns = new PlatformNamespace(
             `${prefix}-${target}-wasm-ns`,
-            { name: WASM_NAMESPACE, podSecurity: "baseline", network: cluster.networkFacts, ...kafkaEgress(config, target, WASM_NAMESPACE) },
+            { name: WASM_NAMESPACE, podSecurity: "baseline", policyException: "spinapp-no-pod-security-context", network: cluster.networkFacts, ...kafkaEgress(config, target, WASM_NAMESPACE) },
             { provider },
         );
         kafkaCredentialsIn(ns, WASM_NAMESPACE, target, provider);

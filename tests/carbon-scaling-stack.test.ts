@@ -18,6 +18,7 @@ import { discoverPolicyPacks } from "../tools/policy/analyzer-client";
 import { runPolicyPacks } from "../tools/policy/run";
 import { exitCode } from "../tools/policy/report";
 import { validateCustomResource } from "./crd";
+import { stackPackConfig } from "../tools/policy/pack-config";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
@@ -264,7 +265,9 @@ describe("a cloud stack with scaling enabled", () => {
 describe("policy packs on the local stack with scaling enabled", () => {
     it("npm run check's verdict: no mandatory violation (exit 0)", async () => {
         const plan = await planStack("local", { "platform:carbon": scalingOn(), "platform:carbonSignalToken": { secure: "v1:ciphertext" } });
-        const result = await runPolicyPacks(plan.resources, discoverPolicyPacks(path.join(PROJECT_ROOT, "policies")));
+        // As npm run check: each pack with the stack's pack config (policies/config).
+        const packDirs = discoverPolicyPacks(path.join(PROJECT_ROOT, "policies"));
+        const result = await runPolicyPacks(plan.resources, packDirs, { config: Object.fromEntries(packDirs.map((d) => [path.basename(d), stackPackConfig("local", d)])) });
         const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => `${v.policy}: ${v.message}`);
         expect(result.packs.map((p) => p.name).sort()).toEqual(["carbon-aware", "zero-trust"]);
         expect(result.resources).toBe(plan.resources.length);

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deploy, EXIT_ENDPOINT_UNREACHABLE, EXIT_TIMEOUT, kubeconfigServers, policyPacks } from "../tools/deploy";
 import { PROJECT_ROOT } from "../tools/plan/stack-config";
+import { stackPackConfig } from "../tools/policy/pack-config";
 
 // The deploy script drives the real Automation API; a stand-in `pulumi` on PATH records every call.
 const FAKE_BIN = path.join(PROJECT_ROOT, "tests", "fixtures", "fake-pulumi");
@@ -99,7 +100,10 @@ describe("npm run deploy", () => {
         }
         const [previewConfigs] = fs.readFileSync(`${logFile}.configs`, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
         const byPack = Object.fromEntries(packs.map((p, i) => [path.basename(p), previewConfigs[i]]));
-        expect(byPack["zero-trust"]).toEqual({ all: "mandatory", "net-06-no-world-ingress": { allowedCidrs: ["203.0.113.0/24"] } });
+        // The stack's own pack config (policies/config) first, then the given file's entries.
+        const zeroTrustDir = packs.find((p) => path.basename(p) === "zero-trust")!;
+        expect(byPack["zero-trust"]).toEqual({ ...stackPackConfig("dev", zeroTrustDir), all: "mandatory", "net-06-no-world-ingress": { allowedCidrs: ["203.0.113.0/24"] } });
+        expect(byPack["zero-trust"]["zero-trust-exceptions"]).toBeDefined();
         expect(byPack["carbon-aware"]).toEqual({ all: "mandatory", "ca-04-placement-summary": "disabled" });
     }, 120_000);
 

@@ -109,7 +109,7 @@ describe("policy check reports", () => {
 describe("policy pack config and the CLI", () => {
     it("resolves config as the engine does: defaults from the schema, 'all', per-policy levels", () => {
         const resolved = new Map(resolvePolicyConfig("zero-trust", pack.policies, { all: "advisory", "net-06-no-world-ingress": { enforcementLevel: "mandatory", allowedCidrs: ["203.0.113.0/24"] } }).map(([n, l, p]) => [n, { l, p }]));
-        expect(resolved.get("net-06-no-world-ingress")).toEqual({ l: "mandatory", p: { edgeExceptions: [], allowedCidrs: ["203.0.113.0/24"] } });
+        expect(resolved.get("net-06-no-world-ingress")).toEqual({ l: "mandatory", p: { allowedCidrs: ["203.0.113.0/24"] } });
         expect(resolved.get("id-01-eks-access-entries")!.l).toBe("advisory");
     });
 

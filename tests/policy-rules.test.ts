@@ -6,6 +6,7 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPolicyPack, type AnalyzerResource, type PolicyPackHandle } from "../tools/policy/analyzer-client";
+import { AKS, cases, EKS, GKE, goodPod, type Case } from "./policy-cases";
 
 const PACK = path.resolve(__dirname, "../policies/zero-trust");
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -28,111 +29,6 @@ async function violations(policy: string, type: string, props: Record<string, un
     return r.diagnostics.filter((d) => d.policy === policy);
 }
 
-interface Case {
-    policy: string;
-    type: string;
-    pass: Record<string, unknown>;
-    fail: Record<string, unknown>;
-    /** Props with the checked settings left unset, and whether that violates (insecure provider default). */
-    unset: Record<string, unknown>;
-    unsetViolates: boolean;
-    level?: "mandatory" | "advisory";
-    /** A fragment the failure message must contain (the property path). */
-    mentions: string;
-}
-
-const EKS = "aws:eks/cluster:Cluster";
-const GKE = "gcp:container/cluster:Cluster";
-const AKS = "azure-native:containerservice:ManagedCluster";
-const goodPod = {
-    serviceAccountName: "app",
-    automountServiceAccountToken: false,
-    securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-    containers: [{ name: "app", image: "app:1", securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } } }],
-};
-const deployment = (spec: unknown, ns = "shop") => ({ metadata: { namespace: ns }, spec: { template: { spec } } });
-
-const cases: Case[] = [
-    { policy: "id-01-eks-access-entries", type: EKS, pass: { accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false } }, fail: { accessConfig: { authenticationMode: "API_AND_CONFIG_MAP", bootstrapClusterCreatorAdminPermissions: false } }, unset: {}, unsetViolates: true, mentions: "accessConfig.authenticationMode" },
-    { policy: "id-02-aks-entra-rbac", type: AKS, pass: { disableLocalAccounts: true, aadProfile: { managed: true, enableAzureRBAC: true } }, fail: { disableLocalAccounts: false, aadProfile: { managed: true, enableAzureRBAC: true } }, unset: {}, unsetViolates: true, mentions: "disableLocalAccounts" },
-    { policy: "id-03-gke-no-legacy-auth", type: GKE, pass: { enableLegacyAbac: false }, fail: { enableLegacyAbac: true }, unset: {}, unsetViolates: false, mentions: "enableLegacyAbac" },
-    { policy: "id-04-gke-workload-identity", type: GKE, pass: { workloadIdentityConfig: { workloadPool: "p.svc.id.goog" }, removeDefaultNodePool: true }, fail: { workloadIdentityConfig: { workloadPool: "p.svc.id.goog" }, nodeConfig: { workloadMetadataConfig: { mode: "GCE_METADATA" } } }, unset: { removeDefaultNodePool: true }, unsetViolates: true, mentions: "workloadMetadataConfig.mode" },
-    { policy: "id-05-gke-node-service-account", type: "gcp:container/nodePool:NodePool", pass: { nodeConfig: { serviceAccount: "nodes@p.iam.gserviceaccount.com" } }, fail: { nodeConfig: { serviceAccount: "123-compute@developer.gserviceaccount.com" } }, unset: { nodeConfig: {} }, unsetViolates: true, mentions: "nodeConfig.serviceAccount" },
-    { policy: "id-06-aks-workload-identity", type: AKS, pass: { securityProfile: { workloadIdentity: { enabled: true } }, oidcIssuerProfile: { enabled: true } }, fail: { securityProfile: { workloadIdentity: { enabled: true } }, oidcIssuerProfile: { enabled: true }, podIdentityProfile: { enabled: true } }, unset: {}, unsetViolates: true, mentions: "podIdentityProfile.enabled" },
-    { policy: "id-07-azure-federated-credential", type: "azure-native:managedidentity:FederatedIdentityCredential", pass: { subject: "system:serviceaccount:shop:api", audiences: ["api://AzureADTokenExchange"] }, fail: { subject: "system:serviceaccount:shop:*", audiences: ["api://AzureADTokenExchange"] }, unset: {}, unsetViolates: true, mentions: "subject" },
-    {
-        policy: "id-08-iam-role-trust", type: "aws:iam/role:Role",
-        pass: { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Federated: "arn:aws:iam::1:oidc-provider/oidc.eks.eu-north-1.amazonaws.com/id/X" }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { "oidc.eks.eu-north-1.amazonaws.com/id/X:sub": "system:serviceaccount:shop:api", "oidc.eks.eu-north-1.amazonaws.com/id/X:aud": "sts.amazonaws.com" } } }] }) },
-        fail: { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }) },
-        unset: { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Federated: "arn:aws:iam::1:oidc-provider/oidc.eks.x/id/X" }, Action: "sts:AssumeRoleWithWebIdentity" }] }) },
-        unsetViolates: true, mentions: "Principal \"*\"",
-    },
-    { policy: "id-09-eks-pod-identity-service-account", type: "aws:eks/podIdentityAssociation:PodIdentityAssociation", pass: { serviceAccount: "api", namespace: "shop" }, fail: { serviceAccount: "default", namespace: "shop" }, unset: { namespace: "shop" }, unsetViolates: false, level: "advisory", mentions: "serviceAccount" },
-    { policy: "id-10-imdsv2-hop-limit", type: "aws:ec2/launchTemplate:LaunchTemplate", pass: { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 } }, fail: { metadataOptions: { httpTokens: "optional", httpPutResponseHopLimit: 1 } }, unset: {}, unsetViolates: true, mentions: "metadataOptions.httpTokens" },
-    { policy: "id-11-iam-no-admin", type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", pass: { policyArn: "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" }, fail: { policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, unset: {}, unsetViolates: false, mentions: "AdministratorAccess" },
-    { policy: "id-12-cloud-run-no-public-invoker", type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", pass: { member: "serviceAccount:caller@p.iam.gserviceaccount.com" }, fail: { member: "allUsers" }, unset: {}, unsetViolates: false, mentions: "allUsers" },
-    { policy: "net-01-eks-private-endpoint", type: EKS, pass: { vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false } }, fail: { vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } }, unset: { vpcConfig: {} }, unsetViolates: true, mentions: "publicAccessCidrs" },
-    { policy: "net-02-gke-private-cluster", type: GKE, pass: { privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: true }, masterAuthorizedNetworksConfig: { cidrBlocks: [{ cidrBlock: "10.99.0.0/24" }] } }, fail: { privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: true }, masterAuthorizedNetworksConfig: { cidrBlocks: [{ cidrBlock: "0.0.0.0/0" }] } }, unset: {}, unsetViolates: true, mentions: "masterAuthorizedNetworksConfig" },
-    { policy: "net-03-aks-private-api", type: AKS, pass: { apiServerAccessProfile: { enablePrivateCluster: true, enablePrivateClusterPublicFQDN: false } }, fail: { apiServerAccessProfile: { enablePrivateCluster: true, enablePrivateClusterPublicFQDN: true } }, unset: {}, unsetViolates: true, mentions: "enablePrivateClusterPublicFQDN" },
-    { policy: "net-04-no-public-node-ips", type: "azure-native:containerservice:AgentPool", pass: { enableNodePublicIP: false }, fail: { enableNodePublicIP: true }, unset: {}, unsetViolates: false, mentions: "enableNodePublicIP" },
-    { policy: "net-05-subnet-no-auto-public-ip", type: "aws:ec2/subnet:Subnet", pass: { mapPublicIpOnLaunch: true, tags: { "kubernetes.io/role/elb": "1" } }, fail: { mapPublicIpOnLaunch: true }, unset: {}, unsetViolates: false, mentions: "mapPublicIpOnLaunch" },
-    { policy: "net-06-no-world-ingress", type: "aws:ec2/securityGroup:SecurityGroup", pass: { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.10.0.0/16"] }] }, fail: { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["::/0"] }] }, unset: {}, unsetViolates: false, mentions: "ingress[0].ipv6CidrBlocks" },
-    { policy: "net-07-no-open-egress", type: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", pass: { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" }, fail: { ipProtocol: "-1", cidrIpv4: "0.0.0.0/0" }, unset: {}, unsetViolates: false, level: "advisory", mentions: "ipProtocol -1" },
-    { policy: "net-08-default-security-group-empty", type: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", pass: { ingress: [], egress: [] }, fail: { ingress: [{ protocol: "-1", self: true, fromPort: 0, toPort: 0 }], egress: [] }, unset: {}, unsetViolates: false, mentions: "ingress" },
-    { policy: "net-09-nacl-no-world-admin-ports", type: "aws:ec2/networkAclRule:NetworkAclRule", pass: { egress: false, ruleAction: "allow", cidrBlock: "0.0.0.0/0", protocol: "tcp", fromPort: 443, toPort: 443 }, fail: { egress: false, ruleAction: "allow", cidrBlock: "0.0.0.0/0", protocol: "tcp", fromPort: 22, toPort: 22 }, unset: { ruleAction: "allow", protocol: "-1", cidrBlock: "10.0.0.0/8" }, unsetViolates: false, level: "advisory", mentions: "port 22" },
-    { policy: "net-10-nsg-no-internet-inbound", type: "azure-native:network:SecurityRule", pass: { direction: "Inbound", access: "Allow", sourceAddressPrefix: "VirtualNetwork" }, fail: { direction: "Inbound", access: "Allow", sourceAddressPrefix: "Internet" }, unset: { direction: "Inbound", access: "Allow" }, unsetViolates: false, mentions: "source" },
-    { policy: "net-11-azure-subnet-nsg", type: "azure-native:network:Subnet", pass: { subnetName: "nodes", networkSecurityGroup: { id: "/subscriptions/x/nsg" } }, fail: { subnetName: "nodes", networkSecurityGroup: {} }, unset: { subnetName: "nodes" }, unsetViolates: true, mentions: "networkSecurityGroup" },
-    { policy: "net-11a-azure-subnet-no-default-outbound", type: "azure-native:network:Subnet", pass: { defaultOutboundAccess: false }, fail: { defaultOutboundAccess: true }, unset: {}, unsetViolates: true, level: "advisory", mentions: "defaultOutboundAccess" },
-    { policy: "net-12-gcp-firewall-no-world-ingress", type: "gcp:compute/firewall:Firewall", pass: { allows: [{ protocol: "tcp", ports: ["22"] }], sourceRanges: ["10.30.0.0/20"] }, fail: { allows: [{ protocol: "tcp", ports: ["22"] }], sourceRanges: ["0.0.0.0/0"] }, unset: { allows: [{ protocol: "tcp" }] }, unsetViolates: false, mentions: "sourceRanges" },
-    { policy: "net-13-kafka-no-public-access", type: "azure-native:eventhub:Namespace", pass: { publicNetworkAccess: "Disabled" }, fail: { publicNetworkAccess: "Enabled" }, unset: {}, unsetViolates: true, mentions: "publicNetworkAccess" },
-    { policy: "net-14-serverless-internal-ingress", type: "gcp:cloudrunv2/service:Service", pass: { ingress: "INGRESS_TRAFFIC_INTERNAL_ONLY" }, fail: { ingress: "INGRESS_TRAFFIC_ALL" }, unset: {}, unsetViolates: true, mentions: "ingress" },
-    { policy: "net-14-serverless-internal-ingress", type: "azure-native:app:ContainerApp", pass: { configuration: { ingress: { external: true, ipSecurityRestrictions: [{ name: "vnet", ipAddressRange: "10.20.0.0/16", action: "Allow" }] } } }, fail: { configuration: { ingress: { external: true, ipSecurityRestrictions: [{ name: "any", ipAddressRange: "0.0.0.0/0", action: "Allow" }] } } }, unset: { configuration: { ingress: { external: true } } }, unsetViolates: true, mentions: "ipSecurityRestrictions" },
-    { policy: "net-15-serverless-egress-through-vpc", type: "gcp:cloudrunv2/service:Service", pass: { template: { vpcAccess: { egress: "ALL_TRAFFIC" } } }, fail: { template: { vpcAccess: { egress: "PRIVATE_RANGES_ONLY" } } }, unset: {}, unsetViolates: true, level: "advisory", mentions: "template.vpcAccess.egress" },
-    { policy: "net-16-cluster-network-policy", type: GKE, pass: { datapathProvider: "ADVANCED_DATAPATH" }, fail: { datapathProvider: "LEGACY_DATAPATH" }, unset: {}, unsetViolates: true, mentions: "datapathProvider" },
-    { policy: "enc-01-secrets-envelope-encryption", type: EKS, pass: { encryptionConfig: { resources: ["secrets"], provider: { keyArn: "arn:aws:kms:eu-north-1:1:key/k" } } }, fail: { encryptionConfig: { resources: [], provider: { keyArn: "arn:k" } } }, unset: {}, unsetViolates: true, mentions: "encryptionConfig" },
-    { policy: "enc-02-msk-tls", type: "aws:msk/cluster:Cluster", pass: { encryptionInfo: { encryptionInTransit: { clientBroker: "TLS", inCluster: true } } }, fail: { encryptionInfo: { encryptionInTransit: { clientBroker: "TLS_PLAINTEXT" } } }, unset: {}, unsetViolates: false, mentions: "clientBroker" },
-    { policy: "enc-02a-msk-customer-key", type: "aws:msk/cluster:Cluster", pass: { encryptionInfo: { encryptionAtRestKmsKeyArn: "arn:k" } }, fail: { encryptionInfo: { encryptionAtRestKmsKeyArn: "" } }, unset: {}, unsetViolates: true, level: "advisory", mentions: "encryptionAtRestKmsKeyArn" },
-    { policy: "enc-03-kafka-client-auth", type: "aws:msk/cluster:Cluster", pass: { clientAuthentication: { sasl: { iam: true } } }, fail: { clientAuthentication: { sasl: { iam: true }, unauthenticated: true } }, unset: {}, unsetViolates: true, mentions: "unauthenticated" },
-    { policy: "enc-04-event-hubs-tls-entra", type: "azure-native:eventhub:Namespace", pass: { minimumTlsVersion: "1.2", disableLocalAuth: true }, fail: { minimumTlsVersion: "1.0", disableLocalAuth: true }, unset: {}, unsetViolates: true, mentions: "minimumTlsVersion" },
-    { policy: "enc-05-container-apps-mtls", type: "azure-native:app:ManagedEnvironment", pass: { peerAuthentication: { mtls: { enabled: true } }, peerTrafficConfiguration: { encryption: { enabled: true } } }, fail: { peerAuthentication: { mtls: { enabled: false } }, peerTrafficConfiguration: { encryption: { enabled: true } } }, unset: {}, unsetViolates: true, mentions: "peerAuthentication.mtls.enabled" },
-    { policy: "enc-06-key-rotation", type: "gcp:kms/cryptoKey:CryptoKey", pass: { rotationPeriod: "7776000s" }, fail: { rotationPeriod: "31536000s" }, unset: {}, unsetViolates: true, mentions: "rotationPeriod" },
-    { policy: "enc-07-no-public-key-access", type: "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", pass: { role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: "serviceAccount:gke@p.iam.gserviceaccount.com" }, fail: { role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: "allAuthenticatedUsers" }, unset: {}, unsetViolates: false, mentions: "allAuthenticatedUsers" },
-    { policy: "enc-08-key-vault-hardening", type: "azure-native:keyvault:Vault", pass: { properties: { enablePurgeProtection: true, publicNetworkAccess: "Disabled" } }, fail: { properties: { enablePurgeProtection: true, publicNetworkAccess: "Enabled" } }, unset: { properties: {} }, unsetViolates: true, mentions: "publicNetworkAccess" },
-    { policy: "enc-08a-key-vault-rbac", type: "azure-native:keyvault:Vault", pass: { properties: { enableRbacAuthorization: true } }, fail: { properties: { enableRbacAuthorization: false } }, unset: { properties: {} }, unsetViolates: true, level: "advisory", mentions: "enableRbacAuthorization" },
-    { policy: "enc-09-node-disk-encryption", type: "azure-native:containerservice:AgentPool", pass: { enableEncryptionAtHost: true }, fail: { enableEncryptionAtHost: false }, unset: {}, unsetViolates: true, level: "advisory", mentions: "enableEncryptionAtHost" },
-    { policy: "iso-01-node-hardening", type: AKS, pass: { addonProfiles: { azurepolicy: { enabled: true } } }, fail: { addonProfiles: { azurepolicy: { enabled: false } } }, unset: {}, unsetViolates: true, level: "advisory", mentions: "azurepolicy" },
-    { policy: "iso-02-ecs-task-isolation", type: "aws:ecs/taskDefinition:TaskDefinition", pass: { family: "f", containerDefinitions: JSON.stringify([{ name: "app", readonlyRootFilesystem: true }]) }, fail: { family: "f", containerDefinitions: JSON.stringify([{ name: "app", readonlyRootFilesystem: true, privileged: true }]) }, unset: { family: "f", containerDefinitions: JSON.stringify([{ name: "app" }]) }, unsetViolates: true, mentions: "privileged" },
-    { policy: "log-01-control-plane-audit-logs", type: EKS, pass: { enabledClusterLogTypes: ["api", "audit", "authenticator"] }, fail: { enabledClusterLogTypes: ["api"] }, unset: {}, unsetViolates: true, mentions: "enabledClusterLogTypes" },
-    { policy: "log-02-flow-and-broker-logs", type: "gcp:compute/subnetwork:Subnetwork", pass: { logConfig: { aggregationInterval: "INTERVAL_5_SEC" } }, fail: { purpose: "PRIVATE" }, unset: {}, unsetViolates: true, mentions: "logConfig" },
-    { policy: "log-02a-azure-flow-log-retention", type: "azure-native:network:FlowLog", pass: { enabled: true, retentionPolicy: { enabled: true, days: 90 } }, fail: { enabled: true, retentionPolicy: { enabled: true, days: 7 } }, unset: {}, unsetViolates: true, level: "advisory", mentions: "retentionPolicy" },
-    { policy: "sec-01-secret-store-integration", type: GKE, pass: { secretManagerConfig: { enabled: true } }, fail: { secretManagerConfig: { enabled: false } }, unset: {}, unsetViolates: true, level: "advisory", mentions: "secretManagerConfig.enabled" },
-    { policy: "k8s-01-pod-security-restricted", type: "kubernetes:core/v1:Namespace", pass: { metadata: { name: "shop", labels: { "pod-security.kubernetes.io/enforce": "restricted" } } }, fail: { metadata: { name: "shop", labels: { "pod-security.kubernetes.io/enforce": "baseline" } } }, unset: { metadata: { name: "shop" } }, unsetViolates: true, mentions: "pod-security.kubernetes.io/enforce" },
-    { policy: "k8s-03-peer-authentication-strict", type: "kubernetes:security.istio.io/v1:PeerAuthentication", pass: { spec: { mtls: { mode: "STRICT" } } }, fail: { spec: { mtls: { mode: "STRICT" }, portLevelMtls: { "8080": { mode: "PERMISSIVE" } } } }, unset: { spec: {} }, unsetViolates: false, mentions: "portLevelMtls" },
-    { policy: "k8s-04-authorization-positive-match", type: "kubernetes:security.istio.io/v1:AuthorizationPolicy", pass: { spec: { rules: [{ from: [{ source: { principals: ["cluster.local/ns/shop/sa/web"] } }] }] } }, fail: { spec: { rules: [{ from: [{ source: { notPrincipals: ["cluster.local/ns/x/sa/y"] } }] }] } }, unset: { spec: {} }, unsetViolates: false, mentions: "notPrincipals" },
-    { policy: "k8s-05-mesh-enrolment", type: "kubernetes:core/v1:Namespace", pass: { metadata: { name: "shop", labels: { "istio.io/dataplane-mode": "ambient" } } }, fail: { metadata: { name: "shop", labels: { "istio.io/dataplane-mode": "none" } } }, unset: { metadata: { name: "shop" } }, unsetViolates: true, mentions: "istio.io/dataplane-mode" },
-    { policy: "k8s-06-l7-policy-targets-waypoint", type: "kubernetes:security.istio.io/v1:AuthorizationPolicy", pass: { spec: { targetRefs: [{ kind: "Gateway", group: "gateway.networking.k8s.io", name: "waypoint" }], rules: [{ to: [{ operation: { methods: ["GET"] } }] }] } }, fail: { spec: { rules: [{ to: [{ operation: { methods: ["GET"] } }] }] } }, unset: { spec: { rules: [{ to: [{ operation: { ports: ["8080"] } }] }] } }, unsetViolates: false, mentions: "targetRefs" },
-    { policy: "k8s-07-cilium-transparent-encryption", type: "kubernetes:helm.sh/v3:Release", pass: { chart: "cilium", values: { encryption: { enabled: true, type: "wireguard" } } }, fail: { chart: "cilium", values: { encryption: { enabled: false } } }, unset: { chart: "cilium", values: {} }, unsetViolates: true, mentions: "values.encryption" },
-    { policy: "k8s-08-internal-load-balancer", type: "kubernetes:core/v1:Service", pass: { metadata: { namespace: "shop", annotations: { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" } }, spec: { type: "LoadBalancer" } }, fail: { metadata: { namespace: "shop" }, spec: { type: "LoadBalancer" } }, unset: { metadata: { namespace: "shop" }, spec: {} }, unsetViolates: false, mentions: "LoadBalancer" },
-    { policy: "k8s-09-no-host-access", type: "kubernetes:apps/v1:Deployment", pass: deployment(goodPod), fail: deployment({ ...goodPod, hostNetwork: true }), unset: deployment({ containers: [{ name: "app", image: "app:1" }] }), unsetViolates: true, mentions: "spec.hostNetwork" },
-    { policy: "k8s-10-restricted-security-context", type: "kubernetes:apps/v1:Deployment", pass: deployment(goodPod), fail: deployment({ ...goodPod, containers: [{ name: "app", securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ["ALL"] } } }] }), unset: deployment({ containers: [{ name: "app" }] }), unsetViolates: true, mentions: "readOnlyRootFilesystem" },
-    { policy: "k8s-11-dedicated-service-account", type: "kubernetes:apps/v1:Deployment", pass: deployment(goodPod), fail: deployment({ ...goodPod, serviceAccountName: "default" }), unset: deployment({ containers: [{ name: "app" }] }), unsetViolates: true, mentions: "serviceAccountName" },
-    { policy: "k8s-12-no-default-namespace", type: "kubernetes:apps/v1:Deployment", pass: deployment(goodPod), fail: deployment(goodPod, "default"), unset: { spec: { template: { spec: goodPod } } }, unsetViolates: true, mentions: "metadata.namespace" },
-    { policy: "k8s-13-rbac-least-privilege", type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", pass: { roleRef: { kind: "ClusterRole", name: "view" }, subjects: [{ kind: "Group", name: "devs" }] }, fail: { roleRef: { kind: "ClusterRole", name: "cluster-admin" }, subjects: [{ kind: "Group", name: "devs" }] }, unset: {}, unsetViolates: false, mentions: "cluster-admin" },
-    { policy: "k8s-14-strimzi-tls-auth", type: "kubernetes:kafka.strimzi.io/v1beta2:Kafka", pass: { spec: { kafka: { listeners: [{ name: "tls", tls: true, authentication: { type: "tls" } }], authorization: { type: "simple" } } } }, fail: { spec: { kafka: { listeners: [{ name: "plain", tls: false, authentication: { type: "tls" } }], authorization: { type: "simple" } } } }, unset: { spec: { kafka: { listeners: [{ name: "tls", tls: true }] } } }, unsetViolates: true, mentions: "tls" },
-    {
-        policy: "k8s-16-network-policy-egress-named",
-        type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-        pass: {
-            metadata: { annotations: { "platform.io/egress-exception": "entra-id", "platform.io/egress-exception-reason": "token exchange" } },
-            spec: { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } }], ports: [{ protocol: "TCP", port: 443 }] }, { to: [{ ipBlock: { cidr: "10.10.0.0/18" } }] }] },
-        },
-        fail: { spec: { podSelector: {}, egress: [{ ports: [{ protocol: "TCP", port: 443 }] }] } },
-        unset: { spec: { podSelector: {} } },
-        unsetViolates: false,
-        mentions: "spec.egress[0] has no destinations",
-    },
-    { policy: "k8s-15-knative-cluster-local", type: "kubernetes:serving.knative.dev/v1:Service", pass: { metadata: { labels: { "networking.knative.dev/visibility": "cluster-local" } } }, fail: { metadata: { labels: { "networking.knative.dev/visibility": "public" } } }, unset: {}, unsetViolates: true, level: "advisory", mentions: "networking.knative.dev/visibility" },
-];
 
 describe("zero-trust rules over the analyzer protocol", () => {
     it("serves every resource rule of the table and names them as the catalogue does", () => {
@@ -324,52 +220,81 @@ describe("zero-trust stack policies over AnalyzeStack", () => {
 describe("zero-trust configuration over Configure", () => {
     afterAll(async () => pack.configure({}));
 
-    it("exempts a named public edge from an exposure rule and reports it as not applicable", async () => {
-        await pack.configure({ "k8s-08-internal-load-balancer": { edgeExceptions: ["public-gateway"] } });
-        const props = { metadata: { namespace: "edge" }, spec: { type: "LoadBalancer" } };
-        const exempt = await pack.analyze(resource("kubernetes:core/v1:Service", props, { name: "public-gateway" }));
-        expect(exempt.diagnostics.filter((d) => d.policy === "k8s-08-internal-load-balancer")).toEqual([]);
-        expect(exempt.notApplicable).toContainEqual({ policy: "k8s-08-internal-load-balancer", reason: expect.stringContaining('public edge exception "public-gateway"') });
-        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", props, { name: "other" })).toHaveLength(1);
-    });
+    const EXCEPTIONS = "zero-trust-exceptions";
+    const exception = (name: string, policies: string[], reason = `ticket OPS-1: ${name}`) => ({ [EXCEPTIONS]: { exceptions: [{ name, reason, policies }] } });
 
-    it("exempts a public Istio gateway release listed as an edge exception, and only that one", async () => {
-        await pack.configure({ "k8s-08-internal-load-balancer": { edgeExceptions: ["mesh-ingress-gateway"] } });
-        const release = { chart: "gateway", repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" }, values: { service: { type: "LoadBalancer" } } };
-        const exempt = await pack.analyze(resource("kubernetes:helm.sh/v3:Release", release, { name: "mesh-ingress-gateway" }));
-        expect(exempt.diagnostics.filter((d) => d.policy === "k8s-08-internal-load-balancer")).toEqual([]);
-        expect(exempt.notApplicable).toContainEqual({ policy: "k8s-08-internal-load-balancer", reason: expect.stringContaining('public edge exception "mesh-ingress-gateway"') });
-        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:helm.sh/v3:Release", release, { name: "other-gateway" })).toHaveLength(1);
-    });
-
-    it("exempts a resource that carries a named edge-exception mark only when the pack config names that exception", async () => {
+    it("exempts a resource marked with a named exception only when the pack config grants it for that policy, reported with its reason", async () => {
         const marked = { metadata: { namespace: "edge", annotations: { "platform.io/edge-exception": "public-web" } }, spec: { type: "LoadBalancer" } };
-        // Marked by the program but not accepted by the pack's config: still a violation.
+        // Marked by the program but not granted by the pack's config: still a violation.
         await pack.configure({});
         expect(await violations("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", marked, { name: "web-lb" })).toHaveLength(1);
-        await pack.configure({ "k8s-08-internal-load-balancer": { edgeExceptions: ["public-web"] } });
+        await pack.configure(exception("public-web", ["k8s-08-internal-load-balancer"], "the shop's public storefront (OPS-42)"));
         const exempt = await pack.analyze(resource("kubernetes:core/v1:Service", marked, { name: "web-lb" }));
         expect(exempt.diagnostics.filter((d) => d.policy === "k8s-08-internal-load-balancer")).toEqual([]);
-        expect(exempt.notApplicable).toContainEqual({ policy: "k8s-08-internal-load-balancer", reason: expect.stringContaining('public edge exception "public-web" marked on "web-lb"') });
-        // Accepted by the config but the resource is not marked with it: a violation.
+        expect(exempt.notApplicable).toContainEqual({ policy: "k8s-08-internal-load-balancer", reason: 'policy exception "public-web" marked on "web-lb": the shop\'s public storefront (OPS-42)' });
+        // Granted but the resource is not marked with it (a name match is not a mark): a violation.
         const unmarked = { metadata: { namespace: "edge" }, spec: { type: "LoadBalancer" } };
-        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", unmarked, { name: "web-lb" })).toHaveLength(1);
+        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", unmarked, { name: "public-web" })).toHaveLength(1);
+        // Granted for another policy only: the mark does not exempt from this one.
+        await pack.configure(exception("public-web", ["k8s-15-knative-cluster-local"]));
+        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", marked, { name: "web-lb" })).toHaveLength(1);
     });
 
-    it("reports a named pod-security exception as an exemption, only at exactly its level", async () => {
-        await pack.configure({});
-        const ns = (name: string, level: string) => ({ metadata: { name, labels: { "pod-security.kubernetes.io/enforce": level } } });
-        // The default exception: the wasm namespace may enforce baseline, and is reported as exempt.
-        const exempt = await pack.analyze(resource("kubernetes:core/v1:Namespace", ns("wasm", "baseline")));
+    it("reads the mark of a gateway helm release from values.service.annotations, and of cloud resources from tags and labels", async () => {
+        await pack.configure({
+            [EXCEPTIONS]: {
+                exceptions: [
+                    { name: "mesh-ingress", reason: "public API gateway", policies: ["k8s-08-internal-load-balancer"] },
+                    { name: "public-site", reason: "marketing site", policies: ["net-14-serverless-internal-ingress"] },
+                ],
+            },
+        });
+        const release = (mark?: string) => ({
+            chart: "gateway",
+            repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" },
+            values: { service: { type: "LoadBalancer", ...(mark ? { annotations: { "platform.io/edge-exception": mark } } : {}) } },
+        });
+        const gw = await pack.analyze(resource("kubernetes:helm.sh/v3:Release", release("mesh-ingress"), { name: "gw" }));
+        expect(gw.notApplicable).toContainEqual({ policy: "k8s-08-internal-load-balancer", reason: 'policy exception "mesh-ingress" marked on "gw": public API gateway' });
+        expect(await violations("k8s-08-internal-load-balancer", "kubernetes:helm.sh/v3:Release", release(), { name: "gw2" })).toHaveLength(1);
+        const run = (labels: Record<string, string>) => ({ ingress: "INGRESS_TRAFFIC_ALL", labels });
+        const site = await pack.analyze(resource("gcp:cloudrunv2/service:Service", run({ "platform-policy-exception": "public-site" }), { name: "site" }));
+        expect(site.notApplicable).toContainEqual({ policy: "net-14-serverless-internal-ingress", reason: 'policy exception "public-site" marked on "site": marketing site' });
+        expect(await violations("net-14-serverless-internal-ingress", "gcp:cloudrunv2/service:Service", run({}))).toHaveLength(1);
+        const app = { configuration: { ingress: { external: true } }, tags: { "platform-policy-exception": "public-site" } };
+        expect((await pack.analyze(resource("azure-native:app:ContainerApp", app, { name: "app" }))).notApplicable).toContainEqual({
+            policy: "net-14-serverless-internal-ingress",
+            reason: 'policy exception "public-site" marked on "app": marketing site',
+        });
+    });
+
+    it("exempts a namespace marked with a granted exception from K8S-01; system namespaces come from config, not the pack", async () => {
+        const ns = (name: string, level: string, mark?: string) => ({
+            metadata: { name, labels: { "pod-security.kubernetes.io/enforce": level }, ...(mark ? { annotations: { "platform.io/edge-exception": mark } } : {}) },
+        });
+        await pack.configure(exception("spin-apps", ["k8s-01-pod-security-restricted"], "SpinApps have no pod securityContext"));
+        const exempt = await pack.analyze(resource("kubernetes:core/v1:Namespace", ns("wasm", "baseline", "spin-apps"), { name: "wasm-ns" }));
         expect(exempt.diagnostics.filter((d) => d.policy === "k8s-01-pod-security-restricted")).toEqual([]);
-        expect(exempt.notApplicable).toContainEqual({ policy: "k8s-01-pod-security-restricted", reason: expect.stringContaining('namespace "wasm" at "baseline"') });
-        // Not below it, and not for any other namespace.
-        const lower = await violations("k8s-01-pod-security-restricted", "kubernetes:core/v1:Namespace", ns("wasm", "privileged"));
-        expect(lower[0].message).toContain('the exception for this namespace allows only "baseline"');
-        expect(await violations("k8s-01-pod-security-restricted", "kubernetes:core/v1:Namespace", ns("shop", "baseline"))).toHaveLength(1);
-        // An organisation that accepts no exception turns them off.
-        await pack.configure({ "k8s-01-pod-security-restricted": { podSecurityExceptions: {} } });
+        expect(exempt.notApplicable).toContainEqual({ policy: "k8s-01-pod-security-restricted", reason: 'policy exception "spin-apps" marked on "wasm-ns": SpinApps have no pod securityContext' });
         expect(await violations("k8s-01-pod-security-restricted", "kubernetes:core/v1:Namespace", ns("wasm", "baseline"))).toHaveLength(1);
+        // The pack's own default knows only Kubernetes' namespaces: a platform add-on namespace at baseline is a
+        // violation until the stack's pack config lists it as a system namespace.
+        await pack.configure({});
+        expect(await violations("k8s-01-pod-security-restricted", "kubernetes:core/v1:Namespace", ns("kube-system", "baseline"))).toEqual([]);
+        expect(await violations("k8s-01-pod-security-restricted", "kubernetes:core/v1:Namespace", ns("cert-manager", "baseline"))).toHaveLength(1);
+        await pack.configure({ "k8s-01-pod-security-restricted": { systemNamespaces: ["kube-system", "cert-manager"] } });
+        expect(await violations("k8s-01-pod-security-restricted", "kubernetes:core/v1:Namespace", ns("cert-manager", "baseline"))).toEqual([]);
+    });
+
+    it("rejects an exception without a reason, with a name that is not a DNS label, or naming a policy the pack does not have", async () => {
+        const bad = (e: unknown) => pack.configure({ [EXCEPTIONS]: { exceptions: [e] } });
+        await expect(bad({ name: "web", reason: "", policies: ["k8s-08-internal-load-balancer"] })).rejects.toThrow(/zero-trust-exceptions.*reason/);
+        await expect(bad({ name: "web", reason: "  ", policies: ["k8s-08-internal-load-balancer"] })).rejects.toThrow(/zero-trust-exceptions.*reason/);
+        await expect(bad({ name: "web", policies: ["k8s-08-internal-load-balancer"] })).rejects.toThrow(/reason/);
+        await expect(bad({ name: "Web_Edge", reason: "r", policies: ["k8s-08-internal-load-balancer"] })).rejects.toThrow(/zero-trust-exceptions.*name/);
+        await expect(bad({ name: "web", reason: "r", policies: ["k8s-99-no-such-rule"] })).rejects.toThrow(/zero-trust-exceptions.*policies.*allowed values/);
+        // The exception model replaced the per-rule lists: they are no longer accepted.
+        await expect(pack.configure({ "k8s-08-internal-load-balancer": { edgeExceptions: ["web"] } })).rejects.toThrow(/edgeExceptions/);
     });
 
     it("accepts public ranges listed in allowedCidrs, never the whole internet", async () => {

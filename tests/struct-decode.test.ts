@@ -1,5 +1,5 @@
 /**
- * policies/struct-decode.js: the packs keep the properties Structs of analyzer requests as bytes and
+ * policies/zero-trust/lib/struct-decode.js (the pack's own copy): the pack keeps the properties Structs of analyzer requests as bytes and
  * decode them straight to JavaScript. Every value must be what google-protobuf's decode + toJavaScript()
  * gives (same values, same key order, same errors), for every resource the stacks plan and for edge cases;
  * a Struct used as a message (fields map, re-serialized) must behave as an ordinary one.
@@ -11,7 +11,7 @@ import { generatedStack } from "../tools/bench";
 import { loadStackConfig, planConfig } from "../tools/plan/index";
 import { encodeStruct } from "../tools/policy/struct-encoding";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { structBytesToJavaScript, pendingBytes } = require("../policies/struct-decode.js") as {
+const { structBytesToJavaScript, pendingBytes } = require("../policies/zero-trust/lib/struct-decode.js") as {
     structBytesToJavaScript: (b: Uint8Array) => unknown;
     pendingBytes: (s: unknown) => Uint8Array | undefined;
 };

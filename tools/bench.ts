@@ -138,7 +138,10 @@ async function childPlatform(n: number, stack: string, replayFile?: string): Pro
     const t0 = performance.now();
     // As `npm run check` (and the engine in a preview) does: the packs start with the deployment and
     // analyze each resource as it is registered, beside the plan; AnalyzeStack follows the plan.
-    const check = startStreamingCheckInWorker(discoverPolicyPacks(path.join(ROOT, "policies")));
+    const { readPackConfigFile, stackPackConfigFiles } = await import("./policy/pack-config");
+    const packDirs = discoverPolicyPacks(path.join(ROOT, "policies"));
+    // With the stack's pack config (policies/config), as npm run check gives it.
+    const check = startStreamingCheckInWorker(packDirs, stackPackConfigFiles(stack, packDirs).map(readPackConfigFile));
     let violations = 0;
     let mem = { simultaneousPeakMb: NaN, packsPeakMb: NaN };
     let plan;

@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, parsePlatformConfig, rawPlatformConfig } from "../stacks/config";
 import { loadStackConfig, planConfig } from "./plan/index";
 import { discoverPolicyPacks, PolicyConfigError, PolicyPackError, type PolicyPackConfig } from "./policy/analyzer-client";
-import { readPackConfigFile } from "./policy/pack-config";
+import { readPackConfigFile, stackPackConfigFiles } from "./policy/pack-config";
 import { exitCode, FORMATS, render, type Format } from "./policy/report";
 import { startStreamingCheckInWorker } from "./policy/run";
 
@@ -46,9 +46,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (!values.stack) throw new UsageError("--stack is required");
     if (!FORMATS.includes(values.format as Format)) throw new UsageError(`--format is "${values.format}"; allowed: ${FORMATS.join(", ")}`);
-    const configs = (values["policy-pack-config"] ?? []).map(readConfigFile);
     const packDirs = discoverPolicyPacks(values.packs!);
     if (packDirs.length === 0) throw new UsageError(`no policy packs (folders with PulumiPolicy.yaml) under ${values.packs}`);
+    // The stack's own pack configuration (policies/config) first; a --policy-pack-config file given here
+    // replaces the entries of the policies it names.
+    const configs = [...stackPackConfigFiles(values.stack, packDirs), ...(values["policy-pack-config"] ?? [])].map(readConfigFile);
 
     const stackConfig = loadStackConfig(values.stack);
     parsePlatformConfig(rawPlatformConfig(stackConfig.config)); // a config error before any pack starts

@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { parsePlatformConfig, rawPlatformConfig, type PlatformConfig } from "../stacks/config";
 import { loadStackConfig, PROJECT_ROOT } from "./plan/stack-config";
-import { perPackConfigFiles } from "./policy/pack-config";
+import { perPackConfigFiles, stackPackConfigFiles } from "./policy/pack-config";
 
 export interface DeployOptions {
     stack: string;
@@ -248,8 +248,10 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     // The per-pack config files live only as long as this deploy.
     let packConfigDir: string | undefined;
     try {
-        if (opts.policyPackConfigs?.length) packConfigDir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-pack-config-"));
-        packConfigs = await perPackConfigFiles(opts.policyPackConfigs ?? [], packs, packConfigDir);
+        // The stack's own pack configuration (policies/config, as npm run check applies it), then the given files.
+        const configFiles = [...stackPackConfigFiles(opts.stack, packs, path.join(root, "policies/config")), ...(opts.policyPackConfigs ?? [])];
+        if (configFiles.length) packConfigDir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-pack-config-"));
+        packConfigs = await perPackConfigFiles(configFiles, packs, packConfigDir);
     } catch (e) {
         removeDir(packConfigDir);
         return { exitCode: 2, violations: [], error: (e as Error).message };

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KIND_NETWORK_FACTS, type ClusterNetworkFacts } from "../cluster/network-facts";
 import { PRIVATE_IPV4_RANGES } from "../network/private-ranges";
 import { cidrContains } from "../contracts/cidr";
-import { DNS_LABEL } from "../contracts/names";
+import { DNS_LABEL, EDGE_EXCEPTION_ANNOTATION } from "../contracts/names";
 
 export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
 
@@ -20,6 +20,11 @@ export interface PlatformNamespaceArgs {
     ambient?: boolean;
     /** Pod Security Admission level enforced. Default "restricted"; system add-ons may need "baseline". */
     podSecurity?: PodSecurityLevel;
+    /**
+     * The named policy exception this namespace carries (annotation platform.io/edge-exception), e.g. for a
+     * podSecurity below "restricted": the policy pack config must grant that name, or the mark exempts nothing.
+     */
+    policyException?: string;
     /** Route this namespace's L7 traffic through the named waypoint (`istio.io/use-waypoint`). */
     waypoint?: pulumi.Input<string>;
     labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -124,6 +129,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
                 metadata: {
                     name: args.name,
                     labels: pulumi.output(args.labels ?? {}).apply((extra) => ({ ...extra, ...labels })) as any,
+                    ...(args.policyException ? { annotations: { [EDGE_EXCEPTION_ANNOTATION]: args.policyException } } : {}),
                 },
             },
             { parent: this },

@@ -77,3 +77,28 @@ export async function perPackConfigFiles(configFiles: string[], packDirs: string
         return file;
     });
 }
+
+/** Where the platform keeps its packs' configuration: one `--policy-pack-config` file per pack, `<pack name>.json`. */
+export const PLATFORM_PACK_CONFIG_DIR = path.resolve(__dirname, "../../policies/config");
+
+/**
+ * The stack's pack configuration: what the platform itself configures in each pack it runs (its own system
+ * namespaces, the named exceptions its components mark resources with), as the files a user passes with
+ * `pulumi preview --policy-pack policies/<pack> --policy-pack-config policies/config/<pack>.json`. The packs'
+ * defaults know no platform. `<pack>.<stack>.json` overrides `<pack>.json` for one stack. Only the packs in
+ * `packDirs` (named by their folder, which is the pack's name) are configured, so a check of one pack alone
+ * gets that pack's file only.
+ */
+export function stackPackConfigFiles(stack: string, packDirs: string[], dir = PLATFORM_PACK_CONFIG_DIR): string[] {
+    return packDirs.flatMap((packDir) => {
+        const pack = path.basename(packDir);
+        const file = [path.join(dir, `${pack}.${stack}.json`), path.join(dir, `${pack}.json`)].find((f) => fs.existsSync(f));
+        return file ? [file] : [];
+    });
+}
+
+/** The stack's configuration of one pack (see stackPackConfigFiles); `{}` when the platform configures none. */
+export function stackPackConfig(stack: string, packDir: string, dir = PLATFORM_PACK_CONFIG_DIR): PolicyPackConfig {
+    const [file] = stackPackConfigFiles(stack, [packDir], dir);
+    return file ? readPackConfigFile(file) : {};
+}

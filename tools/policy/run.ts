@@ -17,8 +17,8 @@ import {
     type PolicyPackHandle,
 } from "./analyzer-client";
 
-/** "Not applicable" answers that are explicit, configured exemptions (reported), not mere non-matches. */
-const EXEMPTION_REASON = /^(public edge exception|pod security exception)/;
+/** "Not applicable" answers that are named policy exceptions (reported with their reason), not mere non-matches. */
+const EXEMPTION_REASON = /^policy exception "/;
 
 export interface Violation {
     policyPack: string;

@@ -154,6 +154,7 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
                 name: "runtime-class-manager",
                 ambient: false,
                 podSecurity: "privileged",
+                policyException: "runtime-class-manager-node-installer",
                 network: args.network,
                 apiServerEgress: true,
                 egressExceptions: download ? [{ exception: withHttpsDefault(download), podSelector: SHIM_JOB_PODS }] : [],

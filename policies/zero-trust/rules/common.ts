@@ -1,12 +1,14 @@
 /**
- * Building blocks shared by every zero-trust rule: a small rule definition (catalogue id, level,
- * resource type tokens, a check returning messages), the conversion to a @pulumi/policy
- * ResourceValidationPolicy, edge exceptions and CIDR helpers.
+ * Building blocks shared by every zero-trust rule: a small rule definition (catalogue id, level, one typed
+ * check per resource type), the conversion to a @pulumi/policy ResourceValidationPolicy, the pack's one
+ * exception model and CIDR helpers.
  *
- * Rules match on type tokens (`args.type === "aws:eks/cluster:Cluster"`) instead of
- * `validateResourceOfType(aws.eks.Cluster, …)`: importing a provider SDK at run time costs seconds of
- * pack start-up. Property paths stay compile-checked because each rule reads its props through the
- * provider's own `…Args` interface, unwrapped (`Props<ClusterArgs>`), imported with `import type` only.
+ * A rule's checks are keyed by type token (`"aws:eks/cluster:Cluster": (cluster: Props<ClusterArgs>, ctx) => …`)
+ * instead of `validateResourceOfType(aws.eks.Cluster, …)`: that needs the provider SDK's class at run time,
+ * and importing a provider SDK costs seconds of pack start-up (and would make the pack depend on every
+ * cloud SDK). Property paths stay compile-checked because each check reads its props through the provider's
+ * own `…Args` interface, unwrapped (`Props<ClusterArgs>`), imported with `import type` only (erased when the
+ * pack is transpiled, so the pack's package.json does not name the SDKs).
  */
 import type {
     EnforcementLevel,
@@ -17,19 +19,12 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import type { Unwrap } from "@pulumi/pulumi";
-import { PRIVATE_IPV4_RANGES, PRIVATE_IPV6_RANGES } from "../../../components/network/private-ranges";
 
 /** The props a policy sees for a resource whose constructor takes `A` (inputs unwrapped). */
 export type Props<A> = Unwrap<A>;
 
 /** Config every exposure rule accepts (see docs/policies.md). */
 export interface ExposureConfig {
-    /**
-     * Named public edges: exempt from this rule, reported as not applicable. An entry matches a resource's
-     * name or URN, or the exception name the resource itself carries in its `platform.io/edge-exception`
-     * annotation (both sides must agree: the program marks the resource, the pack config names it).
-     */
-    edgeExceptions?: string[];
     /** Public (non-private) CIDRs that may be allowed in; 0.0.0.0/0 and ::/0 are never allowed. */
     allowedCidrs?: string[];
 }
@@ -41,34 +36,35 @@ export interface RuleContext {
     /** The policy's config from Configure (without enforcementLevel). */
     config: Record<string, any>;
     allowedCidrs: string[];
-    /** Answers "not applicable" with a reason (an explicit, reported exemption); does not return. */
-    notApplicable: (reason: string) => never;
 }
 
-export interface RuleDef<P = any> {
+/** One check of a rule: the resource's props typed by its provider's `…Args`; one message per violation. */
+export type Check<P> = (props: P, ctx: RuleContext) => string[];
+
+export interface RuleDef {
     /** Policy name, e.g. "id-01-eks-access-entries". */
     name: string;
     /** Catalogue id, e.g. "ID-01". */
     id: string;
     description: string;
     enforcementLevel: EnforcementLevel;
-    /** Type tokens the rule applies to. */
-    types: readonly string[];
-    /** Exposure rules honour `edgeExceptions` and `allowedCidrs`. */
+    /**
+     * One typed check per resource type token the rule applies to (build entries with `on`). Each returns one
+     * message per violation: what is wrong, on which property, how to fix it.
+     */
+    checks: Record<string, Check<any>>;
+    /** Exposure rules take `allowedCidrs`. */
     exposure?: boolean;
     configSchema?: PolicyConfigSchema;
-    /** Returns one message per violation: what is wrong, on which property, how to fix it. */
-    check(props: P, ctx: RuleContext): string[];
+}
+
+/** `{ [type]: check }` for each type token: the same typed check for several tokens of one kind (v1/v1beta1). */
+export function on<P>(types: string | readonly string[], check: Check<P>): Record<string, Check<any>> {
+    return Object.fromEntries((typeof types === "string" ? [types] : types).map((t) => [t, check]));
 }
 
 const exposureSchema: PolicyConfigSchema = {
     properties: {
-        edgeExceptions: {
-            type: "array",
-            items: { type: "string" },
-            default: [],
-            description: "Public edges exempt from this exposure rule: resource names, URNs, or exception names a resource carries in its platform.io/edge-exception annotation.",
-        },
         allowedCidrs: {
             type: "array",
             items: { type: "string" },
@@ -78,26 +74,134 @@ const exposureSchema: PolicyConfigSchema = {
     },
 };
 
-/** The annotation by which a program marks a resource as a named public edge (see components/mesh, serverless). */
-export const EDGE_EXCEPTION_ANNOTATION = "platform.io/edge-exception";
+// ---------------------------------------------------------------------------------------------
+// Exceptions: one model for every rule
 
 /**
- * The edge-exception name a resource carries: on a Kubernetes object in metadata.annotations, on a helm
- * release of a gateway chart in values.service.annotations. Undefined when unmarked or not yet known.
+ * The key of the mark by which a program names the exception a resource is granted: an annotation on
+ * Kubernetes objects (metadata.annotations, or values.service.annotations of a gateway helm release).
+ * Twin of EDGE_EXCEPTION_ANNOTATION in components/contracts/names.ts (the components set it); a pack ships on
+ * its own, so it keeps its own copy, and tests/policy-pack-standalone.test.ts checks the two agree.
  */
-export function edgeExceptionMark(props: any): string | undefined {
+export const EXCEPTION_ANNOTATION = "platform.io/edge-exception";
+/** @deprecated the mark names any exception now; kept for callers of the old name. */
+export const EDGE_EXCEPTION_ANNOTATION = EXCEPTION_ANNOTATION;
+
+/**
+ * The key of the mark on cloud resources: a tag (AWS, Azure `tags`) or label (GCP `labels`). One key valid
+ * in all three: GCP label keys allow only lowercase letters, digits, `_` and `-`, Azure tag names no `/`.
+ */
+export const EXCEPTION_TAG = "platform-policy-exception";
+
+/** The policy whose config holds the pack's exceptions (Pulumi's pack config is per policy). */
+export const EXCEPTIONS_POLICY = "zero-trust-exceptions";
+
+/** A named exception (pack config `exceptions`): the listed policies do not apply to resources marked with its name. */
+export interface PolicyException {
+    /** A DNS label; the mark a resource carries. */
+    name: string;
+    /** Why the exception is granted (ticket, owner); reported with every exemption. */
+    reason: string;
+    /** Policy names of this pack the exception exempts from. */
+    policies: string[];
+}
+
+const DNS_LABEL_PATTERN = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+
+/**
+ * The schema of `exceptions`; `policyNames` are the pack's policies, so the engine rejects an exception that
+ * names a policy the pack does not have when it validates the pack config (before Configure).
+ */
+export function exceptionsSchema(policyNames: string[]): PolicyConfigSchema {
+    return {
+        properties: {
+            exceptions: {
+                type: "array",
+                default: [],
+                description:
+                    "Named exceptions: { name (a DNS label), reason (mandatory), policies (this pack's policy names) }. A resource marked with the name (annotation platform.io/edge-exception, or tag/label platform-policy-exception) is exempt from those policies; each exemption is reported with the name and reason.",
+                items: {
+                    type: "object",
+                    additionalProperties: false,
+                    required: ["name", "reason", "policies"],
+                    properties: {
+                        name: { type: "string", pattern: DNS_LABEL_PATTERN },
+                        reason: { type: "string", minLength: 1, pattern: "\\S" },
+                        policies: { type: "array", minItems: 1, items: { type: "string", enum: [...policyNames].sort() } },
+                    },
+                },
+            },
+        },
+    };
+}
+
+/**
+ * The exception name a resource carries: on a Kubernetes object in metadata.annotations, on a helm release
+ * of a gateway chart in values.service.annotations, on a cloud resource in tags or labels. Undefined when
+ * unmarked or not yet known.
+ */
+export function exceptionMark(props: any): string | undefined {
     try {
-        const v = props?.metadata?.annotations?.[EDGE_EXCEPTION_ANNOTATION] ?? props?.values?.service?.annotations?.[EDGE_EXCEPTION_ANNOTATION];
+        const v =
+            props?.metadata?.annotations?.[EXCEPTION_ANNOTATION] ??
+            props?.values?.service?.annotations?.[EXCEPTION_ANNOTATION] ??
+            props?.tags?.[EXCEPTION_TAG] ??
+            props?.labels?.[EXCEPTION_TAG];
         return typeof v === "string" && v !== "" ? v : undefined;
     } catch {
         // An unknown value during preview: the resource is not (yet) marked; the rule itself judges the rest.
         return undefined;
     }
 }
+/** @deprecated use exceptionMark. */
+export const edgeExceptionMark = exceptionMark;
+
+/**
+ * The exceptions currently configured. Pulumi's pack config is per policy, so they are the config of the
+ * EXCEPTIONS_POLICY policy, which the pack serves first: the server runs a request's policies in order, and
+ * that policy's check reads its config (from the last Configure) before any rule runs. Disabling that policy
+ * leaves no exception in force (fails closed).
+ */
+let configuredExceptions: PolicyException[] = [];
+
+/** Reads `config.exceptions` into force; an entry the schema should have refused is an error naming it. */
+export function setExceptions(config: Record<string, any>): void {
+    const list = (config?.exceptions ?? []) as PolicyException[];
+    for (const [i, e] of list.entries()) {
+        if (!e || typeof e.name !== "string" || !new RegExp(DNS_LABEL_PATTERN).test(e.name))
+            throw new Error(`${EXCEPTIONS_POLICY}: exceptions[${i}].name: ${JSON.stringify(e?.name)}; allowed: a DNS label`);
+        if (typeof e.reason !== "string" || !e.reason.trim())
+            throw new Error(`${EXCEPTIONS_POLICY}: exceptions[${i}] "${e.name}": reason is ${JSON.stringify(e.reason)}; allowed: a non-empty reason`);
+    }
+    configuredExceptions = list;
+}
+
+/** The configured exception a resource's mark names for `policy`, if any. */
+export function exceptionFor(policy: string, props: unknown): PolicyException | undefined {
+    if (configuredExceptions.length === 0) return undefined;
+    const mark = exceptionMark(props);
+    if (mark === undefined) return undefined;
+    return configuredExceptions.find((e) => e.name === mark && e.policies.includes(policy));
+}
+
+/** The reason an exempt resource is reported with ("not applicable" in the protocol). */
+export function exemptionReason(e: PolicyException, resourceName: string): string {
+    return `policy exception "${e.name}" marked on "${resourceName}": ${e.reason}`;
+}
+
+/** The policy holding the exceptions: validates nothing itself, puts its config in force for the rules after it. */
+export function exceptionsPolicy(policyNames: string[]): ResourceValidationPolicy {
+    return {
+        name: EXCEPTIONS_POLICY,
+        description: "Named exceptions of the zero-trust pack (config only): which marked resources are exempt from which policies, and why.",
+        enforcementLevel: "mandatory",
+        configSchema: exceptionsSchema(policyNames),
+        validateResource: (args: ResourceValidationArgs) => setExceptions(args.getConfig() as Record<string, any>),
+    };
+}
 
 /** Converts a rule definition into a policy the PolicyPack serves. */
 export function resourcePolicy(rule: RuleDef): ResourceValidationPolicy {
-    const types = new Set(rule.types);
     const configSchema: PolicyConfigSchema | undefined = rule.exposure
         ? { properties: { ...exposureSchema.properties, ...rule.configSchema?.properties } }
         : rule.configSchema;
@@ -107,26 +211,14 @@ export function resourcePolicy(rule: RuleDef): ResourceValidationPolicy {
         enforcementLevel: rule.enforcementLevel,
         configSchema,
         validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-            if (!types.has(args.type)) return;
+            const check = rule.checks[args.type];
+            if (check === undefined) return;
+            // Reported to the engine as "not applicable" with the exception's name and reason, so it is visible.
+            const exception = exceptionFor(rule.name, args.props);
+            if (exception) args.notApplicable(exemptionReason(exception, args.name));
             const config = (args.getConfig() ?? {}) as Record<string, any>;
-            if (rule.exposure) {
-                const exceptions: string[] = config.edgeExceptions ?? [];
-                const mark = edgeExceptionMark(args.props);
-                // Reported to the engine as "not applicable" with the reason, so the exemption is visible.
-                if (exceptions.includes(args.name) || exceptions.includes(args.urn))
-                    args.notApplicable(`public edge exception "${args.name}" (edgeExceptions of ${rule.name})`);
-                if (mark !== undefined && exceptions.includes(mark))
-                    args.notApplicable(`public edge exception "${mark}" marked on "${args.name}" (edgeExceptions of ${rule.name})`);
-            }
-            const ctx: RuleContext = {
-                name: args.name,
-                urn: args.urn,
-                type: args.type,
-                config,
-                allowedCidrs: config.allowedCidrs ?? [],
-                notApplicable: (reason: string) => args.notApplicable(reason) as never,
-            };
-            for (const message of rule.check(args.props, ctx)) report(`[${rule.id}] ${message}`);
+            const ctx: RuleContext = { name: args.name, urn: args.urn, type: args.type, config, allowedCidrs: config.allowedCidrs ?? [] };
+            for (const message of check(args.props, ctx)) report(`[${rule.id}] ${message}`);
         },
     };
 }
@@ -254,6 +346,15 @@ export function cidrWithin(inner: string, outer: string): boolean {
     const mask = b.bits === 0 ? 0n : ((1n << BigInt(b.bits)) - 1n) << BigInt(max - b.bits);
     return (a.base & mask) === b.base;
 }
+
+/**
+ * Address ranges that never route to the public internet (RFC 1918, shared CGNAT, loopback, link-local; IPv6
+ * ULA, link-local, loopback). Twins of PRIVATE_IPV4_RANGES / PRIVATE_IPV6_RANGES in
+ * components/network/private-ranges.ts: a pack ships on its own, so it keeps its own copy, and
+ * tests/policy-pack-standalone.test.ts checks the two agree.
+ */
+export const PRIVATE_IPV4_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16"] as const;
+export const PRIVATE_IPV6_RANGES = ["fc00::/7", "fe80::/10", "::1/128"] as const;
 
 const PRIVATE_RANGES = [...PRIVATE_IPV4_RANGES, ...PRIVATE_IPV6_RANGES];
 

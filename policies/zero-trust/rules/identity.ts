@@ -1,25 +1,35 @@
 /** Identity rules (ID-01 … ID-12): cluster authentication, workload identity, IAM trust and grants. */
 import type { LaunchTemplateArgs } from "@pulumi/aws/ec2";
 import type { ClusterArgs as EksClusterArgs, PodIdentityAssociationArgs } from "@pulumi/aws/eks";
-import type { RoleArgs } from "@pulumi/aws/iam";
+import type {
+    GroupPolicyArgs,
+    GroupPolicyAttachmentArgs,
+    PolicyArgs,
+    PolicyAttachmentArgs,
+    RoleArgs,
+    RolePolicyArgs,
+    RolePolicyAttachmentArgs,
+    UserPolicyArgs,
+    UserPolicyAttachmentArgs,
+} from "@pulumi/aws/iam";
 import type { ManagedClusterArgs } from "@pulumi/azure-native/containerservice";
 import type { FederatedIdentityCredentialArgs } from "@pulumi/azure-native/managedidentity";
-import type { ServiceArgs as CloudRunV2ServiceArgs } from "@pulumi/gcp/cloudrunv2";
+import type { IamBindingArgs, IamMemberArgs } from "@pulumi/gcp/cloudrun";
+import type { ServiceArgs as CloudRunV2ServiceArgs, ServiceIamBindingArgs, ServiceIamMemberArgs } from "@pulumi/gcp/cloudrunv2";
 import type { ClusterArgs as GkeClusterArgs, NodePoolArgs } from "@pulumi/gcp/container";
-import { asArray, fmt, parseDocument, readKnown, resourcePolicy, UNKNOWN, isSet, type Props, type RuleDef } from "./common";
+import { asArray, fmt, parseDocument, readKnown, resourcePolicy, UNKNOWN, isSet, type Props, type RuleDef, on } from "./common";
 
 export const EKS = "aws:eks/cluster:Cluster";
 export const GKE = "gcp:container/cluster:Cluster";
 export const GNP = "gcp:container/nodePool:NodePool";
 export const AKS = "azure-native:containerservice:ManagedCluster";
 
-const eksAccess: RuleDef<Props<EksClusterArgs>> = {
+const eksAccess: RuleDef = {
     name: "id-01-eks-access-entries",
     id: "ID-01",
     description: "EKS clusters authenticate through access entries only, without implicit admin for the creator.",
     enforcementLevel: "mandatory",
-    types: [EKS],
-    check: (p) => {
+    checks: on<Props<EksClusterArgs>>([EKS], (p) => {
         const out: string[] = [];
         const mode = p.accessConfig?.authenticationMode;
         if (mode !== "API")
@@ -27,16 +37,15 @@ const eksAccess: RuleDef<Props<EksClusterArgs>> = {
         if (p.accessConfig?.bootstrapClusterCreatorAdminPermissions !== false)
             out.push(`EKS cluster: accessConfig.bootstrapClusterCreatorAdminPermissions is ${fmt(p.accessConfig?.bootstrapClusterCreatorAdminPermissions)} (the default grants the creator cluster-admin); set it to false and grant admins through access entries.`);
         return out;
-    },
+    }),
 };
 
-const aksIdentity: RuleDef<Props<ManagedClusterArgs>> = {
+const aksIdentity: RuleDef = {
     name: "id-02-aks-entra-rbac",
     id: "ID-02",
     description: "AKS clusters use Entra ID with Azure RBAC and no local accounts.",
     enforcementLevel: "mandatory",
-    types: [AKS],
-    check: (p) => {
+    checks: on<Props<ManagedClusterArgs>>([AKS], (p) => {
         const out: string[] = [];
         if (p.disableLocalAccounts !== true)
             out.push(`AKS cluster: disableLocalAccounts is ${fmt(p.disableLocalAccounts)}; set it to true so the static cluster-admin credential cannot be used.`);
@@ -46,22 +55,21 @@ const aksIdentity: RuleDef<Props<ManagedClusterArgs>> = {
             out.push(`AKS cluster: aadProfile.enableAzureRBAC is ${fmt(p.aadProfile?.enableAzureRBAC)}; set it to true so Kubernetes authorization is Azure RBAC.`);
         if (p.enableRBAC === false) out.push(`AKS cluster: enableRBAC is false; remove it or set it to true.`);
         return out;
-    },
+    }),
 };
 
-const gkeLegacyAuth: RuleDef<Props<GkeClusterArgs>> = {
+const gkeLegacyAuth: RuleDef = {
     name: "id-03-gke-no-legacy-auth",
     id: "ID-03",
     description: "GKE clusters use neither legacy ABAC nor client certificates.",
     enforcementLevel: "mandatory",
-    types: [GKE],
-    check: (p) => {
+    checks: on<Props<GkeClusterArgs>>([GKE], (p) => {
         const out: string[] = [];
         if (p.enableLegacyAbac === true) out.push(`GKE cluster: enableLegacyAbac is true; remove it (RBAC only).`);
         if (p.masterAuth?.clientCertificateConfig?.issueClientCertificate === true)
             out.push(`GKE cluster: masterAuth.clientCertificateConfig.issueClientCertificate is true; set it to false (long-lived client certificates cannot be revoked).`);
         return out;
-    },
+    }),
 };
 
 function metadataMode(nodeConfig: { workloadMetadataConfig?: { mode?: string } } | undefined, kind: string): string[] {
@@ -88,17 +96,17 @@ const gkeWorkloadIdentity: RuleDef = {
     id: "ID-04",
     description: "GKE clusters and node pools use Workload Identity and hide the node metadata server.",
     enforcementLevel: "mandatory",
-    types: [GKE, GNP],
-    check: (p: Props<GkeClusterArgs> | Props<NodePoolArgs>, ctx) => {
-        if (ctx.type === GNP) return metadataMode(p.nodeConfig, "GKE node pool");
-        const c = p as Props<GkeClusterArgs>;
-        const out: string[] = [];
-        if (!isSet(c.workloadIdentityConfig, "workloadPool"))
-            out.push(`GKE cluster: workloadIdentityConfig.workloadPool is ${fmt(c.workloadIdentityConfig?.workloadPool)}; set it to "<project>.svc.id.goog".`);
-        // The cluster's nodeConfig only matters for the default pool; a cluster that removes it has none.
-        if (c.removeDefaultNodePool !== true) out.push(...metadataMode(c.nodeConfig, "GKE cluster default pool"));
-        return out;
-    },
+    checks: {
+        ...on<Props<NodePoolArgs>>(GNP, (pool) => metadataMode(pool.nodeConfig, "GKE node pool")),
+        ...on<Props<GkeClusterArgs>>(GKE, (c) => {
+            const out: string[] = [];
+            if (!isSet(c.workloadIdentityConfig, "workloadPool"))
+                out.push(`GKE cluster: workloadIdentityConfig.workloadPool is ${fmt(c.workloadIdentityConfig?.workloadPool)}; set it to "<project>.svc.id.goog".`);
+            // The cluster's nodeConfig only matters for the default pool; a cluster that removes it has none.
+            if (c.removeDefaultNodePool !== true) out.push(...metadataMode(c.nodeConfig, "GKE cluster default pool"));
+            return out;
+        }),
+    }
 };
 
 const gkeNodeServiceAccount: RuleDef = {
@@ -106,21 +114,18 @@ const gkeNodeServiceAccount: RuleDef = {
     id: "ID-05",
     description: "GKE nodes run as a dedicated service account, not the default compute account.",
     enforcementLevel: "mandatory",
-    types: [GKE, GNP],
-    check: (p: Props<GkeClusterArgs> | Props<NodePoolArgs>, ctx) => {
-        if (ctx.type === GNP) return nodeServiceAccount(p.nodeConfig, "GKE node pool");
-        const c = p as Props<GkeClusterArgs>;
-        return c.removeDefaultNodePool === true ? [] : nodeServiceAccount(c.nodeConfig, "GKE cluster default pool");
-    },
+    checks: {
+        ...on<Props<NodePoolArgs>>(GNP, (pool) => nodeServiceAccount(pool.nodeConfig, "GKE node pool")),
+        ...on<Props<GkeClusterArgs>>(GKE, (c) => (c.removeDefaultNodePool === true ? [] : nodeServiceAccount(c.nodeConfig, "GKE cluster default pool"))),
+    }
 };
 
-const aksWorkloadIdentity: RuleDef<Props<ManagedClusterArgs>> = {
+const aksWorkloadIdentity: RuleDef = {
     name: "id-06-aks-workload-identity",
     id: "ID-06",
     description: "AKS clusters use Entra Workload ID (OIDC issuer on), not the deprecated pod identity.",
     enforcementLevel: "mandatory",
-    types: [AKS],
-    check: (p) => {
+    checks: on<Props<ManagedClusterArgs>>([AKS], (p) => {
         const out: string[] = [];
         if (p.securityProfile?.workloadIdentity?.enabled !== true)
             out.push(`AKS cluster: securityProfile.workloadIdentity.enabled is ${fmt(p.securityProfile?.workloadIdentity?.enabled)}; set it to true.`);
@@ -129,18 +134,17 @@ const aksWorkloadIdentity: RuleDef<Props<ManagedClusterArgs>> = {
         if (p.podIdentityProfile?.enabled === true)
             out.push(`AKS cluster: podIdentityProfile.enabled is true; pod-managed identity is deprecated and lets any pod reach IMDS: use workload identity.`);
         return out;
-    },
+    }),
 };
 
 const SERVICE_ACCOUNT_SUBJECT = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
 
-const azureFederatedCredential: RuleDef<Props<FederatedIdentityCredentialArgs>> = {
+const azureFederatedCredential: RuleDef = {
     name: "id-07-azure-federated-credential",
     id: "ID-07",
     description: "Azure federated identity credentials trust exactly one Kubernetes service account and the token-exchange audience.",
     enforcementLevel: "mandatory",
-    types: ["azure-native:managedidentity:FederatedIdentityCredential"],
-    check: (p) => {
+    checks: on<Props<FederatedIdentityCredentialArgs>>(["azure-native:managedidentity:FederatedIdentityCredential"], (p) => {
         const out: string[] = [];
         if (!p.subject || !SERVICE_ACCOUNT_SUBJECT.test(p.subject))
             out.push(`federated credential: subject is ${fmt(p.subject)}; set it to one exact service account, "system:serviceaccount:<namespace>:<name>".`);
@@ -148,7 +152,7 @@ const azureFederatedCredential: RuleDef<Props<FederatedIdentityCredentialArgs>> 
         if (aud.length !== 1 || aud[0] !== "api://AzureADTokenExchange")
             out.push(`federated credential: audiences is ${fmt(p.audiences)}; set it to ["api://AzureADTokenExchange"].`);
         return out;
-    },
+    }),
 };
 
 function principals(stmt: any): { aws: string[]; federated: string[]; any: boolean } {
@@ -167,13 +171,12 @@ function conditions(stmt: any): Array<{ op: string; key: string; values: string[
     return out;
 }
 
-const iamTrust: RuleDef<Props<RoleArgs>> = {
+const iamTrust: RuleDef = {
     name: "id-08-iam-role-trust",
     id: "ID-08",
     description: "IAM role trust policies name their principals; OIDC federation pins one service account (:sub) and the audience (:aud).",
     enforcementLevel: "mandatory",
-    types: ["aws:iam/role:Role"],
-    check: (p) => {
+    checks: on<Props<RoleArgs>>(["aws:iam/role:Role"], (p) => {
         const doc = parseDocument(p.assumeRolePolicy);
         if (!doc) return [`IAM role: assumeRolePolicy is not a JSON policy document; it cannot be checked.`];
         const out: string[] = [];
@@ -193,28 +196,26 @@ const iamTrust: RuleDef<Props<RoleArgs>> = {
             }
         }
         return out;
-    },
+    }),
 };
 
-const podIdentityDefaultSa: RuleDef<Props<PodIdentityAssociationArgs>> = {
+const podIdentityDefaultSa: RuleDef = {
     name: "id-09-eks-pod-identity-service-account",
     id: "ID-09",
     description: "EKS Pod Identity associations bind a dedicated service account, not \"default\".",
     enforcementLevel: "advisory",
-    types: ["aws:eks/podIdentityAssociation:PodIdentityAssociation"],
-    check: (p) =>
+    checks: on<Props<PodIdentityAssociationArgs>>(["aws:eks/podIdentityAssociation:PodIdentityAssociation"], (p) =>
         p.serviceAccount === "default"
             ? [`pod identity association: serviceAccount is "default"; every pod of namespace ${fmt(p.namespace)} would get the role: bind a dedicated service account.`]
-            : [],
+            : []),
 };
 
-const launchTemplateImds: RuleDef<Props<LaunchTemplateArgs>> = {
+const launchTemplateImds: RuleDef = {
     name: "id-10-imdsv2-hop-limit",
     id: "ID-10",
     description: "Launch templates require IMDSv2 with a hop limit of 1, so pods cannot reach node credentials.",
     enforcementLevel: "mandatory",
-    types: ["aws:ec2/launchTemplate:LaunchTemplate"],
-    check: (p) => {
+    checks: on<Props<LaunchTemplateArgs>>(["aws:ec2/launchTemplate:LaunchTemplate"], (p) => {
         const out: string[] = [];
         const m = p.metadataOptions;
         if (m?.httpTokens !== "required")
@@ -222,7 +223,7 @@ const launchTemplateImds: RuleDef<Props<LaunchTemplateArgs>> = {
         if (m?.httpPutResponseHopLimit !== 1)
             out.push(`launch template: metadataOptions.httpPutResponseHopLimit is ${fmt(m?.httpPutResponseHopLimit)}; set it to 1 so containers cannot reach the instance metadata service.`);
         return out;
-    },
+    }),
 };
 
 const POLICY_TYPES = ["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"];
@@ -254,45 +255,46 @@ const iamLeastPrivilege: RuleDef = {
     id: "ID-11",
     description: "IAM policies grant no \"*\" action on \"*\" and nothing attaches AdministratorAccess.",
     enforcementLevel: "mandatory",
-    types: [...POLICY_TYPES, ...ATTACHMENT_TYPES, "aws:iam/role:Role"],
-    check: (p: any, ctx) => {
-        if (ATTACHMENT_TYPES.includes(ctx.type))
-            return isAdminArn(p.policyArn) ? [`${ctx.type.split(":").pop()}: policyArn attaches AdministratorAccess; attach a least-privilege policy.`] : [];
-        if (ctx.type === "aws:iam/role:Role") {
-            const r = p as Props<RoleArgs>;
+    checks: {
+        ...on<Props<RolePolicyAttachmentArgs | UserPolicyAttachmentArgs | GroupPolicyAttachmentArgs | PolicyAttachmentArgs>>(ATTACHMENT_TYPES, (a, ctx) =>
+            isAdminArn(a.policyArn) ? [`${ctx.type.split(":").pop()}: policyArn attaches AdministratorAccess; attach a least-privilege policy.`] : [],
+        ),
+        ...on<Props<RoleArgs>>("aws:iam/role:Role", (r) => {
             const out: string[] = [];
             if (asArray(r.managedPolicyArns as string[] | undefined).some(isAdminArn))
                 out.push(`IAM role: managedPolicyArns includes AdministratorAccess; attach a least-privilege policy.`);
             for (const ip of asArray(r.inlinePolicies as Array<{ name?: string; policy?: string }> | undefined))
                 for (const m of adminStatements(ip?.policy)) out.push(`IAM role: inlinePolicies[${fmt(ip?.name)}].policy ${m}.`);
             return out;
-        }
-        return adminStatements(p.policy).map((m) => `${ctx.type.split(":").pop()}: policy ${m}.`);
-    },
+        }),
+        ...on<Props<PolicyArgs | RolePolicyArgs | UserPolicyArgs | GroupPolicyArgs>>(POLICY_TYPES, (p, ctx) => adminStatements(p.policy).map((m) => `${ctx.type.split(":").pop()}: policy ${m}.`)),
+    }
 };
 
 const PUBLIC_MEMBERS = ["allUsers", "allAuthenticatedUsers"];
 const CLOUD_RUN_IAM_MEMBER = ["gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "gcp:cloudrun/iamMember:IamMember"];
 const CLOUD_RUN_IAM_BINDING = ["gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding", "gcp:cloudrun/iamBinding:IamBinding"];
 
+function publicInvokers(field: string, members: string[] | undefined): string[] {
+    const bad = asArray(members).filter((m) => PUBLIC_MEMBERS.includes(m));
+    return bad.length ? [`Cloud Run IAM: ${field} includes ${bad.join(", ")}; grant the role to named principals only.`] : [];
+}
+
 const cloudRunInvokers: RuleDef = {
     name: "id-12-cloud-run-no-public-invoker",
     id: "ID-12",
     description: "Cloud Run services are never invokable by allUsers/allAuthenticatedUsers and keep the IAM invoker check.",
     enforcementLevel: "mandatory",
-    types: [...CLOUD_RUN_IAM_MEMBER, ...CLOUD_RUN_IAM_BINDING, "gcp:cloudrunv2/service:Service"],
     exposure: true,
-    check: (p: any, ctx) => {
-        if (ctx.type === "gcp:cloudrunv2/service:Service") {
-            const s = p as Props<CloudRunV2ServiceArgs>;
-            return s.invokerIamDisabled === true
+    checks: {
+        ...on<Props<CloudRunV2ServiceArgs>>("gcp:cloudrunv2/service:Service", (s) =>
+            s.invokerIamDisabled === true
                 ? [`Cloud Run service: invokerIamDisabled is true, so anyone who reaches it may invoke it; remove it and grant roles/run.invoker to named principals.`]
-                : [];
-        }
-        const members: string[] = CLOUD_RUN_IAM_MEMBER.includes(ctx.type) ? asArray(p.member) : asArray(p.members);
-        const bad = members.filter((m) => PUBLIC_MEMBERS.includes(m));
-        return bad.length ? [`Cloud Run IAM: ${CLOUD_RUN_IAM_MEMBER.includes(ctx.type) ? "member" : "members"} includes ${bad.join(", ")}; grant the role to named principals only.`] : [];
-    },
+                : [],
+        ),
+        ...on<Props<ServiceIamMemberArgs | IamMemberArgs>>(CLOUD_RUN_IAM_MEMBER, (m) => publicInvokers("member", [m.member])),
+        ...on<Props<ServiceIamBindingArgs | IamBindingArgs>>(CLOUD_RUN_IAM_BINDING, (b) => publicInvokers("members", b.members)),
+    }
 };
 
 export const identityRules: RuleDef[] = [

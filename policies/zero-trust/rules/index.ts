@@ -1,5 +1,6 @@
 /** Every zero-trust policy, by area. Importing these modules does not start a server. */
-import type { Policy } from "@pulumi/policy";
+import type { Policy, ResourceValidationPolicy } from "@pulumi/policy";
+import { exceptionsPolicy } from "./common";
 import { encryptionPolicies } from "./encryption";
 import { identityPolicies } from "./identity";
 import { isolationPolicies } from "./isolation";
@@ -15,7 +16,8 @@ export { kubernetesPolicies, kubernetesRules } from "./kubernetes";
 export { networkPolicies, networkRules } from "./network";
 export { stackPolicies, stackRules } from "./stack";
 
-export const zeroTrustPolicies: Policy[] = [
+/** The rules: every policy an exception may name. */
+export const zeroTrustRules: Policy[] = [
     ...identityPolicies,
     ...networkPolicies,
     ...encryptionPolicies,
@@ -23,3 +25,14 @@ export const zeroTrustPolicies: Policy[] = [
     ...kubernetesPolicies,
     ...stackPolicies,
 ];
+
+/**
+ * The pack's policies: the exceptions policy first (the server runs a request's policies in order, so the
+ * configured exceptions are in force before any rule of that request runs; see exceptionsPolicy), then the rules.
+ */
+export const zeroTrustPolicies: Policy[] = [exceptionsPolicy(zeroTrustRules.filter(isResourcePolicy).map((p) => p.name)), ...zeroTrustRules];
+
+/** Exceptions name resource policies only: a stack policy has no "not applicable" answer to report one with. */
+function isResourcePolicy(p: Policy): p is ResourceValidationPolicy {
+    return "validateResource" in p;
+}

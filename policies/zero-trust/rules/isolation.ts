@@ -7,29 +7,29 @@ import type { FlowLogArgs as AzureFlowLogArgs } from "@pulumi/azure-native/netwo
 import type { SubnetworkArgs } from "@pulumi/gcp/compute";
 import type { ClusterArgs as GkeClusterArgs } from "@pulumi/gcp/container";
 import { AKS, EKS, GKE } from "./identity";
-import { asArray, fmt, parseDocument, resourcePolicy, type Props, type RuleDef } from "./common";
+import { asArray, fmt, parseDocument, resourcePolicy, type Props, type RuleDef, on } from "./common";
 
 const clusterHardening: RuleDef = {
     name: "iso-01-node-hardening",
     id: "ISO-01",
     description: "GKE: shielded nodes with secure boot, binary authorization, no alpha features. AKS: Azure Policy add-on.",
     enforcementLevel: "advisory",
-    types: [GKE, AKS],
-    check: (p: any, ctx) => {
-        if (ctx.type === AKS) {
-            const on = (p as Props<ManagedClusterArgs>).addonProfiles?.["azurepolicy"]?.enabled;
-            return on === true ? [] : [`AKS cluster: addonProfiles.azurepolicy.enabled is ${fmt(on)}; enable the Azure Policy add-on (Gatekeeper admission control).`];
-        }
-        const c = p as Props<GkeClusterArgs>;
-        const out: string[] = [];
-        if (c.enableShieldedNodes === false) out.push(`GKE cluster: enableShieldedNodes is false; remove it (default true).`);
-        if (c.removeDefaultNodePool !== true && c.nodeConfig?.shieldedInstanceConfig?.enableSecureBoot !== true)
-            out.push(`GKE cluster default pool: nodeConfig.shieldedInstanceConfig.enableSecureBoot is ${fmt(c.nodeConfig?.shieldedInstanceConfig?.enableSecureBoot)}; set it to true.`);
-        if (c.binaryAuthorization?.evaluationMode !== "PROJECT_SINGLETON_POLICY_ENFORCE")
-            out.push(`GKE cluster: binaryAuthorization.evaluationMode is ${fmt(c.binaryAuthorization?.evaluationMode)}; set it to "PROJECT_SINGLETON_POLICY_ENFORCE".`);
-        if (c.enableKubernetesAlpha === true) out.push(`GKE cluster: enableKubernetesAlpha is true; alpha clusters get no security patches: remove it.`);
-        return out;
-    },
+    checks: {
+        ...on<Props<ManagedClusterArgs>>(AKS, (cluster) => {
+            const enabled = cluster.addonProfiles?.["azurepolicy"]?.enabled;
+            return enabled === true ? [] : [`AKS cluster: addonProfiles.azurepolicy.enabled is ${fmt(enabled)}; enable the Azure Policy add-on (Gatekeeper admission control).`];
+        }),
+        ...on<Props<GkeClusterArgs>>(GKE, (c) => {
+            const out: string[] = [];
+            if (c.enableShieldedNodes === false) out.push(`GKE cluster: enableShieldedNodes is false; remove it (default true).`);
+            if (c.removeDefaultNodePool !== true && c.nodeConfig?.shieldedInstanceConfig?.enableSecureBoot !== true)
+                out.push(`GKE cluster default pool: nodeConfig.shieldedInstanceConfig.enableSecureBoot is ${fmt(c.nodeConfig?.shieldedInstanceConfig?.enableSecureBoot)}; set it to true.`);
+            if (c.binaryAuthorization?.evaluationMode !== "PROJECT_SINGLETON_POLICY_ENFORCE")
+                out.push(`GKE cluster: binaryAuthorization.evaluationMode is ${fmt(c.binaryAuthorization?.evaluationMode)}; set it to "PROJECT_SINGLETON_POLICY_ENFORCE".`);
+            if (c.enableKubernetesAlpha === true) out.push(`GKE cluster: enableKubernetesAlpha is true; alpha clusters get no security patches: remove it.`);
+            return out;
+        }),
+    }
 };
 
 interface ContainerDef {
@@ -38,13 +38,12 @@ interface ContainerDef {
     readonlyRootFilesystem?: boolean;
 }
 
-const ecsTask: RuleDef<Props<TaskDefinitionArgs>> = {
+const ecsTask: RuleDef = {
     name: "iso-02-ecs-task-isolation",
     id: "ISO-02",
     description: "ECS task definitions: no privileged containers, read-only root filesystems, no host PID, separate task and execution roles.",
     enforcementLevel: "mandatory",
-    types: ["aws:ecs/taskDefinition:TaskDefinition"],
-    check: (p) => {
+    checks: on<Props<TaskDefinitionArgs>>(["aws:ecs/taskDefinition:TaskDefinition"], (p) => {
         const out: string[] = [];
         const defs = parseDocument(p.containerDefinitions);
         for (const c of asArray<ContainerDef>(defs)) {
@@ -56,7 +55,7 @@ const ecsTask: RuleDef<Props<TaskDefinitionArgs>> = {
         if (p.taskRoleArn && p.executionRoleArn && p.taskRoleArn === p.executionRoleArn)
             out.push(`ECS task definition: taskRoleArn equals executionRoleArn; give the application its own role, separate from the agent's execution role.`);
         return out;
-    },
+    }),
 };
 
 const EKS_AUDIT_LOGS = ["api", "audit", "authenticator"];
@@ -66,21 +65,21 @@ const controlPlaneLogs: RuleDef = {
     id: "LOG-01",
     description: "Control-plane audit logs are on (EKS api/audit/authenticator; GKE API server logs; AKS kube-audit diagnostics, see the stack policy).",
     enforcementLevel: "mandatory",
-    types: [EKS, GKE],
-    check: (p: any, ctx) => {
-        if (ctx.type === EKS) {
-            const types = (p as Props<EksClusterArgs>).enabledClusterLogTypes ?? [];
+    checks: {
+        ...on<Props<EksClusterArgs>>(EKS, (cluster) => {
+            const types = cluster.enabledClusterLogTypes ?? [];
             const missing = EKS_AUDIT_LOGS.filter((t) => !types.includes(t));
             return missing.length ? [`EKS cluster: enabledClusterLogTypes is missing ${missing.join(", ")}; include "api", "audit" and "authenticator".`] : [];
-        }
-        const c = p as Props<GkeClusterArgs>;
-        const out: string[] = [];
-        if (c.loggingService === "none") out.push(`GKE cluster: loggingService is "none"; remove it (Cloud Logging).`);
-        const comps = c.loggingConfig?.enableComponents ?? [];
-        if (!comps.includes("APISERVER"))
-            out.push(`GKE cluster: loggingConfig.enableComponents is ${fmt(c.loggingConfig?.enableComponents)}; include "SYSTEM_COMPONENTS" and "APISERVER" so API server requests are logged.`);
-        return out;
-    },
+        }),
+        ...on<Props<GkeClusterArgs>>(GKE, (c) => {
+            const out: string[] = [];
+            if (c.loggingService === "none") out.push(`GKE cluster: loggingService is "none"; remove it (Cloud Logging).`);
+            const comps = c.loggingConfig?.enableComponents ?? [];
+            if (!comps.includes("APISERVER"))
+                out.push(`GKE cluster: loggingConfig.enableComponents is ${fmt(c.loggingConfig?.enableComponents)}; include "SYSTEM_COMPONENTS" and "APISERVER" so API server requests are logged.`);
+            return out;
+        }),
+    }
 };
 
 /** Subnet purposes that cannot have flow logs. */
@@ -91,32 +90,31 @@ const flowLogs: RuleDef = {
     id: "LOG-02",
     description: "GCP subnetworks have flow logs; MSK brokers ship logs (AWS VPC flow logs: see the stack policy).",
     enforcementLevel: "mandatory",
-    types: ["gcp:compute/subnetwork:Subnetwork", "aws:msk/cluster:Cluster"],
-    check: (p: any, ctx) => {
-        if (ctx.type === "aws:msk/cluster:Cluster") {
-            const b = (p as Props<MskClusterArgs>).loggingInfo?.brokerLogs;
-            const on = b?.cloudwatchLogs?.enabled === true || b?.firehose?.enabled === true || b?.s3?.enabled === true;
-            return on ? [] : [`MSK cluster: loggingInfo.brokerLogs has no enabled destination; enable cloudwatchLogs (or s3/firehose).`];
-        }
-        const s = p as Props<SubnetworkArgs>;
-        if (GCP_PROXY_PURPOSES.includes(s.purpose ?? "")) return [];
-        return s.logConfig ? [] : [`subnetwork: logConfig is unset, so VPC flow logs are off; set logConfig { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" }.`];
-    },
+    checks: {
+        ...on<Props<MskClusterArgs>>("aws:msk/cluster:Cluster", (cluster) => {
+            const b = cluster.loggingInfo?.brokerLogs;
+            const enabled = b?.cloudwatchLogs?.enabled === true || b?.firehose?.enabled === true || b?.s3?.enabled === true;
+            return enabled ? [] : [`MSK cluster: loggingInfo.brokerLogs has no enabled destination; enable cloudwatchLogs (or s3/firehose).`];
+        }),
+        ...on<Props<SubnetworkArgs>>("gcp:compute/subnetwork:Subnetwork", (s) => {
+            if (GCP_PROXY_PURPOSES.includes(s.purpose ?? "")) return [];
+            return s.logConfig ? [] : [`subnetwork: logConfig is unset, so VPC flow logs are off; set logConfig { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" }.`];
+        }),
+    }
 };
 
-const azureFlowLogs: RuleDef<Props<AzureFlowLogArgs>> = {
+const azureFlowLogs: RuleDef = {
     name: "log-02a-azure-flow-log-retention",
     id: "LOG-02",
     description: "Azure flow logs are enabled and kept at least 90 days.",
     enforcementLevel: "advisory",
-    types: ["azure-native:network:FlowLog"],
-    check: (p) => {
+    checks: on<Props<AzureFlowLogArgs>>(["azure-native:network:FlowLog"], (p) => {
         const out: string[] = [];
         if (p.enabled === false) out.push(`flow log: enabled is false; set it to true.`);
         const r = p.retentionPolicy;
         if (r?.enabled !== true || (r.days ?? 0) < 90) out.push(`flow log: retentionPolicy is ${fmt(r)}; set { enabled: true, days: 90 } or more.`);
         return out;
-    },
+    }),
 };
 
 const secretStore: RuleDef = {
@@ -124,16 +122,17 @@ const secretStore: RuleDef = {
     id: "SEC-01",
     description: "Clusters integrate the cloud secret store with rotation (AKS Key Vault secrets provider, GKE Secret Manager add-on).",
     enforcementLevel: "advisory",
-    types: [AKS, GKE],
-    check: (p: any, ctx) => {
-        if (ctx.type === AKS) {
-            const a = (p as Props<ManagedClusterArgs>).addonProfiles?.["azureKeyvaultSecretsProvider"];
+    checks: {
+        ...on<Props<ManagedClusterArgs>>(AKS, (cluster) => {
+            const a = cluster.addonProfiles?.["azureKeyvaultSecretsProvider"];
             if (a?.enabled !== true) return [`AKS cluster: addonProfiles.azureKeyvaultSecretsProvider.enabled is ${fmt(a?.enabled)}; enable it.`];
             return a.config?.["enableSecretRotation"] === "true" ? [] : [`AKS cluster: addonProfiles.azureKeyvaultSecretsProvider.config.enableSecretRotation is ${fmt(a.config?.["enableSecretRotation"])}; set it to "true".`];
-        }
-        const on = (p as Props<GkeClusterArgs>).secretManagerConfig?.enabled;
-        return on === true ? [] : [`GKE cluster: secretManagerConfig.enabled is ${fmt(on)}; set it to true.`];
-    },
+        }),
+        ...on<Props<GkeClusterArgs>>(GKE, (cluster) => {
+            const enabled = cluster.secretManagerConfig?.enabled;
+            return enabled === true ? [] : [`GKE cluster: secretManagerConfig.enabled is ${fmt(enabled)}; set it to true.`];
+        }),
+    }
 };
 
 export const isolationRules: RuleDef[] = [clusterHardening, ecsTask, controlPlaneLogs, flowLogs, azureFlowLogs, secretStore];

@@ -1,7 +1,9 @@
 /** Kubernetes and mesh rules (K8S-01 … K8S-16) for resources the programs declare. */
 import type * as k8s from "@pulumi/kubernetes/types/input";
+import type { ReleaseArgs } from "@pulumi/kubernetes/helm/v3";
+import type { ChartArgs } from "@pulumi/kubernetes/helm/v4";
 import type { PolicyConfigSchema } from "@pulumi/policy";
-import { asArray, fmt, resourcePolicy, type Props, type RuleContext, type RuleDef } from "./common";
+import { asArray, fmt, resourcePolicy, type Props, type RuleContext, type RuleDef, on } from "./common";
 
 export const NAMESPACE = "kubernetes:core/v1:Namespace";
 export const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -9,15 +11,16 @@ export const PEER_AUTHENTICATION = ["kubernetes:security.istio.io/v1:PeerAuthent
 export const AUTHORIZATION_POLICY = ["kubernetes:security.istio.io/v1:AuthorizationPolicy", "kubernetes:security.istio.io/v1beta1:AuthorizationPolicy"];
 export const MESH_ROOT_NAMESPACE = "istio-system";
 
-/** Namespaces run by the platform or Kubernetes itself; everything else is an application namespace. */
-export const SYSTEM_NAMESPACES = [
-    "kube-system", "kube-public", "kube-node-lease", "istio-system", "istio-ingress", "cert-manager", "knative-serving",
-    "knative-operator", "keda", "strimzi", "runtime-class-manager", "kafka-system", "cilium", "gatekeeper-system", "spin-operator", "calico-system", "tigera-operator",
-];
+/**
+ * Namespaces Kubernetes itself runs: the default of `systemNamespaces`. The platform's own namespaces
+ * (istio-system, cert-manager, knative-serving, …) are not the pack's business: the stack's pack config lists
+ * them (policies/config/zero-trust.json), so the pack ships without knowledge of one platform.
+ */
+export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"];
 
 export const systemSchema: PolicyConfigSchema = {
     properties: {
-        systemNamespaces: { type: "array", items: { type: "string" }, default: SYSTEM_NAMESPACES, description: "Namespaces treated as system namespaces." },
+        systemNamespaces: { type: "array", items: { type: "string" }, default: SYSTEM_NAMESPACES, description: "Namespaces treated as system namespaces (the platform's own add-ons): at least baseline, not enrolled in the mesh, no default-deny required." },
     },
 };
 
@@ -26,68 +29,38 @@ export const systemNamespaces = (ctx: { config: Record<string, any> }): string[]
 /** The name a Namespace gets: metadata.name, or the Pulumi resource name (auto-naming adds a suffix). */
 export const namespaceName = (p: Props<k8s.core.v1.Namespace>, resourceName: string) => p.metadata?.name ?? resourceName;
 
-/**
- * Namespaces the platform itself must run below "restricted", each with the reason. They are exempt
- * from K8S-01 only at exactly this level, and every use is reported as an exemption. Override with
- * `{}` to make them violations again.
- */
-export const POD_SECURITY_EXCEPTIONS: Record<string, { level: string; reason: string }> = {
-    "runtime-class-manager": {
-        level: "privileged",
-        reason: "runtime-class-manager's node-installer jobs write the Spin containerd shim and containerd config on each host",
-    },
-    wasm: {
-        level: "baseline",
-        reason: "SpinKube 0.6 SpinApps expose no pod securityContext, so their pods cannot meet restricted; the wasm sandbox isolates them",
-    },
-};
-
-const podSecuritySchema: PolicyConfigSchema = {
-    properties: {
-        ...systemSchema.properties,
-        podSecurityExceptions: {
-            type: "object",
-            default: POD_SECURITY_EXCEPTIONS,
-            description: "Namespace → { level, reason }: namespaces allowed to enforce exactly this lower level, reported as exemptions.",
-            additionalProperties: {
-                type: "object",
-                required: ["level", "reason"],
-                properties: { level: { enum: ["baseline", "privileged"] }, reason: { type: "string", minLength: 1 } },
-            },
-        },
-    },
-};
-
-const podSecurity: RuleDef<Props<k8s.core.v1.Namespace>> = {
+const podSecurity: RuleDef = {
     name: "k8s-01-pod-security-restricted",
     id: "K8S-01",
-    description: "Namespaces enforce the restricted Pod Security Standard (system namespaces at least baseline; named exceptions reported).",
+    description: "Namespaces enforce the restricted Pod Security Standard (system namespaces at least baseline; marked policy exceptions reported).",
     enforcementLevel: "mandatory",
-    types: [NAMESPACE],
-    configSchema: podSecuritySchema,
-    check: (p, ctx) => {
+    configSchema: systemSchema,
+    checks: on<Props<k8s.core.v1.Namespace>>([NAMESPACE], (p, ctx) => {
         const level = p.metadata?.labels?.["pod-security.kubernetes.io/enforce"];
         const name = namespaceName(p, ctx.name);
         const allowed = systemNamespaces(ctx).includes(name) ? ["restricted", "baseline"] : ["restricted"];
         if (allowed.includes(level ?? "")) return [];
-        const exception = (ctx.config.podSecurityExceptions ?? POD_SECURITY_EXCEPTIONS)[name] as { level: string; reason: string } | undefined;
-        if (exception && exception.level === level) {
-            ctx.notApplicable(`pod security exception for namespace "${name}" at "${level}": ${exception.reason}`);
-        }
-        return [`namespace ${fmt(name)}: metadata.labels["pod-security.kubernetes.io/enforce"] is ${fmt(level)}; set it to "restricted"${allowed.length > 1 ? ' (or "baseline" for this system namespace)' : ""}${exception ? ` (the exception for this namespace allows only ${fmt(exception.level)})` : ""}.`];
-    },
+        return [`namespace ${fmt(name)}: metadata.labels["pod-security.kubernetes.io/enforce"] is ${fmt(level)}; set it to "restricted"${allowed.length > 1 ? ' (or "baseline" for this system namespace)' : ""}, or mark the namespace with a named policy exception.`];
+    }),
 };
 
-/** Workload kinds and where their pod template lives. */
-const WORKLOADS: Record<string, (p: any) => any> = {
-    "kubernetes:core/v1:Pod": (p) => ({ metadata: p.metadata, spec: p.spec }),
-    "kubernetes:apps/v1:Deployment": (p) => p.spec?.template,
-    "kubernetes:apps/v1:StatefulSet": (p) => p.spec?.template,
-    "kubernetes:apps/v1:DaemonSet": (p) => p.spec?.template,
-    "kubernetes:apps/v1:ReplicaSet": (p) => p.spec?.template,
-    "kubernetes:batch/v1:Job": (p) => p.spec?.template,
-    "kubernetes:batch/v1:CronJob": (p) => p.spec?.jobTemplate?.spec?.template,
+type PodTemplate = Props<k8s.core.v1.PodTemplateSpec>;
+
+/** Workload kinds and where their pod template lives, each read through its own type. */
+const WORKLOADS: Record<string, (p: any) => PodTemplate | undefined> = {
+    "kubernetes:core/v1:Pod": (p: Props<k8s.core.v1.Pod>) => ({ metadata: p.metadata, spec: p.spec }),
+    "kubernetes:apps/v1:Deployment": (p: Props<k8s.apps.v1.Deployment>) => p.spec?.template,
+    "kubernetes:apps/v1:StatefulSet": (p: Props<k8s.apps.v1.StatefulSet>) => p.spec?.template,
+    "kubernetes:apps/v1:DaemonSet": (p: Props<k8s.apps.v1.DaemonSet>) => p.spec?.template,
+    "kubernetes:apps/v1:ReplicaSet": (p: Props<k8s.apps.v1.ReplicaSet>) => p.spec?.template,
+    "kubernetes:batch/v1:Job": (p: Props<k8s.batch.v1.Job>) => p.spec?.template,
+    "kubernetes:batch/v1:CronJob": (p: Props<k8s.batch.v1.CronJob>) => p.spec?.jobTemplate?.spec?.template,
 };
+
+/** One check per workload type: each reads its pod template its own way, then `check` judges the template. */
+function onWorkloads(check: (template: PodTemplate, workload: { metadata?: Props<k8s.meta.v1.ObjectMeta> }, ctx: RuleContext) => string[]) {
+    return Object.fromEntries(Object.entries(WORKLOADS).map(([type, template]) => [type, (p: any, ctx: RuleContext) => check(template(p) ?? {}, p, ctx)]));
+}
 const WORKLOAD_TYPES = Object.keys(WORKLOADS);
 
 const DATAPLANE_MODE = "istio.io/dataplane-mode";
@@ -97,23 +70,21 @@ const meshEnrolment: RuleDef = {
     id: "K8S-05",
     description: "Application namespaces are enrolled in the ambient mesh (istio.io/dataplane-mode: ambient) and no workload in them opts out.",
     enforcementLevel: "mandatory",
-    types: [NAMESPACE, ...WORKLOAD_TYPES],
     configSchema: systemSchema,
-    check: (p: any, ctx) => {
-        if (ctx.type !== NAMESPACE) {
-            // A pod labelled istio.io/dataplane-mode: none leaves ambient: no mTLS and no authorization for it.
-            if (systemNamespaces(ctx).includes(p.metadata?.namespace ?? "")) return [];
-            const template = WORKLOADS[ctx.type](p);
-            const mode = template?.metadata?.labels?.[DATAPLANE_MODE];
-            return mode === "none"
-                ? [`${ctx.type.split(":").pop()} ${fmt(ctx.name)}: pod template metadata.labels["${DATAPLANE_MODE}"] is "none", which takes its pods out of the mesh (no mTLS, no authorization); remove the label.`]
+    checks: {
+        ...on<Props<k8s.core.v1.Namespace>>(NAMESPACE, (ns, ctx) => {
+            const name = namespaceName(ns, ctx.name);
+            if (systemNamespaces(ctx).includes(name)) return [];
+            const mode = ns.metadata?.labels?.[DATAPLANE_MODE];
+            return mode === "ambient" ? [] : [`namespace ${fmt(name)}: metadata.labels["${DATAPLANE_MODE}"] is ${fmt(mode)}; set it to "ambient" so its traffic gets mTLS and authorization.`];
+        }),
+        // A pod labelled istio.io/dataplane-mode: none leaves ambient: no mTLS and no authorization for it.
+        ...onWorkloads((template, workload, ctx) => {
+            if (systemNamespaces(ctx).includes(workload.metadata?.namespace ?? "")) return [];
+            return template.metadata?.labels?.[DATAPLANE_MODE] === "none"
+                ? [`${kindOf(ctx)}: pod template metadata.labels["${DATAPLANE_MODE}"] is "none", which takes its pods out of the mesh (no mTLS, no authorization); remove the label.`]
                 : [];
-        }
-        const ns = p as Props<k8s.core.v1.Namespace>;
-        const name = namespaceName(ns, ctx.name);
-        if (systemNamespaces(ctx).includes(name)) return [];
-        const mode = ns.metadata?.labels?.[DATAPLANE_MODE];
-        return mode === "ambient" ? [] : [`namespace ${fmt(name)}: metadata.labels["${DATAPLANE_MODE}"] is ${fmt(mode)}; set it to "ambient" so its traffic gets mTLS and authorization.`];
+        }),
     },
 };
 
@@ -122,8 +93,7 @@ const peerAuthMode: RuleDef = {
     id: "K8S-03",
     description: "No PeerAuthentication relaxes mTLS (PERMISSIVE or DISABLE, port-level included).",
     enforcementLevel: "mandatory",
-    types: PEER_AUTHENTICATION,
-    check: (p: any) => {
+    checks: on<any>(PEER_AUTHENTICATION, (p: any) => {
         const out: string[] = [];
         const mode = p.spec?.mtls?.mode;
         if (mode === "PERMISSIVE" || mode === "DISABLE") out.push(`PeerAuthentication: spec.mtls.mode is "${mode}"; set it to "STRICT".`);
@@ -131,7 +101,7 @@ const peerAuthMode: RuleDef = {
             if (v?.mode === "PERMISSIVE" || v?.mode === "DISABLE") out.push(`PeerAuthentication: spec.portLevelMtls[${port}].mode is "${v.mode}"; set it to "STRICT".`);
         }
         return out;
-    },
+    }),
 };
 
 const NEGATIVE_SOURCE = ["notPrincipals", "notRequestPrincipals", "notNamespaces", "notIpBlocks", "notRemoteIpBlocks"];
@@ -143,8 +113,7 @@ const authorizationPolicy: RuleDef = {
     id: "K8S-04",
     description: "Istio ALLOW rules use positive matching only (no not* fields).",
     enforcementLevel: "mandatory",
-    types: AUTHORIZATION_POLICY,
-    check: (p: any) => {
+    checks: on<any>(AUTHORIZATION_POLICY, (p: any) => {
         const spec = p.spec ?? {};
         if ((spec.action ?? "ALLOW") !== "ALLOW") return [];
         const out: string[] = [];
@@ -157,7 +126,7 @@ const authorizationPolicy: RuleDef = {
             });
         });
         return out;
-    },
+    }),
 };
 
 const waypointTarget: RuleDef = {
@@ -165,8 +134,7 @@ const waypointTarget: RuleDef = {
     id: "K8S-06",
     description: "In ambient mode, AuthorizationPolicies with L7 attributes target a waypoint (spec.targetRefs).",
     enforcementLevel: "mandatory",
-    types: AUTHORIZATION_POLICY,
-    check: (p: any) => {
+    checks: on<any>(AUTHORIZATION_POLICY, (p: any) => {
         const spec = p.spec ?? {};
         const l7 = asArray<any>(spec.rules).some(
             (r) =>
@@ -177,7 +145,7 @@ const waypointTarget: RuleDef = {
         if (!l7) return [];
         const hasTarget = asArray(spec.targetRefs).length > 0 || spec.targetRef !== undefined;
         return hasTarget ? [] : [`AuthorizationPolicy: uses L7 attributes (hosts, methods, paths or request.*) without spec.targetRefs; ztunnel enforces only L4, so the rule would not apply: target the waypoint Gateway.`];
-    },
+    }),
 };
 
 const ciliumEncryption: RuleDef = {
@@ -185,14 +153,13 @@ const ciliumEncryption: RuleDef = {
     id: "K8S-07",
     description: "Cilium installations turn on transparent encryption (WireGuard or IPsec).",
     enforcementLevel: "mandatory",
-    types: ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"],
-    check: (p: any) => {
+    checks: on<Props<ReleaseArgs | ChartArgs>>(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"], (p) => {
         if (p.chart !== "cilium" && !/\/cilium$/.test(String(p.chart ?? ""))) return [];
         const enc = p.values?.encryption;
         return enc?.enabled === true && ["wireguard", "ipsec"].includes(enc.type ?? "ipsec")
             ? []
             : [`Cilium chart: values.encryption is ${fmt(enc)}; set values.encryption { enabled: true, type: "wireguard" }.`];
-    },
+    }),
 };
 
 const SERVICE = "kubernetes:core/v1:Service";
@@ -222,38 +189,36 @@ const internalLoadBalancer: RuleDef = {
     id: "K8S-08",
     description: "Load balancers in front of the cluster are internal unless declared a public edge (Services of type LoadBalancer, the Istio gateway chart's Service, the Kourier gateway).",
     enforcementLevel: "mandatory",
-    types: [SERVICE, HELM_RELEASE, ...KNATIVE_SERVING],
     exposure: true,
-    check: (p: any, ctx) => {
-        if (ctx.type === HELM_RELEASE) {
-            // A helm.v3.Release is opaque: only its values show the Service the chart renders.
-            if (!isIstioGatewayChart(p)) return [];
-            const svc = p.values?.service ?? {};
+    checks: {
+        ...on<Props<k8s.core.v1.Service>>(SERVICE, (svc) => {
+            if (svc.spec?.type !== "LoadBalancer") return [];
+            return isInternal(svc.metadata?.annotations)
+                ? []
+                : [`Service: spec.type is LoadBalancer without an internal load-balancer annotation; add ${INTERNAL_HINT} or declare it a public edge exception.`];
+        }),
+        // A helm.v3.Release is opaque: only its values show the Service the chart renders.
+        ...on<Props<ReleaseArgs>>(HELM_RELEASE, (release) => {
+            if (!isIstioGatewayChart(release)) return [];
+            const svc = release.values?.service ?? {};
             const type = svc.type ?? "LoadBalancer";
             if (type !== "LoadBalancer" || isInternal(svc.annotations)) return [];
             return [`Istio gateway release: values.service.type is ${fmt(svc.type)} (the chart's default is LoadBalancer) and values.service.annotations has no internal load-balancer annotation, so the gateway gets an internet-facing load balancer; set values.service.type to "ClusterIP" or add ${INTERNAL_HINT}, or declare the release a public edge exception.`];
-        }
-        if (KNATIVE_SERVING.includes(ctx.type)) {
-            const kourier = p.spec?.ingress?.kourier;
+        }),
+        // KnativeServing is a custom resource: its spec is read as the operator's CRD documents it (no SDK type).
+        ...on<any>(KNATIVE_SERVING, (serving) => {
+            const kourier = serving.spec?.ingress?.kourier;
             if (kourier?.enabled !== true) return [];
             const type = kourier["service-type"] ?? "LoadBalancer";
             if (type !== "LoadBalancer") return [];
-            const override = asArray<any>(p.spec?.services).find((s) => s?.name === "kourier");
+            const override = asArray<any>(serving.spec?.services).find((s) => s?.name === "kourier");
             if (isInternal(override?.annotations)) return [];
             return [`KnativeServing: spec.ingress.kourier["service-type"] is ${fmt(kourier["service-type"])} (Kourier's default is LoadBalancer), so the Kourier gateway gets an internet-facing load balancer; set it to "ClusterIP" (or give spec.services[kourier] ${INTERNAL_HINT}), or declare the KnativeServing a public edge exception.`];
-        }
-        const svc = p as Props<k8s.core.v1.Service>;
-        if (svc.spec?.type !== "LoadBalancer") return [];
-        return isInternal(svc.metadata?.annotations)
-            ? []
-            : [`Service: spec.type is LoadBalancer without an internal load-balancer annotation; add ${INTERNAL_HINT} or declare it a public edge exception.`];
+        }),
     },
 };
 
 
-function podSpec(p: any, ctx: RuleContext): Props<k8s.core.v1.PodSpec> {
-    return (WORKLOADS[ctx.type](p)?.spec ?? {}) as Props<k8s.core.v1.PodSpec>;
-}
 
 function containers(spec: Props<k8s.core.v1.PodSpec>): Array<{ where: string; c: Props<k8s.core.v1.Container> }> {
     return [
@@ -269,9 +234,8 @@ const hostIsolation: RuleDef = {
     id: "K8S-09",
     description: "Pods share no host namespaces, run nothing privileged, cannot escalate privileges and bind no host ports.",
     enforcementLevel: "mandatory",
-    types: WORKLOAD_TYPES,
-    check: (p: any, ctx) => {
-        const spec = podSpec(p, ctx);
+    checks: onWorkloads((template, _workload, ctx) => {
+        const spec: Props<k8s.core.v1.PodSpec> = template.spec ?? { containers: [] };
         const out: string[] = [];
         for (const k of ["hostNetwork", "hostPID", "hostIPC"] as const)
             if (spec[k] === true) out.push(`${kindOf(ctx)}: pod spec.${k} is true; remove it.`);
@@ -282,7 +246,7 @@ const hostIsolation: RuleDef = {
             for (const port of asArray(c.ports)) if (port.hostPort) out.push(`${kindOf(ctx)}: ${where}.ports sets hostPort ${port.hostPort}; remove it and expose the pod through a Service.`);
         }
         return out;
-    },
+    }),
 };
 
 const restrictedContext: RuleDef = {
@@ -290,9 +254,8 @@ const restrictedContext: RuleDef = {
     id: "K8S-10",
     description: "Containers run as non-root, drop ALL capabilities, use the RuntimeDefault seccomp profile and a read-only root filesystem.",
     enforcementLevel: "mandatory",
-    types: WORKLOAD_TYPES,
-    check: (p: any, ctx) => {
-        const spec = podSpec(p, ctx);
+    checks: onWorkloads((template, _workload, ctx) => {
+        const spec: Props<k8s.core.v1.PodSpec> = template.spec ?? { containers: [] };
         const pod = spec.securityContext;
         const out: string[] = [];
         for (const { where, c } of containers(spec)) {
@@ -308,7 +271,7 @@ const restrictedContext: RuleDef = {
                 out.push(`${kindOf(ctx)}: ${where}.securityContext.readOnlyRootFilesystem is ${fmt(sc?.readOnlyRootFilesystem)}; set it to true (mount an emptyDir where the app writes).`);
         }
         return out;
-    },
+    }),
 };
 
 const serviceAccountToken: RuleDef = {
@@ -316,14 +279,13 @@ const serviceAccountToken: RuleDef = {
     id: "K8S-11",
     description: "Pods run as a dedicated service account and do not mount its token unless they call the API.",
     enforcementLevel: "mandatory",
-    types: WORKLOAD_TYPES,
     configSchema: {
         properties: {
             apiClients: { type: "array", items: { type: "string" }, default: [], description: "Workload names (resource names) that call the Kubernetes API and may mount a token." },
         },
     },
-    check: (p: any, ctx) => {
-        const spec = podSpec(p, ctx);
+    checks: onWorkloads((template, _workload, ctx) => {
+        const spec: Props<k8s.core.v1.PodSpec> = template.spec ?? { containers: [] };
         const out: string[] = [];
         if (!spec.serviceAccountName || spec.serviceAccountName === "default")
             out.push(`${kindOf(ctx)}: pod spec.serviceAccountName is ${fmt(spec.serviceAccountName)}; create a dedicated service account for this workload.`);
@@ -331,7 +293,7 @@ const serviceAccountToken: RuleDef = {
         if (spec.automountServiceAccountToken !== false && !apiClients.includes(ctx.name))
             out.push(`${kindOf(ctx)}: pod spec.automountServiceAccountToken is ${fmt(spec.automountServiceAccountToken)} (default true); set it to false, or list the workload in apiClients if it calls the Kubernetes API.`);
         return out;
-    },
+    }),
 };
 
 const notDefaultNamespace: RuleDef = {
@@ -339,11 +301,11 @@ const notDefaultNamespace: RuleDef = {
     id: "K8S-12",
     description: "No workloads in the default namespace.",
     enforcementLevel: "mandatory",
-    types: [...WORKLOAD_TYPES, SERVICE],
-    check: (p: any, ctx) => {
+    // Every workload kind and Service carries its namespace in the same ObjectMeta.
+    checks: on<{ metadata?: Props<k8s.meta.v1.ObjectMeta> }>([...WORKLOAD_TYPES, SERVICE], (p, ctx) => {
         const ns = p.metadata?.namespace;
         return !ns || ns === "default" ? [`${kindOf(ctx)}: metadata.namespace is ${fmt(ns)}; put it in an application namespace.`] : [];
-    },
+    }),
 };
 
 const BINDINGS = ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"];
@@ -355,26 +317,27 @@ const rbac: RuleDef = {
     id: "K8S-13",
     description: "No cluster-admin bindings outside the allowlist, no anonymous subjects, no \"*\" in roles.",
     enforcementLevel: "mandatory",
-    types: [...BINDINGS, ...ROLES],
     configSchema: {
         properties: {
             clusterAdminAllowlist: { type: "array", items: { type: "string" }, default: [], description: "Binding resource names allowed to grant cluster-admin." },
         },
     },
-    check: (p: any, ctx) => {
-        const kind = kindOf(ctx);
-        if (ROLES.includes(ctx.type))
-            return asArray<Props<k8s.rbac.v1.PolicyRule>>(p.rules).flatMap((r, i) =>
+    checks: {
+        ...on<Props<k8s.rbac.v1.ClusterRole | k8s.rbac.v1.Role>>(ROLES, (role, ctx) =>
+            asArray(role.rules).flatMap((r, i) =>
                 (["apiGroups", "resources", "verbs"] as const)
                     .filter((k) => asArray(r[k]).includes("*"))
-                    .map((k) => `${kind}: rules[${i}].${k} contains "*"; list the API groups, resources and verbs needed.`),
-            );
-        const out: string[] = [];
-        const allow: string[] = ctx.config.clusterAdminAllowlist ?? [];
-        if (p.roleRef?.name === "cluster-admin" && !allow.includes(ctx.name))
-            out.push(`${kind}: roleRef.name is "cluster-admin"; bind a narrower role, or add this binding to clusterAdminAllowlist.`);
-        for (const s of asArray<any>(p.subjects)) if (ANONYMOUS.includes(s?.name)) out.push(`${kind}: subjects includes "${s.name}"; remove it.`);
-        return out;
+                    .map((k) => `${kindOf(ctx)}: rules[${i}].${k} contains "*"; list the API groups, resources and verbs needed.`),
+            ),
+        ),
+        ...on<Props<k8s.rbac.v1.ClusterRoleBinding | k8s.rbac.v1.RoleBinding>>(BINDINGS, (binding, ctx) => {
+            const out: string[] = [];
+            const allow: string[] = ctx.config.clusterAdminAllowlist ?? [];
+            if (binding.roleRef?.name === "cluster-admin" && !allow.includes(ctx.name))
+                out.push(`${kindOf(ctx)}: roleRef.name is "cluster-admin"; bind a narrower role, or add this binding to clusterAdminAllowlist.`);
+            for (const s of asArray(binding.subjects)) if (ANONYMOUS.includes(s?.name)) out.push(`${kindOf(ctx)}: subjects includes "${s.name}"; remove it.`);
+            return out;
+        }),
     },
 };
 
@@ -386,9 +349,8 @@ const strimzi: RuleDef = {
     description:
         "Strimzi Kafka listeners all authenticate and are encrypted: TLS, or SCRAM-SHA-512 in an application namespace (ambient mTLS, K8S-05/K8S-03); authorization is on.",
     enforcementLevel: "mandatory",
-    types: ["kubernetes:kafka.strimzi.io/v1beta2:Kafka", "kubernetes:kafka.strimzi.io/v1:Kafka"],
     configSchema: systemSchema,
-    check: (p: any, ctx) => {
+    checks: on<any>(["kubernetes:kafka.strimzi.io/v1beta2:Kafka", "kubernetes:kafka.strimzi.io/v1:Kafka"], (p: any, ctx) => {
         const kafka = p.spec?.kafka ?? {};
         const out: string[] = [];
         // A listener without TLS is still encrypted when its namespace is an application namespace: K8S-05 makes
@@ -407,7 +369,7 @@ const strimzi: RuleDef = {
         });
         if (!kafka.authorization?.type) out.push(`Kafka: spec.kafka.authorization is unset, so every authenticated client may do anything; set authorization { type: "simple" }.`);
         return out;
-    },
+    }),
 };
 
 const knativeVisibility: RuleDef = {
@@ -415,12 +377,11 @@ const knativeVisibility: RuleDef = {
     id: "K8S-15",
     description: "Knative Services are cluster-local unless declared a public edge.",
     enforcementLevel: "advisory",
-    types: ["kubernetes:serving.knative.dev/v1:Service"],
     exposure: true,
-    check: (p: any) => {
+    checks: on<any>(["kubernetes:serving.knative.dev/v1:Service"], (p: any) => {
         const v = p.metadata?.labels?.["networking.knative.dev/visibility"];
         return v === "cluster-local" ? [] : [`Knative Service: metadata.labels["networking.knative.dev/visibility"] is ${fmt(v)}; set it to "cluster-local", or declare the service a public edge exception.`];
-    },
+    }),
 };
 
 /** Annotations that name a NetworkPolicy's internet egress and say why (components/namespace, egressExceptionPolicy). */
@@ -433,13 +394,13 @@ const networkPolicyEgress: RuleDef = {
     description:
         "NetworkPolicy egress names its destinations: no rule without `to` (every address), and an ipBlock of a /0 only in a policy annotated as a named egress exception with its reason.",
     enforcementLevel: "mandatory",
-    types: [NETWORK_POLICY],
-    check: (p: any, ctx) => {
-        const annotations = p.metadata?.annotations ?? {};
+    checks: on<Props<k8s.networking.v1.NetworkPolicy>>(NETWORK_POLICY, (p, ctx) => {
+        const annotations: Record<string, string> = p.metadata?.annotations ?? {};
         const named = !!annotations[EGRESS_EXCEPTION_ANNOTATION] && !!String(annotations[EGRESS_EXCEPTION_REASON_ANNOTATION] ?? "").trim();
-        const ports = (rule: any) => (asArray(rule.ports).length ? asArray(rule.ports).map((x: any) => `${x.protocol ?? "TCP"}/${x.port ?? "*"}`).join(", ") : "every port");
+        const ports = (rule: Props<k8s.networking.v1.NetworkPolicyEgressRule>) =>
+            asArray(rule.ports).length ? asArray(rule.ports).map((x) => `${x.protocol ?? "TCP"}/${x.port ?? "*"}`).join(", ") : "every port";
         const out: string[] = [];
-        asArray(p.spec?.egress).forEach((rule: any, i: number) => {
+        asArray(p.spec?.egress).forEach((rule, i) => {
             const to = asArray(rule?.to);
             if (!to.length) {
                 out.push(
@@ -447,7 +408,7 @@ const networkPolicyEgress: RuleDef = {
                 );
                 return;
             }
-            to.forEach((peer: any, j: number) => {
+            to.forEach((peer, j) => {
                 const cidr = String(peer?.ipBlock?.cidr ?? "");
                 if (/\/0$/.test(cidr) && !named) {
                     out.push(
@@ -457,7 +418,7 @@ const networkPolicyEgress: RuleDef = {
             });
         });
         return out;
-    },
+    }),
 };
 
 export const kubernetesRules: RuleDef[] = [

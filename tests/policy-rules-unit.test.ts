@@ -1,0 +1,272 @@
+/**
+ * The zero-trust rules in process, as Pulumi's own policy packs test their rules: each typed check is called
+ * with typed fixtures (the provider's own `…Args`, unwrapped), and the adapter (resourcePolicy) with typed
+ * ResourceValidationArgs. Per rule: a passing, a failing and a left-unset case (every rule of the shared table,
+ * plus typed cases per resource type); the exception model: granted and marked exempts with its reason, anything
+ * less does not. The analyzer-protocol tests (tests/policy-rules.test.ts) prove the same rules over the engine path.
+ */
+import type { SecurityGroupArgs } from "@pulumi/aws/ec2";
+import type { ClusterArgs as EksClusterArgs } from "@pulumi/aws/eks";
+import type { RoleArgs, RolePolicyAttachmentArgs } from "@pulumi/aws/iam";
+import type { ContainerAppArgs } from "@pulumi/azure-native/app";
+import type { ManagedClusterArgs } from "@pulumi/azure-native/containerservice";
+import type { SubnetArgs as AzureSubnetArgs, VirtualNetworkArgs } from "@pulumi/azure-native/network";
+import type { ServiceArgs as CloudRunV2ServiceArgs, ServiceIamBindingArgs } from "@pulumi/gcp/cloudrunv2";
+import type { ClusterArgs as GkeClusterArgs, NodePoolArgs } from "@pulumi/gcp/container";
+import type * as k8s from "@pulumi/kubernetes/types/input";
+import type { PolicyConfigSchema, ResourceValidationArgs } from "@pulumi/policy";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+    encryptionRules,
+    exceptionsPolicy,
+    identityRules,
+    isolationRules,
+    kubernetesRules,
+    networkRules,
+    resourcePolicy,
+    setExceptions,
+    zeroTrustPolicies,
+    type Props,
+    type RuleContext,
+    type RuleDef,
+} from "../policies/zero-trust/rules";
+import { cases } from "./policy-cases";
+
+const RULES: RuleDef[] = [...identityRules, ...networkRules, ...encryptionRules, ...isolationRules, ...kubernetesRules];
+const rule = (name: string) => {
+    const r = RULES.find((x) => x.name === name);
+    if (!r) throw new Error(`no rule ${name}`);
+    return r;
+};
+
+/** The config a policy gets when none is given: its schema's defaults (as the engine resolves it). */
+function defaults(schema: PolicyConfigSchema | undefined): Record<string, any> {
+    return Object.fromEntries(Object.entries(schema?.properties ?? {}).flatMap(([k, s]) => (s && typeof s === "object" && "default" in s ? [[k, s.default]] : [])));
+}
+
+/** The messages rule `name`'s check for `type` gives `props` (typed by the caller). */
+function judge<P>(name: string, type: string, props: P, config: Record<string, any> = {}, resourceName = "r"): string[] {
+    const r = rule(name);
+    const check = r.checks[type];
+    if (!check) throw new Error(`${name} has no check for ${type}`);
+    const cfg = { ...defaults(resourcePolicy(r).configSchema), ...config };
+    const ctx: RuleContext = { name: resourceName, urn: `urn:pulumi:test::p::${type}::${resourceName}`, type, config: cfg, allowedCidrs: cfg.allowedCidrs ?? [] };
+    return check(props, ctx);
+}
+
+/** A typed pass / fail / unset case: the fixtures must be the provider's input type for `type`. */
+function typedCase<P>(c: { policy: string; type: string; pass: P; fail: P; unset: P; unsetViolates: boolean; mentions: string }) {
+    return c;
+}
+
+describe("every rule's table case, in process", () => {
+    it("every resource rule has at least one case", () => {
+        const covered = new Set(cases.map((c) => c.policy));
+        expect(RULES.map((r) => r.name).filter((n) => !covered.has(n))).toEqual([]);
+    });
+    for (const c of cases) {
+        it(`${c.policy} on ${c.type}: passes, fails (naming ${c.mentions}) and judges the unset default`, () => {
+            expect(judge(c.policy, c.type, c.pass)).toEqual([]);
+            expect(judge(c.policy, c.type, c.fail).join("\n")).toContain(c.mentions);
+            expect(judge(c.policy, c.type, c.unset).length > 0).toBe(c.unsetViolates);
+        });
+    }
+});
+
+describe("one typed check per resource type", () => {
+    it("no rule has a check for a type it does not judge; every check is keyed by a full type token", () => {
+        for (const r of RULES) for (const type of Object.keys(r.checks)) expect(type).toMatch(/^[a-z0-9-]+:[^:]*:[A-Za-z0-9]+$/);
+    });
+
+    const typed = [
+        typedCase<Props<EksClusterArgs>>({
+            policy: "net-01-eks-private-endpoint", type: "aws:eks/cluster:Cluster",
+            pass: { roleArn: "arn:role", vpcConfig: { subnetIds: ["s"], endpointPrivateAccess: true, endpointPublicAccess: false } },
+            fail: { roleArn: "arn:role", vpcConfig: { subnetIds: ["s"], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } },
+            unset: { roleArn: "arn:role", vpcConfig: { subnetIds: ["s"] } }, unsetViolates: true, mentions: "vpcConfig.publicAccessCidrs",
+        }),
+        typedCase<Props<GkeClusterArgs>>({
+            policy: "id-04-gke-workload-identity", type: "gcp:container/cluster:Cluster",
+            pass: { workloadIdentityConfig: { workloadPool: "p.svc.id.goog" }, removeDefaultNodePool: true },
+            fail: { workloadIdentityConfig: { workloadPool: "p.svc.id.goog" }, nodeConfig: { workloadMetadataConfig: { mode: "GCE_METADATA" } } },
+            unset: { removeDefaultNodePool: true }, unsetViolates: true, mentions: "nodeConfig.workloadMetadataConfig.mode",
+        }),
+        typedCase<Props<NodePoolArgs>>({
+            policy: "id-04-gke-workload-identity", type: "gcp:container/nodePool:NodePool",
+            pass: { cluster: "c", nodeConfig: { workloadMetadataConfig: { mode: "GKE_METADATA" } } },
+            fail: { cluster: "c", nodeConfig: { workloadMetadataConfig: { mode: "GCE_METADATA" } } },
+            unset: { cluster: "c" }, unsetViolates: true, mentions: "workloadMetadataConfig.mode",
+        }),
+        typedCase<Props<ManagedClusterArgs>>({
+            policy: "net-16-cluster-network-policy", type: "azure-native:containerservice:ManagedCluster",
+            pass: { resourceGroupName: "rg", networkProfile: { networkPolicy: "cilium" } },
+            fail: { resourceGroupName: "rg", networkProfile: { networkPolicy: "none" } },
+            unset: { resourceGroupName: "rg" }, unsetViolates: true, mentions: "networkProfile.networkPolicy",
+        }),
+        typedCase<Props<SecurityGroupArgs>>({
+            policy: "net-06-no-world-ingress", type: "aws:ec2/securityGroup:SecurityGroup",
+            pass: { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.0.0.0/16"] }] },
+            fail: { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] },
+            unset: {}, unsetViolates: false, mentions: "ingress[0].cidrBlocks",
+        }),
+        typedCase<Props<RolePolicyAttachmentArgs>>({
+            policy: "id-11-iam-no-admin", type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            pass: { role: "r", policyArn: "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" },
+            fail: { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+            unset: { role: "r", policyArn: "" }, unsetViolates: false, mentions: "policyArn attaches AdministratorAccess",
+        }),
+        typedCase<Props<RoleArgs>>({
+            policy: "id-11-iam-no-admin", type: "aws:iam/role:Role",
+            pass: { assumeRolePolicy: "{}", managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] },
+            fail: { assumeRolePolicy: "{}", managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] },
+            unset: { assumeRolePolicy: "{}" }, unsetViolates: false, mentions: "managedPolicyArns includes AdministratorAccess",
+        }),
+        typedCase<Props<ServiceIamBindingArgs>>({
+            policy: "id-12-cloud-run-no-public-invoker", type: "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding",
+            pass: { name: "svc", role: "roles/run.invoker", members: ["serviceAccount:caller@p.iam.gserviceaccount.com"] },
+            fail: { name: "svc", role: "roles/run.invoker", members: ["allUsers"] },
+            unset: { name: "svc", role: "roles/run.invoker", members: [] }, unsetViolates: false, mentions: "members includes allUsers",
+        }),
+        typedCase<Props<CloudRunV2ServiceArgs>>({
+            policy: "net-14-serverless-internal-ingress", type: "gcp:cloudrunv2/service:Service",
+            pass: { location: "l", template: {}, ingress: "INGRESS_TRAFFIC_INTERNAL_ONLY" },
+            fail: { location: "l", template: {}, ingress: "INGRESS_TRAFFIC_ALL" },
+            unset: { location: "l", template: {} }, unsetViolates: true, mentions: "ingress is",
+        }),
+        typedCase<Props<ContainerAppArgs>>({
+            policy: "net-14-serverless-internal-ingress", type: "azure-native:app:ContainerApp",
+            pass: { resourceGroupName: "rg", configuration: { ingress: { external: true, ipSecurityRestrictions: [{ name: "vnet", action: "Allow", ipAddressRange: "10.0.0.0/16" }] } } },
+            fail: { resourceGroupName: "rg", configuration: { ingress: { external: true } } },
+            unset: { resourceGroupName: "rg" }, unsetViolates: false, mentions: "configuration.ingress.external",
+        }),
+        typedCase<Props<AzureSubnetArgs>>({
+            policy: "net-11-azure-subnet-nsg", type: "azure-native:network:Subnet",
+            pass: { resourceGroupName: "rg", virtualNetworkName: "v", subnetName: "nodes", networkSecurityGroup: { id: "nsg" } },
+            fail: { resourceGroupName: "rg", virtualNetworkName: "v", subnetName: "nodes" },
+            unset: { resourceGroupName: "rg", virtualNetworkName: "v", subnetName: "GatewaySubnet" }, unsetViolates: false, mentions: "networkSecurityGroup is unset",
+        }),
+        typedCase<Props<VirtualNetworkArgs>>({
+            policy: "net-11-azure-subnet-nsg", type: "azure-native:network:VirtualNetwork",
+            pass: { resourceGroupName: "rg", subnets: [{ name: "nodes", networkSecurityGroup: { id: "nsg" } }] },
+            fail: { resourceGroupName: "rg", subnets: [{ name: "nodes" }] },
+            unset: { resourceGroupName: "rg" }, unsetViolates: false, mentions: 'subnet "nodes"',
+        }),
+        typedCase<Props<k8s.core.v1.Namespace>>({
+            policy: "k8s-05-mesh-enrolment", type: "kubernetes:core/v1:Namespace",
+            pass: { metadata: { name: "shop", labels: { "istio.io/dataplane-mode": "ambient" } } },
+            fail: { metadata: { name: "shop", labels: { "istio.io/dataplane-mode": "none" } } },
+            unset: { metadata: { name: "shop" } }, unsetViolates: true, mentions: "istio.io/dataplane-mode",
+        }),
+        typedCase<Props<k8s.batch.v1.CronJob>>({
+            policy: "k8s-09-no-host-access", type: "kubernetes:batch/v1:CronJob",
+            pass: { metadata: { namespace: "shop" }, spec: { schedule: "@daily", jobTemplate: { spec: { template: { spec: { containers: [{ name: "c", securityContext: { allowPrivilegeEscalation: false } }] } } } } } },
+            fail: { metadata: { namespace: "shop" }, spec: { schedule: "@daily", jobTemplate: { spec: { template: { spec: { hostNetwork: true, containers: [{ name: "c", securityContext: { allowPrivilegeEscalation: false } }] } } } } } },
+            unset: { metadata: { namespace: "shop" }, spec: { schedule: "@daily", jobTemplate: { spec: { template: { spec: { containers: [{ name: "c" }] } } } } } },
+            unsetViolates: true, mentions: "hostNetwork",
+        }),
+        typedCase<Props<k8s.rbac.v1.ClusterRole>>({
+            policy: "k8s-13-rbac-least-privilege", type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+            pass: { rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }] },
+            fail: { rules: [{ apiGroups: ["*"], resources: ["pods"], verbs: ["get"] }] },
+            unset: {}, unsetViolates: false, mentions: 'rules[0].apiGroups contains "*"',
+        }),
+        typedCase<Props<k8s.rbac.v1.ClusterRoleBinding>>({
+            policy: "k8s-13-rbac-least-privilege", type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+            pass: { roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" }, subjects: [{ kind: "Group", name: "devs" }] },
+            fail: { roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" }, subjects: [{ kind: "Group", name: "devs" }] },
+            unset: { roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" } }, unsetViolates: false, mentions: 'roleRef.name is "cluster-admin"',
+        }),
+    ];
+    for (const c of typed) {
+        it(`${c.policy} on ${c.type}: passes, fails and judges the unset default`, () => {
+            expect(judge(c.policy, c.type, c.pass)).toEqual([]);
+            expect(judge(c.policy, c.type, c.fail).join("\n")).toContain(c.mentions);
+            expect(judge(c.policy, c.type, c.unset).length > 0).toBe(c.unsetViolates);
+        });
+    }
+
+    it("a check judges only its own type: a Role's rules are not read from a binding", () => {
+        const binding: Props<k8s.rbac.v1.RoleBinding> = { roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "r" } };
+        expect(judge("k8s-13-rbac-least-privilege", "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", { ...binding, rules: [{ verbs: ["*"] }] })).toEqual([]);
+    });
+});
+
+/** ResourceValidationArgs for the adapter, with notApplicable throwing as @pulumi/policy's does. */
+function validationArgs(type: string, name: string, props: Record<string, unknown>, config: Record<string, unknown> = {}): ResourceValidationArgs {
+    return {
+        type,
+        name,
+        urn: `urn:pulumi:test::p::${type}::${name}`,
+        props,
+        opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: {}, parent: undefined, provider: undefined } as never,
+        stackTags: new Map(),
+        isType: () => false,
+        asType: () => undefined,
+        getConfig: <T extends object>() => config as T,
+        notApplicable: (reason?: string) => {
+            throw new NotApplicable(reason ?? "");
+        },
+    } as unknown as ResourceValidationArgs;
+}
+class NotApplicable extends Error {}
+
+/** Runs the adapter of `policy` on one resource: its messages, or the not-applicable reason. */
+function run(policy: string, type: string, name: string, props: Record<string, unknown>): { messages: string[]; notApplicable?: string } {
+    const messages: string[] = [];
+    try {
+        const p = resourcePolicy(rule(policy));
+        void (p.validateResource as (a: ResourceValidationArgs, report: (m: string) => void) => void)(validationArgs(type, name, props), (m) => messages.push(m));
+    } catch (e) {
+        if (e instanceof NotApplicable) return { messages, notApplicable: e.message };
+        throw e;
+    }
+    return { messages };
+}
+
+describe("the exception model, in process", () => {
+    afterEach(() => setExceptions({}));
+    const lb = (mark?: string): Props<k8s.core.v1.Service> => ({
+        metadata: { namespace: "edge", ...(mark ? { annotations: { "platform.io/edge-exception": mark } } : {}) },
+        spec: { type: "LoadBalancer" },
+    });
+
+    it("the exceptions policy is served first and puts its config in force", () => {
+        expect(zeroTrustPolicies[0].name).toBe("zero-trust-exceptions");
+        const holder = exceptionsPolicy(["k8s-08-internal-load-balancer"]);
+        void (holder.validateResource as (a: ResourceValidationArgs) => void)(
+            validationArgs("kubernetes:core/v1:Service", "x", {}, { exceptions: [{ name: "public-web", reason: "storefront", policies: ["k8s-08-internal-load-balancer"] }] }),
+        );
+        expect(run("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", "web", lb("public-web"))).toEqual({
+            messages: [],
+            notApplicable: 'policy exception "public-web" marked on "web": storefront',
+        });
+    });
+
+    it("granted but not marked, marked but not granted, or granted for another policy: judged as usual", () => {
+        setExceptions({ exceptions: [{ name: "public-web", reason: "storefront", policies: ["k8s-08-internal-load-balancer"] }] });
+        expect(run("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", "public-web", lb()).messages).toHaveLength(1);
+        expect(run("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", "web", lb("other")).messages).toHaveLength(1);
+        setExceptions({ exceptions: [{ name: "public-web", reason: "storefront", policies: ["k8s-15-knative-cluster-local"] }] });
+        expect(run("k8s-08-internal-load-balancer", "kubernetes:core/v1:Service", "web", lb("public-web")).messages).toHaveLength(1);
+    });
+
+    it("reads the mark of cloud resources from tags (AWS, Azure) and labels (GCP)", () => {
+        setExceptions({ exceptions: [{ name: "public-api", reason: "partner API (OPS-7)", policies: ["net-14-serverless-internal-ingress", "net-01-eks-private-endpoint"] }] });
+        const run2: Props<CloudRunV2ServiceArgs> = { location: "l", template: {}, ingress: "INGRESS_TRAFFIC_ALL", labels: { "platform-policy-exception": "public-api" } };
+        expect(run("net-14-serverless-internal-ingress", "gcp:cloudrunv2/service:Service", "api", run2 as Record<string, unknown>).notApplicable).toBe('policy exception "public-api" marked on "api": partner API (OPS-7)');
+        const eks: Props<EksClusterArgs> = { roleArn: "r", vpcConfig: { subnetIds: ["s"] }, tags: { "platform-policy-exception": "public-api" } };
+        expect(run("net-01-eks-private-endpoint", "aws:eks/cluster:Cluster", "eks", eks as Record<string, unknown>).notApplicable).toContain('"public-api"');
+    });
+
+    it("refuses an exception without a reason or with a name that is not a DNS label, naming it", () => {
+        expect(() => setExceptions({ exceptions: [{ name: "web", reason: " ", policies: ["k8s-08-internal-load-balancer"] }] })).toThrow(/exceptions\[0\] "web": reason is " "; allowed: a non-empty reason/);
+        expect(() => setExceptions({ exceptions: [{ name: "Web!", reason: "r", policies: [] }] })).toThrow(/exceptions\[0\]\.name: "Web!"; allowed: a DNS label/);
+    });
+
+    it("the exceptions schema allows only the pack's resource policies", () => {
+        const schema = zeroTrustPolicies[0].configSchema!.properties!.exceptions as { items: { properties: { policies: { items: { enum: string[] } } } } };
+        const allowed = schema.items.properties.policies.items.enum;
+        expect(allowed).toEqual([...RULES.map((r) => r.name)].sort());
+        expect(allowed).not.toContain("k8s-02-default-deny-network-policy");
+    });
+});
