@@ -24,7 +24,7 @@ import type { PlatformConfig } from "./config";
 import { egressException } from "./config/egress";
 import { kafkaBackendFor } from "./config/kafka";
 import { imageFor, placementsOf } from "./config/services";
-import { meshFor } from "./mesh";
+import type { InstalledMeshes } from "./mesh";
 import type { Foundation } from "./platform";
 import { nodeSizing } from "./sizing";
 import type { TargetStreaming } from "./streaming";
@@ -46,7 +46,7 @@ function enabledTargets(config: PlatformConfig): ClusterTarget[] {
     return config.clouds as ClusterTarget[];
 }
 
-export function addServerless(foundation: Foundation, config: PlatformConfig, streaming: Partial<Record<ClusterTarget, TargetStreaming>> = {}): ServerlessOutputs {
+export function addServerless(foundation: Foundation, config: PlatformConfig, streaming: Partial<Record<ClusterTarget, TargetStreaming>>, meshes: InstalledMeshes): ServerlessOutputs {
     const services = config.services;
     const outputs: ServerlessOutputs = {};
     if (services.length === 0) return outputs;
@@ -82,7 +82,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
         const network = foundation.clusters[target]!.networkFacts;
         // Its controller resolves image tags to digests at the registries (parsePlatformConfig requires the exception).
         const registryEgress = egressException(config.network.egressExceptions, "image-registries");
-        const runtime = new KnativeRuntime(`${prefix}-${target}-knative`, { meshReady: meshFor(foundation, target)?.ready, network, registryEgress }, { provider });
+        const runtime = new KnativeRuntime(`${prefix}-${target}-knative`, { meshReady: meshes[target]?.ready, network, registryEgress }, { provider });
         const ns = new PlatformNamespace(
             `${prefix}-${target}-serverless-ns`,
             { name: SERVERLESS_NAMESPACE, network, ...kafkaEgress(config, target, SERVERLESS_NAMESPACE) },
@@ -176,7 +176,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
                     // meshReady: the service's AuthorizationPolicies wait for this cluster's Istio CRDs.
                     kubernetes: {
                         namespace: rt.ns.namespaceName,
-                        meshReady: meshFor(foundation, target)?.ready,
+                        meshReady: meshes[target]?.ready,
                         workloadIdentity: clientOn(streaming, target, service.name),
                         secretEnv: Object.fromEntries(
                             Object.entries(withoutKeys(kafkaSecretEnvOf(streaming, target, service.name), service.env)).map(([k, ref]) => [
@@ -257,7 +257,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
     // Instrumented services export their own spans (OTLP) to the mesh's collector, which admits only
     // declared senders: one policy per cluster naming every service that runs there.
     for (const [target, senders] of Object.entries(spanSenders) as [ClusterTarget, { namespace: string; serviceAccount: string }[]][]) {
-        const mesh = meshFor(foundation, target);
+        const mesh = meshes[target];
         if (!mesh) continue;
         allowSpanSenders(`${prefix}-${target}-service-spans`, "allow-service-spans", senders, { provider: foundation.clusters[target]!.provider, dependsOn: mesh.ready });
     }

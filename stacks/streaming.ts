@@ -14,7 +14,7 @@ import type { PlatformConfig } from "./config";
 import { kafkaBackendFor } from "./config/kafka";
 import { platformNamespaces, strimziClientNamespaces } from "./config/mesh";
 import { GRAPH_NAMESPACES } from "./config/service-graph";
-import { meshFor } from "./mesh";
+import type { InstalledMeshes } from "./mesh";
 import type { Foundation } from "./platform";
 
 const SHORT: Record<ClusterTarget, string> = { aws: "aws", azure: "az", gcp: "gcp", kubernetes: "k8s" };
@@ -31,7 +31,7 @@ export interface TargetStreaming {
 }
 
 /** Builds event streaming on every target; returns the stack outputs under `kafka`, one entry per target. */
-export function addStreaming(foundation: Foundation, config: PlatformConfig): Partial<Record<ClusterTarget, TargetStreaming>> {
+export function addStreaming(foundation: Foundation, config: PlatformConfig, meshes: InstalledMeshes): Partial<Record<ClusterTarget, TargetStreaming>> {
     const kafka = config.kafka;
     if (!kafka.enabled) return {};
     const out: Partial<Record<ClusterTarget, TargetStreaming>> = {};
@@ -48,7 +48,7 @@ export function addStreaming(foundation: Foundation, config: PlatformConfig): Pa
         };
         let opts: pulumi.ComponentResourceOptions = {};
         if (backend === "strimzi") {
-            const mesh = meshFor(foundation, target);
+            const mesh = meshes[target];
             args.strimzi = {
                 provider: cluster.provider,
                 namespace: kafka.strimzi.namespace,
