@@ -11,7 +11,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { networkFactsProblems, type ClusterNetworkFacts } from "../cluster/network-facts";
-import { PlatformNamespace } from "../namespace";
+import { dependsOnList, PlatformNamespace } from "../namespace";
 import { INGRESS_NAMESPACE, ISTIO_NAMESPACE, NODE_AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE } from "./args";
 import { allowWorkloads, validateAllowWorkloads, type AllowWorkloadsArgs } from "./authorization";
 
@@ -235,15 +235,6 @@ export interface MeshCallGraphArgs extends MeshCallGraphSpec {
 /** The namespaces a call graph with these arguments must stay out of (none when it creates no namespace). */
 export function callGraphOwnedNamespaces(args: { createNamespaces?: boolean; ownedNamespaces?: Record<string, string> }): Record<string, string> {
     return (args.createNamespaces ?? true) ? { ...args.ownedNamespaces, ...MESH_OWNED_NAMESPACES } : {};
-}
-
-/**
- * `opts.dependsOn` as a list its children can extend: a component's dependsOn does not reach the
- * resources it creates, so components pass it on. A resource or a list of them (not an Output of a list).
- */
-export function dependsOnList(dependsOn: pulumi.ComponentResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
-    if (dependsOn === undefined) return [];
-    return Array.isArray(dependsOn) ? dependsOn : [dependsOn as pulumi.Input<pulumi.Resource>];
 }
 
 export class MeshCallGraph extends pulumi.ComponentResource {

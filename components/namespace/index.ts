@@ -11,6 +11,8 @@ import { PRIVATE_IPV4_RANGES } from "../network/private-ranges";
 import { cidrContains } from "../contracts/cidr";
 import { DNS_LABEL } from "../contracts/names";
 
+export { dependsOnList } from "./options";
+
 /** Pod Security Admission levels (kubernetes.io/docs/concepts/security/pod-security-standards). */
 export const POD_SECURITY_LEVELS = ["restricted", "baseline", "privileged"] as const;
 export type PodSecurityLevel = (typeof POD_SECURITY_LEVELS)[number];
