@@ -2,7 +2,7 @@
  * The golden path: every `platform:services` entry is declared once, with its `calls`, `publishes` and
  * `subscribes`. parsePlatformConfig (stacks/config/service-graph.ts) already turned the graph into what
  * the capabilities build:
- * - workload + identity: ServerlessService (its own service account, cloud identity where it has one);
+ * - workload + identity: a serverless service component (its own service account, cloud identity where it has one);
  * - who may call it: the callees' `invokers.kubernetes` → identity-based mesh ALLOW policies;
  * - Kafka: generated `platform:kafka.clients` and topic producers/consumers → KafkaUser ACLs (Strimzi),
  *   IAM policies (MSK), role assignments (Event Hubs), ACLs (Managed Kafka);

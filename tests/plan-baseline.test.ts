@@ -50,7 +50,20 @@ describe("plan baseline: refactors keep every resource in place", () => {
         const child = (inputs: Record<string, unknown>) => res("urn:pulumi:s::p::platform:index:EksCluster$aws:eks/cluster:Cluster::c", parent.urn, "aws:eks/cluster:Cluster", "c", [], inputs);
         expect(compare(baseline, [parent, child({ version: "1.34" })])).toEqual({ missing: [], changed: [], added: [] });
         expect(compare(baseline, [parent, child({ version: "1.35" })]).changed).toEqual(["urn:pulumi:s::p::platform:index:KubernetesCluster$aws:eks/cluster:Cluster::c"]);
+        // A grandchild is known by the engine under its whole chain of ancestors' types: the parent's alias reaches it too.
+        const middle = res("urn:pulumi:s::p::platform:index:EksCluster$platform:index:NodePools::pools", parent.urn, "platform:index:NodePools", "pools");
+        const grandchild = res("urn:pulumi:s::p::platform:index:NodePools$aws:eks/nodeGroup:NodeGroup::general", middle.urn, "aws:eks/nodeGroup:NodeGroup", "general", [], { size: 3 });
+        const nested = baselineOf([
+            before[0],
+            res("urn:pulumi:s::p::platform:index:KubernetesCluster$platform:index:NodePools::pools", before[0].urn, "platform:index:NodePools", "pools"),
+            { ...grandchild, urn: "urn:pulumi:s::p::platform:index:NodePools$aws:eks/nodeGroup:NodeGroup::general", parent: "urn:pulumi:s::p::platform:index:KubernetesCluster$platform:index:NodePools::pools" },
+        ]);
+        expect(Object.keys(nested)).toContain("urn:pulumi:s::p::platform:index:KubernetesCluster$platform:index:NodePools$aws:eks/nodeGroup:NodeGroup::general");
+        expect(compare(nested, [parent, middle, grandchild])).toEqual({ missing: [], changed: [], added: [] });
         const unaliased = { ...parent, options: { ...parent.options, aliasSpecs: [] } };
+        expect(compare(nested, [unaliased, middle, grandchild]).missing).toEqual([
+            "urn:pulumi:s::p::platform:index:KubernetesCluster$platform:index:NodePools$aws:eks/nodeGroup:NodeGroup::general",
+        ]);
         expect(compare(baseline, [unaliased, child({ version: "1.34" })])).toEqual({
             missing: ["urn:pulumi:s::p::platform:index:KubernetesCluster$aws:eks/cluster:Cluster::c"],
             changed: [],

@@ -3,17 +3,29 @@ import * as azure from "@pulumi/azure-native/provider";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import { describe, expect, it } from "vitest";
-import { ServerlessService, type ServerlessServiceArgs } from "../components/serverless";
-import { ContainerAppsEnvironment } from "../components/serverless/containerapps";
+import {
+    CloudRunService,
+    ContainerAppService,
+    ContainerAppsEnvironment,
+    EcsExpressService,
+    KnativeService,
+    LambdaService,
+    SpinService,
+    type CloudRunServiceArgs,
+    type EcsExpressServiceArgs,
+    type LambdaServiceArgs,
+} from "../components/serverless";
 import { validateAllowWorkloads } from "../components/mesh/authorization";
 import { KnativeRuntime, KOURIER_INTERNAL_SERVICE } from "../components/serverless/install/knative";
 import { spinAppExecutor, SpinKubeRuntime } from "../components/serverless/install/spinkube";
+import { EcsServicesCluster } from "../components/serverless/ecs-cluster";
+import { createAksWasmPool, createEksWasmPool, createGkeWasmPool } from "../components/serverless/install/wasm-nodes";
+import { kafkaClientEgress } from "../components/streaming/client-egress";
 import { runUnderMocks, type RecordedResource } from "../tools/plan/runtime";
 import { customResourcesOf, validateCustomResource } from "./crd";
 
 const base = {
     name: "orders",
-    runtime: "container" as const,
     image: "registry.example.com/orders:1.0.0",
     port: 8080,
     minScale: 0,
@@ -38,22 +50,24 @@ const one = (resources: RecordedResource[], type: string) => {
     return list[0].inputs as Record<string, any>;
 };
 
-function cloudRun(extra: Partial<ServerlessServiceArgs> = {}) {
+function cloudRun(extra: Partial<CloudRunServiceArgs> = {}) {
     const provider = new gcp.Provider("gcp", { project: "p-123", region: "europe-north1" });
-    return new ServerlessService(
+    return new CloudRunService(
         "orders",
         {
             ...base,
-            platform: "cloudrun",
             invokers: ["serviceAccount:checkout@p-123.iam.gserviceaccount.com"],
-            gcp: { project: "p-123", region: "europe-north1", network: "projects/p-123/global/networks/plt", subnetwork: "projects/p-123/regions/europe-north1/subnetworks/nodes" },
+            project: "p-123",
+            region: "europe-north1",
+            network: "projects/p-123/global/networks/plt",
+            subnetwork: "projects/p-123/regions/europe-north1/subnetworks/nodes",
             ...extra,
         },
         { providers: { gcp: provider } },
     );
 }
 
-describe("ServerlessService on Cloud Run", () => {
+describe("CloudRunService", () => {
     it("is internal, runs as its own service account, egresses through the VPC and scales from zero", async () => {
         const { resources, outputs } = await plan(() => {
             const svc = cloudRun();
@@ -104,19 +118,19 @@ describe("ServerlessService on Cloud Run", () => {
         [{ cpu: 1, memory: 8192 }, /memory: memory 8192 MiB needs at least cpu 2 on Cloud Run/],
         [{ cpu: 4, memory: 1024 }, /memory 1024 MiB is too small for cpu 4 on Cloud Run; allowed: at least 2048 MiB/],
         [{ minScale: 6 }, /minScale: minScale 6 is greater than maxScale 5/],
-        [{ runtime: "wasm" as const }, /runtime: "wasm" cannot run on Cloud Run/],
-        [{ public: true }, /public: true without edgeException/],
-        [{ invokers: ["allUsers"] }, /invokers: "allUsers" would allow anonymous calls/],
+        [{ name: "Orders" }, /^CloudRunService orders: args\.name: "Orders" is not allowed; allowed: 1-24 lowercase letters/],
+        [{ public: true }, /CloudRunService orders: args\.public: true without args\.edgeException/],
+        [{ invokers: ["allUsers"] }, /CloudRunService orders: args\.invokers\[0\]: "allUsers" would allow anonymous calls; allowed: named identities only/],
     ])("rejects %j before registering anything", async (extra, message) => {
         let registered: RecordedResource[] = [];
         await expect(
-            runUnderMocks(() => cloudRun(extra as Partial<ServerlessServiceArgs>).url, { project: "platform", stack: "test" }).then((r) => (registered = r.resources)),
+            runUnderMocks(() => cloudRun(extra as Partial<CloudRunServiceArgs>).url, { project: "platform", stack: "test" }).then((r) => (registered = r.resources)),
         ).rejects.toThrow(message);
         expect(registered.filter((r) => r.type.startsWith("gcp:cloudrunv2"))).toEqual([]);
     });
 });
 
-describe("ServerlessService on Azure Container Apps", () => {
+describe("ContainerAppService and ContainerAppsEnvironment", () => {
     it("builds an internal, mTLS, workload-profile environment and an internal app with an HTTP scale rule and its own identity", async () => {
         const { resources, outputs } = await plan(() => {
             const provider = new azure.Provider("azure", { location: "swedencentral" });
@@ -130,9 +144,9 @@ describe("ServerlessService on Azure Container Apps", () => {
                 },
                 { providers: { "azure-native": provider } },
             );
-            const svc = new ServerlessService(
+            const svc = new ContainerAppService(
                 "orders",
-                { ...base, platform: "containerapps", azure: { resourceGroupName: "rg-plt", location: "swedencentral", environmentId: env.environmentId, callerRanges: ["10.20.0.0/16"] } },
+                { ...base, resourceGroupName: "rg-plt", location: "swedencentral", environmentId: env.environmentId, callerRanges: ["10.20.0.0/16"] },
                 { providers: { "azure-native": provider } },
             );
             return { url: svc.url, identity: svc.identity };
@@ -162,33 +176,39 @@ describe("ServerlessService on Azure Container Apps", () => {
 
     it("rejects a cpu/memory pair Container Apps does not offer", async () => {
         await expect(
-            plan(() => new ServerlessService("x", { ...base, memory: 1024, platform: "containerapps", azure: { resourceGroupName: "rg", location: "swedencentral", environmentId: "e" } }).url),
-        ).rejects.toThrow(/cpu 1 with memory 1024 MiB is not a Container Apps Consumption combination/);
+            plan(() => new ContainerAppService("x", { ...base, memory: 1024, resourceGroupName: "rg", location: "swedencentral", environmentId: "e", callerRanges: ["10.20.0.0/16"] }).url),
+        ).rejects.toThrow(/ContainerAppService x: args\.cpu: cpu 1 with memory 1024 MiB is not a Container Apps Consumption combination/);
+    });
+
+    it("refuses an environment without a subnet before registering it", async () => {
+        await expect(
+            plan(() => new ContainerAppsEnvironment("cae", { resourceGroupName: "rg", location: "swedencentral", infrastructureSubnetId: "", virtualNetworkId: "v" }).environmentId),
+        ).rejects.toThrow(/ContainerAppsEnvironment cae: args\.infrastructureSubnetId: "" is missing; allowed: the ID of a subnet delegated to Microsoft\.App\/environments/);
     });
 });
 
-function awsService(extra: Partial<ServerlessServiceArgs>) {
+const awsNetwork = {
+    vpcId: "vpc-1",
+    vpcCidr: "10.10.0.0/16",
+    subnetIds: ["subnet-a", "subnet-b"],
+    kmsKeyArn: "arn:aws:kms:eu-north-1:123456789012:key/k",
+};
+
+function awsService(extra: Partial<LambdaServiceArgs>) {
     const provider = new aws.Provider("aws", { region: "eu-north-1" });
-    return new ServerlessService(
+    return new LambdaService("orders", { ...base, ...awsNetwork, invokers: ["arn:aws:iam::123456789012:role/checkout"], ...extra }, { providers: { aws: provider } });
+}
+
+function ecsService(extra: Partial<EcsExpressServiceArgs>) {
+    const provider = new aws.Provider("aws", { region: "eu-north-1" });
+    return new EcsExpressService(
         "orders",
-        {
-            ...base,
-            platform: "lambda",
-            invokers: ["arn:aws:iam::123456789012:role/checkout"],
-            aws: {
-                vpcId: "vpc-1",
-                vpcCidr: "10.10.0.0/16",
-                subnetIds: ["subnet-a", "subnet-b"],
-                kmsKeyArn: "arn:aws:kms:eu-north-1:123456789012:key/k",
-                ecsClusterArn: "arn:aws:ecs:eu-north-1:123456789012:cluster/services",
-            },
-            ...extra,
-        },
+        { ...base, ...awsNetwork, minScale: 1, ecsClusterArn: "arn:aws:ecs:eu-north-1:123456789012:cluster/services", ...extra },
         { providers: { aws: provider } },
     );
 }
 
-describe("ServerlessService on AWS", () => {
+describe("LambdaService and EcsExpressService", () => {
     it("scales to zero on a container-image Lambda in the VPC, invoked only through an AWS_IAM function URL", async () => {
         const { resources } = await plan(() => awsService({}).url);
         const fn = one(resources, "aws:lambda/function:Function");
@@ -215,7 +235,7 @@ describe("ServerlessService on AWS", () => {
     });
 
     it("runs an always-on service (minScale >= 1) on ECS Express Mode in private subnets with three distinct roles", async () => {
-        const { resources } = await plan(() => awsService({ platform: "ecs-express", minScale: 2 }).url);
+        const { resources } = await plan(() => ecsService({ minScale: 2 }).url);
         const svc = one(resources, "aws:ecs/expressGatewayService:ExpressGatewayService");
         expect(svc).toMatchObject({ cpu: "1024", memory: "2048", cluster: "arn:aws:ecs:eu-north-1:123456789012:cluster/services" });
         expect(svc.networkConfigurations[0].subnets).toEqual(["subnet-a", "subnet-b"]);
@@ -228,43 +248,35 @@ describe("ServerlessService on AWS", () => {
     it.each([
         [{ memory: 12288, cpu: 1 }, /memory: memory 12288 MiB is not allowed on AWS Lambda; allowed: 128-10240 MiB/],
         [{ memory: 10240, cpu: 8 }, /cpu: cpu 8 is not allowed on AWS Lambda; allowed: at most 6/],
-        [{ runtime: "wasm" as const }, /runtime: "wasm" cannot run on AWS Lambda/],
-        [{ invokers: ["*"] }, /invokers: "\*" would allow anonymous calls/],
+        [{ invokers: ["*"] }, /LambdaService orders: args\.invokers\[0\]: "\*" would allow anonymous calls/],
+        [{ logRetentionDays: 10 }, /LambdaService orders: args\.logRetentionDays: 10 is not allowed; allowed: 1, 3, 5, 7, 14, 30/],
+        [{ subnetIds: [] }, /LambdaService orders: args\.subnetIds: none given/],
     ])("rejects %j on Lambda before registering anything", async (extra, message) => {
         let registered: RecordedResource[] = [];
         await expect(
-            runUnderMocks(() => awsService(extra as Partial<ServerlessServiceArgs>).url, { project: "platform", stack: "test" }).then((r) => (registered = r.resources)),
+            runUnderMocks(() => awsService(extra as Partial<LambdaServiceArgs>).url, { project: "platform", stack: "test" }).then((r) => (registered = r.resources)),
         ).rejects.toThrow(message);
         expect(registered.filter((r) => r.type.startsWith("aws:lambda"))).toEqual([]);
     });
 
-    const awsArgs = (extra: Partial<NonNullable<ServerlessServiceArgs["aws"]>>) => ({
-        aws: {
-            vpcId: "vpc-1",
-            vpcCidr: "10.10.0.0/16",
-            subnetIds: ["subnet-a", "subnet-b"],
-            ecsClusterArn: "arn:aws:ecs:eu-north-1:123456789012:cluster/services",
-            ...extra,
-        },
-    });
 
     it("reserves maxScale concurrent executions only when reserveConcurrency opts in", async () => {
-        const { resources } = await plan(() => awsService(awsArgs({ reserveConcurrency: true })).url);
+        const { resources } = await plan(() => awsService({ reserveConcurrency: true }).url);
         expect(one(resources, "aws:lambda/function:Function").reservedConcurrentExecutions).toBe(5);
     });
 
     it("prefixes the function, ECS service and log group names with namePrefix", async () => {
-        const lambda = (await plan(() => awsService(awsArgs({ namePrefix: "plt-dev" })).url)).resources;
+        const lambda = (await plan(() => awsService({ namePrefix: "plt-dev" }).url)).resources;
         expect(one(lambda, "aws:lambda/function:Function").name).toBe("plt-dev-orders");
         expect(one(lambda, "aws:cloudwatch/logGroup:LogGroup").name).toBe("/aws/lambda/plt-dev-orders");
-        const ecs = (await plan(() => awsService({ platform: "ecs-express", minScale: 1, ...awsArgs({ namePrefix: "plt-dev" }) }).url)).resources;
+        const ecs = (await plan(() => ecsService({ namePrefix: "plt-dev" }).url)).resources;
         expect(one(ecs, "aws:ecs/expressGatewayService:ExpressGatewayService").serviceName).toBe("plt-dev-orders");
         expect(one(ecs, "aws:cloudwatch/logGroup:LogGroup").name).toBe("/ecs/plt-dev-orders");
     });
 
     it("refuses a namePrefix that would push the function name past 64 characters", async () => {
-        await expect(plan(() => awsService(awsArgs({ namePrefix: "p".repeat(40) })).url)).rejects.toThrow(
-            /aws.namePrefix: "p{40}" is not allowed; allowed: 1-39 letters, digits, '-' or '_'/,
+        await expect(plan(() => awsService({ namePrefix: "p".repeat(40) }).url)).rejects.toThrow(
+            /LambdaService orders: args\.namePrefix: "p{40}" is not allowed; allowed: 1-39 letters, digits, '-' or '_'/,
         );
     });
 
@@ -273,10 +285,122 @@ describe("ServerlessService on AWS", () => {
         expect(one(resources, "aws:lambda/function:Function").memorySize).toBe(2 * 1769);
     });
 
+    it("refuses an ECS Express Mode service without a cluster", async () => {
+        await expect(plan(() => ecsService({ ecsClusterArn: "" }).url)).rejects.toThrow(/EcsExpressService orders: args\.ecsClusterArn: "" is missing/);
+    });
+
     it("rejects a Fargate size ECS Express Mode does not offer", async () => {
-        await expect(plan(() => awsService({ platform: "ecs-express", minScale: 1, cpu: 1, memory: 1024 }).url)).rejects.toThrow(
-            /memory 1024 MiB is not allowed with cpu 1 on ECS Express Mode; allowed: 2048-8192/,
+        await expect(plan(() => ecsService({ cpu: 1, memory: 1024 }).url)).rejects.toThrow(
+            /EcsExpressService orders: args\.memory: memory 1024 MiB is not allowed with cpu 1 on ECS Express Mode; allowed: 2048-8192/,
         );
+    });
+});
+
+describe("EcsServicesCluster", () => {
+    it("creates one ECS cluster with enhanced Container Insights, known also at the stack root where the stack created it", async () => {
+        const { resources, outputs } = await plan(() => {
+            const provider = new aws.Provider("aws", { region: "eu-north-1" });
+            const cluster = new EcsServicesCluster("plt-aws-services", { tags: { team: "platform" } }, { providers: { aws: provider } });
+            return { arn: cluster.clusterArn };
+        });
+        const cluster = byType(resources, "aws:ecs/cluster:Cluster");
+        expect(cluster).toHaveLength(1);
+        expect(cluster[0].inputs).toMatchObject({ settings: [{ name: "containerInsights", value: "enhanced" }], tags: { team: "platform" } });
+        expect(cluster[0].parent).toMatch(/platform:index:EcsServicesCluster::plt-aws-services$/);
+        expect(cluster[0].options.aliasSpecs).toEqual([expect.objectContaining({ noParent: true })]);
+        expect(String((outputs as any).arn)).toMatch(/^arn:/);
+    });
+
+    it("refuses a Container Insights mode ECS does not have", async () => {
+        await expect(plan(() => new EcsServicesCluster("c", { containerInsights: "on" }).clusterArn)).rejects.toThrow(
+            /EcsServicesCluster c: args\.containerInsights: "on" is not allowed; allowed: "enhanced", "enabled", "disabled"/,
+        );
+    });
+});
+
+describe("Kafka client egress of a services namespace", () => {
+    const entra = { name: "entra-id", cidrs: ["0.0.0.0/0"], reason: "AKS workload identity token exchange" };
+
+    it("opens the managed backend's port to the platform network and the credential endpoint, for the clients only", () => {
+        const egress = kafkaClientEgress({ cloud: "aws", backend: "msk", platformCidr: "10.10.0.0/16", clients: ["orders"] });
+        expect(egress.extraPolicies).toEqual([
+            {
+                name: "allow-kafka-egress",
+                spec: {
+                    podSelector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["orders"] }] },
+                    policyTypes: ["Egress"],
+                    egress: [
+                        { to: [{ ipBlock: { cidr: "10.10.0.0/16" } }], ports: [{ protocol: "TCP", port: 9098 }] },
+                        { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
+                    ],
+                },
+            },
+        ]);
+        expect(egress.egressExceptions).toEqual([]);
+        const gke = kafkaClientEgress({ cloud: "gcp", backend: "gcp-managed-kafka", platformCidr: "10.30.0.0/16", clients: ["orders"] });
+        expect((gke.extraPolicies[0].spec.egress as any[]).map((r) => [r.to[0].ipBlock.cidr, r.ports[0].port])).toEqual([
+            ["10.30.0.0/16", 9092],
+            ["169.254.169.254/32", 80],
+            ["169.254.169.252/32", 988],
+        ]);
+    });
+
+    it("on AKS, reaches Entra ID through the named exception (443 unless it says otherwise)", () => {
+        const egress = kafkaClientEgress({ cloud: "azure", backend: "eventhubs", platformCidr: "10.20.0.0/16", clients: ["orders"], entraIdEgress: entra });
+        expect((egress.extraPolicies[0].spec.egress as any[])[0].ports).toEqual([{ protocol: "TCP", port: 9093 }]);
+        expect(egress.egressExceptions).toEqual([{ exception: { ...entra, ports: [443] }, podSelector: egress.extraPolicies[0].spec.podSelector }]);
+        expect(() => kafkaClientEgress({ cloud: "azure", backend: "eventhubs", platformCidr: "10.20.0.0/16", clients: ["orders"] })).toThrow(
+            /kafkaClientEgress: args\.entraIdEgress: missing/,
+        );
+    });
+
+    it("needs nothing for Strimzi or without clients, and refuses an unknown cloud", () => {
+        expect(kafkaClientEgress({ cloud: "aws", backend: "strimzi", platformCidr: "10.10.0.0/16", clients: ["orders"] })).toEqual({ extraPolicies: [], egressExceptions: [] });
+        expect(kafkaClientEgress({ cloud: "aws", backend: "msk", platformCidr: "10.10.0.0/16", clients: [] })).toEqual({ extraPolicies: [], egressExceptions: [] });
+        expect(() => kafkaClientEgress({ cloud: "kubernetes", backend: "strimzi", platformCidr: "", clients: [] })).toThrow(
+            /kafkaClientEgress: args\.cloud: "kubernetes" is not allowed; allowed: "aws", "gcp", "azure"/,
+        );
+    });
+});
+
+describe("wasm node pools from flat IDs", () => {
+    it("joins each managed cluster by the IDs it is given", async () => {
+        const { resources } = await plan(() => {
+            const base = { clusterName: "plt-dev", kubernetesVersion: "1.34", tags: { team: "platform" } };
+            createEksWasmPool("eks", { ...base, instanceType: "m7g.large", nodeRoleArn: "arn:aws:iam::1:role/nodes", nodeSecurityGroupId: "sg-1", subnetIds: ["subnet-a", "subnet-b"] }, { provider: new aws.Provider("aws", { region: "eu-north-1" }) });
+            createGkeWasmPool("gke", { ...base, instanceType: "e2-standard-4", project: "p-123", region: "europe-north1", nodeServiceAccountEmail: "nodes@p-123.iam.gserviceaccount.com", bootDiskKmsKey: "k" }, { provider: new gcp.Provider("gcp", { project: "p-123" }) });
+            createAksWasmPool("aks", { ...base, instanceType: "Standard_D4ps_v6", resourceGroupName: "rg", nodeSubnetId: "/subnets/nodes", zonal: true }, { provider: new azure.Provider("azure", { location: "swedencentral" }) });
+            return {};
+        });
+        expect(one(resources, "aws:eks/nodeGroup:NodeGroup")).toMatchObject({ clusterName: "plt-dev", nodeRoleArn: "arn:aws:iam::1:role/nodes", subnetIds: ["subnet-a", "subnet-b"], labels: { "platform.io/wasm": "true" } });
+        expect(one(resources, "aws:ec2/launchTemplate:LaunchTemplate").vpcSecurityGroupIds).toEqual(["sg-1"]);
+        expect(one(resources, "gcp:container/nodePool:NodePool")).toMatchObject({ cluster: "plt-dev", project: "p-123", location: "europe-north1", nodeConfig: { serviceAccount: "nodes@p-123.iam.gserviceaccount.com", bootDiskKmsKey: "k" } });
+        expect(one(resources, "azure-native:containerservice:AgentPool")).toMatchObject({ resourceName: "plt-dev", resourceGroupName: "rg", vnetSubnetID: "/subnets/nodes", availabilityZones: ["1", "2", "3"] });
+    });
+});
+
+describe("the cluster runtimes' arguments", () => {
+    it("refuses a bad argument before registering anything", async () => {
+        const provider = () => new k8s.Provider("k8s", { context: "kind-test" });
+        await expect(plan(() => new SpinKubeRuntime("spin", { arch: "arm64" }, { provider: provider() }).runtimeClassName)).rejects.toThrow(
+            /SpinKubeRuntime spin: args\.arch: "arm64" is not allowed; allowed: "x86_64", "aarch64"/,
+        );
+        await expect(plan(() => new KnativeRuntime("kn", { replicas: 0 }, { provider: provider() }).servingNamespace)).rejects.toThrow(
+            /KnativeRuntime kn: args\.replicas: 0 is not allowed; allowed: a whole number >= 1/,
+        );
+        await expect(
+            plan(() => new KnativeRuntime("kn", { registryEgress: { name: "image-registries", cidrs: [], reason: "tag resolution" } }, { provider: provider() }).servingNamespace),
+        ).rejects.toThrow(/KnativeRuntime kn: args\.registryEgress\.cidrs: none given/);
+    });
+
+    it("opens the registry exception on 443 unless it names its ports", async () => {
+        const { resources } = await plan(() => {
+            const provider = new k8s.Provider("k8s", { context: "kind-test" });
+            return new KnativeRuntime("kn", { registryEgress: { name: "image-registries", cidrs: ["0.0.0.0/0"], reason: "tag-to-digest resolution at the registries" } }, { provider }).servingNamespace;
+        });
+        const policy = byType(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((r) => (r.inputs as any).metadata.name === "allow-egress-image-registries")!.inputs as any;
+        expect(policy.spec.podSelector).toEqual({ matchLabels: { app: "controller" } });
+        expect(policy.spec.egress[0].ports).toEqual([{ protocol: "TCP", port: 443 }]);
     });
 });
 
@@ -287,19 +411,18 @@ describe("Knative and SpinKube on a cluster", () => {
             const knative = new KnativeRuntime("kn", {}, { provider });
             const spin = new SpinKubeRuntime("spin", {}, { provider });
             const executor = spinAppExecutor("exec", "wasm", { provider, dependsOn: spin.ready });
-            const api = new ServerlessService(
+            const api = new KnativeService(
                 "api",
                 {
                     ...base,
-                    platform: "knative",
                     meshInvokers: [{ namespace: "shop", serviceAccount: "checkout" }],
-                    kubernetes: { namespace: "serverless" },
+                    namespace: "serverless",
                 },
                 { provider, dependsOn: knative.ready },
             );
-            const wasm = new ServerlessService(
+            const wasm = new SpinService(
                 "hello",
-                { ...base, name: "hello", runtime: "wasm", platform: "spin", cpu: 0.1, memory: 128, kubernetes: { namespace: "wasm" } },
+                { ...base, name: "hello", cpu: 0.1, memory: 128, namespace: "wasm" },
                 { provider, dependsOn: [executor] },
             );
             return { api: api.url, apiIdentity: api.identity, wasm: wasm.url };
@@ -422,7 +545,7 @@ describe("Knative and SpinKube on a cluster", () => {
             const provider = new k8s.Provider("k8s", { context: "kind-test" });
             const knative = new KnativeRuntime("kn", {}, { provider });
             const svc = (name: string, meshInvokers: { namespace: string; serviceAccount: string }[]) =>
-                new ServerlessService(name, { ...base, name, platform: "knative", meshInvokers, kubernetes: { namespace: "serverless" } }, { provider, dependsOn: knative.ready }).url;
+                new KnativeService(name, { ...base, name, meshInvokers, namespace: "serverless" }, { provider, dependsOn: knative.ready }).url;
             return [svc("svc-a", []), svc("svc-b", [a]), svc("svc-c", [d])];
         });
         const policies = byType(resources, "kubernetes:security.istio.io/v1:AuthorizationPolicy").map((r) => r.inputs as any);
@@ -463,9 +586,9 @@ describe("Knative and SpinKube on a cluster", () => {
     it("marks a public Knative service as a named edge exception (the service name), with the reason in its own annotation", async () => {
         const { resources } = await plan(() => {
             const provider = new k8s.Provider("k8s", { context: "kind-test" });
-            return new ServerlessService(
+            return new KnativeService(
                 "pub",
-                { ...base, platform: "knative", public: true, edgeException: "EDGE-7 partner webhook, owner team-x", kubernetes: { namespace: "serverless" } },
+                { ...base, public: true, edgeException: "EDGE-7 partner webhook, owner team-x", namespace: "serverless" },
                 { provider },
             ).url;
         });
@@ -539,14 +662,14 @@ describe("Knative and SpinKube on a cluster", () => {
         expect(crds.file).toMatch(/spin-operator\/releases\/download\/v0\.6\.\d+\/spin-operator\.crds\.yaml$/);
     });
 
-    it("refuses a container image on SpinKube and a public Knative service without an edge exception", async () => {
+    it("refuses a size no cluster offers on SpinKube and a public Knative service without an edge exception", async () => {
         const provider = () => new k8s.Provider("k8s", { context: "kind-test" });
-        await expect(plan(() => new ServerlessService("x", { ...base, platform: "spin", kubernetes: { namespace: "wasm" } }, { provider: provider() }).url)).rejects.toThrow(
-            /runtime: "container" cannot run on SpinKube/,
+        await expect(plan(() => new SpinService("x", { ...base, cpu: 100, namespace: "wasm" }, { provider: provider() }).url)).rejects.toThrow(
+            /SpinService x: args\.cpu: cpu 100 is not allowed on a cluster; allowed: 0\.01-64/,
         );
         await expect(
-            plan(() => new ServerlessService("x", { ...base, platform: "knative", public: true, kubernetes: { namespace: "serverless" } }, { provider: provider() }).url),
-        ).rejects.toThrow(/public: true without edgeException/);
+            plan(() => new KnativeService("x", { ...base, public: true, namespace: "serverless" }, { provider: provider() }).url),
+        ).rejects.toThrow(/KnativeService x: args\.public: true without args\.edgeException/);
     });
 });
 

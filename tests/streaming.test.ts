@@ -1,10 +1,22 @@
 import * as k8s from "@pulumi/kubernetes";
 import { beforeAll, describe, expect, it } from "vitest";
-import { EventStreaming, validateStreaming, type EventStreamingArgs } from "../components/streaming";
+import {
+    EventHubsKafka,
+    GcpManagedKafka,
+    MskKafka,
+    StrimziKafka,
+    streamingBackendFor,
+    strimziKafkaProblems,
+    type EventHubsKafkaArgs,
+    type GcpManagedKafkaArgs,
+    type MskKafkaArgs,
+    type StrimziKafkaArgs,
+} from "../components/streaming";
 import { strimziResources } from "../components/streaming/strimzi";
 import { ConfigError, parsePlatformConfig } from "../stacks/config";
 import { planStack, type Plan, type RecordedResource } from "../tools/plan";
 import { runUnderMocks } from "../tools/plan/runtime";
+import { packageSchema } from "../tools/schema";
 import { customResourcesOf, validateCustomResource } from "./crd";
 
 const byType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type);
@@ -43,7 +55,7 @@ describe("dev stack plan: managed Kafka on every cloud", () => {
     it("MSK: the broker security group admits only the cluster nodes' group on the IAM port", () => {
         const sg = plan.resources.find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup" && r.name.endsWith("-brokers"))!;
         expect((sg.inputs as any).ingress ?? []).toEqual([]);
-        const rules = byType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.parent.endsWith("EventStreaming::plt-dev-aws"));
+        const rules = byType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.parent.endsWith("MskKafka::plt-dev-aws"));
         expect(rules).toHaveLength(1);
         const rule = rules[0].inputs as any;
         expect(rule).toMatchObject({ fromPort: 9098, toPort: 9098, ipProtocol: "tcp" });
@@ -100,7 +112,7 @@ describe("dev stack plan: managed Kafka on every cloud", () => {
         const orders = hubs.find((h) => (h.inputs as any).eventHubName === "orders")!;
         expect(orders.inputs).toMatchObject({ partitionCount: 6, retentionDescription: { cleanupPolicy: "Delete", retentionTimeInHours: 168 } });
         expect(orders.protect).toBe(true);
-        const grants = byType(plan, "azure-native:authorization:RoleAssignment").filter((r) => r.parent.includes("EventStreaming"));
+        const grants = byType(plan, "azure-native:authorization:RoleAssignment").filter((r) => r.parent.includes("EventHubsKafka"));
         const summary = grants.map((g) => {
             const i = g.inputs as any;
             const role = i.roleDefinitionId.endsWith("2b629674-e913-4c01-ae53-ef4638d8f975") ? "sender" : i.roleDefinitionId.endsWith("a638d3c7-ab3a-418d-83e6-5f17a39d4fde") ? "receiver" : "other";
@@ -278,8 +290,7 @@ describe("kubernetes-target stack: Strimzi", () => {
     });
 
     it("with zone awareness on (managed clusters), pools spread over zones and Kafka is rack-aware", () => {
-        const args = { backend: "strimzi", size: "large", topics: [], clients: [], strimzi: { provider: undefined as any } } as EventStreamingArgs;
-        const r = strimziResources(args, "kafka");
+        const r = strimziResources({ size: "large", topics: [], clients: [] }, "kafka");
         expect((r.kafka.spec as any).kafka.rack).toEqual({ topologyKey: "topology.kubernetes.io/zone" });
         // No clients: the listener's NetworkPolicy admits only the Kafka namespace itself, never every pod.
         expect((r.kafka.spec as any).kafka.listeners[0].networkPolicyPeers).toEqual([{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kafka" } } }]);
@@ -291,39 +302,57 @@ describe("kubernetes-target stack: Strimzi", () => {
 });
 
 describe("bad input: a clear error before anything is registered", () => {
-    const base = (over: Partial<EventStreamingArgs>): EventStreamingArgs => ({
-        backend: "strimzi",
+    const base = (over: Partial<StrimziKafkaArgs>): StrimziKafkaArgs => ({
         size: "small",
         clients: [{ name: "checkout", namespace: "shop", serviceAccount: "checkout" }],
         topics: [{ name: "orders", partitions: 3, retentionHours: 24, cleanupPolicy: "delete", producers: ["checkout"], consumers: [] }],
         ...over,
     });
-    async function attempt(args: EventStreamingArgs) {
-        const error = await runUnderMocks(
-            () => {
-                const provider = new k8s.Provider("k8s", { context: "kind-test" });
-                return new EventStreaming("events", { ...args, ...(args.backend === "strimzi" ? { strimzi: { provider } } : {}) });
-            },
-            { project: "platform", stack: "test" },
-        ).then(
+    const azureArgs = (over: Partial<EventHubsKafkaArgs>): EventHubsKafkaArgs => ({ ...base({}), resourceGroupName: "rg", location: "westeurope", vnetId: "v", subnetId: "s", ...over });
+    async function attempt(build: () => unknown) {
+        const error = await runUnderMocks(build, { project: "platform", stack: "test" }).then(
             () => undefined,
             (e: Error) => e,
         );
         return { error };
     }
-    const topic = (over: object) => [{ name: "orders", partitions: 3, retentionHours: 24, cleanupPolicy: "delete" as const, producers: ["checkout"], consumers: [], ...over }];
-    const cases: [string, Partial<EventStreamingArgs>, RegExp][] = [
-        ["zero partitions", { topics: topic({ partitions: 0 }) }, /topics\[0\]\.partitions: 0 must be a whole number of at least 1/],
-        ["replication above the broker count", { topics: topic({ replicationFactor: 4 }) }, /topics\[0\]\.replicationFactor: 4 exceeds the 3 brokers of size small; allowed: 1-3/],
-        ["an invalid Kafka topic name", { topics: topic({ name: "orders/eu" }) }, /topics\[0\]\.name: "orders\/eu" is not a valid Kafka topic name/],
-        ["an invalid event hub name", { backend: "eventhubs", azure: {} as any, topics: topic({ name: "orders." }) }, /topics\[0\]\.name: "orders\." is not a valid event hub name/],
-        ["an undeclared client", { topics: topic({ consumers: ["billing"] }) }, /topics\[0\]\.consumers\[0\]: "billing" is not a declared client; allowed: checkout/],
-        ["too many partitions for Event Hubs Standard", { backend: "eventhubs", azure: {} as any, topics: topic({ partitions: 64 }) }, /partitions: 64 exceeds the backend's limit; allowed: 1-32/],
-        ["fewer than three copies while protected", { topics: topic({ replicationFactor: 1 }) }, /replicationFactor: 1 could lose acknowledged data/],
+    const strimzi = (over: Partial<StrimziKafkaArgs>) => () => new StrimziKafka("events", base(over), { provider: new k8s.Provider("k8s", { context: "kind-test" }) });
+    const eventHubs = (over: Partial<EventHubsKafkaArgs>) => () => new EventHubsKafka("events", azureArgs(over));
+    const topic = (over: object) => [{ name: "orders", partitions: 3, retentionHours: 24, cleanupPolicy: "delete", producers: ["checkout"], consumers: [], ...over }];
+    const cases: [string, () => unknown, RegExp][] = [
+        ["zero partitions", strimzi({ topics: topic({ partitions: 0 }) }), /^StrimziKafka events: args\.topics\[0\]\.partitions: 0 must be a whole number of at least 1$/],
+        ["replication above the broker count", strimzi({ topics: topic({ replicationFactor: 4 }) }), /topics\[0\]\.replicationFactor: 4 exceeds the 3 brokers of size small; allowed: 1-3/],
+        ["an invalid Kafka topic name", strimzi({ topics: topic({ name: "orders/eu" }) }), /topics\[0\]\.name: "orders\/eu" is not a valid Kafka topic name/],
+        ["an invalid event hub name", eventHubs({ topics: topic({ name: "orders." }) }), /^EventHubsKafka events: args\.topics\[0\]\.name: "orders\." is not a valid event hub name/],
+        ["an undeclared client", strimzi({ topics: topic({ consumers: ["billing"] }) }), /topics\[0\]\.consumers\[0\]: "billing" is not a declared client; allowed: checkout/],
+        ["too many partitions for Event Hubs Standard", eventHubs({ topics: topic({ partitions: 64 }) }), /partitions: 64 exceeds the backend's limit; allowed: 1-32/],
+        ["fewer than three copies while protected", strimzi({ topics: topic({ replicationFactor: 1 }) }), /replicationFactor: 1 could lose acknowledged data/],
+        // Closed sets are strings in the schema: the constructor names what is allowed.
+        ["an unknown size", strimzi({ size: "huge" }), /^StrimziKafka events: args\.size: "huge" is not a size class; allowed: "small", "medium", "large"$/],
+        ["an unknown cleanup policy", strimzi({ topics: topic({ cleanupPolicy: "forever" }) }), /args\.topics\[0\]\.cleanupPolicy: "forever" is not a cleanup policy; allowed: "delete", "compact"/],
+        ["an unknown Strimzi authentication", strimzi({ authentication: "plain" }), /^StrimziKafka events: args\.authentication: "plain" is not a Strimzi client authentication; allowed: "scram-sha-512", "tls"$/],
+        ["an unknown managed cluster", strimzi({ managedCluster: "openshift" }), /^StrimziKafka events: args\.managedCluster: "openshift" is not a managed cluster .*; allowed: "eks", "aks", "gke"/],
+        ["an Event Hubs tier without a Kafka endpoint", eventHubs({ tier: "Basic" }), /^EventHubsKafka events: args\.tier: "Basic" is not an Event Hubs tier with a Kafka endpoint; allowed: "Standard", "Premium"$/],
+        [
+            "a provisioned MSK cluster without three subnets",
+            () => new MskKafka("events", { ...base({}), ...awsArgs, subnetIds: ["subnet-a"] }),
+            /^MskKafka events: args\.subnetIds: "1 subnets" must be one private subnet in each of three availability zones/,
+        ],
+        ["an MSK version that is not one", () => new MskKafka("events", { ...base({}), ...awsArgs, kafkaVersion: "latest" }), /^MskKafka events: args\.kafkaVersion: "latest" is not an MSK Kafka version/],
+        ["a Google region that is not one", () => new GcpManagedKafka("events", { ...base({}), ...gcpArgs, region: "Europe West" }), /^GcpManagedKafka events: args\.region: "Europe West" is not a Google Cloud region/],
     ];
-    it.each(cases)("%s", async (_label, over, expected) => {
-        const { error } = await attempt(base(over));
+    it.each(cases)("%s", async (_label, build, expected) => {
+        const { error } = await attempt(build);
         expect(error?.message).toMatch(expected);
+    });
+
+    it("reports every problem at once, one line each naming class, name and argument", async () => {
+        const { error } = await attempt(strimzi({ size: "huge", topics: topic({ partitions: 0, consumers: ["billing"] }) }));
+        expect(error?.message.split("\n")).toEqual([
+            'StrimziKafka events: args.size: "huge" is not a size class; allowed: "small", "medium", "large"',
+            "StrimziKafka events: args.topics[0].partitions: 0 must be a whole number of at least 1",
+            'StrimziKafka events: args.topics[0].consumers[0]: "billing" is not a declared client; allowed: checkout',
+        ]);
     });
 
     it("registers nothing of the component when the input is bad", async () => {
@@ -331,7 +360,7 @@ describe("bad input: a clear error before anything is registered", () => {
         await runUnderMocks(
             () => {
                 try {
-                    new EventStreaming("events", base({ topics: topic({ partitions: 0 }), strimzi: { provider: new k8s.Provider("k8s", { context: "kind-test" }) } }));
+                    strimzi({ topics: topic({ partitions: 0 }) })();
                 } catch {
                     /* expected */
                 }
@@ -366,17 +395,9 @@ describe("bad input: a clear error before anything is registered", () => {
     });
 });
 
-/** Runs one EventStreaming under the mocks and returns every registered resource. */
-async function runStreaming(args: EventStreamingArgs): Promise<RecordedResource[]> {
-    const run = await runUnderMocks(
-        () => {
-            new EventStreaming("events", {
-                ...args,
-                ...(args.backend === "strimzi" ? { strimzi: { provider: new k8s.Provider("k8s", { context: "kind-test" }), ...args.strimzi } } : {}),
-            });
-        },
-        { project: "platform", stack: "test" },
-    );
+/** Runs one component under the mocks and returns every registered resource. */
+async function runStreaming(build: () => unknown): Promise<RecordedResource[]> {
+    const run = await runUnderMocks(build, { project: "platform", stack: "test" });
     return run.resources;
 }
 const ofType = (resources: RecordedResource[], type: string) => resources.filter((r) => r.type === type);
@@ -384,12 +405,20 @@ const demoClients = [
     { name: "checkout", namespace: "shop", serviceAccount: "checkout" },
     { name: "fulfilment", namespace: "shop", serviceAccount: "fulfilment" },
 ];
-const demoTopic = (over: object = {}) => ({ name: "orders", partitions: 3, retentionHours: 24, cleanupPolicy: "delete" as const, producers: ["checkout"], consumers: ["fulfilment"], ...over });
+const demoTopic = (over: object = {}) => ({ name: "orders", partitions: 3, retentionHours: 24, cleanupPolicy: "delete", producers: ["checkout"], consumers: ["fulfilment"], ...over });
 const awsArgs = { vpcId: "vpc-0abc", subnetIds: ["subnet-a", "subnet-b", "subnet-c"], kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k", clientSecurityGroupId: "sg-0nodes" };
+const gcpArgs = {
+    project: "platform-dev-123456",
+    region: "europe-west1",
+    subnet: "projects/platform-dev-123456/regions/europe-west1/subnetworks/data",
+    kmsKeyId: "projects/p/locations/europe-west1/keyRings/r/cryptoKeys/k",
+};
+const msk = (args: MskKafkaArgs) => () => new MskKafka("events", args);
+const gcpKafka = (args: GcpManagedKafkaArgs) => () => new GcpManagedKafka("events", args);
 
 describe("backend details beyond the dev stack", () => {
     it("MSK provisioned runs KRaft (MSK's `.kraft` version), in the cluster and its configuration", async () => {
-        const resources = await runStreaming({ backend: "msk", size: "small", topics: [demoTopic()], clients: demoClients, aws: awsArgs });
+        const resources = await runStreaming(msk({ size: "small", topics: [demoTopic()], clients: demoClients, ...awsArgs }));
         const cluster = ofType(resources, "aws:msk/cluster:Cluster")[0].inputs as any;
         expect(cluster.kafkaVersion).toBe("3.9.x.kraft");
         expect((ofType(resources, "aws:msk/configuration:Configuration")[0].inputs as any).kafkaVersions).toEqual(["3.9.x.kraft"]);
@@ -398,7 +427,7 @@ describe("backend details beyond the dev stack", () => {
     });
 
     it("MSK Serverless: IAM only, private, protected; no topic resources, producers may create only their own topics", async () => {
-        const resources = await runStreaming({ backend: "msk", size: "small", topics: [demoTopic()], clients: demoClients, aws: { ...awsArgs, serverless: true } });
+        const resources = await runStreaming(msk({ size: "small", topics: [demoTopic()], clients: demoClients, ...awsArgs, serverless: true }));
         const cluster = ofType(resources, "aws:msk/serverlessCluster:ServerlessCluster");
         expect(cluster).toHaveLength(1);
         expect(cluster[0].inputs).toMatchObject({ clientAuthentication: { sasl: { iam: { enabled: true } } }, vpcConfigs: [{ subnetIds: awsArgs.subnetIds }] });
@@ -415,7 +444,7 @@ describe("backend details beyond the dev stack", () => {
 
     it("Event Hubs Standard: compacted topics are allowed (only Basic lacks compaction) and keep tombstones as long as the data", async () => {
         const azure = { resourceGroupName: "rg-platform", location: "westeurope", vnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v", subnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/data", oidcIssuerUrl: "https://westeurope.oic.prod-aks.azure.com/t/i/" };
-        const resources = await runStreaming({ backend: "eventhubs", size: "medium", topics: [demoTopic({ name: "customer-state", cleanupPolicy: "compact" })], clients: demoClients, azure });
+        const resources = await runStreaming(() => new EventHubsKafka("events", { size: "medium", topics: [demoTopic({ name: "customer-state", cleanupPolicy: "compact" })], clients: demoClients, ...azure }));
         const hub = ofType(resources, "azure-native:eventhub:EventHub")[0];
         expect(hub.inputs).toMatchObject({ eventHubName: "customer-state", retentionDescription: { cleanupPolicy: "Compact", tombstoneRetentionTimeInHours: 24 } });
         expect((ofType(resources, "azure-native:eventhub:Namespace")[0].inputs as any).sku).toEqual({ name: "Standard", tier: "Standard", capacity: 2 });
@@ -425,15 +454,14 @@ describe("backend details beyond the dev stack", () => {
     });
 
     it("protection off (throwaway stacks): nothing protected, Google deletion allowed, fewer than 3 copies accepted", async () => {
-        const gcpArgs = { project: "platform-dev-123456", region: "europe-west1", subnet: "projects/platform-dev-123456/regions/europe-west1/subnetworks/data", kmsKeyId: "projects/p/locations/europe-west1/keyRings/r/cryptoKeys/k" };
-        const throwaway = await runStreaming({ backend: "gcp-managed-kafka", size: "small", protect: false, topics: [demoTopic({ replicationFactor: 2 })], clients: demoClients, gcp: gcpArgs });
+        const throwaway = await runStreaming(gcpKafka({ size: "small", protect: false, topics: [demoTopic({ replicationFactor: 2 })], clients: demoClients, ...gcpArgs }));
         const cluster = ofType(throwaway, "gcp:managedkafka/cluster:Cluster")[0];
         const topic = ofType(throwaway, "gcp:managedkafka/topic:Topic")[0];
         expect([cluster.protect, topic.protect]).toEqual([false, false]);
         expect([(cluster.inputs as any).deletionPolicy, (topic.inputs as any).deletionPolicy]).toEqual(["DELETE", "DELETE"]);
         expect(topic.inputs).toMatchObject({ replicationFactor: 2, configs: { "min.insync.replicas": "1" } });
 
-        const kept = await runStreaming({ backend: "gcp-managed-kafka", size: "small", topics: [demoTopic()], clients: demoClients, gcp: gcpArgs });
+        const kept = await runStreaming(gcpKafka({ size: "small", topics: [demoTopic()], clients: demoClients, ...gcpArgs }));
         expect((ofType(kept, "gcp:managedkafka/cluster:Cluster")[0].inputs as any).deletionPolicy).toBe("PREVENT");
         // Workload identity: only the client's Kubernetes service account may act as its Google service account.
         const wi = ofType(kept, "gcp:serviceaccount/iAMMember:IAMMember").map((m) => (m.inputs as any).member).sort();
@@ -442,10 +470,7 @@ describe("backend details beyond the dev stack", () => {
 
     it("Strimzi with mutual TLS (clients in the Kafka namespace only): a TLS listener, and all resources still validate", () => {
         const inKafka = demoClients.map((c) => ({ ...c, namespace: "kafka" }));
-        const r = strimziResources(
-            { backend: "strimzi", size: "small", topics: [demoTopic()], clients: inKafka, strimzi: { provider: undefined as any, authentication: "tls" } },
-            "kafka",
-        );
+        const r = strimziResources({ size: "small", topics: [demoTopic()], clients: inKafka, authentication: "tls" }, "kafka");
         expect((r.kafka.spec as any).kafka.listeners).toEqual([
             {
                 name: "tls",
@@ -461,9 +486,9 @@ describe("backend details beyond the dev stack", () => {
     });
 
     it("Strimzi mutual TLS is refused for a client outside the Kafka namespace (its certificate never reaches it), in the component and the stack config", async () => {
-        const problems = validateStreaming({ backend: "strimzi", size: "small", topics: [demoTopic()], clients: demoClients, strimzi: { provider: undefined as any, authentication: "tls" } });
+        const problems = strimziKafkaProblems({ size: "small", topics: [demoTopic()], clients: demoClients, authentication: "tls" });
         expect(problems[0]).toBe(
-            'strimzi.authentication: "tls" cannot reach client "checkout" (clients[0]) in namespace "shop": the User Operator writes and renews mutual-TLS certificates in the Kafka namespace "kafka" only; allowed: "scram-sha-512" (platform-generated passwords written to each client\'s namespace), or "tls" with every client in "kafka"',
+            'authentication: "tls" cannot reach client "checkout" (clients[0]) in namespace "shop": the User Operator writes and renews mutual-TLS certificates in the Kafka namespace "kafka" only; allowed: "scram-sha-512" (platform-generated passwords written to each client\'s namespace), or "tls" with every client in "kafka"',
         );
         let configProblems: string[] = [];
         try {
@@ -544,5 +569,92 @@ describe("stack wiring: per-cloud backend choice and outputs", () => {
         expect(problemsOf({ enabled: true, strimzi: { storageClass: "Fast SSD" } })).toEqual(['platform:kafka.strimzi.storageClass: "Fast SSD" must be a StorageClass name (DNS-1123 subdomain)']);
         // SCRAM is the default: its credentials can reach every client namespace.
         expect(parsePlatformConfig({ clouds: ["kubernetes"], kafka: { enabled: true } }).kafka.strimzi.authentication).toBe("scram-sha-512");
+    });
+});
+
+describe("the Pulumi package schema of the streaming components (any Pulumi language)", () => {
+    let schema: Record<string, any>;
+    beforeAll(async () => {
+        schema = await packageSchema({ only: ["MskKafka", "EventHubsKafka", "GcpManagedKafka", "StrimziKafka"] });
+    }, 120_000);
+
+    const shared = ["size", "topics", "clients", "protect"];
+    const own: Record<string, { required: string[]; optional: string[] }> = {
+        MskKafka: { required: ["vpcId", "subnetIds", "kmsKeyArn", "clientSecurityGroupId"], optional: ["eksClusterName", "serverless", "kafkaVersion", "logRetentionDays", "tags"] },
+        EventHubsKafka: { required: ["resourceGroupName", "location", "vnetId", "subnetId"], optional: ["tier", "oidcIssuerUrl", "zoneRedundant", "tags"] },
+        GcpManagedKafka: { required: ["project", "region", "subnet", "kmsKeyId"], optional: ["workloadIdentity", "tags"] },
+        StrimziKafka: {
+            required: [],
+            optional: ["namespace", "authentication", "storageClass", "protectNamespace", "retainStorage", "managedCluster", "diskEncryptionKeyId", "existingNamespaces", "ownerWrittenNamespaces", "zoneAware", "network"],
+        },
+    };
+    it.each(Object.keys(own))("%s: its type token is its class name, with every argument as an input and the shared outputs", (component) => {
+        const resource = schema.resources[`platform:index:${component}`];
+        expect(resource, component).toBeDefined();
+        expect(resource.isComponent).toBe(true);
+        expect(Object.keys(resource.inputProperties).sort()).toEqual([...shared, ...own[component].required, ...own[component].optional].sort());
+        expect([...resource.requiredInputs].sort()).toEqual(["size", "topics", "clients", ...own[component].required].sort());
+        const outputs = ["bootstrapServers", "topics", "clientSettings", "clients", ...(component === "StrimziKafka" ? ["clientPasswords"] : [])];
+        expect(Object.keys(resource.properties).sort()).toEqual(outputs.sort());
+        expect(resource.properties.bootstrapServers).toMatchObject({ type: "string" });
+        expect(resource.properties.topics).toMatchObject({ type: "array", items: { type: "string" } });
+        expect(resource.properties.clients).toMatchObject({ type: "object", additionalProperties: { $ref: "#/types/platform:index:KafkaClient" } });
+        expect(resource.inputProperties.topics).toMatchObject({ type: "array", items: { $ref: "#/types/platform:index:StreamingTopic" } });
+    });
+
+    it("the shared types are named objects of strings, numbers and lists", () => {
+        expect(schema.types["platform:index:StreamingTopic"].required.sort()).toEqual(["cleanupPolicy", "consumers", "name", "partitions", "producers", "retentionHours"]);
+        expect(schema.types["platform:index:StreamingTopic"].properties.cleanupPolicy).toMatchObject({ type: "string" });
+        expect(Object.keys(schema.types["platform:index:KafkaClientSettings"].properties).sort()).toEqual(["credential", "saslMechanism", "securityProtocol"]);
+        expect(Object.keys(schema.types["platform:index:KafkaClient"].properties).sort()).toEqual(["consumes", "credentialSecret", "identity", "kind", "namespace", "produces", "serviceAccount"]);
+    });
+});
+
+describe("stack wiring through the components", () => {
+    it("the backend per target is the components' rule: managed Kafka per cloud unless Strimzi is chosen, always Strimzi on existing clusters", () => {
+        expect(["aws", "azure", "gcp", "kubernetes"].map((t) => streamingBackendFor(t))).toEqual(["msk", "eventhubs", "gcp-managed-kafka", "strimzi"]);
+        expect(["aws", "azure", "gcp", "kubernetes"].map((t) => streamingBackendFor(t, "strimzi"))).toEqual(["strimzi", "strimzi", "strimzi", "strimzi"]);
+        expect(() => streamingBackendFor("openstack")).toThrow('streamingBackendFor: target "openstack" is not a target; allowed: aws, azure, gcp, kubernetes');
+    });
+
+    it("StrimziKafka on a managed cluster creates that cluster's Retain StorageClass itself, takes its provider from opts, and writes Secrets only where it should", async () => {
+        const clients = [
+            { name: "checkout", namespace: "shop", serviceAccount: "checkout" },
+            { name: "fulfilment", namespace: "warehouse", serviceAccount: "fulfilment" },
+            { name: "billing", namespace: "payments", serviceAccount: "billing" },
+        ];
+        const resources = await runStreaming(() => {
+            const provider = new k8s.Provider("gke", { context: "gke-test" });
+            new StrimziKafka(
+                "events",
+                { size: "small", topics: [demoTopic()], clients, managedCluster: "gke", diskEncryptionKeyId: "projects/p/locations/l/keyRings/r/cryptoKeys/k", existingNamespaces: ["shop"], ownerWrittenNamespaces: ["payments"] },
+                { provider },
+            );
+        });
+        const storageClass = ofType(resources, "kubernetes:storage.k8s.io/v1:StorageClass");
+        expect(storageClass.map((c) => c.rawInputs)).toEqual([
+            expect.objectContaining({ provisioner: "pd.csi.storage.gke.io", parameters: { type: "pd-balanced", "disk-encryption-kms-key": "projects/p/locations/l/keyRings/r/cryptoKeys/k" }, reclaimPolicy: "Retain" }),
+        ]);
+        // Every Kubernetes child uses the provider given in opts, none the default provider.
+        const k8sChildren = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+        expect(k8sChildren.length).toBeGreaterThan(5);
+        for (const r of k8sChildren) expect(r.provider, r.name).toMatch(/pulumi:providers:kubernetes::gke(::.*)?$/);
+        // Namespaces: ours and the one nobody else creates; not the existing one, not the owner-written one.
+        const namespaces = ofType(resources, "kubernetes:core/v1:Namespace").map((n) => (n.rawInputs as any).metadata.name).sort();
+        expect(namespaces).toEqual(["kafka", "warehouse"]);
+        // Credential Secrets: in the existing and the created namespace; the owner writes its own.
+        const credentialNamespaces = ofType(resources, "kubernetes:core/v1:Secret")
+            .filter((s) => (s.rawInputs as any).metadata.name.endsWith("-credentials"))
+            .map((s) => (s.rawInputs as any).metadata.namespace)
+            .sort();
+        expect(credentialNamespaces).toEqual(["shop", "warehouse"]);
+    });
+
+    it("EventHubsKafka: zone redundancy follows the region's availability zones unless set, and resources carry the capability tag", async () => {
+        const azure = (location: string) => () => new EventHubsKafka("events", { size: "small", topics: [], clients: [], resourceGroupName: "rg", location, vnetId: "v", subnetId: "s", tags: { team: "shop" } });
+        const zonal = ofType(await runStreaming(azure("westeurope")), "azure-native:eventhub:Namespace")[0].inputs as any;
+        const zoneless = ofType(await runStreaming(azure("westcentralus")), "azure-native:eventhub:Namespace")[0].inputs as any;
+        expect([zonal.zoneRedundant, zoneless.zoneRedundant]).toEqual([true, false]);
+        expect(zonal.tags).toEqual({ team: "shop", capability: "event-streaming" });
     });
 });

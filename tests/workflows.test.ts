@@ -209,3 +209,20 @@ describe("deploy and preview jobs run where the API endpoints are reachable (blo
         expect(docs).toMatch(/\| *4 *\|/);
     });
 });
+
+describe("every npm script a workflow runs exists", () => {
+    const scriptsOf = JSON.parse(read("package.json")).scripts as Record<string, string>;
+    it.each(workflowFiles)("%s", (file) => {
+        const runs = Object.values<any>(workflow(file).jobs).flatMap((job) => (job.steps ?? []).map((s: any) => String(s.run ?? "")));
+        const used = runs.flatMap((run) => [...run.matchAll(/npm run (?:--silent )?([\w:-]+)/g)].map((m) => m[1]));
+        for (const name of used) expect(scriptsOf[name], `${file} runs npm run ${name}`).toBeDefined();
+    });
+
+    it("the chart-facts job pulls every pinned chart, then compares a fresh render with the committed facts", () => {
+        const steps = workflow("pull-request.yml").jobs["chart-facts"].steps.map((s: any) => String(s.run ?? ""));
+        const pull = steps.findIndex((r: string) => /npm run charts:pull -- --charts-dir "\$RUNNER_TEMP\/charts"/.test(r));
+        const check = steps.findIndex((r: string) => /npm run charts:render -- --charts-dir "\$RUNNER_TEMP\/charts" --check/.test(r));
+        expect(pull).toBeGreaterThan(0);
+        expect(check).toBeGreaterThan(pull);
+    });
+});

@@ -7,22 +7,108 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext, managedPolicyArn, nameTags, serviceTrustPolicy } from "../aws/context";
-import type { ServerlessServiceArgs, ServerlessServiceOutputs } from "./index";
 import { LAMBDA_MB_PER_VCPU } from "./rules";
+import { refuseArgs, serviceArgsProblems, withServerlessServiceAlias, type ServerlessServiceBaseArgs, type ServerlessServiceOutputs } from "./service";
+
+/** Where an AWS service runs: the platform VPC, its private subnets, its key. */
+export interface AwsServiceNetworkArgs extends ServerlessServiceBaseArgs {
+    vpcId: pulumi.Input<string>;
+    /** VPC range, the only destination besides HTTPS the service may reach. */
+    vpcCidr: string;
+    /** Private subnets (at least two zones) for the function's or tasks' network interfaces. */
+    subnetIds: pulumi.Input<string>[];
+    /** KMS key for environment variables and logs. */
+    kmsKeyArn?: pulumi.Input<string>;
+    /** Days to keep logs (default 365). */
+    logRetentionDays?: number;
+    /**
+     * Prefix of the account-wide physical names (Lambda function, ECS service, log groups), e.g. the
+     * stack prefix "plt-dev": two stacks in one account then never claim the same name. Unset: the
+     * bare service name.
+     */
+    namePrefix?: string;
+}
+
+export interface LambdaServiceArgs extends AwsServiceNetworkArgs {
+    /** AWS principal ARNs allowed to invoke the function URL (SigV4-signed); never "*". */
+    invokers?: string[];
+    /**
+     * Reserve `maxScale` concurrent executions for the function (default false). A reservation caps the
+     * function at maxScale, but AWS refuses one that leaves the account's unreserved concurrency below its
+     * minimum (100; new accounts may have a quota of only 10 or 50 in total), so it is opt-in; without it
+     * maxScale is not enforced on Lambda.
+     */
+    reserveConcurrency?: boolean;
+}
+
+export interface EcsExpressServiceArgs extends AwsServiceNetworkArgs {
+    /** ECS cluster the Express Mode service runs in (EcsServicesCluster.clusterArn). */
+    ecsClusterArn: pulumi.Input<string>;
+}
+
+/** Checks both AWS runtimes share: the physical-name prefix and the log retention. */
+function awsNetworkProblems(args: AwsServiceNetworkArgs): string[] {
+    const problems: string[] = [];
+    const namePrefix = args.namePrefix;
+    // A Lambda function name is at most 64 letters, digits, '-' or '_' (Lambda API reference, CreateFunction
+    // FunctionName); the service name takes up to 24 of them and the joining '-' one.
+    if (namePrefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-_]{0,38}$/.test(namePrefix)) {
+        problems.push(`args.namePrefix: ${JSON.stringify(namePrefix)} is not allowed; allowed: 1-39 letters, digits, '-' or '_', starting with a letter or digit`);
+    }
+    if (args.logRetentionDays !== undefined && !CLOUDWATCH_RETENTION_DAYS.includes(args.logRetentionDays)) {
+        problems.push(`args.logRetentionDays: ${args.logRetentionDays} is not allowed; allowed: ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`);
+    }
+    if (!args.subnetIds || args.subnetIds.length === 0) problems.push(`args.subnetIds: none given; allowed: the platform VPC's private subnets (at least two zones)`);
+    return problems;
+}
+
+/** The retention periods CloudWatch Logs accepts (CloudWatch Logs API reference, PutRetentionPolicy retentionInDays). */
+export const CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** A scale-to-zero service: a container-image Lambda function behind an AWS_IAM function URL (provider: opts.providers.aws). */
+export class LambdaService extends pulumi.ComponentResource implements ServerlessServiceOutputs {
+    public readonly url: pulumi.Output<string>;
+    public readonly identity: pulumi.Output<string>;
+
+    constructor(name: string, args: LambdaServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseArgs("LambdaService", name, [...serviceArgsProblems("lambda", "container", args, args.invokers), ...awsNetworkProblems(args)]);
+        super("platform:index:LambdaService", name, {}, withServerlessServiceAlias(opts));
+        const out = createLambdaService(this, name, args);
+        this.url = out.url;
+        this.identity = out.identity;
+        this.registerOutputs({ url: this.url, identity: this.identity });
+    }
+}
+
+/** An always-on service (minScale >= 1): ECS Express Mode on Fargate behind an internal ALB (provider: opts.providers.aws). */
+export class EcsExpressService extends pulumi.ComponentResource implements ServerlessServiceOutputs {
+    public readonly url: pulumi.Output<string>;
+    public readonly identity: pulumi.Output<string>;
+
+    constructor(name: string, args: EcsExpressServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        const problems = [...serviceArgsProblems("ecs-express", "container", args), ...awsNetworkProblems(args)];
+        if (!args.ecsClusterArn) problems.push(`args.ecsClusterArn: ${JSON.stringify(args.ecsClusterArn)} is missing; allowed: the ARN of the ECS cluster (EcsServicesCluster.clusterArn)`);
+        refuseArgs("EcsExpressService", name, problems);
+        super("platform:index:EcsExpressService", name, {}, withServerlessServiceAlias(opts));
+        const out = createEcsExpressService(this, name, args);
+        this.url = out.url;
+        this.identity = out.identity;
+        this.registerOutputs({ url: this.url, identity: this.identity });
+    }
+}
 
 /** Security group for the service's network interfaces: nothing in; out only HTTPS and the VPC itself. */
-function serviceSecurityGroup(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs, inbound: boolean): aws.ec2.SecurityGroup {
-    const a = args.aws!;
+function serviceSecurityGroup(parent: pulumi.Resource, name: string, args: AwsServiceNetworkArgs, inbound: boolean): aws.ec2.SecurityGroup {
     return new aws.ec2.SecurityGroup(
         `${name}-sg`,
         {
-            vpcId: a.vpcId,
+            vpcId: args.vpcId,
             description: `Serverless service ${args.name}`,
             // ECS tasks take requests from the Express Mode load balancer inside the VPC; Lambda takes none.
-            ingress: inbound ? [{ protocol: "tcp", fromPort: args.port, toPort: args.port, cidrBlocks: [a.vpcCidr], description: "load balancer to tasks" }] : [],
+            ingress: inbound ? [{ protocol: "tcp", fromPort: args.port, toPort: args.port, cidrBlocks: [args.vpcCidr], description: "load balancer to tasks" }] : [],
             egress: [
                 { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS to AWS APIs and registries (through NAT)" },
-                { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: [a.vpcCidr], description: "platform services inside the VPC" },
+                { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: [args.vpcCidr], description: "platform services inside the VPC" },
             ],
             tags: nameTags(args.tags, `${args.name}-serverless`),
         },
@@ -34,12 +120,11 @@ function serviceSecurityGroup(parent: pulumi.Resource, name: string, args: Serve
  * The account-wide physical name of the service (function, ECS service, log groups): prefixed, so that two
  * stacks deploying the same service into one account and region do not collide.
  */
-export function awsPhysicalName(args: ServerlessServiceArgs): string {
-    return args.aws?.namePrefix ? `${args.aws.namePrefix}-${args.name}` : args.name;
+export function awsPhysicalName(args: AwsServiceNetworkArgs): string {
+    return args.namePrefix ? `${args.namePrefix}-${args.name}` : args.name;
 }
 
-export function createLambdaService(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs): ServerlessServiceOutputs {
-    const a = args.aws!;
+function createLambdaService(parent: pulumi.Resource, name: string, args: LambdaServiceArgs): ServerlessServiceOutputs {
     const physicalName = awsPhysicalName(args);
     const { partition } = awsContext(parent);
     const role = new aws.iam.Role(
@@ -64,7 +149,7 @@ export function createLambdaService(parent: pulumi.Resource, name: string, args:
     const sg = serviceSecurityGroup(parent, name, args, false);
     const logGroup = new aws.cloudwatch.LogGroup(
         `${name}-logs`,
-        { name: `/aws/lambda/${physicalName}`, retentionInDays: a.logRetentionDays ?? 365, kmsKeyId: a.kmsKeyArn, tags: args.tags },
+        { name: `/aws/lambda/${physicalName}`, retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, tags: args.tags },
         { parent },
     );
     // Lambda sizes CPU by memory: give at least the memory that buys the requested vCPUs.
@@ -83,9 +168,9 @@ export function createLambdaService(parent: pulumi.Resource, name: string, args:
             // total quota of 10 or 50 (Lambda developer guide, "Configuring reserved concurrency": "up to the
             // Unreserved account concurrency value minus 100"; aws-samples/one-observability-demo#278).
             // Without it, the function shares the account's pool and maxScale is not enforced.
-            reservedConcurrentExecutions: a.reserveConcurrency ? args.maxScale : undefined,
-            vpcConfig: { subnetIds: a.subnetIds, securityGroupIds: [sg.id] },
-            kmsKeyArn: a.kmsKeyArn,
+            reservedConcurrentExecutions: args.reserveConcurrency ? args.maxScale : undefined,
+            vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [sg.id] },
+            kmsKeyArn: args.kmsKeyArn,
             tracingConfig: { mode: "Active" },
             loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
             environment: {
@@ -122,8 +207,7 @@ export function createLambdaService(parent: pulumi.Resource, name: string, args:
     return { url: url.functionUrl, identity: role.arn };
 }
 
-export function createEcsExpressService(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs): ServerlessServiceOutputs {
-    const a = args.aws!;
+function createEcsExpressService(parent: pulumi.Resource, name: string, args: EcsExpressServiceArgs): ServerlessServiceOutputs {
     const physicalName = awsPhysicalName(args);
     const { partition } = awsContext(parent);
     const role = (suffix: string, service: string, policy: string | undefined, description: string) => {
@@ -146,21 +230,21 @@ export function createEcsExpressService(parent: pulumi.Resource, name: string, a
     const sg = serviceSecurityGroup(parent, name, args, true);
     const logGroup = new aws.cloudwatch.LogGroup(
         `${name}-logs`,
-        { name: `/ecs/${physicalName}`, retentionInDays: a.logRetentionDays ?? 365, kmsKeyId: a.kmsKeyArn, tags: args.tags },
+        { name: `/ecs/${physicalName}`, retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, tags: args.tags },
         { parent },
     );
     const service = new aws.ecs.ExpressGatewayService(
         `${name}-ecs`,
         {
             serviceName: physicalName,
-            cluster: a.ecsClusterArn,
+            cluster: args.ecsClusterArn,
             cpu: String(Math.round(args.cpu * 1024)),
             memory: String(args.memory),
             executionRoleArn: execution.role.arn,
             infrastructureRoleArn: infrastructure.role.arn,
             taskRoleArn: task.role.arn,
             // Private subnets only: Express Mode then provisions an internal load balancer, and tasks get no public IP.
-            networkConfigurations: [{ subnets: a.subnetIds, securityGroups: [sg.id] }],
+            networkConfigurations: [{ subnets: args.subnetIds, securityGroups: [sg.id] }],
             primaryContainer: {
                 image: args.image,
                 containerPort: args.port,

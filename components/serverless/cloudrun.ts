@@ -5,15 +5,44 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { ServerlessServiceArgs, ServerlessServiceOutputs } from "./index";
 import { cpuQuantity, memoryQuantity } from "./rules";
+import { refuseArgs, serviceArgsProblems, withServerlessServiceAlias, type ServerlessServiceBaseArgs, type ServerlessServiceOutputs } from "./service";
 
-export function createCloudRunService(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs): ServerlessServiceOutputs {
-    const g = args.gcp!;
+export interface CloudRunServiceArgs extends ServerlessServiceBaseArgs {
+    project: pulumi.Input<string>;
+    region: string;
+    /** VPC network (self link or id) that Direct VPC egress attaches to. */
+    network: pulumi.Input<string>;
+    /** Subnetwork (self link or id) of that network. */
+    subnetwork: pulumi.Input<string>;
+    /** Cloud KMS key that encrypts the image copy Cloud Run keeps (CMEK). */
+    encryptionKey?: pulumi.Input<string>;
+    /** IAM members allowed to invoke (e.g. serviceAccount:checkout@p.iam.gserviceaccount.com); never allUsers. */
+    invokers?: string[];
+}
+
+/** One Cloud Run v2 service with its own service account (provider: opts.providers.gcp). */
+export class CloudRunService extends pulumi.ComponentResource implements ServerlessServiceOutputs {
+    public readonly url: pulumi.Output<string>;
+    public readonly identity: pulumi.Output<string>;
+
+    constructor(name: string, args: CloudRunServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        const problems = serviceArgsProblems("cloudrun", "container", args, args.invokers);
+        if (!args.region) problems.push(`args.region: ${JSON.stringify(args.region)} is missing; allowed: a Cloud Run region such as europe-north1`);
+        refuseArgs("CloudRunService", name, problems);
+        super("platform:index:CloudRunService", name, {}, withServerlessServiceAlias(opts));
+        const out = createCloudRunService(this, name, args);
+        this.url = out.url;
+        this.identity = out.identity;
+        this.registerOutputs({ url: this.url, identity: this.identity });
+    }
+}
+
+function createCloudRunService(parent: pulumi.Resource, name: string, args: CloudRunServiceArgs): ServerlessServiceOutputs {
     const account = new gcp.serviceaccount.Account(
         `${name}-sa`,
         {
-            project: g.project,
+            project: args.project,
             accountId: `run-${args.name}`,
             displayName: `Cloud Run service ${args.name}`,
             description: "Identity of one Cloud Run service; holds no roles unless granted explicitly.",
@@ -27,8 +56,8 @@ export function createCloudRunService(parent: pulumi.Resource, name: string, arg
         `${name}-run`,
         {
             name: args.name,
-            project: g.project,
-            location: g.region,
+            project: args.project,
+            location: args.region,
             // Public services are reached only through an external Application Load Balancer (the edge,
             // with Cloud Armor), never on the run.app URL; private ones only from the VPC.
             ingress: args.public ? "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" : "INGRESS_TRAFFIC_INTERNAL_ONLY",
@@ -42,11 +71,11 @@ export function createCloudRunService(parent: pulumi.Resource, name: string, arg
                 maxInstanceRequestConcurrency: args.concurrency,
                 scaling: { minInstanceCount: args.minScale, maxInstanceCount: args.maxScale },
                 vpcAccess: {
-                    networkInterfaces: [{ network: g.network, subnetwork: g.subnetwork }],
+                    networkInterfaces: [{ network: args.network, subnetwork: args.subnetwork }],
                     // Every outbound packet goes through the platform VPC (its firewall and NAT), not the internet directly.
                     egress: "ALL_TRAFFIC",
                 },
-                encryptionKey: g.encryptionKey,
+                encryptionKey: args.encryptionKey,
                 containers: [
                     {
                         image: args.image,
@@ -67,7 +96,7 @@ export function createCloudRunService(parent: pulumi.Resource, name: string, arg
     for (const [i, member] of (args.invokers ?? []).entries()) {
         new gcp.cloudrunv2.ServiceIamMember(
             `${name}-invoker-${i}`,
-            { project: g.project, location: g.region, name: service.name, role: "roles/run.invoker", member },
+            { project: args.project, location: args.region, name: service.name, role: "roles/run.invoker", member },
             { parent },
         );
     }

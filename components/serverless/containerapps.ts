@@ -20,7 +20,7 @@ import * as app from "@pulumi/azure-native/app";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
-import type { ServerlessServiceArgs, ServerlessServiceOutputs } from "./index";
+import { refuseArgs, serviceArgsProblems, withServerlessServiceAlias, type ServerlessServiceBaseArgs, type ServerlessServiceOutputs } from "./service";
 
 export interface ContainerAppsEnvironmentArgs {
     resourceGroupName: pulumi.Input<string>;
@@ -39,6 +39,7 @@ export const CONSUMPTION_PROFILE = "Consumption";
 /** TTL of the environment's DNS records: the static IP never changes for the environment's lifetime. */
 const DNS_TTL_SECONDS = 3600;
 
+/** A managed environment in the platform VNet with private DNS for its apps (provider: opts.providers["azure-native"]). */
 export class ContainerAppsEnvironment extends pulumi.ComponentResource {
     public readonly environmentId: pulumi.Output<string>;
     public readonly defaultDomain: pulumi.Output<string>;
@@ -46,6 +47,10 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
     public readonly staticIp: pulumi.Output<string>;
 
     constructor(name: string, args: ContainerAppsEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+        const problems: string[] = [];
+        if (!args.location) problems.push(`args.location: ${JSON.stringify(args.location)} is missing; allowed: an Azure region such as swedencentral`);
+        if (!args.infrastructureSubnetId) problems.push(`args.infrastructureSubnetId: ${JSON.stringify(args.infrastructureSubnetId)} is missing; allowed: the ID of a subnet delegated to Microsoft.App/environments`);
+        refuseArgs("ContainerAppsEnvironment", name, problems);
         super("platform:index:ContainerAppsEnvironment", name, {}, opts);
         const env = new app.ManagedEnvironment(
             name,
@@ -105,37 +110,60 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
     }
 }
 
-/** Every reason the caller ranges cannot be used, as "azure.callerRanges: …" lines. */
+export interface ContainerAppServiceArgs extends ServerlessServiceBaseArgs {
+    resourceGroupName: pulumi.Input<string>;
+    location: string;
+    /** Managed environment (ContainerAppsEnvironment.environmentId). */
+    environmentId: pulumi.Input<string>;
+    /** Workload profile the app runs on (default "Consumption"). */
+    workloadProfileName?: string;
+    /** The platform network's IPv4 ranges allowed to call the app (its ingress admits no other source). */
+    callerRanges: string[];
+}
+
+/** One container app with its own user-assigned identity, reachable from the platform network only (provider: opts.providers["azure-native"]). */
+export class ContainerAppService extends pulumi.ComponentResource implements ServerlessServiceOutputs {
+    public readonly url: pulumi.Output<string>;
+    public readonly identity: pulumi.Output<string>;
+
+    constructor(name: string, args: ContainerAppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseArgs("ContainerAppService", name, [...serviceArgsProblems("containerapps", "container", args), ...callerRangeProblems(args.callerRanges)]);
+        super("platform:index:ContainerAppService", name, {}, withServerlessServiceAlias(opts));
+        const out = createContainerApp(this, name, args);
+        this.url = out.url;
+        this.identity = out.identity;
+        this.registerOutputs({ url: this.url, identity: this.identity });
+    }
+}
+
+/** Every reason the caller ranges cannot be used, as "args.callerRanges: …" lines. */
 export function callerRangeProblems(ranges: readonly string[] | undefined): string[] {
     if (!ranges || ranges.length === 0) {
-        return ["azure.callerRanges: none given; allowed: the platform network's IPv4 ranges (CIDRs) that may call the app (without them the app would accept any caller that reaches the VNet)"];
+        return ["args.callerRanges: none given; allowed: the platform network's IPv4 ranges (CIDRs) that may call the app (without them the app would accept any caller that reaches the VNet)"];
     }
     return ranges.flatMap((r, i) => {
         const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(r);
         if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) {
-            return [`azure.callerRanges[${i}]: ${JSON.stringify(r)} is not an IPv4 CIDR; allowed: a range such as 10.20.0.0/16`];
+            return [`args.callerRanges[${i}]: ${JSON.stringify(r)} is not an IPv4 CIDR; allowed: a range such as 10.20.0.0/16`];
         }
-        return Number(m[5]) === 0 ? [`azure.callerRanges[${i}]: ${JSON.stringify(r)} would admit every address; allowed: the platform network's ranges`] : [];
+        return Number(m[5]) === 0 ? [`args.callerRanges[${i}]: ${JSON.stringify(r)} would admit every address; allowed: the platform network's ranges`] : [];
     });
 }
 
-export function createContainerApp(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs): ServerlessServiceOutputs {
-    const a = args.azure!;
-    const problems = callerRangeProblems(a.callerRanges);
-    if (problems.length) throw new Error(`ServerlessService ${name} (Container Apps):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+function createContainerApp(parent: pulumi.Resource, name: string, args: ContainerAppServiceArgs): ServerlessServiceOutputs {
     const identity = new managedidentity.UserAssignedIdentity(
         `${name}-id`,
-        { resourceGroupName: a.resourceGroupName, location: a.location, resourceName: `id-${args.name}`, tags: args.tags },
+        { resourceGroupName: args.resourceGroupName, location: args.location, resourceName: `id-${args.name}`, tags: args.tags },
         { parent },
     );
     const containerApp = new app.ContainerApp(
         `${name}-app`,
         {
-            resourceGroupName: a.resourceGroupName,
-            location: a.location,
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
             containerAppName: args.name,
-            managedEnvironmentId: a.environmentId,
-            workloadProfileName: a.workloadProfileName ?? CONSUMPTION_PROFILE,
+            managedEnvironmentId: args.environmentId,
+            workloadProfileName: args.workloadProfileName ?? CONSUMPTION_PROFILE,
             identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
             configuration: {
                 activeRevisionsMode: "Single",
@@ -149,7 +177,7 @@ export function createContainerApp(parent: pulumi.Resource, name: string, args: 
                     transport: "http",
                     allowInsecure: false,
                     // Only the platform network may call: with only Allow rules, every other source is denied.
-                    ipSecurityRestrictions: a.callerRanges!.map((range, i) => ({
+                    ipSecurityRestrictions: args.callerRanges.map((range, i) => ({
                         name: `platform-network-${i}`,
                         description: "the platform network (VNet and what it peers); identity is not checked here, see docs/serverless.md",
                         ipAddressRange: range,

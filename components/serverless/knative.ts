@@ -20,10 +20,10 @@ export function edgeExceptionAnnotations(serviceName: string, reason: string): R
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { allowWorkloads, principalOf } from "../mesh/authorization";
-import type { ServerlessServiceArgs, ServerlessServiceOutputs } from "./index";
+import { secretEnvVars, workloadServiceAccount, type ClusterServiceArgs } from "./cluster-service";
 import { KNATIVE_AUTOSCALER, KNATIVE_DATA_PATH, KNATIVE_SERVING_NAMESPACE, KOURIER_INTERNAL_SERVICE, KOURIER_WAYPOINT, knativeServiceHosts } from "./install/knative";
 import { cpuQuantity, memoryQuantity } from "./rules";
-import { secretEnvResources, workloadServiceAccount } from "./service-account";
+import { dependsOnWith, refuseArgs, serviceArgsProblems, withServerlessServiceAlias, type ServerlessServiceOutputs } from "./service";
 import { EDGE_EXCEPTION_ANNOTATION } from "../contracts/names";
 
 /** queue-proxy ports on every revision pod: 8012 HTTP/1, 8013 h2c, 9090 autoscaler metrics. */
@@ -39,9 +39,29 @@ export const RESTRICTED_CONTAINER_SECURITY: k8s.types.input.core.v1.SecurityCont
     seccompProfile: { type: "RuntimeDefault" },
 };
 
-export function createKnativeService(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs): ServerlessServiceOutputs {
-    const namespace = args.kubernetes!.namespace;
-    const cloudIdentity = args.kubernetes!.workloadIdentity;
+export interface KnativeServiceArgs extends ClusterServiceArgs {}
+
+/**
+ * One Knative Service on a cluster running KnativeRuntime (provider: opts.provider; opts.dependsOn: the
+ * runtime's ready resources, the namespace, the mesh's, and the Secrets secretEnv reads).
+ */
+export class KnativeService extends pulumi.ComponentResource implements ServerlessServiceOutputs {
+    public readonly url: pulumi.Output<string>;
+    public readonly identity: pulumi.Output<string>;
+
+    constructor(name: string, args: KnativeServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseArgs("KnativeService", name, serviceArgsProblems("knative", "container", args));
+        super("platform:index:KnativeService", name, {}, withServerlessServiceAlias(opts));
+        const out = createKnativeService(this, name, args, opts);
+        this.url = out.url;
+        this.identity = out.identity;
+        this.registerOutputs({ url: this.url, identity: this.identity });
+    }
+}
+
+function createKnativeService(parent: pulumi.Resource, name: string, args: KnativeServiceArgs, opts: pulumi.ComponentResourceOptions | undefined): ServerlessServiceOutputs {
+    const namespace = args.namespace;
+    const cloudIdentity = args.workloadIdentity;
     const account = workloadServiceAccount(parent, name, args);
     const labels: Record<string, string> = { "app.kubernetes.io/name": args.name, "app.kubernetes.io/managed-by": "pulumi" };
     // Private by default: only reachable inside the cluster (<name>.<namespace>.svc.cluster.local).
@@ -78,10 +98,7 @@ export function createKnativeService(parent: pulumi.Resource, name: string, args
                                 ports: [{ containerPort: args.port }],
                                 env: [
                                     ...Object.entries(args.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
-                                    ...Object.entries(args.kubernetes!.secretEnv ?? {}).map(([envName, ref]) => ({
-                                        name: envName,
-                                        valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } },
-                                    })),
+                                    ...secretEnvVars(args),
                                 ],
                                 resources: {
                                     requests: { cpu: cpuQuantity(args.cpu), memory: memoryQuantity(args.memory) },
@@ -94,12 +111,12 @@ export function createKnativeService(parent: pulumi.Resource, name: string, args
                 },
             },
         },
-        { parent, dependsOn: [account, ...secretEnvResources(args)] },
+        { parent, dependsOn: dependsOnWith(opts, [account]) },
     );
     // Revision pods take requests only from Knative's data path, and metrics scrapes from the autoscaler.
     const selector = { "serving.knative.dev/service": args.name };
-    // Istio custom resources: they wait for the mesh's CRDs and istiod.
-    const policyOpts = { parent, dependsOn: args.kubernetes!.meshReady ?? [] };
+    // Istio custom resources: they wait for the mesh's CRDs and istiod (in the component's dependsOn).
+    const policyOpts = { parent, dependsOn: dependsOnWith(opts) };
     allowWorkloads(`${name}-knative-data-path`, { namespace, selector, from: KNATIVE_DATA_PATH, ports: QUEUE_PROXY_PORTS }, policyOpts);
     allowWorkloads(`${name}-knative-metrics`, { namespace, selector, from: [KNATIVE_AUTOSCALER], ports: [QUEUE_PROXY_METRICS_PORT] }, policyOpts);
     // Callers reach a cluster-local Knative service through kourier-internal (the service's DNS name is an

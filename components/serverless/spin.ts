@@ -7,17 +7,41 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { allowWorkloads, principalOf } from "../mesh/authorization";
-import type { ServerlessServiceArgs, ServerlessServiceOutputs } from "./index";
+import { secretEnvVars, workloadServiceAccount, type ClusterServiceArgs } from "./cluster-service";
 import { SPIN_EXECUTOR } from "./install/spinkube";
 import { cpuQuantity, memoryQuantity } from "./rules";
-import { secretEnvResources, workloadServiceAccount } from "./service-account";
+import { dependsOnWith, refuseArgs, serviceArgsProblems, withServerlessServiceAlias, type ServerlessServiceOutputs } from "./service";
 
 /** Port of the Service spin-operator creates in front of a SpinApp (and of the Spin HTTP listener). */
 export const SPIN_HTTP_PORT = 80;
 
-export function createSpinApp(parent: pulumi.Resource, name: string, args: ServerlessServiceArgs): ServerlessServiceOutputs {
-    const namespace = args.kubernetes!.namespace;
-    const cloudIdentity = args.kubernetes!.workloadIdentity;
+export interface SpinServiceArgs extends ClusterServiceArgs {
+    /** SpinAppExecutor of the namespace (default "containerd-shim-spin", what spinAppExecutor creates). */
+    executor?: string;
+}
+
+/**
+ * One wasm service as a SpinApp on a cluster running SpinKubeRuntime (provider: opts.provider;
+ * opts.dependsOn: the runtime's ready resources, the executor, the namespace, the mesh's, and the Secrets
+ * secretEnv reads).
+ */
+export class SpinService extends pulumi.ComponentResource implements ServerlessServiceOutputs {
+    public readonly url: pulumi.Output<string>;
+    public readonly identity: pulumi.Output<string>;
+
+    constructor(name: string, args: SpinServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseArgs("SpinService", name, serviceArgsProblems("spin", "wasm", args));
+        super("platform:index:SpinService", name, {}, withServerlessServiceAlias(opts));
+        const out = createSpinApp(this, name, args, opts);
+        this.url = out.url;
+        this.identity = out.identity;
+        this.registerOutputs({ url: this.url, identity: this.identity });
+    }
+}
+
+function createSpinApp(parent: pulumi.Resource, name: string, args: SpinServiceArgs, opts: pulumi.ComponentResourceOptions | undefined): ServerlessServiceOutputs {
+    const namespace = args.namespace;
+    const cloudIdentity = args.workloadIdentity;
     const account = workloadServiceAccount(parent, name, args);
     const app = new k8s.apiextensions.CustomResource(
         `${name}-spinapp`,
@@ -27,7 +51,7 @@ export function createSpinApp(parent: pulumi.Resource, name: string, args: Serve
             metadata: { name: args.name, namespace, labels: { "app.kubernetes.io/name": args.name, "app.kubernetes.io/managed-by": "pulumi" } },
             spec: {
                 image: args.image,
-                executor: args.kubernetes!.executor ?? SPIN_EXECUTOR,
+                executor: args.executor ?? SPIN_EXECUTOR,
                 serviceAccountName: account.metadata.name,
                 // The HPA below owns the replica count.
                 enableAutoscaling: true,
@@ -39,14 +63,11 @@ export function createSpinApp(parent: pulumi.Resource, name: string, args: Serve
                 variables: [
                     ...Object.entries(args.env ?? {}).map(([varName, value]) => ({ name: varName.toLowerCase(), value })),
                     // Secret values bind by reference (SpinApp 0.6 spec.variables[].valueFrom.secretKeyRef).
-                    ...Object.entries(args.kubernetes!.secretEnv ?? {}).map(([varName, ref]) => ({
-                        name: varName.toLowerCase(),
-                        valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } },
-                    })),
+                    ...secretEnvVars(args, (varName) => varName.toLowerCase()),
                 ],
             },
         },
-        { parent, dependsOn: [account, ...secretEnvResources(args)] },
+        { parent, dependsOn: dependsOnWith(opts, [account]) },
     );
     new k8s.autoscaling.v2.HorizontalPodAutoscaler(
         `${name}-hpa`,
@@ -67,7 +88,7 @@ export function createSpinApp(parent: pulumi.Resource, name: string, args: Serve
             `${name}-callers`,
             { namespace, selector: { "app.kubernetes.io/name": args.name }, from: args.meshInvokers, ports: [SPIN_HTTP_PORT] },
             // An Istio custom resource: it waits for the mesh's CRDs and istiod.
-            { parent, dependsOn: args.kubernetes!.meshReady ?? [] },
+            { parent, dependsOn: dependsOnWith(opts) },
         );
     }
     const url = pulumi.interpolate`http://${args.name}.${namespace}.svc.cluster.local`;

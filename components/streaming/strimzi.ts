@@ -7,23 +7,35 @@
  * to a Secret in the client's own namespace. Everything lives in one PlatformNamespace (ambient mesh,
  * restricted, default deny); mesh AuthorizationPolicies admit the operator, the brokers themselves and
  * the declared clients by identity.
+ *
+ * In-cluster: the Kubernetes provider of the cluster comes from opts.provider / opts.providers (without
+ * one, Pulumi's default provider: the ambient kubeconfig). What must exist first (the mesh's CRDs and
+ * istiod, namespaces another component creates) comes from opts.dependsOn.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { allowWorkloads } from "../mesh/authorization";
 import { PlatformNamespace } from "../namespace";
+import type { ClusterNetworkFacts } from "../cluster/network-facts";
 import {
+    argumentError,
+    keepPlanTimeValues,
+    planTimeValuesOf,
     clientTopics,
+    dependencyList,
     HOUR_MS,
     kafkaCredentialSecret,
     minInSync,
+    streamingOutputs,
     type ClientAccess,
-    type EventStreamingArgs,
+    type ClientCredentials,
     type EventStreamingOutputs,
+    type KafkaClient,
     type KafkaClientSettings,
-} from "./index";
-import { brokerCount, kubernetesName } from "./validate";
+    type StreamingCommonArgs,
+} from "./common";
+import { brokerCount, DEFAULT_STRIMZI_NAMESPACE, kubernetesName, show, streamingProblems } from "./validate";
 
 export const STRIMZI_CHART = { name: "strimzi-kafka-operator", version: "1.2.0", repo: "https://strimzi.io/charts/" } as const;
 export const STRIMZI_API = "kafka.strimzi.io/v1";
@@ -50,7 +62,7 @@ export const clientCredentialSecretName = (client: string) => `kafka-${client}-c
  * in `<cluster>-cluster-ca-cert` in the Kafka namespace only: reaching other namespaces would need a
  * secret copier. Mutual TLS (`tls`) keeps the TLS listener, for clients in the Kafka namespace only.
  */
-export function clientListener(authentication: "tls" | "scram-sha-512"): { name: string; port: number; tls: boolean; settings: KafkaClientSettings } {
+export function clientListener(authentication: string): { name: string; port: number; tls: boolean; settings: KafkaClientSettings } {
     return authentication === "scram-sha-512"
         ? { name: "scram", port: STRIMZI_SCRAM_PORT, tls: false, settings: { securityProtocol: "SASL_PLAINTEXT", saslMechanism: "SCRAM-SHA-512", credential: "kubernetes-secret" } }
         : { name: "tls", port: STRIMZI_TLS_PORT, tls: true, settings: { securityProtocol: "SSL", credential: "kubernetes-secret" } };
@@ -88,16 +100,15 @@ function spread(pool: string, zoneAware: boolean): Record<string, unknown> {
 }
 
 /** The custom resources' bodies (pure, so tests can validate them against the CRDs directly). */
-export function strimziResources(args: EventStreamingArgs, namespace: string): StrimziResources {
-    const s = args.strimzi!;
-    const zoneAware = s.zoneAware ?? true;
-    const size = STRIMZI_SIZES[args.size];
+export function strimziResources(args: StrimziKafkaArgs, namespace: string): StrimziResources {
+    const zoneAware = args.zoneAware ?? true;
+    const size = STRIMZI_SIZES[args.size as keyof typeof STRIMZI_SIZES];
     const labels = { "strimzi.io/cluster": STRIMZI_CLUSTER };
     const storage = (sizeText: string) => ({
         type: "persistent-claim",
         size: sizeText,
-        // A class that retains its volumes (reclaimPolicy Retain) when one is given: see EventStreamingArgs.strimzi.storageClass.
-        ...(s.storageClass ? { class: s.storageClass } : {}),
+        // A class that retains its volumes (reclaimPolicy Retain) when one is given: see StrimziKafkaArgs.storageClass.
+        ...(args.storageClass ? { class: args.storageClass } : {}),
         // Claims outlive the pods and the node pool (Strimzi 1.2.0's default, stated so it cannot drift:
         // KafkaNodePool CRD, "deleteClaim ... Defaults to `false`").
         deleteClaim: false,
@@ -128,7 +139,7 @@ export function strimziResources(args: EventStreamingArgs, namespace: string): S
             },
         },
     ];
-    const authentication = s.authentication ?? "scram-sha-512";
+    const authentication = args.authentication ?? "scram-sha-512";
     const listener = clientListener(authentication);
     // Strimzi generates a NetworkPolicy per listener that admits every pod unless peers are named: narrow it
     // to the declared clients' namespaces (or, with no clients, to the Kafka namespace itself). In ambient the
@@ -184,7 +195,7 @@ export function strimziResources(args: EventStreamingArgs, namespace: string): S
         };
     });
     const users = args.clients.map((c) => {
-        const { produces, consumes } = clientTopics(args, c.name);
+        const { produces, consumes } = clientTopics(args.topics, c.name);
         const topicAcl = (topic: string, operations: string[]) => ({
             resource: { type: "topic", name: topic, patternType: "literal" },
             operations,
@@ -216,152 +227,297 @@ export function strimziResources(args: EventStreamingArgs, namespace: string): S
     return { kafka, nodePools, topics, users };
 }
 
-export function createStrimziStreaming(parent: pulumi.Resource, name: string, args: EventStreamingArgs): EventStreamingOutputs {
-    const s = args.strimzi!;
-    const protect = args.protect ?? true;
-    const namespace = s.namespace ?? "kafka";
-    const opts = { parent, provider: s.provider };
-    const authentication = s.authentication ?? "scram-sha-512";
+/** A StorageClass that keeps its volumes (reclaimPolicy Retain) for Kafka's brokers and controllers. */
+export interface StrimziRetainStorage {
+    /** CSI provisioner, e.g. "ebs.csi.aws.com". */
+    provisioner: string;
+    /** The provisioner's StorageClass parameters. */
+    parameters?: Record<string, pulumi.Input<string>>;
+}
 
-    const ns = new PlatformNamespace(
-        `${name}-kafka-ns`,
-        {
-            name: namespace,
-            network: s.network,
-            // The operators watch and write custom resources, and the brokers' init container reads its
-            // node's zone label: all talk to the Kubernetes API server, which is outside the mesh.
-            apiServerEgress: true,
-        },
-        // Deleting the namespace would delete the brokers' claims (and, with a Delete class, their data).
-        { ...opts, protect: s.protectNamespace ?? protect },
-    );
+/** The managed clusters whose CSI driver the component knows (`managedCluster`). */
+export const STRIMZI_MANAGED_CLUSTERS = ["eks", "aks", "gke"] as const;
 
-    const operator = new k8s.helm.v3.Release(
-        `${name}-strimzi`,
-        {
-            chart: STRIMZI_CHART.name,
-            version: STRIMZI_CHART.version,
-            repositoryOpts: { repo: STRIMZI_CHART.repo },
-            namespace: ns.namespaceName,
-            createNamespace: false,
-            skipAwait: false,
-            values: {
-                // The operator watches only its own namespace: it cannot touch Kafka clusters elsewhere.
-                watchAnyNamespace: false,
-                watchNamespaces: [],
-                // Operand pods get the `restricted` Pod Security profile the namespace enforces.
-                extraEnvs: [{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }],
-            },
-        },
-        { ...opts, dependsOn: [ns] },
-    );
-
-    const storageClass = s.retainStorage
-        ? new k8s.storage.v1.StorageClass(
-              `${name}-kafka-storage`,
-              {
-                  metadata: { name: STRIMZI_STORAGE_CLASS, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
-                  provisioner: s.retainStorage.provisioner,
-                  parameters: s.retainStorage.parameters,
-                  // A released volume (claim deleted, e.g. with its namespace) keeps its disk and data.
-                  reclaimPolicy: "Retain",
-                  // The disk is created in the zone the broker is scheduled to (zone-spread pools).
-                  volumeBindingMode: "WaitForFirstConsumer",
-                  allowVolumeExpansion: true,
-              },
-              opts,
-          )
-        : undefined;
-    const resources = strimziResources({ ...args, strimzi: { ...s, storageClass: storageClass?.metadata.name ?? s.storageClass } }, namespace);
-    const cr = (resourceName: string, body: Record<string, unknown>, extra: pulumi.CustomResourceOptions = {}) =>
-        new k8s.apiextensions.CustomResource(resourceName, body as any, { ...opts, dependsOn: [operator], ...extra });
-
-    const pools = resources.nodePools.map((p) => cr(`${name}-pool-${(p.metadata as any).name}`, p, { protect, dependsOn: [operator, ...(storageClass ? [storageClass] : [])] }));
-    const kafka = cr(`${name}-kafka`, resources.kafka, { protect, dependsOn: [operator, ...pools] });
-    const topicNames = resources.topics.map((t) => {
-        cr(`${name}-topic-${(t.metadata as any).name}`, t, { protect, dependsOn: [kafka] });
-        return pulumi.output((t.spec as any).topicName as string);
-    });
-    // SCRAM passwords are generated here (RandomPassword: a Pulumi secret, encrypted in state and masked in
-    // previews), so they can be written to the clients' own namespaces on the first `pulumi up`: no copier, no
-    // new CRD. Random resources need their own (explicit) provider.
-    const randomProvider = authentication === "scram-sha-512" && args.clients.length ? new random.Provider(`${name}-random`, {}, { parent }) : undefined;
-    // Client namespaces nobody else creates are created here, like the mesh call graph's workload namespaces.
-    const clientNamespaces = new Map<string, pulumi.Resource[] | "owner-writes">(Object.entries(s.clientNamespaces ?? {}));
-    clientNamespaces.set(namespace, [ns]);
-    for (const clientNs of [...new Set(args.clients.map((c) => c.namespace))].sort()) {
-        if (!clientNamespaces.has(clientNs)) clientNamespaces.set(clientNs, [new PlatformNamespace(`${name}-client-ns-${clientNs}`, { name: clientNs }, opts)]);
+/**
+ * The Retain StorageClass for Strimzi's volumes on a managed cluster, for the CSI driver each cluster runs:
+ * - EKS: the EBS CSI driver, gp3, encrypted (the account's EBS key, as the nodes' volumes; parameters per
+ *   kubernetes-sigs/aws-ebs-csi-driver docs/parameters.md). The driver is an EKS add-on the cluster must run.
+ * - AKS: the built-in Azure Disk CSI driver, Premium SSD (LRS: Kafka already replicates across zones, and
+ *   WaitForFirstConsumer creates each disk in its broker's zone) (learn.microsoft.com/azure/aks/azure-disk-csi).
+ * - GKE: the Compute Engine PD CSI driver (enabled on the cluster), pd-balanced, encrypted with the platform key
+ *   (`disk-encryption-kms-key`; the Compute Engine service agent already holds encrypt/decrypt on it for the
+ *   boot disks) (cloud.google.com/kubernetes-engine/docs/how-to/using-cmek).
+ * Existing clusters: the provisioner is unknown, so none (pass `storageClass` or `retainStorage`).
+ */
+export function managedClusterRetainStorage(managedCluster: string, diskEncryptionKeyId?: pulumi.Input<string>): StrimziRetainStorage | undefined {
+    switch (managedCluster) {
+        case "eks":
+            return { provisioner: "ebs.csi.aws.com", parameters: { type: "gp3", encrypted: "true" } };
+        case "aks":
+            return { provisioner: "disk.csi.azure.com", parameters: { skuName: "Premium_LRS" } };
+        case "gke":
+            return { provisioner: "pd.csi.storage.gke.io", parameters: { type: "pd-balanced", ...(diskEncryptionKeyId ? { "disk-encryption-kms-key": diskEncryptionKeyId } : {}) } };
+        default:
+            return undefined;
     }
-    const clients: Record<string, ClientAccess> = {};
-    resources.users.forEach((u, i) => {
-        const c = args.clients[i];
-        let credentials: ClientAccess["credentials"];
-        const userDeps: pulumi.Resource[] = [kafka];
-        if (randomProvider) {
-            // Alphanumeric: no quoting problems in a JAAS line or an env var; 32 characters ≈ 190 bits.
-            const password = new random.RandomPassword(`${name}-password-${c.name}`, { length: 32, special: false }, { parent, provider: randomProvider });
-            credentials = { secretName: clientCredentialSecretName(c.name), username: c.name, password: password.result };
-            userDeps.push(
-                new k8s.core.v1.Secret(
-                    `${name}-password-${c.name}`,
-                    {
-                        metadata: { name: passwordSourceSecret(c.name), namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
-                        type: "Opaque",
-                        stringData: { [PASSWORD_SOURCE_KEY]: password.result },
-                    },
-                    { ...opts, dependsOn: [ns] },
-                ),
-            );
-            const where = clientNamespaces.get(c.namespace)!;
-            if (where !== "owner-writes") kafkaCredentialSecret(`${name}-credentials-${c.name}`, credentials, c.namespace, { ...opts, dependsOn: where });
-        }
-        const user = cr(`${name}-user-${c.name}`, u, { dependsOn: userDeps });
-        clients[c.name] = {
-            kind: "kafka-user",
-            identity: user.metadata.name,
-            ...(credentials ? { credentials } : {}),
-            namespace: c.namespace,
-            serviceAccount: c.serviceAccount,
-            ...clientTopics(args, c.name),
-        };
-    });
+}
 
-    // Mesh: the allow-nothing default also covers Kafka, so every flow is named here by identity.
-    const kafkaPods = { "strimzi.io/cluster": STRIMZI_CLUSTER, "strimzi.io/kind": "Kafka" };
-    // The policies are Istio custom resources: they wait for the mesh's CRDs and istiod as well as the namespace.
-    const policyDeps = [ns, ...(s.meshReady ?? [])];
-    allowWorkloads(
-        `${name}-kafka-internal`,
-        {
-            namespace,
-            selector: kafkaPods,
-            from: [
-                { namespace, serviceAccount: "strimzi-cluster-operator" },
-                { namespace, serviceAccount: `${STRIMZI_CLUSTER}-kafka` }, // brokers ↔ brokers, brokers ↔ controllers
-                { namespace, serviceAccount: `${STRIMZI_CLUSTER}-entity-operator` },
-            ],
-            ports: STRIMZI_INTERNAL_PORTS,
-        },
-        { ...opts, dependsOn: policyDeps },
-    );
-    if (args.clients.length) {
+export interface StrimziKafkaArgs extends StreamingCommonArgs {
+    /** Namespace for the operator and the Kafka cluster (default "kafka"). */
+    namespace?: string;
+    /**
+     * Client authentication: "scram-sha-512" (default: the platform generates each client's password and
+     * writes it to the client's own namespace) or "tls" (mutual TLS), accepted only when no client lives
+     * outside the Kafka namespace: the User Operator writes (and rotates) certificates in the Kafka
+     * namespace only, so another namespace could only get them through a secret copier.
+     */
+    authentication?: string;
+    /**
+     * StorageClass for broker and controller volumes. Unset (and no `retainStorage`/`managedCluster`): the
+     * cluster's default class, whose reclaim policy is usually Delete (a deleted claim deletes the data).
+     */
+    storageClass?: pulumi.Input<string>;
+    /**
+     * Protect the Kafka namespace itself (default: `protect`). Deleting a namespace deletes its
+     * PersistentVolumeClaims, and with them the brokers' volumes unless their class retains them.
+     */
+    protectNamespace?: boolean;
+    /**
+     * Create the StorageClass `kafka-retain` (reclaimPolicy Retain, WaitForFirstConsumer) with this CSI
+     * provisioner and parameters, and put every broker and controller volume on it (wins over `storageClass`).
+     */
+    retainStorage?: StrimziRetainStorage;
+    /**
+     * The managed cluster Kafka runs on: "eks", "aks" or "gke". Without `storageClass` and `retainStorage`,
+     * the component creates the Retain class for that cluster's CSI driver (EBS gp3, Azure Premium SSD,
+     * GCE pd-balanced). Unset: an existing cluster, whose provisioner is unknown.
+     */
+    managedCluster?: string;
+    /** GKE: the Cloud KMS key that encrypts the Kafka disks (`disk-encryption-kms-key`). */
+    diskEncryptionKeyId?: pulumi.Input<string>;
+    /**
+     * Client namespaces that exist already or that another component creates (the mesh's, the cluster's):
+     * the component writes the client's credential Secret there, after opts.dependsOn. The Kafka namespace
+     * is the component's own. Every other client namespace is created here as a PlatformNamespace.
+     */
+    existingNamespaces?: string[];
+    /**
+     * Client namespaces whose owner creates them later and writes the client's credential Secret itself
+     * (`kafkaCredentialSecret` with `clientAccess[client].credentials`, or the `clientPasswords` output).
+     */
+    ownerWrittenNamespaces?: string[];
+    /**
+     * Spread pools over zones and make Kafka rack-aware on `topology.kubernetes.io/zone` (default true).
+     * Only clusters whose nodes carry no zone label (kind, k3d) turn it off.
+     */
+    zoneAware?: boolean;
+    /** The cluster's network facts (KubernetesCluster.networkFacts): DNS, API server, policy engine. */
+    network?: ClusterNetworkFacts;
+}
+
+/** Problems of StrimziKafka arguments (shared rules on Strimzi, plus Strimzi's own). */
+export function strimziKafkaProblems(args: StrimziKafkaArgs): string[] {
+    const problems = streamingProblems("strimzi", args, { authentication: args.authentication, namespace: args.namespace });
+    const namespaceName = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+    if (args.namespace !== undefined && !namespaceName.test(args.namespace)) problems.push(`namespace: ${show(args.namespace)} is not a namespace name; allowed: a DNS-1123 label`);
+    if (args.managedCluster !== undefined && !(STRIMZI_MANAGED_CLUSTERS as readonly string[]).includes(args.managedCluster)) {
+        problems.push(`managedCluster: ${show(args.managedCluster)} is not a managed cluster whose CSI driver the component knows; allowed: ${STRIMZI_MANAGED_CLUSTERS.map((c) => show(c)).join(", ")} (or unset, with storageClass or retainStorage)`);
+    }
+    if (args.retainStorage !== undefined && !args.retainStorage.provisioner) problems.push(`retainStorage.provisioner: ${show(args.retainStorage.provisioner)} is empty; allowed: a CSI provisioner name such as "ebs.csi.aws.com"`);
+    const both = (args.existingNamespaces ?? []).filter((n) => (args.ownerWrittenNamespaces ?? []).includes(n));
+    for (const n of both) problems.push(`ownerWrittenNamespaces: ${show(n)} is also in existingNamespaces; allowed: each namespace in one list (who writes its credential Secrets)`);
+    return problems;
+}
+
+/** Strimzi's Kafka on a Kubernetes cluster, with KafkaUser clients and SCRAM credentials in their own namespaces. */
+export class StrimziKafka extends pulumi.ComponentResource implements EventStreamingOutputs {
+    public readonly bootstrapServers: pulumi.Output<string>;
+    public readonly topics: pulumi.Output<string[]>;
+    public readonly clientSettings: pulumi.Output<KafkaClientSettings>;
+    public readonly clients: pulumi.Output<Record<string, KafkaClient>>;
+    /** SCRAM: each client's generated password (a Pulumi secret), for owners that write their clients' Secrets. */
+    public readonly clientPasswords: pulumi.Output<Record<string, string>>;
+
+    /** TypeScript-only: `clientSettings` as a plan-time value. */
+    get settings(): KafkaClientSettings {
+        return planTimeValuesOf(this).settings;
+    }
+    /** TypeScript-only: per client, its KafkaUser and (SCRAM) its credential, to write Secrets in namespaces created later. */
+    get clientAccess(): Record<string, ClientAccess> {
+        return planTimeValuesOf(this).clientAccess;
+    }
+
+    constructor(name: string, args: StrimziKafkaArgs, opts?: pulumi.ComponentResourceOptions) {
+        const problems = strimziKafkaProblems(args);
+        if (problems.length) throw argumentError("StrimziKafka", name, problems);
+        // Stacks built before the per-backend components keep their resources: children inherit the alias.
+        super("platform:index:StrimziKafka", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "platform:index:EventStreaming" }] }));
+        const parent = this;
+        const protect = args.protect ?? true;
+        const namespace = args.namespace ?? DEFAULT_STRIMZI_NAMESPACE;
+        const authentication = args.authentication ?? "scram-sha-512";
+        const childOpts = { parent, provider: this.getProvider("kubernetes:core/v1:Secret") };
+        const upstream = dependencyList(opts?.dependsOn);
+
+        const ns = new PlatformNamespace(
+            `${name}-kafka-ns`,
+            {
+                name: namespace,
+                network: args.network,
+                // The operators watch and write custom resources, and the brokers' init container reads its
+                // node's zone label: all talk to the Kubernetes API server, which is outside the mesh.
+                apiServerEgress: true,
+            },
+            // Deleting the namespace would delete the brokers' claims (and, with a Delete class, their data).
+            { ...childOpts, protect: args.protectNamespace ?? protect },
+        );
+
+        const operator = new k8s.helm.v3.Release(
+            `${name}-strimzi`,
+            {
+                chart: STRIMZI_CHART.name,
+                version: STRIMZI_CHART.version,
+                repositoryOpts: { repo: STRIMZI_CHART.repo },
+                namespace: ns.namespaceName,
+                createNamespace: false,
+                skipAwait: false,
+                values: {
+                    // The operator watches only its own namespace: it cannot touch Kafka clusters elsewhere.
+                    watchAnyNamespace: false,
+                    watchNamespaces: [],
+                    // Operand pods get the `restricted` Pod Security profile the namespace enforces.
+                    extraEnvs: [{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }],
+                },
+            },
+            { ...childOpts, dependsOn: [ns] },
+        );
+
+        // A configured class wins unless a Retain class is asked for; on a managed cluster, its CSI driver's Retain class.
+        const retainStorage = args.retainStorage ?? (args.storageClass ? undefined : managedClusterRetainStorage(args.managedCluster ?? "", args.diskEncryptionKeyId));
+        if (!retainStorage && !args.storageClass) {
+            pulumi.log.warn(
+                `StrimziKafka ${name}: args.storageClass is unset: the Kafka volumes use the cluster's default StorageClass, whose reclaim policy is usually Delete (kind's local-path included), so a deleted claim deletes its data; pass a class with reclaimPolicy Retain for data that must survive (docs/kafka.md, Data safety)`,
+                this,
+            );
+        }
+        const storageClass = retainStorage
+            ? new k8s.storage.v1.StorageClass(
+                  `${name}-kafka-storage`,
+                  {
+                      metadata: { name: STRIMZI_STORAGE_CLASS, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                      provisioner: retainStorage.provisioner,
+                      parameters: retainStorage.parameters,
+                      // A released volume (claim deleted, e.g. with its namespace) keeps its disk and data.
+                      reclaimPolicy: "Retain",
+                      // The disk is created in the zone the broker is scheduled to (zone-spread pools).
+                      volumeBindingMode: "WaitForFirstConsumer",
+                      allowVolumeExpansion: true,
+                  },
+                  childOpts,
+              )
+            : undefined;
+        const resources = strimziResources({ ...args, storageClass: storageClass?.metadata.name ?? args.storageClass }, namespace);
+        const cr = (resourceName: string, body: Record<string, unknown>, extra: pulumi.CustomResourceOptions = {}) =>
+            new k8s.apiextensions.CustomResource(resourceName, body as any, { ...childOpts, dependsOn: [operator], ...extra });
+
+        const pools = resources.nodePools.map((p) => cr(`${name}-pool-${(p.metadata as any).name}`, p, { protect, dependsOn: [operator, ...(storageClass ? [storageClass] : [])] }));
+        const kafka = cr(`${name}-kafka`, resources.kafka, { protect, dependsOn: [operator, ...pools] });
+        const topicNames = resources.topics.map((t) => {
+            cr(`${name}-topic-${(t.metadata as any).name}`, t, { protect, dependsOn: [kafka] });
+            return (t.spec as any).topicName as string;
+        });
+        // SCRAM passwords are generated here (RandomPassword: a Pulumi secret, encrypted in state and masked in
+        // previews), so they can be written to the clients' own namespaces on the first `pulumi up`: no copier, no
+        // new CRD. Random resources need their own (explicit) provider.
+        const randomProvider = authentication === "scram-sha-512" && args.clients.length ? new random.Provider(`${name}-random`, {}, { parent }) : undefined;
+        // Who makes each client namespace: the Kafka namespace is ours; existing ones are waited for (opts.dependsOn);
+        // owners that come later write their Secrets themselves; every other one is created here.
+        const secretWaitsFor = new Map<string, pulumi.Input<pulumi.Resource>[] | "owner-writes">();
+        for (const n of args.existingNamespaces ?? []) secretWaitsFor.set(n, upstream);
+        for (const n of args.ownerWrittenNamespaces ?? []) secretWaitsFor.set(n, "owner-writes");
+        secretWaitsFor.set(namespace, [ns]);
+        for (const clientNs of [...new Set(args.clients.map((c) => c.namespace))].sort()) {
+            if (!secretWaitsFor.has(clientNs)) secretWaitsFor.set(clientNs, [new PlatformNamespace(`${name}-client-ns-${clientNs}`, { name: clientNs }, childOpts)]);
+        }
+        const clients: Record<string, ClientAccess> = {};
+        const passwords: Record<string, pulumi.Output<string>> = {};
+        resources.users.forEach((u, i) => {
+            const c = args.clients[i];
+            let credentials: ClientCredentials | undefined;
+            const userDeps: pulumi.Resource[] = [kafka];
+            if (randomProvider) {
+                // Alphanumeric: no quoting problems in a JAAS line or an env var; 32 characters ≈ 190 bits.
+                const password = new random.RandomPassword(`${name}-password-${c.name}`, { length: 32, special: false }, { parent, provider: randomProvider });
+                credentials = { secretName: clientCredentialSecretName(c.name), username: c.name, password: password.result };
+                passwords[c.name] = password.result;
+                userDeps.push(
+                    new k8s.core.v1.Secret(
+                        `${name}-password-${c.name}`,
+                        {
+                            metadata: { name: passwordSourceSecret(c.name), namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                            type: "Opaque",
+                            stringData: { [PASSWORD_SOURCE_KEY]: password.result },
+                        },
+                        { ...childOpts, dependsOn: [ns] },
+                    ),
+                );
+                const waitFor = secretWaitsFor.get(c.namespace)!;
+                if (waitFor !== "owner-writes") kafkaCredentialSecret(`${name}-credentials-${c.name}`, credentials, c.namespace, { ...childOpts, dependsOn: waitFor });
+            }
+            const user = cr(`${name}-user-${c.name}`, u, { dependsOn: userDeps });
+            clients[c.name] = {
+                kind: "kafka-user",
+                identity: user.metadata.name,
+                ...(credentials ? { credentials } : {}),
+                namespace: c.namespace,
+                serviceAccount: c.serviceAccount,
+                ...clientTopics(args.topics, c.name),
+            };
+        });
+
+        // Mesh: the allow-nothing default also covers Kafka, so every flow is named here by identity.
+        const kafkaPods = { "strimzi.io/cluster": STRIMZI_CLUSTER, "strimzi.io/kind": "Kafka" };
+        // The policies are Istio custom resources: they wait for the mesh's CRDs and istiod (opts.dependsOn) as well as the namespace.
+        const policyDeps = [ns, ...upstream];
         allowWorkloads(
-            `${name}-kafka-clients`,
+            `${name}-kafka-internal`,
             {
                 namespace,
                 selector: kafkaPods,
-                from: args.clients.map((c) => ({ namespace: c.namespace, serviceAccount: c.serviceAccount })),
-                ports: [clientListener(authentication).port],
+                from: [
+                    { namespace, serviceAccount: "strimzi-cluster-operator" },
+                    { namespace, serviceAccount: `${STRIMZI_CLUSTER}-kafka` }, // brokers ↔ brokers, brokers ↔ controllers
+                    { namespace, serviceAccount: `${STRIMZI_CLUSTER}-entity-operator` },
+                ],
+                ports: STRIMZI_INTERNAL_PORTS,
             },
-            { ...opts, dependsOn: policyDeps },
+            { ...childOpts, dependsOn: policyDeps },
         );
-    }
+        const listener = clientListener(authentication);
+        if (args.clients.length) {
+            allowWorkloads(
+                `${name}-kafka-clients`,
+                {
+                    namespace,
+                    selector: kafkaPods,
+                    from: args.clients.map((c) => ({ namespace: c.namespace, serviceAccount: c.serviceAccount })),
+                    ports: [listener.port],
+                },
+                { ...childOpts, dependsOn: policyDeps },
+            );
+        }
 
-    const listener = clientListener(authentication);
-    return {
-        bootstrapServers: pulumi.output(`${STRIMZI_CLUSTER}-kafka-bootstrap.${namespace}.svc:${listener.port}`),
-        clientSettings: listener.settings,
-        topics: topicNames,
-        clients,
-    };
+        const settings: KafkaClientSettings = listener.settings;
+        keepPlanTimeValues(this, { settings, clientAccess: clients });
+        this.bootstrapServers = pulumi.output(`${STRIMZI_CLUSTER}-kafka-bootstrap.${namespace}.svc:${listener.port}`);
+        ({ topics: this.topics, clientSettings: this.clientSettings, clients: this.clients } = streamingOutputs(topicNames, settings, clients));
+        this.clientPasswords = pulumi.secret(pulumi.all(passwords));
+        this.registerOutputs({
+            bootstrapServers: this.bootstrapServers,
+            topics: this.topics,
+            clientSettings: this.clientSettings,
+            clients: this.clients,
+            clientPasswords: this.clientPasswords,
+        });
+    }
 }

@@ -1,10 +1,12 @@
 /**
- * Checks EventStreaming arguments before anything is registered. Each problem names the field (in the
- * shape of `platform:kafka`, so the stack config reuses these messages), the bad value and what is
- * allowed. Limits are the backends' documented quotas.
+ * Checks event-streaming arguments before anything is registered. Each problem names the argument path
+ * (`topics[0].partitions`), the bad value and what is allowed; the components prefix it with
+ * `<Class> <name>: args.`, the stack config with `platform:kafka.` (and the backend's section for the
+ * backend's own arguments), so both report the same rule in the same words. Limits are the backends'
+ * documented quotas. Pure: loads no cloud SDK, so config parsing can use it.
  */
-import type { EventStreamingArgs, StreamingBackend, StreamingSize } from "./index";
 import { DNS_LABEL } from "../contracts/names";
+import { CLEANUP_POLICIES, STREAMING_SIZES, type StreamingBackend, type StreamingCommonArgs, type StreamingSize } from "./common";
 
 /** Kafka topic names: at most 249 of [a-zA-Z0-9._-], not "." or ".."; "__" is Kafka's internal prefix. */
 const KAFKA_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -19,24 +21,17 @@ export const TOPIC_NAME_RULES = {
     eventhubs: "1-256 characters of letters, digits, '.', '_' and '-', starting and ending with a letter or digit",
 };
 
+/** Event Hubs tiers with a Kafka endpoint (Basic has none). */
+export const EVENT_HUBS_TIERS = ["Standard", "Premium"] as const;
+/** Strimzi client authentication: platform-generated SCRAM passwords, or mutual TLS (Kafka namespace only). */
+export const STRIMZI_AUTHENTICATIONS = ["scram-sha-512", "tls"] as const;
+export const DEFAULT_STRIMZI_NAMESPACE = "kafka";
+
 /** Brokers per size class: three zones, one broker each (six for large). */
-export function brokerCount(backend: StreamingBackend, size: StreamingSize): number {
+export function brokerCount(backend: StreamingBackend, size: string): number {
     if (backend === "msk" || backend === "strimzi") return size === "large" ? 6 : 3;
     // Google sizes brokers from vCPUs (at least 3); Event Hubs replicates across zones itself.
     return 3;
-}
-
-/** Limits per backend (Event Hubs: Azure quotas per tier; Kafka: a sanity cap). */
-function limits(args: EventStreamingArgs): { maxPartitions: number; maxRetentionHours: number; maxTopics: number } {
-    if (args.backend === "eventhubs") {
-        const premium = (args.azure?.tier ?? "Standard") === "Premium";
-        // Log compaction is available from Standard up (only Basic lacks it), so both tiers accept "compact".
-        return premium
-            ? { maxPartitions: 100, maxRetentionHours: 90 * 24, maxTopics: 100 }
-            : // Standard: 32 partitions, 7 days, 10 event hubs per namespace.
-              { maxPartitions: 32, maxRetentionHours: 7 * 24, maxTopics: 10 };
-    }
-    return { maxPartitions: 1000, maxRetentionHours: 10 * 365 * 24, maxTopics: 1000 };
 }
 
 /** The Kubernetes object name for a topic or client (Strimzi): lowercase, '_' → '-'. */
@@ -44,15 +39,45 @@ export function kubernetesName(name: string): string {
     return name.toLowerCase().replace(/_/g, "-");
 }
 
-const show = (v: unknown) => JSON.stringify(v);
+/** The backend's own arguments the shared rules depend on. */
+export interface BackendOptions {
+    /** Event Hubs tier (default Standard): its quotas. */
+    tier?: string;
+    /** Strimzi client authentication (default scram-sha-512). */
+    authentication?: string;
+    /** Strimzi's namespace (default "kafka"): mutual-TLS clients must live there. */
+    namespace?: string;
+}
 
-export function validateStreaming(args: EventStreamingArgs): string[] {
+export const show = (v: unknown) => JSON.stringify(v);
+const oneOf = (values: readonly string[]) => values.map((v) => show(v)).join(", ");
+
+/** Limits per backend (Event Hubs: Azure quotas per tier; Kafka: a sanity cap). */
+function limits(backend: StreamingBackend, tier: string): { maxPartitions: number; maxRetentionHours: number; maxTopics: number } {
+    if (backend === "eventhubs") {
+        // Log compaction is available from Standard up (only Basic lacks it), so both tiers accept "compact".
+        return tier === "Premium"
+            ? { maxPartitions: 100, maxRetentionHours: 90 * 24, maxTopics: 100 }
+            : // Standard: 32 partitions, 7 days, 10 event hubs per namespace.
+              { maxPartitions: 32, maxRetentionHours: 7 * 24, maxTopics: 10 };
+    }
+    return { maxPartitions: 1000, maxRetentionHours: 10 * 365 * 24, maxTopics: 1000 };
+}
+
+/**
+ * Every rule of the shared arguments on one backend (plus the backend options they depend on). Problems
+ * read `<argument path>: <value> <what is wrong>; allowed: …`.
+ */
+export function streamingProblems(backend: StreamingBackend, args: StreamingCommonArgs, options: BackendOptions = {}): string[] {
     const problems: string[] = [];
     const add = (path: string, value: unknown, what: string) => problems.push(`${path}: ${show(value)} ${what}`);
-    const { backend } = args;
     const protect = args.protect ?? true;
-    const lim = limits(args);
-    const brokers = brokerCount(backend, args.size);
+    const tier = options.tier ?? "Standard";
+    if (backend === "eventhubs" && !(EVENT_HUBS_TIERS as readonly string[]).includes(tier)) add("tier", tier, `is not an Event Hubs tier with a Kafka endpoint; allowed: ${oneOf(EVENT_HUBS_TIERS)}`);
+    const lim = limits(backend, tier);
+    const sizeOk = (STREAMING_SIZES as readonly string[]).includes(args.size);
+    if (!sizeOk) add("size", args.size, `is not a size class; allowed: ${oneOf(STREAMING_SIZES)}`);
+    const brokers = brokerCount(backend, args.size as StreamingSize);
 
     const clientNames = new Set<string>();
     (args.clients ?? []).forEach((c, i) => {
@@ -64,7 +89,7 @@ export function validateStreaming(args: EventStreamingArgs): string[] {
     });
 
     if ((args.topics ?? []).length > lim.maxTopics) {
-        add("topics", `${args.topics.length} topics`, `exceeds the ${lim.maxTopics} event hubs a ${args.azure?.tier ?? "Standard"} namespace holds; allowed: at most ${lim.maxTopics}`);
+        add("topics", `${args.topics.length} topics`, `exceeds the ${lim.maxTopics} event hubs a ${tier} namespace holds; allowed: at most ${lim.maxTopics}`);
     }
     const topicNames = new Set<string>();
     const k8sNames = new Map<string, string>();
@@ -99,12 +124,12 @@ export function validateStreaming(args: EventStreamingArgs): string[] {
         if (!Number.isInteger(t.retentionHours) || t.retentionHours < 1) add(`${at}.retentionHours`, t.retentionHours, "must be a whole number of hours, at least 1");
         else if (t.retentionHours > lim.maxRetentionHours) add(`${at}.retentionHours`, t.retentionHours, `exceeds the backend's retention limit; allowed: 1-${lim.maxRetentionHours}`);
 
-        if (t.cleanupPolicy !== "delete" && t.cleanupPolicy !== "compact") add(`${at}.cleanupPolicy`, t.cleanupPolicy, 'is not a cleanup policy; allowed: "delete", "compact"');
+        if (!(CLEANUP_POLICIES as readonly string[]).includes(t.cleanupPolicy)) add(`${at}.cleanupPolicy`, t.cleanupPolicy, `is not a cleanup policy; allowed: ${oneOf(CLEANUP_POLICIES)}`);
 
         const rf = t.replicationFactor ?? 3;
         if (!Number.isInteger(rf) || rf < 1) add(`${at}.replicationFactor`, rf, "must be a whole number of at least 1");
-        else if (rf > brokers) add(`${at}.replicationFactor`, rf, `exceeds the ${brokers} brokers of size ${args.size}; allowed: 1-${brokers}`);
-        else if (rf < 3 && protect) add(`${at}.replicationFactor`, rf, "could lose acknowledged data (fewer than 3 copies); allowed: 3, or below 3 only with protection off (platform:protect false)");
+        else if (sizeOk && rf > brokers) add(`${at}.replicationFactor`, rf, `exceeds the ${brokers} brokers of size ${args.size}; allowed: 1-${brokers}`);
+        else if (rf < 3 && protect) add(`${at}.replicationFactor`, rf, "could lose acknowledged data (fewer than 3 copies); allowed: 3, or below 3 only with protection off (protect false)");
 
         for (const role of ["producers", "consumers"] as const) {
             (t[role] ?? []).forEach((c, j) => {
@@ -113,25 +138,25 @@ export function validateStreaming(args: EventStreamingArgs): string[] {
         }
     });
 
-    // Mutual TLS: the User Operator writes each client's certificate (and renews it) in the Kafka namespace only,
-    // and clients must trust the cluster CA it keeps there; a client elsewhere could only get them through a
-    // secret copier (a controller and CRDs the platform does not carry). SCRAM passwords are the platform's own.
-    if (backend === "strimzi" && args.strimzi?.authentication === "tls") {
-        const kafkaNamespace = args.strimzi.namespace ?? "kafka";
-        (args.clients ?? []).forEach((c, i) => {
-            if (c.namespace !== kafkaNamespace) {
-                add(
-                    "strimzi.authentication",
-                    "tls",
-                    `cannot reach client ${show(c.name)} (clients[${i}]) in namespace ${show(c.namespace)}: the User Operator writes and renews mutual-TLS certificates in the Kafka namespace ${show(kafkaNamespace)} only; allowed: "scram-sha-512" (platform-generated passwords written to each client's namespace), or "tls" with every client in ${show(kafkaNamespace)}`,
-                );
-            }
-        });
-    }
-    const need = { msk: "aws", eventhubs: "azure", "gcp-managed-kafka": "gcp", strimzi: "strimzi" } as const;
-    if (!(args as any)[need[backend]]) add(need[backend], undefined, `is required for backend ${backend}`);
-    if (backend === "msk" && args.aws && !args.aws.serverless && args.aws.subnetIds.length !== 3) {
-        add("aws.subnetIds", `${args.aws.subnetIds.length} subnets`, "must be one private subnet in each of three availability zones");
+    if (backend === "strimzi") {
+        const authentication = options.authentication ?? "scram-sha-512";
+        const kafkaNamespace = options.namespace ?? DEFAULT_STRIMZI_NAMESPACE;
+        if (!(STRIMZI_AUTHENTICATIONS as readonly string[]).includes(authentication)) {
+            add("authentication", authentication, `is not a Strimzi client authentication; allowed: ${oneOf(STRIMZI_AUTHENTICATIONS)}`);
+        } else if (authentication === "tls") {
+            // Mutual TLS: the User Operator writes each client's certificate (and renews it) in the Kafka namespace
+            // only, and clients must trust the cluster CA it keeps there; a client elsewhere could only get them
+            // through a secret copier (a controller and CRDs the platform does not carry). SCRAM passwords are the platform's own.
+            (args.clients ?? []).forEach((c, i) => {
+                if (c.namespace !== kafkaNamespace) {
+                    add(
+                        "authentication",
+                        "tls",
+                        `cannot reach client ${show(c.name)} (clients[${i}]) in namespace ${show(c.namespace)}: the User Operator writes and renews mutual-TLS certificates in the Kafka namespace ${show(kafkaNamespace)} only; allowed: "scram-sha-512" (platform-generated passwords written to each client's namespace), or "tls" with every client in ${show(kafkaNamespace)}`,
+                    );
+                }
+            });
+        }
     }
     return problems;
 }

@@ -5,13 +5,13 @@
  * subscribes, so this shape is also what that generator emits.
  */
 import { z } from "zod";
-import type { StreamingBackend } from "../../components/streaming";
-// The validator only, not the component: config parsing must not load the cloud SDKs.
-import { validateStreaming } from "../../components/streaming/validate";
+// The rules and the backend choice only, not the components: config parsing must not load the cloud SDKs.
+import { STREAMING_BACKEND_CHOICES, streamingBackendFor, type StreamingBackend } from "../../components/streaming/common";
+import { streamingProblems } from "../../components/streaming/validate";
 import type { ParsedPlatformConfig } from "./schema";
 import { DNS_LABEL } from "../../components/contracts/names";
 
-export const KAFKA_BACKEND_CHOICES = ["managed", "strimzi"] as const;
+export const KAFKA_BACKEND_CHOICES = STREAMING_BACKEND_CHOICES;
 
 const backendChoice = z.enum(KAFKA_BACKEND_CHOICES).default("managed");
 
@@ -76,15 +76,19 @@ export const kafkaConfigSchema = z
 
 export type KafkaConfig = z.output<typeof kafkaConfigSchema>;
 
-/** The backend each target uses under this configuration. */
+/** The backend each target uses under this configuration (the rule is the component library's). */
 export function kafkaBackendFor(target: "aws" | "azure" | "gcp" | "kubernetes", kafka: KafkaConfig): StreamingBackend {
-    if (target === "kubernetes" || kafka.backend[target] === "strimzi") return "strimzi";
-    return ({ aws: "msk", azure: "eventhubs", gcp: "gcp-managed-kafka" } as const)[target];
+    return streamingBackendFor(target, target === "kubernetes" ? "strimzi" : kafka.backend[target]);
 }
+
+/** The config section of each backend's own arguments (`tier` → `azure.tier`, `authentication` → `strimzi.authentication`). */
+const BACKEND_SECTION: Record<StreamingBackend, string> = { msk: "aws", eventhubs: "azure", "gcp-managed-kafka": "gcp", strimzi: "strimzi" };
+const SHARED_ARGUMENTS = /^(size|topics|clients|protect)\b/;
 
 /**
  * Cross-field checks (undeclared clients, names a backend rejects, replication above the broker count,
- * backend limits) for every target's backend, in ConfigError form. Called by parsePlatformConfig.
+ * backend limits) for every target's backend, with the components' own rules, in ConfigError form.
+ * Called by parsePlatformConfig.
  */
 export function checkKafkaConfig(cfg: ParsedPlatformConfig, problems: string[]): void {
     const kafka = cfg.kafka;
@@ -92,21 +96,14 @@ export function checkKafkaConfig(cfg: ParsedPlatformConfig, problems: string[]):
     const seen = new Set<string>();
     for (const target of cfg.clouds) {
         const backend = kafkaBackendFor(target, kafka);
-        const found = validateStreaming({
+        const found = streamingProblems(
             backend,
-            size: kafka.size,
-            topics: kafka.topics,
-            clients: kafka.clients,
-            protect: cfg.protect,
-            // Only the shape matters here: the stack supplies the real values.
-            aws: { vpcId: "", subnetIds: ["", "", ""], kmsKeyArn: "", clientSecurityGroupId: "", serverless: kafka.aws.serverless },
-            azure: { resourceGroupName: "", location: "", vnetId: "", subnetId: "", tier: kafka.azure.tier },
-            gcp: { project: "", region: "", subnet: "", kmsKeyId: "" },
-            strimzi: { provider: undefined as any, namespace: kafka.strimzi.namespace, authentication: kafka.strimzi.authentication },
-        });
+            { size: kafka.size, topics: kafka.topics, clients: kafka.clients, protect: cfg.protect },
+            { tier: kafka.azure.tier, authentication: kafka.strimzi.authentication, namespace: kafka.strimzi.namespace },
+        );
         // The same mistake is reported once, even when several targets would reject it.
         for (const p of found) {
-            const line = `platform:kafka.${p}`;
+            const line = `platform:kafka.${SHARED_ARGUMENTS.test(p) ? "" : `${BACKEND_SECTION[backend]}.`}${p}`;
             if (!seen.has(line)) problems.push(line);
             seen.add(line);
         }

@@ -23,6 +23,8 @@ export interface PlannedRelease {
     /** The Helm release name (Pulumi auto-names it from the resource name when `name` is unset). */
     releaseName: string;
     chartRef: string;
+    /** The chart repository URL (`repositoryOpts.repo`); "" for an OCI reference (the URL is the chart reference). */
+    repo: string;
     /** Chart name: the last path segment of the chart reference (OCI charts are referenced by URL). */
     chart: string;
     version: string;
@@ -64,6 +66,7 @@ export function releasesOf(plan: PlannedStack): PlannedRelease[] {
                 resourceName: r.name,
                 releaseName: i.name ?? r.name,
                 chartRef,
+                repo: String(i.repositoryOpts?.repo ?? ""),
                 chart: chartRef.split("/").pop()!,
                 version: String(i.version),
                 namespace: String(i.namespace ?? "default"),

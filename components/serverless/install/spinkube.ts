@@ -5,8 +5,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterNetworkFacts } from "../../cluster/network-facts";
-import { PlatformNamespace, type EgressException } from "../../namespace";
+import { networkFactsProblems, type ClusterNetworkFacts } from "../../cluster/network-facts";
+import { PlatformNamespace } from "../../namespace";
+import { refuseArgs } from "../service";
+import { egressExceptionProblems, withHttpsDefault, type EgressExceptionArgs } from "./egress";
 
 export const CERT_MANAGER_CHART = { chart: "cert-manager", version: "v1.19.4", repo: "https://charts.jetstack.io" };
 /** OCI charts: the registry path is the chart reference (Helm has no repo index for OCI). */
@@ -43,8 +45,8 @@ export const SPIN_OPERATOR_VALUES = {
 export interface SpinKubeRuntimeArgs {
     /** Nodes that get the shim (RuntimeClass scheduling follows it). Default WASM_NODE_LABEL. */
     nodeSelector?: Record<string, string>;
-    /** CPU architecture of those nodes (default x86_64). */
-    arch?: "x86_64" | "aarch64";
+    /** CPU architecture of those nodes: "x86_64" (default) or "aarch64" (SPIN_SHIM_ARCHES). */
+    arch?: string;
     /** The cluster's network facts (KubernetesCluster.networkFacts): DNS, API server, policy engine. */
     network?: ClusterNetworkFacts;
     /**
@@ -52,8 +54,14 @@ export interface SpinKubeRuntimeArgs {
      * shim install Jobs fetch the shim tarball from GitHub's releases (default port 443). Unset: none, and
      * under default deny the download fails.
      */
-    shimDownload?: Omit<EgressException, "ports"> & { ports?: number[] };
+    shimDownload?: EgressExceptionArgs;
 }
+
+/**
+ * The architectures containerd-shim-spin is released for: its releases ship
+ * containerd-shim-spin-v2-linux-x86_64.tar.gz and -linux-aarch64.tar.gz.
+ */
+export const SPIN_SHIM_ARCHES = ["x86_64", "aarch64"];
 
 /**
  * The pods of runtime-class-manager's install/uninstall Jobs. The controller labels the Job, not its pod
@@ -90,12 +98,27 @@ function webhookNamespace(resourceName: string, namespace: string, port: number,
     );
 }
 
+/** What SpinAppExecutors and SpinApps must wait for, by runtime (TypeScript only: a schema cannot carry resources). */
+const readyOf = new WeakMap<SpinKubeRuntime, pulumi.Resource[]>();
+
+/** SpinKube on one cluster (provider: opts.provider). */
 export class SpinKubeRuntime extends pulumi.ComponentResource {
-    /** What SpinAppExecutors and SpinApps must wait for. */
-    public readonly ready: pulumi.Resource[];
-    public readonly runtimeClassName = SPIN_RUNTIME_CLASS;
+    /** The RuntimeClass the Shim creates, which SpinAppExecutors run their Deployments on. */
+    public readonly runtimeClassName: pulumi.Output<string>;
+
+    /** TypeScript only: what SpinAppExecutors and SpinApps must wait for (the operator, the Shim, the CRDs). */
+    get ready(): pulumi.Resource[] {
+        return readyOf.get(this) ?? [];
+    }
 
     constructor(name: string, args: SpinKubeRuntimeArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        const problems: string[] = [];
+        if (args.arch !== undefined && !SPIN_SHIM_ARCHES.includes(args.arch)) {
+            problems.push(`args.arch: ${JSON.stringify(args.arch)} is not allowed; allowed: ${SPIN_SHIM_ARCHES.map((a) => JSON.stringify(a)).join(", ")}`);
+        }
+        if (args.network) problems.push(...networkFactsProblems(args.network, "args.network"));
+        problems.push(...egressExceptionProblems(args.shimDownload, "args.shimDownload"));
+        refuseArgs("SpinKubeRuntime", name, problems);
         super("platform:index:SpinKubeRuntime", name, {}, opts);
         const release = (id: string, chart: { chart: string; version: string; repo?: string }, ns: PlatformNamespace, deps: pulumi.Resource[], values?: Record<string, unknown>) =>
             new k8s.helm.v3.Release(
@@ -133,7 +156,7 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
                 podSecurity: "privileged",
                 network: args.network,
                 apiServerEgress: true,
-                egressExceptions: download ? [{ exception: { ...download, ports: download.ports ?? [443] }, podSelector: SHIM_JOB_PODS }] : [],
+                egressExceptions: download ? [{ exception: withHttpsDefault(download), podSelector: SHIM_JOB_PODS }] : [],
             },
             { parent: this },
         );
@@ -168,8 +191,9 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
         // The API server calls the operator's validating/defaulting webhook on 9443.
         const operatorNs = webhookNamespace(`${name}-spin-operator-ns`, "spin-operator", 9443, this, args.network);
         const operator = release("spin-operator", SPIN_OPERATOR_CHART, operatorNs, [certManager, crds], SPIN_OPERATOR_VALUES);
-        this.ready = [operator, shim, crds];
-        this.registerOutputs({});
+        readyOf.set(this, [operator, shim, crds]);
+        this.runtimeClassName = pulumi.output(SPIN_RUNTIME_CLASS);
+        this.registerOutputs({ runtimeClassName: this.runtimeClassName });
     }
 }
 

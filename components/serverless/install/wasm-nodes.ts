@@ -11,28 +11,43 @@ import * as aws from "@pulumi/aws";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesCluster } from "../../cluster";
 import { ec2Architecture, type Ec2Architecture } from "../../cluster/aws";
-import type { Network } from "../../network";
 import { WASM_NODE_LABEL } from "./spinkube";
 
+/** What every wasm pool takes: the cluster it joins (by name) and the nodes' size. */
 export interface WasmNodePoolArgs {
-    cluster: KubernetesCluster;
-    network: Network;
-    region: string;
+    clusterName: pulumi.Input<string>;
     kubernetesVersion: string;
     instanceType: string;
     minNodes?: number;
     maxNodes?: number;
-    /** Key that encrypts the nodes' boot disks (GKE: Cloud KMS key id; the main pool uses the platform key). */
-    bootDiskKmsKey?: pulumi.Input<string>;
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-function extra(cluster: KubernetesCluster, key: string): pulumi.Output<string> {
-    const value = cluster.extras[key];
-    if (!value) throw new Error(`wasm node pool: cluster ${cluster.target} exposes no extras.${key}; the pool needs it`);
-    return value;
+export interface AksWasmPoolArgs extends WasmNodePoolArgs {
+    resourceGroupName: pulumi.Input<string>;
+    /** The cluster's node subnet (the platform network's first node subnet). */
+    nodeSubnetId: pulumi.Input<string>;
+    /** Spread over availability zones 1-3 (the region has zones). */
+    zonal: boolean;
+}
+
+export interface GkeWasmPoolArgs extends WasmNodePoolArgs {
+    project: pulumi.Input<string>;
+    region: string;
+    /** The least-privilege node service account of the cluster's main pool. */
+    nodeServiceAccountEmail: pulumi.Input<string>;
+    /** Cloud KMS key that encrypts the nodes' boot disks (the main pool uses the platform key). */
+    bootDiskKmsKey?: pulumi.Input<string>;
+}
+
+export interface EksWasmPoolArgs extends WasmNodePoolArgs {
+    /** The node role of the cluster's main node group. */
+    nodeRoleArn: pulumi.Input<string>;
+    /** The security group of the cluster's nodes. */
+    nodeSecurityGroupId: pulumi.Input<string>;
+    /** The cluster's private node subnets. */
+    subnetIds: pulumi.Input<string>[];
 }
 
 /**
@@ -41,24 +56,23 @@ function extra(cluster: KubernetesCluster, key: string): pulumi.Output<string> {
  */
 export function createAksWasmPool(
     name: string,
-    args: WasmNodePoolArgs & { resourceGroupName: pulumi.Input<string>; zonal: boolean },
+    args: AksWasmPoolArgs,
     opts: pulumi.CustomResourceOptions,
 ): containerservice.AgentPool {
-    const subnet = args.network.nodeSubnetIds[0];
-    if (!subnet) throw new Error("wasm node pool: the AKS network has no node subnet");
+    if (!args.nodeSubnetId) throw new Error(`createAksWasmPool ${name}: args.nodeSubnetId: ${JSON.stringify(args.nodeSubnetId)} is missing; allowed: the ID of the cluster's node subnet`);
     const min = args.minNodes ?? 1;
     return new containerservice.AgentPool(
         name,
         {
             resourceGroupName: args.resourceGroupName,
-            resourceName: args.cluster.clusterName,
+            resourceName: args.clusterName,
             agentPoolName: "wasm",
             mode: containerservice.AgentPoolMode.User,
             vmSize: args.instanceType,
             osType: containerservice.OSType.Linux,
             osSKU: containerservice.OSSKU.AzureLinux,
             type: containerservice.AgentPoolType.VirtualMachineScaleSets,
-            vnetSubnetID: subnet,
+            vnetSubnetID: args.nodeSubnetId,
             availabilityZones: args.zonal ? ["1", "2", "3"] : undefined,
             enableNodePublicIP: false,
             enableEncryptionAtHost: true,
@@ -76,14 +90,14 @@ export function createAksWasmPool(
 }
 
 /** GKE: an Ubuntu node pool, same least-privilege node account and metadata protection as the main pool. */
-export function createGkeWasmPool(name: string, args: WasmNodePoolArgs, opts: pulumi.CustomResourceOptions): gcp.container.NodePool {
+export function createGkeWasmPool(name: string, args: GkeWasmPoolArgs, opts: pulumi.CustomResourceOptions): gcp.container.NodePool {
     return new gcp.container.NodePool(
         name,
         {
             name: "wasm",
-            cluster: args.cluster.clusterName,
+            cluster: args.clusterName,
             location: args.region,
-            project: extra(args.cluster, "projectId"),
+            project: args.project,
             // Per zone: a regional pool spans the region's zones.
             autoscaling: { totalMinNodeCount: args.minNodes ?? 1, totalMaxNodeCount: args.maxNodes ?? 3, locationPolicy: "BALANCED" },
             management: { autoRepair: true, autoUpgrade: true },
@@ -97,7 +111,7 @@ export function createGkeWasmPool(name: string, args: WasmNodePoolArgs, opts: pu
                 bootDiskKmsKey: args.bootDiskKmsKey,
                 // No unauthenticated kubelet read-only port (10255).
                 kubeletConfig: { insecureKubeletReadonlyPortEnabled: "FALSE" },
-                serviceAccount: extra(args.cluster, "nodeServiceAccountEmail"),
+                serviceAccount: args.nodeServiceAccountEmail,
                 oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
                 labels: WASM_NODE_LABEL,
                 workloadMetadataConfig: { mode: "GKE_METADATA" },
@@ -128,10 +142,10 @@ export function eksSpinShimArch(instanceType: string): "x86_64" | "aarch64" {
 }
 
 /** EKS: a managed node group on Canonical's Ubuntu EKS image (custom AMI through a launch template). */
-export function createEksWasmPool(name: string, args: WasmNodePoolArgs, opts: pulumi.CustomResourceOptions): aws.eks.NodeGroup {
+export function createEksWasmPool(name: string, args: EksWasmPoolArgs, opts: pulumi.CustomResourceOptions): aws.eks.NodeGroup {
     // Image and instance share one architecture (an amd64 image cannot boot a Graviton instance).
     const ami = aws.ssm.getParameterOutput({ name: ubuntuEksAmiParameter(args.kubernetesVersion, ec2Architecture(args.instanceType)) }, opts);
-    const userData = args.cluster.clusterName.apply((cluster) =>
+    const userData = pulumi.output(args.clusterName).apply((cluster) =>
         Buffer.from(`#!/bin/bash\nset -euo pipefail\n/etc/eks/bootstrap.sh ${cluster} --kubelet-extra-args '--node-labels=platform.io/wasm=true'\n`).toString("base64"),
     );
     const template = new aws.ec2.LaunchTemplate(
@@ -143,7 +157,7 @@ export function createEksWasmPool(name: string, args: WasmNodePoolArgs, opts: pu
             // IMDSv2 only, one hop: pods cannot borrow the node's credentials.
             metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" },
             blockDeviceMappings: [{ deviceName: "/dev/sda1", ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
-            vpcSecurityGroupIds: [extra(args.cluster, "nodeSecurityGroupId")],
+            vpcSecurityGroupIds: [args.nodeSecurityGroupId],
             tagSpecifications: [{ resourceType: "instance", tags: args.tags }],
         },
         opts,
@@ -151,9 +165,9 @@ export function createEksWasmPool(name: string, args: WasmNodePoolArgs, opts: pu
     return new aws.eks.NodeGroup(
         name,
         {
-            clusterName: args.cluster.clusterName,
-            nodeRoleArn: extra(args.cluster, "nodeRoleArn"),
-            subnetIds: args.network.nodeSubnetIds,
+            clusterName: args.clusterName,
+            nodeRoleArn: args.nodeRoleArn,
+            subnetIds: args.subnetIds,
             scalingConfig: { minSize: args.minNodes ?? 1, desiredSize: args.minNodes ?? 1, maxSize: args.maxNodes ?? 3 },
             launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
             labels: WASM_NODE_LABEL,
