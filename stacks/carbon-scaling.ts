@@ -24,7 +24,7 @@ export interface CarbonScalingTargetOutputs {
     staticIntensity: number;
     staticSource: string;
     /** Per workload ("namespace/name"): ScaledObject name and the replicas held when the signal fails. */
-    workloads: Record<string, { scaledObject: pulumi.Output<string>; fallbackReplicas: number }>;
+    workloads: Record<string, { scaledObject: pulumi.Output<string>; fallbackReplicas: pulumi.Output<number> }>;
 }
 
 export function addCarbonScaling(foundation: Foundation, config: PlatformConfig): Partial<Record<ClusterTarget, CarbonScalingTargetOutputs>> {
@@ -48,7 +48,7 @@ export function addCarbonScaling(foundation: Foundation, config: PlatformConfig)
         );
         const entry: CarbonScalingTargetOutputs = {
             kedaChartVersion: KEDA_CHART_VERSION,
-            kedaNamespace: keda.namespace.namespaceName,
+            kedaNamespace: keda.namespace,
             location: "",
             staticIntensity: 0,
             staticSource: "",
@@ -65,8 +65,8 @@ export function addCarbonScaling(foundation: Foundation, config: PlatformConfig)
             const scaler = new CarbonAwareScaling(
                 `${foundation.prefix}-${target}-carbon-${w.namespace}-${w.name}`,
                 {
+                    // The cluster's shared KEDA install: passed in opts.dependsOn below.
                     installKeda: false,
-                    kedaReady: keda.ready,
                     workload: { kind: w.kind, name: w.name, namespace: w.namespace },
                     // Named after the workload: unique per namespace (config rejects duplicates), fits KEDA's label limit.
                     scaledObjectName: w.name,
@@ -81,7 +81,7 @@ export function addCarbonScaling(foundation: Foundation, config: PlatformConfig)
                     staticYear: settings.staticYear,
                     staticSource: settings.staticSource,
                 },
-                { provider: cluster.provider, dependsOn: [cluster] },
+                { provider: cluster.provider, dependsOn: [cluster, keda] },
             );
             entry.workloads[`${w.namespace}/${w.name}`] = { scaledObject: scaler.scaledObjectName, fallbackReplicas: scaler.fallbackReplicas };
         }

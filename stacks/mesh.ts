@@ -1,7 +1,9 @@
 /**
  * Mesh wiring: Istio ambient on every cluster of the foundation (managed clusters and the `kubernetes`
  * target), each through that cluster's own k8s provider, after the cluster (and its node pools) exist.
+ * `addMesh` returns the installed meshes; stacks/program.ts passes them to the steps that need them.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { AmbientMesh } from "../components/mesh";
 import type { ClusterTarget } from "../components/cluster";
 import type { PlatformConfig } from "./config";
@@ -9,28 +11,29 @@ import { platformNamespaces } from "./config/mesh";
 import type { Foundation } from "./platform";
 
 export interface MeshOutputs {
-    istioVersion: string;
+    istioVersion: pulumi.Output<string>;
     ingress: string;
-    waypointNamespaces: string[];
-    notes: string[];
+    waypointNamespaces: pulumi.Output<string[]>;
+    notes: pulumi.Output<string[]>;
 }
-
-const installed = new WeakMap<Foundation, Partial<Record<ClusterTarget, AmbientMesh>>>();
 
 /**
- * The mesh installed on a cluster by `addMesh` (undefined when the mesh is disabled). Other capabilities
- * make their AuthorizationPolicies (allowWorkloads) depend on `mesh.ready` so the Istio CRDs exist first.
+ * The mesh on each cluster (absent when the mesh is disabled). Other capabilities make their
+ * AuthorizationPolicies (allowWorkloads) depend on `mesh.ready` so the Istio CRDs exist first.
  */
-export function meshFor(foundation: Foundation, target: ClusterTarget): AmbientMesh | undefined {
-    return installed.get(foundation)?.[target];
+export type InstalledMeshes = Partial<Record<ClusterTarget, AmbientMesh>>;
+
+export interface MeshStep {
+    /** Stack outputs, per cluster target. */
+    outputs: Partial<Record<ClusterTarget, MeshOutputs>>;
+    /** What later steps (streaming, serverless) need: the mesh of each cluster. */
+    meshes: InstalledMeshes;
 }
 
-export function addMesh(foundation: Foundation, config: PlatformConfig): Partial<Record<ClusterTarget, MeshOutputs>> {
+export function addMesh(foundation: Foundation, config: PlatformConfig): MeshStep {
     const mesh = config.mesh;
-    const out: Partial<Record<ClusterTarget, MeshOutputs>> = {};
-    if (!mesh.enabled) return out;
-    const components: Partial<Record<ClusterTarget, AmbientMesh>> = {};
-    installed.set(foundation, components);
+    const step: MeshStep = { outputs: {}, meshes: {} };
+    if (!mesh.enabled) return step;
     for (const [target, cluster] of Object.entries(foundation.clusters) as [ClusterTarget, NonNullable<Foundation["clusters"][ClusterTarget]>][]) {
         const component = new AmbientMesh(
             `${foundation.prefix}-${target}-mesh`,
@@ -50,13 +53,13 @@ export function addMesh(foundation: Foundation, config: PlatformConfig): Partial
             },
             { provider: cluster.provider, dependsOn: [cluster] },
         );
-        components[target] = component;
-        out[target] = {
+        step.meshes[target] = component;
+        step.outputs[target] = {
             istioVersion: component.istioVersion,
             ingress: mesh.ingress.enabled ? mesh.ingress.exposure : "none",
-            waypointNamespaces: component.callGraph?.waypointNamespaces ?? [],
-            notes: component.platformValues.notes,
+            waypointNamespaces: component.waypointNamespaces,
+            notes: component.notes,
         };
     }
-    return out;
+    return step;
 }

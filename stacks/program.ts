@@ -18,14 +18,14 @@ export async function platformProgram(): Promise<Record<string, unknown>> {
         gcpProject: new pulumi.Config("gcp").get("project"),
     });
     const mesh = addMesh(foundation, config);
-    const kafka = addStreaming(foundation, config);
+    const kafka = addStreaming(foundation, config, mesh.meshes);
     return {
         placement: config.placement,
         ...foundationOutputs(foundation),
-        mesh,
+        mesh: mesh.outputs,
         kafka,
         // Services that are Kafka clients run as the client's cloud identity (workload identity).
-        services: addServerless(foundation, config, kafka),
+        services: addServerless(foundation, config, kafka, mesh.meshes),
         serviceGraph: addGoldenPath(config),
         carbonScaling: addCarbonScaling(foundation, config),
     };

@@ -34,7 +34,7 @@ import type { PlatformConfig } from "./config";
 import { egressException } from "./config/egress";
 import { kafkaBackendFor } from "./config/kafka";
 import { imageFor, placementsOf } from "./config/services";
-import { meshFor } from "./mesh";
+import type { InstalledMeshes } from "./mesh";
 import type { Foundation } from "./platform";
 import { nodeSizing } from "./sizing";
 import type { TargetStreaming } from "./streaming";
@@ -56,7 +56,7 @@ function enabledTargets(config: PlatformConfig): ClusterTarget[] {
     return config.clouds as ClusterTarget[];
 }
 
-export function addServerless(foundation: Foundation, config: PlatformConfig, streaming: Partial<Record<ClusterTarget, TargetStreaming>> = {}): ServerlessOutputs {
+export function addServerless(foundation: Foundation, config: PlatformConfig, streaming: Partial<Record<ClusterTarget, TargetStreaming>>, meshes: InstalledMeshes): ServerlessOutputs {
     const services = config.services;
     const outputs: ServerlessOutputs = {};
     if (services.length === 0) return outputs;
@@ -91,7 +91,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
         // Its controller resolves image tags to digests at the registries (parsePlatformConfig requires the exception).
         const registryEgress = egressException(config.network.egressExceptions, "image-registries");
         // Knative's own Istio resources wait for this cluster's Istio CRDs and istiod.
-        const mesh = meshFor(foundation, target);
+        const mesh = meshes[target];
         const runtime = new KnativeRuntime(`${prefix}-${target}-knative`, { ambientMesh: !!mesh, network, registryEgress }, { provider, dependsOn: mesh?.ready });
         const ns = new PlatformNamespace(
             `${prefix}-${target}-serverless-ns`,
@@ -194,7 +194,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
             const dependsOn = [
                 ...("deps" in rt ? rt.deps : rt.runtime.ready),
                 rt.ns,
-                ...(meshFor(foundation, target)?.ready ?? []),
+                ...(meshes[target]?.ready ?? []),
                 ...Object.values(secretEnv).flatMap((ref) => credentialSecrets.get(`${target}/${ref.secretName}`) ?? []),
             ];
             (spanSenders[target] ??= []).push({ namespace: platform === "knative" ? SERVERLESS_NAMESPACE : WASM_NAMESPACE, serviceAccount: service.name });
@@ -261,7 +261,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
     // Instrumented services export their own spans (OTLP) to the mesh's collector, which admits only
     // declared senders: one policy per cluster naming every service that runs there.
     for (const [target, senders] of Object.entries(spanSenders) as [ClusterTarget, { namespace: string; serviceAccount: string }[]][]) {
-        const mesh = meshFor(foundation, target);
+        const mesh = meshes[target];
         if (!mesh) continue;
         allowSpanSenders(`${prefix}-${target}-service-spans`, "allow-service-spans", senders, { provider: foundation.clusters[target]!.provider, dependsOn: mesh.ready });
     }

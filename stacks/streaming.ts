@@ -22,7 +22,7 @@ import type { PlatformConfig } from "./config";
 import { kafkaBackendFor } from "./config/kafka";
 import { platformNamespaces, strimziClientNamespaces } from "./config/mesh";
 import { GRAPH_NAMESPACES } from "./config/service-graph";
-import { meshFor } from "./mesh";
+import type { InstalledMeshes } from "./mesh";
 import type { Foundation } from "./platform";
 
 const SHORT: Record<ClusterTarget, string> = { aws: "aws", azure: "az", gcp: "gcp", kubernetes: "k8s" };
@@ -41,7 +41,7 @@ export interface TargetStreaming {
 }
 
 /** Builds event streaming on every target; returns the stack outputs under `kafka`, one entry per target. */
-export function addStreaming(foundation: Foundation, config: PlatformConfig): Partial<Record<ClusterTarget, TargetStreaming>> {
+export function addStreaming(foundation: Foundation, config: PlatformConfig, meshes: InstalledMeshes): Partial<Record<ClusterTarget, TargetStreaming>> {
     const kafka = config.kafka;
     if (!kafka.enabled) return {};
     const out: Partial<Record<ClusterTarget, TargetStreaming>> = {};
@@ -54,7 +54,7 @@ export function addStreaming(foundation: Foundation, config: PlatformConfig): Pa
         const name = `${foundation.prefix}-${SHORT[target]}`;
         let streaming: EventStreamingOutputs;
         if (backend === "strimzi") {
-            const mesh = meshFor(foundation, target);
+            const mesh = meshes[target];
             const namespaces = clientNamespacesOf(config, mesh);
             streaming = new StrimziKafka(
                 name,

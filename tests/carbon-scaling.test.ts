@@ -8,6 +8,7 @@ import {
     CarbonAwareScaling,
     CarbonScalingError,
     KEDA_CHART_VERSION,
+    KedaInstall,
     signalPort,
     type CarbonAwareScalingArgs,
 } from "../components/carbon-scaling";
@@ -138,10 +139,55 @@ describe("CarbonAwareScaling", () => {
             return undefined;
         });
         expect(run).toBeUndefined();
-        expect(error?.message ?? "").toContain("kedaChartVersion: \"2.19.0\" is not allowed; the platform pins KEDA 2.20.x");
-        expect(error?.message).toContain("dirtyMaxReplicas: 9 must be a whole number between 0 and maxReplicas (8)");
-        expect(error?.message).toContain("signal.url: \"ftp://x\" must be an http(s) URL");
-        expect(error?.message).toContain("signal.token: unset");
+        expect(error?.message ?? "").toContain('CarbonAwareScaling batch: args.kedaChartVersion: "2.19.0" is not allowed; allowed: KEDA 2.20.x');
+        expect(error?.message).toContain("CarbonAwareScaling batch: args.dirtyMaxReplicas: 9 is not allowed; allowed: a whole number between 0 and maxReplicas (8)");
+        expect(error?.message).toContain('CarbonAwareScaling batch: args.signal.url: "ftp://x" is not an http(s) URL');
+        expect(error?.message).toContain("CarbonAwareScaling batch: args.signal.token: unset");
         expect(() => new CarbonAwareScaling("x", bad)).toThrow(CarbonScalingError);
+    });
+
+    it("rejects values outside the closed sets (strings in the schema), naming what is allowed", () => {
+        const build = (args: CarbonAwareScalingArgs) => () => new CarbonAwareScaling("batch", args);
+        expect(build({ ...base, signal: { ...base.signal, provider: "watttime" } })).toThrow(
+            'CarbonAwareScaling batch: args.signal.provider: "watttime" is not a signal source; allowed: "carbon-aware-sdk", "electricity-maps"',
+        );
+        expect(build({ ...base, workload: { ...base.workload, kind: "DaemonSet" } })).toThrow('CarbonAwareScaling batch: args.workload.kind: "DaemonSet" is not allowed; allowed: "Deployment", "StatefulSet"');
+        expect(build({ ...base, workTrigger: { ...base.workTrigger, authenticationRef: { name: "a", kind: "Secret" } } })).toThrow(
+            'CarbonAwareScaling batch: args.workTrigger.authenticationRef.kind: "Secret" is not allowed; allowed: "TriggerAuthentication", "ClusterTriggerAuthentication"',
+        );
+        expect(build({ ...base, kedaNamespace: "KEDA" })).toThrow('CarbonAwareScaling batch: args.kedaNamespace: "KEDA" is not a namespace name; allowed: a DNS-1123 label');
+    });
+
+    it("with a shared KEDA install, makes the KEDA objects wait for what opts.dependsOn names, and outputs the fallback", async () => {
+        let fallback: number | undefined;
+        const { resources } = await runUnderMocks(
+            () => {
+                const provider = new k8s.Provider("k8s", { context: "kind-test" });
+                const keda = new KedaInstall("keda", {}, { provider });
+                const scaling = new CarbonAwareScaling("batch", { ...base, installKeda: false }, { provider, dependsOn: [keda] });
+                scaling.fallbackReplicas.apply((n) => (fallback = n));
+                return {};
+            },
+            { project: "platform", stack: "test" },
+        );
+        const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
+        expect(release.parent).toBe(resources.find((r) => r.type === "platform:index:KedaInstall")!.urn);
+        for (const type of ["kubernetes:keda.sh/v1alpha1:ScaledObject", "kubernetes:keda.sh/v1alpha1:TriggerAuthentication"]) {
+            expect(resources.find((r) => r.type === type)!.dependencies).toContain(release.urn);
+        }
+        expect(fallback).toBe(2);
+    });
+
+    it("KedaInstall keeps the resources of the former platform:index:Keda type through an alias, and checks its ports", async () => {
+        const { resources } = await runUnderMocks(
+            () => {
+                new KedaInstall("keda", {}, { provider: new k8s.Provider("k8s", { context: "kind-test" }) });
+                return {};
+            },
+            { project: "platform", stack: "test" },
+        );
+        const keda = resources.find((r) => r.type === "platform:index:KedaInstall")!;
+        expect((keda.options.aliasSpecs ?? []).map((a) => a.type)).toEqual(["platform:index:Keda"]);
+        expect(() => new KedaInstall("keda", { egressPorts: [443, 70000] })).toThrow("KedaInstall keda: args.egressPorts[1]: 70000 is not a TCP port; allowed: whole numbers 1-65535");
     });
 });

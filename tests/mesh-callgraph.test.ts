@@ -180,7 +180,7 @@ describe("MeshCallGraph", () => {
                             { services: [...services, { name: "hello", namespace: "serverless" }], calls: [{ from: "web", to: "hello" }], ownedNamespaces: { serverless: "platform:services (Knative)" } },
                             { provider },
                         ),
-                ).toThrow(/services\[5\]\.namespace: "serverless" is created by platform:services \(Knative\)/);
+                ).toThrow(/MeshCallGraph graph: args\.services\[5\]\.namespace: "serverless" is created by platform:services \(Knative\)/);
                 // Namespaces owned elsewhere (createNamespaces: false): the same graph is accepted.
                 new MeshCallGraph(
                     "graph-external",
@@ -193,5 +193,25 @@ describe("MeshCallGraph", () => {
         );
         expect(resources.filter((r) => r.type === "platform:index:MeshCallGraph").map((r) => r.name)).toEqual(["graph-external"]);
         expect(resources.filter((r) => r.type === "kubernetes:core/v1:Namespace")).toEqual([]);
+    });
+
+    it("passes opts.dependsOn (the Istio CRDs and control plane) on to its waypoints and policies, and reports them as outputs", async () => {
+        let outputs: { waypoints?: string[]; policies?: string[] } = {};
+        const { resources } = await runUnderMocks(
+            () => {
+                const provider = new k8s.Provider("k8s", { context: "kind-test" });
+                const crds = new k8s.core.v1.ConfigMap("istio-crds", { data: {} }, { provider });
+                const graph = new MeshCallGraph("graph", { services, calls: [{ from: "web", to: "orders", methods: ["GET"] }] }, { provider, dependsOn: crds });
+                graph.waypointNamespaces.apply((w) => (outputs.waypoints = w));
+                graph.policyNames.apply((p) => (outputs.policies = p));
+                return {};
+            },
+            { project: "platform", stack: "test" },
+        );
+        const crds = resources.find((r) => r.name === "istio-crds")!;
+        const children = resources.filter((r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway" || r.type === "kubernetes:security.istio.io/v1:AuthorizationPolicy");
+        expect(children.length).toBe(3);
+        for (const r of children) expect(r.dependencies).toContain(crds.urn);
+        expect(outputs).toEqual({ waypoints: ["shop"], policies: ["shop/allow-web-to-orders", "shop/allow-waypoint"] });
     });
 });

@@ -245,10 +245,35 @@ describe("AmbientMesh bad input", () => {
 
     it("refuses a public gateway without an edge exception", () => {
         expect(build({ platform: "aws", ingress: { enabled: true, exposure: "public" } })).toThrow(
-            /mesh\.ingress\.exposure: "public" needs an explicit edge exception; allowed: "internal", or "public" with mesh\.ingress\.edgeException/,
+            /AmbientMesh mesh: args\.ingress\.exposure: "public" needs an explicit edge exception; allowed: "internal", or "public" with AmbientMesh mesh: args\.ingress\.edgeException/,
         );
         expect(build({ platform: "aws", ingress: { enabled: true, exposure: "public", edgeException: { name: "x", reason: " " } } })).toThrow(/edgeException\.reason: " " is empty/);
         expect(build({ platform: "aws", ingress: { enabled: true, edgeException: { name: "x", reason: "y" } } })).toThrow(/edgeException: "x" is set but exposure is "internal"/);
+    });
+
+    it("refuses a platform, CNI or exposure outside the closed sets (strings in the schema), naming what is allowed", () => {
+        expect(build({ platform: "openshift" })).toThrow('AmbientMesh mesh: args.platform: "openshift" is not a platform the mesh knows; allowed: "aws", "azure", "gcp", "kubernetes"');
+        expect(build({ platform: "kubernetes", kubernetesCni: "calico" })).toThrow('AmbientMesh mesh: args.kubernetesCni: "calico" is not a CNI the mesh knows; allowed: "default", "cilium"');
+        expect(build({ platform: "aws", ingress: { enabled: true, exposure: "private" } })).toThrow('AmbientMesh mesh: args.ingress.exposure: "private" is not an exposure; allowed: "internal", "public"');
+        expect(build({ platform: "aws", network: { networkPolicyEngine: "weave", apiServer: { cidrs: [], ports: [443] } } })).toThrow(
+            /AmbientMesh mesh: args\.network\.networkPolicyEngine: "weave" must be one of/,
+        );
+    });
+
+    it("registers nothing when an argument is bad", async () => {
+        await expect(plan({ platform: "openshift" })).rejects.toThrow(MeshArgsError);
+        const { resources } = await runUnderMocks(
+            () => {
+                try {
+                    new AmbientMesh("mesh", { platform: "gcp", tracing: { samplingPercent: 101 } });
+                } catch {
+                    // expected: the constructor refuses before super()
+                }
+                return {};
+            },
+            { project: "platform", stack: "test" },
+        );
+        expect(resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
     });
 
     it("refuses out-of-range sampling, replicas and endpoints", () => {
@@ -261,6 +286,9 @@ describe("AmbientMesh bad input", () => {
     it("refuses a call graph naming an unknown service or an impossible L7 rule", () => {
         expect(build({ platform: "gcp", callGraph: { services: [{ name: "a", namespace: "apps" }], calls: [{ from: "a", to: "b" }] } })).toThrow(
             /calls\[0\]\.to: "b" is not a declared service; allowed: "a"/,
+        );
+        expect(build({ platform: "gcp", callGraph: { services: [{ name: "a", namespace: "apps" }], calls: [{ from: "a", to: "b" }] } })).toThrow(
+            'AmbientMesh mesh: args.callGraph.calls[0].to: "b" is not a declared service',
         );
         expect(
             build({ platform: "gcp", callGraph: { services: [{ name: "a", namespace: "apps" }, { name: "b", namespace: "istio-system" }], calls: [{ from: "a", to: "b", methods: ["GET"] }] } }),

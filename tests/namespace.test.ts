@@ -65,7 +65,7 @@ describe("PlatformNamespace", () => {
     });
 
     it("opens API-server egress to the endpoint's addresses, or on Cilium to the kube-apiserver entity (no ipBlock), for the selected pods", async () => {
-        const eks = await plan({ name: "ops", ambient: false, network: EKS, apiServerEgress: { app: "operator" } });
+        const eks = await plan({ name: "ops", ambient: false, network: EKS, apiServerEgress: true, apiServerEgressPodLabels: { app: "operator" } });
         expect(policy(eks.resources, "allow-apiserver-egress")).toEqual({
             podSelector: { matchLabels: { app: "operator" } },
             policyTypes: ["Egress"],
@@ -107,6 +107,20 @@ describe("PlatformNamespace", () => {
     });
 
     it("rejects a name that is not a DNS-1123 label before registering anything", async () => {
-        await expect(plan({ name: "Apps_1" })).rejects.toThrow(/"Apps_1" is not a DNS-1123 label/);
+        await expect(plan({ name: "Apps_1" })).rejects.toThrow(/PlatformNamespace apps: args\.name: "Apps_1" is not a DNS-1123 label/);
+    });
+
+    it("rejects a Pod Security level that does not exist, naming the allowed ones, before registering anything", async () => {
+        const run = plan({ name: "apps", podSecurity: "strict" });
+        await expect(run).rejects.toThrow('PlatformNamespace apps: args.podSecurity: "strict" is not a Pod Security level; allowed: "restricted", "baseline", "privileged"');
+    });
+
+    it("rejects pod labels for API-server egress without apiServerEgress, and an unknown policy engine", async () => {
+        await expect(plan({ name: "ops", apiServerEgressPodLabels: { app: "operator" } })).rejects.toThrow(
+            'PlatformNamespace apps: args.apiServerEgressPodLabels: {"app":"operator"} is set without apiServerEgress; allowed: only with apiServerEgress: true',
+        );
+        await expect(plan({ name: "ops", network: { networkPolicyEngine: "weave", apiServer: { cidrs: [], ports: [443] } } })).rejects.toThrow(
+            /PlatformNamespace apps: args\.network\.networkPolicyEngine: "weave" must be one of "cilium"/,
+        );
     });
 });

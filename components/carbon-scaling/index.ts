@@ -16,17 +16,19 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { KEDA_CHART_VERSION, KedaInstall, type KedaInstallArgs } from "./keda";
+import { KEDA_CHART_VERSION, KedaInstall, kedaInstallProblems, type KedaPublicDestinations } from "./keda";
+import type { ClusterNetworkFacts } from "../cluster/network-facts";
 import { DNS_LABEL } from "../contracts/names";
+import { dependsOnList } from "../namespace";
 
-export { KEDA_CHART_REPO, KEDA_CHART_VERSION, KEDA_NAMESPACE, KEDA_PORTS, KedaInstall, type KedaInstallArgs } from "./keda";
+export { KEDA_CHART_REPO, KEDA_CHART_VERSION, KEDA_NAMESPACE, KEDA_PORTS, KedaInstall, type KedaInstallArgs, type KedaPublicDestinations } from "./keda";
 
 export const CARBON_SIGNAL_PROVIDERS = ["carbon-aware-sdk", "electricity-maps"] as const;
 export type CarbonSignalProvider = (typeof CARBON_SIGNAL_PROVIDERS)[number];
 
 export interface CarbonSignalArgs {
-    /** Live source of grid intensity. */
-    provider: CarbonSignalProvider;
+    /** Live source of grid intensity: "carbon-aware-sdk" or "electricity-maps" (CARBON_SIGNAL_PROVIDERS). */
+    provider: string;
     /**
      * Base URL of the source, e.g. the in-cluster Carbon Aware SDK web API
      * (http://carbon-aware-sdk.carbon.svc:8080) or https://api.electricitymaps.com.
@@ -38,11 +40,21 @@ export interface CarbonSignalArgs {
     token?: pulumi.Input<string>;
 }
 
+/** Kinds a KEDA trigger's authenticationRef may name (keda.sh/v1alpha1). */
+export const TRIGGER_AUTHENTICATION_KINDS = ["TriggerAuthentication", "ClusterTriggerAuthentication"] as const;
+
+/** The (Cluster)TriggerAuthentication a KEDA trigger authenticates with. */
+export interface TriggerAuthenticationRef {
+    name: pulumi.Input<string>;
+    /** "TriggerAuthentication" (default) or "ClusterTriggerAuthentication". */
+    kind?: string;
+}
+
 /** A KEDA trigger describing the workload's own demand (Kafka lag, queue length, Prometheus …). */
 export interface WorkTrigger {
     type: string;
     metadata: Record<string, pulumi.Input<string>>;
-    authenticationRef?: { name: pulumi.Input<string>; kind?: "TriggerAuthentication" | "ClusterTriggerAuthentication" };
+    authenticationRef?: TriggerAuthenticationRef;
     /**
      * TCP ports of the trigger's source that KEDA's operator must reach (egress from the out-of-mesh keda
      * namespace, e.g. 9092 for Kafka). Sources inside the ambient mesh under STRICT mTLS stay unreachable.
@@ -50,27 +62,37 @@ export interface WorkTrigger {
     ports?: number[];
 }
 
+/** Kinds of workload a ScaledObject may scale here. */
+export const SCALED_WORKLOAD_KINDS = ["Deployment", "StatefulSet"] as const;
+
+/** The Deployment or StatefulSet to scale. */
+export interface ScaledWorkload {
+    /** "Deployment" (default) or "StatefulSet". */
+    kind?: string;
+    name: pulumi.Input<string>;
+    namespace: pulumi.Input<string>;
+}
+
+/**
+ * Arguments of CarbonAwareScaling. The Kubernetes provider comes through `opts.provider`; with
+ * installKeda false, what the KEDA objects wait for (a KedaInstall) through `opts.dependsOn`, which the
+ * component passes on to its TriggerAuthentication and ScaledObject.
+ */
 export interface CarbonAwareScalingArgs {
     /**
      * Install KEDA with this component (false when the cluster already runs KEDA 2.20, e.g. one KedaInstall
-     * per cluster shared by several workloads; pass its `ready` as kedaReady). Default true.
+     * per cluster shared by several workloads; pass that install in opts.dependsOn). Default true.
      */
     installKeda?: boolean;
-    /** With installKeda false: what the KEDA objects wait for (KedaInstall.ready). */
-    kedaReady?: pulumi.Resource[];
     /** Namespace of KEDA. Default "keda". */
     kedaNamespace?: string;
     /** KEDA chart version; must be 2.20.x. Default KEDA_CHART_VERSION. */
     kedaChartVersion?: string;
     /** With installKeda: the named egress exception for public scaler sources, and the cluster's network facts (KedaInstallArgs). */
-    kedaPublicDestinations?: KedaInstallArgs["publicDestinations"];
-    kedaNetwork?: KedaInstallArgs["network"];
+    kedaPublicDestinations?: KedaPublicDestinations;
+    kedaNetwork?: ClusterNetworkFacts;
     /** The Deployment or StatefulSet to scale. */
-    workload: {
-        kind?: "Deployment" | "StatefulSet";
-        name: pulumi.Input<string>;
-        namespace: pulumi.Input<string>;
-    };
+    workload: ScaledWorkload;
     /**
      * metadata.name of the ScaledObject; default: generated from the resource name. KEDA copies the name into a
      * label value of the HPA it creates, so it must fit 63 characters (the workload's own name always does).
@@ -110,33 +132,50 @@ export class CarbonScalingError extends Error {
 
 const nonNegInt = (n: number) => Number.isInteger(n) && n >= 0;
 
-/** Checks the arguments; throws before any resource is registered. */
-export function checkCarbonScalingArgs(args: CarbonAwareScalingArgs): void {
+/**
+ * Checks the arguments; throws before any resource is registered. Each line names the component, the
+ * argument, the value and what is allowed (`CarbonAwareScaling <name>: args.<path>: …`).
+ */
+export function checkCarbonScalingArgs(args: CarbonAwareScalingArgs, name = "carbon-scaling"): void {
+    const at = `CarbonAwareScaling ${name}: args`;
     const problems: string[] = [];
     const version = args.kedaChartVersion ?? KEDA_CHART_VERSION;
-    if (!/^2\.20\.\d+$/.test(version)) problems.push(`kedaChartVersion: "${version}" is not allowed; the platform pins KEDA 2.20.x (e.g. ${KEDA_CHART_VERSION})`);
+    if (!/^2\.20\.\d+$/.test(version)) problems.push(`${at}.kedaChartVersion: "${version}" is not allowed; allowed: KEDA 2.20.x, the version the platform pins (e.g. ${KEDA_CHART_VERSION})`);
+    if (args.installKeda ?? true) {
+        problems.push(
+            ...kedaInstallProblems({ namespace: args.kedaNamespace, network: args.kedaNetwork, egressPorts: args.workTrigger?.ports }, at).map((p) =>
+                p.replace(`${at}.namespace`, `${at}.kedaNamespace`).replace(`${at}.network`, `${at}.kedaNetwork`).replace(`${at}.egressPorts`, `${at}.workTrigger.ports`),
+            ),
+        );
+    }
     const min = args.minReplicas ?? 0;
     const max = args.maxReplicas ?? 10;
     const cap = args.dirtyMaxReplicas ?? 1;
-    if (!nonNegInt(min)) problems.push(`minReplicas: ${min} must be a whole number >= 0`);
-    if (!(Number.isInteger(max) && max >= 1)) problems.push(`maxReplicas: ${max} must be a whole number >= 1`);
-    if (min > max) problems.push(`minReplicas: ${min} is greater than maxReplicas (${max})`);
-    if (!nonNegInt(cap) || cap > max) problems.push(`dirtyMaxReplicas: ${cap} must be a whole number between 0 and maxReplicas (${max})`);
+    if (!nonNegInt(min)) problems.push(`${at}.minReplicas: ${min} is not allowed; allowed: a whole number >= 0`);
+    if (!(Number.isInteger(max) && max >= 1)) problems.push(`${at}.maxReplicas: ${max} is not allowed; allowed: a whole number >= 1`);
+    if (min > max) problems.push(`${at}.minReplicas: ${min} is greater than maxReplicas (${max}); allowed: at most maxReplicas`);
+    if (!nonNegInt(cap) || cap > max) problems.push(`${at}.dirtyMaxReplicas: ${cap} is not allowed; allowed: a whole number between 0 and maxReplicas (${max})`);
     if (!(Number.isFinite(args.dirtyThreshold) && args.dirtyThreshold > 0))
-        problems.push(`dirtyThreshold: ${args.dirtyThreshold} must be a positive number of gCO2e/kWh`);
+        problems.push(`${at}.dirtyThreshold: ${args.dirtyThreshold} is not allowed; allowed: a positive number of gCO2e/kWh`);
     if (!(Number.isFinite(args.staticIntensity) && args.staticIntensity > 0))
-        problems.push(`staticIntensity: ${args.staticIntensity} must be the region's yearly average in gCO2e/kWh (a positive number)`);
+        problems.push(`${at}.staticIntensity: ${args.staticIntensity} is not allowed; allowed: the region's yearly average in gCO2e/kWh (a positive number)`);
     const target = args.targetPerReplica ?? 10;
-    if (!(Number.isFinite(target) && target > 0)) problems.push(`targetPerReplica: ${target} must be a positive number`);
-    if (!(CARBON_SIGNAL_PROVIDERS as readonly string[]).includes(args.signal.provider))
-        problems.push(`signal.provider: "${args.signal.provider}" is not allowed. Allowed: ${CARBON_SIGNAL_PROVIDERS.join(", ")}`);
-    if (typeof args.signal.url === "string" && !/^https?:\/\/[^/\s]+/.test(args.signal.url))
-        problems.push(`signal.url: "${args.signal.url}" must be an http(s) URL`);
-    if (args.signal.provider === "electricity-maps" && args.signal.token === undefined)
-        problems.push(`signal.token: unset; the Electricity Maps API needs an auth-token (pass it as a secret)`);
+    if (!(Number.isFinite(target) && target > 0)) problems.push(`${at}.targetPerReplica: ${target} is not allowed; allowed: a positive number`);
+    if (!(CARBON_SIGNAL_PROVIDERS as readonly string[]).includes(args.signal?.provider))
+        problems.push(`${at}.signal.provider: "${args.signal?.provider}" is not a signal source; allowed: ${CARBON_SIGNAL_PROVIDERS.map((p) => `"${p}"`).join(", ")}`);
+    if (typeof args.signal?.url === "string" && !/^https?:\/\/[^/\s]+/.test(args.signal.url))
+        problems.push(`${at}.signal.url: "${args.signal.url}" is not an http(s) URL; allowed: e.g. https://api.electricitymaps.com`);
+    if (args.signal?.provider === "electricity-maps" && args.signal.token === undefined)
+        problems.push(`${at}.signal.token: unset; the Electricity Maps API needs an auth-token; allowed: the token (pass it as a secret)`);
     if (args.scaledObjectName !== undefined && !DNS_LABEL.test(args.scaledObjectName))
-        problems.push(`scaledObjectName: "${args.scaledObjectName}" must be a DNS-1123 label of at most 63 characters (KEDA puts it in a label value)`);
-    if (!args.workTrigger?.type) problems.push(`workTrigger.type: unset; give the KEDA trigger of the workload's own demand`);
+        problems.push(`${at}.scaledObjectName: "${args.scaledObjectName}" is not allowed; allowed: a DNS-1123 label of at most 63 characters (KEDA puts it in a label value)`);
+    if (!args.workTrigger?.type) problems.push(`${at}.workTrigger.type: unset; allowed: the KEDA trigger type of the workload's own demand (e.g. "kafka")`);
+    const authKind = args.workTrigger?.authenticationRef?.kind;
+    if (authKind !== undefined && !(TRIGGER_AUTHENTICATION_KINDS as readonly string[]).includes(authKind))
+        problems.push(`${at}.workTrigger.authenticationRef.kind: "${authKind}" is not allowed; allowed: ${TRIGGER_AUTHENTICATION_KINDS.map((k) => `"${k}"`).join(", ")}`);
+    const kind = args.workload?.kind;
+    if (kind !== undefined && !(SCALED_WORKLOAD_KINDS as readonly string[]).includes(kind))
+        problems.push(`${at}.workload.kind: "${kind}" is not allowed; allowed: ${SCALED_WORKLOAD_KINDS.map((k) => `"${k}"`).join(", ")}`);
     if (problems.length) throw new CarbonScalingError(`Invalid CarbonAwareScaling arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
 }
 
@@ -172,24 +211,36 @@ function signalQuery(s: CarbonSignalArgs): { url: pulumi.Output<string>; valueLo
     };
 }
 
+/**
+ * The KEDA release each scaling installed (installKeda), keyed by the component: private per-instance
+ * state, as TypeScript compiles `#private` fields. Not a class field: the schema analyzer lists every
+ * field as an output.
+ */
+const installedKeda = new WeakMap<CarbonAwareScaling, k8s.helm.v3.Release>();
+
 export class CarbonAwareScaling extends pulumi.ComponentResource {
-    /** The Helm release of KEDA, when installed by this component. */
-    public readonly keda?: k8s.helm.v3.Release;
+    /** metadata.name of the ScaledObject. */
     public readonly scaledObjectName: pulumi.Output<string>;
     /** Replicas KEDA holds when the live source fails. */
-    public readonly fallbackReplicas: number;
+    public readonly fallbackReplicas: pulumi.Output<number>;
+
+    /** TypeScript only: the Helm release of KEDA, when installed by this component. */
+    get keda(): k8s.helm.v3.Release | undefined {
+        return installedKeda.get(this);
+    }
 
     constructor(name: string, args: CarbonAwareScalingArgs, opts?: pulumi.ComponentResourceOptions) {
-        checkCarbonScalingArgs(args);
+        checkCarbonScalingArgs(args, name);
         super("platform:index:CarbonAwareScaling", name, {}, opts);
 
         const min = args.minReplicas ?? 0;
         const max = args.maxReplicas ?? 10;
         const cap = args.dirtyMaxReplicas ?? 1;
         const target = args.targetPerReplica ?? 10;
-        this.fallbackReplicas = fallbackReplicas(args.staticIntensity, args.dirtyThreshold, cap, max);
+        const fallback = fallbackReplicas(args.staticIntensity, args.dirtyThreshold, cap, max);
 
-        let kedaReady: pulumi.Resource[] = args.kedaReady ?? [];
+        // What the KEDA objects wait for: opts.dependsOn (a shared KedaInstall) and, with installKeda, our own install.
+        const kedaReady: pulumi.Input<pulumi.Resource>[] = dependsOnList(opts?.dependsOn);
         if (args.installKeda ?? true) {
             // KEDA in its own out-of-mesh namespace (see keda.ts); egress only to the signal's and the work source's ports.
             const keda = new KedaInstall(
@@ -203,8 +254,8 @@ export class CarbonAwareScaling extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            this.keda = keda.release;
-            kedaReady = keda.ready;
+            installedKeda.set(this, keda.release);
+            kedaReady.push(...keda.ready);
         }
 
         const namespace = args.workload.namespace;
@@ -284,7 +335,7 @@ export class CarbonAwareScaling extends pulumi.ComponentResource {
                     maxReplicaCount: max,
                     pollingInterval: args.pollingInterval ?? 300,
                     cooldownPeriod: 300,
-                    fallback: { failureThreshold: args.failureThreshold ?? 3, replicas: this.fallbackReplicas, behavior: "static" },
+                    fallback: { failureThreshold: args.failureThreshold ?? 3, replicas: fallback, behavior: "static" },
                     advanced: {
                         scalingModifiers: {
                             // Cap the demand at dirtyMaxReplicas × target while the grid is above the threshold.
@@ -299,6 +350,7 @@ export class CarbonAwareScaling extends pulumi.ComponentResource {
             { parent: this, dependsOn: kedaReady },
         );
         this.scaledObjectName = scaledObject.metadata.name;
+        this.fallbackReplicas = pulumi.output(fallback);
         this.registerOutputs({ scaledObjectName: this.scaledObjectName, fallbackReplicas: this.fallbackReplicas });
     }
 }

@@ -11,8 +11,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterNetworkFacts } from "../cluster/network-facts";
-import { PlatformNamespace, type EgressException } from "../namespace";
+import { networkFactsProblems, type ClusterNetworkFacts } from "../cluster/network-facts";
+import { DNS_LABEL } from "../contracts/names";
+import { PlatformNamespace } from "../namespace";
 
 /** KEDA chart the platform pins (the CRDs in schemas/crds/keda.sh are from kedacore/keda v2.20.2). */
 export const KEDA_CHART_VERSION = "2.20.2";
@@ -36,6 +37,23 @@ export const KEDA_PORTS = {
     operatorGrpc: 9666,
 } as const;
 
+/**
+ * An egress exception for KEDA's scalers: EgressException with optional ports (default: the install's
+ * `egressPorts`). Spelled out rather than derived with Omit/intersection, which a Pulumi schema cannot express.
+ */
+export interface KedaPublicDestinations {
+    /** Name of the exception (a DNS label), recorded on its NetworkPolicy. */
+    name: string;
+    /** Public addresses (private ranges inside them are excluded). */
+    cidrs: string[];
+    /** Why KEDA's operator must reach them. */
+    reason: string;
+    /** The hosts the addresses stand for (documentation only: NetworkPolicy cannot name hosts). */
+    fqdns?: string[];
+    /** TCP ports; default the install's egressPorts. */
+    ports?: number[];
+}
+
 export interface KedaInstallArgs {
     /** Chart version; must be 2.20.x. Default KEDA_CHART_VERSION. */
     chartVersion?: string;
@@ -51,7 +69,7 @@ export interface KedaInstallArgs {
      * The named egress exception (`keda-scalers`, platform:network.egressExceptions) that lets the
      * operator reach public sources on `egressPorts` (or the exception's own ports). Unset: none.
      */
-    publicDestinations?: Omit<EgressException, "ports"> & { ports?: number[] };
+    publicDestinations?: KedaPublicDestinations;
     /** The cluster's network facts (KubernetesCluster.networkFacts): DNS, API server, policy engine. */
     network?: ClusterNetworkFacts;
 }
@@ -61,6 +79,19 @@ export class KedaError extends Error {
         super(message);
         this.name = "KedaError";
     }
+}
+
+/** What is wrong with the arguments, one line each; `at` names the component and its args. */
+export function kedaInstallProblems(args: KedaInstallArgs, at: string): string[] {
+    const problems: string[] = [];
+    const version = args.chartVersion ?? KEDA_CHART_VERSION;
+    if (!/^2\.20\.\d+$/.test(version)) problems.push(`${at}.chartVersion: "${version}" is not allowed; allowed: KEDA 2.20.x, the version the platform pins (e.g. ${KEDA_CHART_VERSION})`);
+    (args.egressPorts ?? []).forEach((p, i) => {
+        if (!(Number.isInteger(p) && p >= 1 && p <= 65535)) problems.push(`${at}.egressPorts[${i}]: ${p} is not a TCP port; allowed: whole numbers 1-65535`);
+    });
+    if (args.namespace !== undefined && !DNS_LABEL.test(args.namespace)) problems.push(`${at}.namespace: ${JSON.stringify(args.namespace)} is not a namespace name; allowed: a DNS-1123 label`);
+    if (args.network) problems.push(...networkFactsProblems(args.network, `${at}.network`));
+    return problems;
 }
 
 /** Restricted Pod Security for every KEDA container (the namespace enforces `restricted`). */
@@ -131,24 +162,51 @@ export function kedaNetworkPolicies(egressPorts: number[]): { name: string; spec
     ];
 }
 
-/** KEDA (chart pinned to 2.20.x) in its own out-of-mesh PlatformNamespace. Type `platform:index:Keda`. */
+/** What a KedaInstall keeps for its TypeScript-only getters (resource objects). */
+interface KedaParts {
+    release: k8s.helm.v3.Release;
+    namespace: PlatformNamespace;
+}
+
+/**
+ * Storage of each install's parts, keyed by the install: private per-instance state, as TypeScript
+ * compiles `#private` fields. Not a class field: the schema analyzer lists every field as an output.
+ */
+const kedaParts = new WeakMap<KedaInstall, KedaParts>();
+
+/**
+ * KEDA (chart pinned to 2.20.x) in its own out-of-mesh PlatformNamespace. Type
+ * `platform:index:KedaInstall` (aliased from the former `platform:index:Keda`, so existing stacks keep
+ * their KEDA resources).
+ */
 export class KedaInstall extends pulumi.ComponentResource {
-    public readonly release: k8s.helm.v3.Release;
-    public readonly namespace: PlatformNamespace;
-    /** What ScaledObjects and TriggerAuthentications wait for (CRDs, webhook, operator). */
-    public readonly ready: pulumi.Resource[];
+    /** The namespace KEDA runs in. */
+    public readonly namespace: pulumi.Output<string>;
+    /** The KEDA chart version installed. */
+    public readonly chartVersion: pulumi.Output<string>;
+
+    /** TypeScript only: the KEDA Helm release. */
+    get release(): k8s.helm.v3.Release {
+        return kedaParts.get(this)!.release;
+    }
+    /** TypeScript only: KEDA's PlatformNamespace component. */
+    get platformNamespace(): PlatformNamespace {
+        return kedaParts.get(this)!.namespace;
+    }
+    /** TypeScript only: what ScaledObjects and TriggerAuthentications wait for (namespace, release: CRDs, webhook, operator). */
+    get ready(): pulumi.Resource[] {
+        const parts = kedaParts.get(this)!;
+        return [parts.namespace, parts.release];
+    }
 
     constructor(name: string, args: KedaInstallArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        const problems = kedaInstallProblems(args, `KedaInstall ${name}: args`);
+        if (problems.length) throw new KedaError(problems.join("\n"));
         const version = args.chartVersion ?? KEDA_CHART_VERSION;
-        if (!/^2\.20\.\d+$/.test(version)) {
-            throw new KedaError(`kedaChartVersion: "${version}" is not allowed; the platform pins KEDA 2.20.x (e.g. ${KEDA_CHART_VERSION})`);
-        }
         const egressPorts = args.egressPorts ?? [443];
-        const badPort = egressPorts.find((p) => !(Number.isInteger(p) && p >= 1 && p <= 65535));
-        if (badPort !== undefined) throw new KedaError(`egressPorts: ${badPort} is not a TCP port; allowed: whole numbers 1-65535`);
-        super("platform:index:Keda", name, {}, opts);
+        super("platform:index:KedaInstall", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "platform:index:Keda" }] }));
 
-        this.namespace = new PlatformNamespace(
+        const namespace = new PlatformNamespace(
             `${name}-ns`,
             {
                 name: args.namespace ?? KEDA_NAMESPACE,
@@ -165,14 +223,14 @@ export class KedaInstall extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.release = new k8s.helm.v3.Release(
+        const release = new k8s.helm.v3.Release(
             `${name}-release`,
             {
                 name: "keda",
                 chart: "keda",
                 version,
                 repositoryOpts: { repo: KEDA_CHART_REPO },
-                namespace: this.namespace.namespaceName,
+                namespace: namespace.namespaceName,
                 createNamespace: false,
                 // Wait for the operator, webhook and metrics server so the ScaledObjects are accepted.
                 skipAwait: false,
@@ -197,9 +255,11 @@ export class KedaInstall extends pulumi.ComponentResource {
                     securityContext: { operator: RESTRICTED_CONTAINER, metricServer: RESTRICTED_CONTAINER, webhooks: RESTRICTED_CONTAINER },
                 },
             },
-            { parent: this, dependsOn: [this.namespace] },
+            { parent: this, dependsOn: [namespace] },
         );
-        this.ready = [this.namespace, this.release];
-        this.registerOutputs({ namespace: this.namespace.namespaceName, chartVersion: version });
+        kedaParts.set(this, { release, namespace });
+        this.namespace = namespace.namespaceName;
+        this.chartVersion = pulumi.output(version);
+        this.registerOutputs({ namespace: this.namespace, chartVersion: this.chartVersion });
     }
 }

@@ -3,9 +3,9 @@
  * the same checks (stacks/config/mesh.ts) before anything is registered.
  */
 import type { ClusterNetworkFacts } from "../cluster/network-facts";
-import type { MeshCall, MeshService } from "./callgraph";
+import type { MeshCallGraphSpec } from "./callgraph";
 import { DNS_LABEL } from "./names";
-import type { MeshPlatform } from "./values/types";
+import { MESH_PLATFORMS } from "./values/types";
 
 /** Istio's root namespace: mesh-wide policies live here. */
 export const ISTIO_NAMESPACE = "istio-system";
@@ -26,7 +26,7 @@ export interface MeshIngressArgs {
     /** Install the Istio ingress gateway (default false). */
     enabled: boolean;
     /** "internal" (default): private load balancer. "public": internet-facing, needs `edgeException`. */
-    exposure?: "internal" | "public";
+    exposure?: string;
     edgeException?: EdgeException;
     /** Minimum gateway replicas (default 2, spread by the autoscaler and a PodDisruptionBudget). */
     minReplicas?: number;
@@ -40,10 +40,19 @@ export interface MeshTracingArgs {
     otlpEndpoint?: string;
 }
 
+/** CNIs of an existing cluster the mesh knows (AmbientMeshArgs.kubernetesCni). */
+export const KUBERNETES_CNIS = ["default", "cilium"] as const;
+export const INGRESS_EXPOSURES = ["internal", "public"] as const;
+
+/**
+ * Arguments of AmbientMesh. Closed sets are strings checked at run time (a Pulumi schema has no literal
+ * unions); the error names the argument, the value and what is allowed.
+ */
 export interface AmbientMeshArgs {
-    platform: MeshPlatform;
-    /** CNI of an existing cluster (`kubernetes` platform only): "cilium" adds the probe allowance. */
-    kubernetesCni?: "default" | "cilium";
+    /** The cluster's platform, which decides the per-platform chart values: "aws" (EKS), "azure" (AKS), "gcp" (GKE) or "kubernetes" (an existing cluster). */
+    platform: string;
+    /** CNI of an existing cluster (`kubernetes` platform only): "default" or "cilium" (adds the probe allowance). */
+    kubernetesCni?: string;
     tracing?: MeshTracingArgs;
     /** Envoy access logs from waypoints and gateways (default true). */
     accessLogging?: boolean;
@@ -52,12 +61,8 @@ export interface AmbientMeshArgs {
     network?: ClusterNetworkFacts;
     /** istiod replicas (default 2: the control plane survives a node loss). */
     istiodReplicas?: number;
-    /** Services and who may call them (see callgraph.ts). */
-    /**
-     * `ownedNamespaces`: namespaces other capabilities create (namespace → owner); workloads there are
-     * refused while the graph creates its namespaces (the default).
-     */
-    callGraph?: { services: MeshService[]; calls: MeshCall[]; createNamespaces?: boolean; ownedNamespaces?: Record<string, string> };
+    /** Services and who may call them (MeshCallGraph, created as a child with this cluster's network facts). */
+    callGraph?: MeshCallGraphSpec;
 }
 
 /** Bad mesh arguments, one line per problem; thrown before any resource is registered. */
@@ -68,9 +73,30 @@ export class MeshArgsError extends Error {
     }
 }
 
+/** The settings meshArgsProblems checks: the stack config has them too (it has no platform: one mesh per cluster). */
+export interface MeshSettings {
+    kubernetesCni?: string;
+    tracing?: MeshTracingArgs;
+    ingress?: MeshIngressArgs;
+    istiodReplicas?: number;
+}
+
+/** The platform (and CNI) checks of AmbientMesh; `path` prefixes each line. */
+export function meshPlatformProblems(platform: string, path: string): string[] {
+    return (MESH_PLATFORMS as readonly string[]).includes(platform)
+        ? []
+        : [`${path}.platform: ${JSON.stringify(platform)} is not a platform the mesh knows; allowed: ${MESH_PLATFORMS.map((p) => `"${p}"`).join(", ")}`];
+}
+
 /** Problems with the arguments (empty when fine); `path` prefixes each line, e.g. "platform:mesh". */
-export function meshArgsProblems(args: Omit<AmbientMeshArgs, "platform" | "callGraph">, path = "mesh"): string[] {
+export function meshArgsProblems(args: MeshSettings, path = "mesh"): string[] {
     const problems: string[] = [];
+    if (args.kubernetesCni !== undefined && !(KUBERNETES_CNIS as readonly string[]).includes(args.kubernetesCni)) {
+        problems.push(`${path}.kubernetesCni: ${JSON.stringify(args.kubernetesCni)} is not a CNI the mesh knows; allowed: ${KUBERNETES_CNIS.map((c) => `"${c}"`).join(", ")}`);
+    }
+    if (args.ingress?.exposure !== undefined && !(INGRESS_EXPOSURES as readonly string[]).includes(args.ingress.exposure)) {
+        problems.push(`${path}.ingress.exposure: ${JSON.stringify(args.ingress.exposure)} is not an exposure; allowed: ${INGRESS_EXPOSURES.map((e) => `"${e}"`).join(", ")}`);
+    }
     const sampling = args.tracing?.samplingPercent;
     if (sampling !== undefined && !(sampling >= 0 && sampling <= 100)) {
         problems.push(`${path}.tracing.samplingPercent: ${JSON.stringify(sampling)} is out of range; allowed: a number from 0 to 100`);

@@ -10,8 +10,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterNetworkFacts } from "../cluster/network-facts";
-import { PlatformNamespace } from "../namespace";
+import { networkFactsProblems, type ClusterNetworkFacts } from "../cluster/network-facts";
+import { dependsOnList, PlatformNamespace } from "../namespace";
 import { INGRESS_NAMESPACE, ISTIO_NAMESPACE, NODE_AGENT_NAMESPACE, OBSERVABILITY_NAMESPACE } from "./args";
 import { allowWorkloads, validateAllowWorkloads, type AllowWorkloadsArgs } from "./authorization";
 
@@ -206,7 +206,8 @@ export function planCallGraph(services: MeshService[], calls: MeshCall[], ownedN
     return { policies, waypointNamespaces, namespaces };
 }
 
-export interface MeshCallGraphArgs {
+/** A call graph: who may call whom. AmbientMesh takes it as `callGraph`; MeshCallGraphArgs adds the network facts. */
+export interface MeshCallGraphSpec {
     services: MeshService[];
     calls: MeshCall[];
     /**
@@ -220,25 +221,36 @@ export interface MeshCallGraphArgs {
      * there is refused while the graph creates namespaces, instead of two components creating one namespace.
      */
     ownedNamespaces?: Record<string, string>;
-    /** Resources that must exist first (Istio CRDs, istiod, Gateway API CRDs). */
-    dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * Arguments of MeshCallGraph. What must exist first (Istio CRDs, istiod, Gateway API CRDs) is
+ * `opts.dependsOn` (a resource or a list): the component passes it on to every resource it creates.
+ */
+export interface MeshCallGraphArgs extends MeshCallGraphSpec {
     /** The cluster's network facts for the namespaces' DNS allowance (KubernetesCluster.networkFacts). */
     network?: ClusterNetworkFacts;
 }
 
 /** The namespaces a call graph with these arguments must stay out of (none when it creates no namespace). */
-export function callGraphOwnedNamespaces(args: Pick<MeshCallGraphArgs, "createNamespaces" | "ownedNamespaces">): Record<string, string> {
+export function callGraphOwnedNamespaces(args: { createNamespaces?: boolean; ownedNamespaces?: Record<string, string> }): Record<string, string> {
     return (args.createNamespaces ?? true) ? { ...args.ownedNamespaces, ...MESH_OWNED_NAMESPACES } : {};
 }
 
 export class MeshCallGraph extends pulumi.ComponentResource {
-    public readonly waypointNamespaces: string[];
-    public readonly policyNames: string[];
+    /** Namespaces that got a waypoint (L7 rules), sorted. */
+    public readonly waypointNamespaces: pulumi.Output<string[]>;
+    /** The AuthorizationPolicies, as "namespace/name". */
+    public readonly policyNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: MeshCallGraphArgs, opts?: pulumi.ComponentResourceOptions) {
-        const plan = planCallGraph(args.services, args.calls, callGraphOwnedNamespaces(args)); // throws before anything is registered
+        // Checked before anything is registered.
+        const problems = callGraphProblems(args.services ?? [], args.calls ?? [], `MeshCallGraph ${name}: args`, "services", callGraphOwnedNamespaces(args));
+        if (args.network) problems.push(...networkFactsProblems(args.network, `MeshCallGraph ${name}: args.network`));
+        if (problems.length) throw new CallGraphError(problems);
+        const plan = planCallGraph(args.services, args.calls, callGraphOwnedNamespaces(args));
         super("platform:index:MeshCallGraph", name, {}, opts);
-        const dependsOn = args.dependsOn ?? [];
+        const dependsOn = dependsOnList(opts?.dependsOn);
         const namespaceResources = new Map<string, pulumi.Resource>();
         if (args.createNamespaces ?? true) {
             for (const ns of plan.namespaces) {
@@ -253,7 +265,7 @@ export class MeshCallGraph extends pulumi.ComponentResource {
                 );
             }
         }
-        const after = (ns: string, extra: pulumi.Resource[] = []) => [...dependsOn, ...(namespaceResources.has(ns) ? [namespaceResources.get(ns)!] : []), ...extra];
+        const after = (ns: string, extra: pulumi.Resource[] = []): pulumi.Input<pulumi.Resource>[] => [...dependsOn, ...(namespaceResources.has(ns) ? [namespaceResources.get(ns)!] : []), ...extra];
         const waypoints = new Map<string, pulumi.Resource>();
         for (const ns of plan.waypointNamespaces) {
             waypoints.set(
@@ -285,8 +297,8 @@ export class MeshCallGraph extends pulumi.ComponentResource {
                 dependsOn: after(ns, waypoints.has(ns) ? [waypoints.get(ns)!] : []),
             });
         }
-        this.waypointNamespaces = plan.waypointNamespaces;
-        this.policyNames = plan.policies.map((p) => `${p.args.namespace}/${p.name}`);
-        this.registerOutputs({ waypointNamespaces: this.waypointNamespaces, policies: this.policyNames });
+        this.waypointNamespaces = pulumi.output(plan.waypointNamespaces);
+        this.policyNames = pulumi.output(plan.policies.map((p) => `${p.args.namespace}/${p.name}`));
+        this.registerOutputs({ waypointNamespaces: this.waypointNamespaces, policyNames: this.policyNames });
     }
 }

@@ -16,9 +16,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterNetworkFacts } from "../cluster/network-facts";
 import { AMBIENT_PROBE_SOURCE, HBONE_PORT, PlatformNamespace } from "../namespace";
 import { allowWorkloads } from "./authorization";
-import { callGraphOwnedNamespaces, MeshCallGraph, planCallGraph, WAYPOINT_NAME } from "./callgraph";
-import { INGRESS_NAMESPACE, ISTIO_NAMESPACE, MeshArgsError, NODE_AGENT_NAMESPACE, meshArgsProblems, OBSERVABILITY_NAMESPACE, type AmbientMeshArgs, type MeshIngressArgs } from "./args";
-import { meshPlatformValues, type MeshPlatformValues } from "./values";
+import { callGraphOwnedNamespaces, callGraphProblems, MeshCallGraph, planCallGraph, WAYPOINT_NAME } from "./callgraph";
+import { INGRESS_NAMESPACE, ISTIO_NAMESPACE, MeshArgsError, NODE_AGENT_NAMESPACE, meshArgsProblems, meshPlatformProblems, OBSERVABILITY_NAMESPACE, type AmbientMeshArgs, type MeshIngressArgs } from "./args";
+import { networkFactsProblems } from "../cluster/network-facts";
+import { meshPlatformValues, type MeshPlatform, type MeshPlatformValues } from "./values";
 import {
     GATEWAY_API_CRDS_URL,
     GATEWAY_API_VERSION,
@@ -32,7 +33,18 @@ import { EDGE_EXCEPTION_ANNOTATION } from "../contracts/names";
 
 export * from "./args";
 export { allowWorkloads, principalOf, type AllowWorkloadsArgs } from "./authorization";
-export { CallGraphError, MeshCallGraph, MESH_OWNED_NAMESPACES, planCallGraph, callGraphProblems, type MeshCall, type MeshService } from "./callgraph";
+export {
+    CallGraphError,
+    MeshCallGraph,
+    MESH_OWNED_NAMESPACES,
+    planCallGraph,
+    callGraphProblems,
+    type MeshCall,
+    type MeshCallGraphArgs,
+    type MeshCallGraphSpec,
+    type MeshService,
+} from "./callgraph";
+export { MESH_PLATFORMS, type MeshPlatform, type MeshPlatformValues } from "./values";
 
 /** meshConfig extension provider name the Telemetry resource sends traces to. */
 export const TRACING_PROVIDER = "otel-tracing";
@@ -55,24 +67,76 @@ const anywhere = [{ ipBlock: { cidr: "0.0.0.0/0" } }];
 const fromAnySource = (ports: number[]) => ({ ports: tcp(...ports) });
 const allNamespaces = [{ namespaceSelector: {} }];
 
+/** The four Istio releases, in install order. */
+export interface IstioCharts {
+    base: k8s.helm.v3.Release;
+    istiod: k8s.helm.v3.Release;
+    cni: k8s.helm.v3.Release;
+    ztunnel: k8s.helm.v3.Release;
+}
+
+/** What an AmbientMesh keeps for its TypeScript-only getters (resource objects and plan-time values). */
+interface MeshParts {
+    platformValues: MeshPlatformValues;
+    charts: IstioCharts;
+    ready: pulumi.Resource[];
+    ingressGateway?: k8s.helm.v3.Release;
+    callGraph?: MeshCallGraph;
+}
+
+/**
+ * Storage of each mesh's parts, keyed by the mesh: private per-instance state, as TypeScript itself
+ * compiles `#private` fields. Not a class field because the schema analyzer lists every field (even
+ * `#private` ones) as an output, and these are resource objects no other language could receive.
+ */
+const meshParts = new WeakMap<AmbientMesh, MeshParts>();
+
 export class AmbientMesh extends pulumi.ComponentResource {
-    public readonly istioVersion = ISTIO_VERSION;
-    public readonly platformValues: MeshPlatformValues;
-    /** The four Istio releases, in install order. */
-    public readonly charts: { base: k8s.helm.v3.Release; istiod: k8s.helm.v3.Release; cni: k8s.helm.v3.Release; ztunnel: k8s.helm.v3.Release };
-    /** Everything a mesh custom resource must wait for (CRDs, control plane). */
-    public readonly ready: pulumi.Resource[];
-    public readonly ingressGateway?: k8s.helm.v3.Release;
-    public readonly callGraph?: MeshCallGraph;
+    /** The Istio release installed (charts base, istiod, cni, ztunnel, gateway). */
+    public readonly istioVersion: pulumi.Output<string>;
+    /** The Gateway API CRDs release installed (standard channel). */
+    public readonly gatewayApiVersion: pulumi.Output<string>;
+    /** Namespaces the call graph gave a waypoint (L7 rules), sorted. */
+    public readonly waypointNamespaces: pulumi.Output<string[]>;
+    /** Platform facts operators must know (docs/mesh.md). */
+    public readonly notes: pulumi.Output<string[]>;
+
+    /** TypeScript only: the per-platform chart values this mesh was installed with. */
+    get platformValues(): MeshPlatformValues {
+        return meshParts.get(this)!.platformValues;
+    }
+    /** TypeScript only: the four Istio releases, in install order. */
+    get charts(): IstioCharts {
+        return meshParts.get(this)!.charts;
+    }
+    /** TypeScript only: everything a mesh custom resource must wait for (CRDs, control plane); pass as dependsOn. */
+    get ready(): pulumi.Resource[] {
+        return meshParts.get(this)!.ready;
+    }
+    /** TypeScript only: the ingress gateway release, when `ingress.enabled`. */
+    get ingressGateway(): k8s.helm.v3.Release | undefined {
+        return meshParts.get(this)!.ingressGateway;
+    }
+    /** TypeScript only: the call graph component, when `callGraph` is given. */
+    get callGraph(): MeshCallGraph | undefined {
+        return meshParts.get(this)!.callGraph;
+    }
 
     constructor(name: string, args: AmbientMeshArgs, opts?: pulumi.ComponentResourceOptions) {
-        const problems = meshArgsProblems(args);
+        const at = `AmbientMesh ${name}: args`;
+        const problems = [
+            ...meshPlatformProblems(args.platform, at),
+            ...meshArgsProblems(args, at),
+            ...(args.network ? networkFactsProblems(args.network, `${at}.network`) : []),
+            // The graph too, before anything is registered (MeshCallGraph would only throw later).
+            ...(args.callGraph
+                ? callGraphProblems(args.callGraph.services ?? [], args.callGraph.calls ?? [], `${at}.callGraph`, "services", callGraphOwnedNamespaces(args.callGraph))
+                : []),
+        ];
         if (problems.length) throw new MeshArgsError(problems);
-        // Validate the graph before registering anything (MeshCallGraph would only throw later).
         const graph = args.callGraph ? planCallGraph(args.callGraph.services, args.callGraph.calls, callGraphOwnedNamespaces(args.callGraph)) : undefined;
         super("platform:index:AmbientMesh", name, {}, opts);
-        const platform = meshPlatformValues(args.platform, args.kubernetesCni);
-        this.platformValues = platform;
+        const platform = meshPlatformValues(args.platform as MeshPlatform, args.kubernetesCni);
         const global = platform.globalPlatform ? { global: { platform: platform.globalPlatform } } : {};
         const release = (id: string, chart: string, namespace: string, values: Record<string, unknown>, dependsOn: pulumi.Resource[], version = ISTIO_VERSION, repo = ISTIO_CHART_REPO) =>
             new k8s.helm.v3.Release(
@@ -110,7 +174,8 @@ export class AmbientMesh extends pulumi.ComponentResource {
                 network: args.network,
                 // istiod watches the Kubernetes API (443 on managed clusters, 6443 on kubeadm/kind): the API
                 // server's addresses or, under Cilium, its kube-apiserver entity (PlatformNamespace).
-                apiServerEgress: { app: "istiod" },
+                apiServerEgress: true,
+                apiServerEgressPodLabels: { app: "istiod" },
                 extraPolicies: [
                     {
                         // Every proxy in the cluster (ztunnel, waypoints, gateways) fetches config and
@@ -161,9 +226,7 @@ export class AmbientMesh extends pulumi.ComponentResource {
         );
         const cni = release("istio-cni", "cni", NODE_AGENT_NAMESPACE, deepMerge({ ...global, profile: "ambient" }, platform.cni), [istiod]);
         const ztunnel = release("ztunnel", "ztunnel", NODE_AGENT_NAMESPACE, deepMerge({ ...global, profile: "ambient" }, platform.ztunnel), [cni]);
-        this.charts = { base, istiod, cni, ztunnel };
         const ready = [gatewayApiCrds, base, istiod];
-        this.ready = ready;
 
         const custom = (id: string, apiVersion: string, kind: string, metadata: Record<string, unknown>, spec: Record<string, unknown>, dependsOn = ready) =>
             new k8s.apiextensions.CustomResource(
@@ -267,21 +330,22 @@ export class AmbientMesh extends pulumi.ComponentResource {
             [...ready, collector],
         );
 
-        if (args.ingress?.enabled) this.ingressGateway = this.addIngress(name, args.ingress, platform, ready, args.network);
+        const ingressGateway = args.ingress?.enabled ? this.addIngress(name, args.ingress, platform, ready, args.network) : undefined;
 
-        if (args.callGraph) {
-            this.callGraph = new MeshCallGraph(
-                `${name}-calls`,
-                { ...args.callGraph, network: args.network, dependsOn: [...ready, ztunnel] },
-                { parent: this },
-            );
-        }
+        const callGraph = args.callGraph
+            ? new MeshCallGraph(`${name}-calls`, { ...args.callGraph, network: args.network }, { parent: this, dependsOn: [...ready, ztunnel] })
+            : undefined;
 
+        meshParts.set(this, { platformValues: platform, charts: { base, istiod, cni, ztunnel }, ready, ingressGateway, callGraph });
+        this.istioVersion = pulumi.output(ISTIO_VERSION);
+        this.gatewayApiVersion = pulumi.output(GATEWAY_API_VERSION);
+        this.waypointNamespaces = pulumi.output(graph?.waypointNamespaces ?? []);
+        this.notes = pulumi.output(platform.notes);
         this.registerOutputs({
-            istioVersion: ISTIO_VERSION,
-            gatewayApiVersion: GATEWAY_API_VERSION,
-            waypointNamespaces: this.callGraph?.waypointNamespaces ?? [],
-            notes: platform.notes,
+            istioVersion: this.istioVersion,
+            gatewayApiVersion: this.gatewayApiVersion,
+            waypointNamespaces: this.waypointNamespaces,
+            notes: this.notes,
         });
     }
 

@@ -6,20 +6,45 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KIND_NETWORK_FACTS, type ClusterNetworkFacts } from "../cluster/network-facts";
+import { KIND_NETWORK_FACTS, networkFactsProblems, type ClusterNetworkFacts } from "../cluster/network-facts";
 import { PRIVATE_IPV4_RANGES } from "../network/private-ranges";
 import { cidrContains } from "../contracts/cidr";
 import { DNS_LABEL, EDGE_EXCEPTION_ANNOTATION } from "../contracts/names";
 
-export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
+export { dependsOnList } from "./options";
+
+/** Pod Security Admission levels (kubernetes.io/docs/concepts/security/pod-security-standards). */
+export const POD_SECURITY_LEVELS = ["restricted", "baseline", "privileged"] as const;
+export type PodSecurityLevel = (typeof POD_SECURITY_LEVELS)[number];
+
+/**
+ * One extra NetworkPolicy of a namespace. `spec` is a Kubernetes NetworkPolicySpec as the API takes it
+ * (k8s.types.input.networking.v1.NetworkPolicySpec fits in TypeScript); typed as a map because that type
+ * has port fields that are number-or-name unions, which a Pulumi schema cannot express.
+ */
+export interface NamespaceNetworkPolicy {
+    /** metadata.name of the NetworkPolicy (and suffix of its Pulumi name). */
+    name: string;
+    spec: Record<string, any>;
+    annotations?: Record<string, string>;
+}
+
+/** A named egress exception granted to some pods of the namespace (all pods without `podSelector`). */
+export interface NamespaceEgressException {
+    exception: EgressException;
+    podSelector?: k8s.types.input.meta.v1.LabelSelector;
+}
 
 export interface PlatformNamespaceArgs {
     /** Namespace name (a DNS-1123 label). */
     name: string;
     /** Enrol in the ambient mesh (ztunnel mTLS). Default true; only mesh infrastructure opts out. */
     ambient?: boolean;
-    /** Pod Security Admission level enforced. Default "restricted"; system add-ons may need "baseline". */
-    podSecurity?: PodSecurityLevel;
+    /**
+     * Pod Security Admission level enforced: "restricted" (default), "baseline" or "privileged" (system
+     * add-ons may need baseline). A string checked at run time: a Pulumi schema has no literal unions.
+     */
+    podSecurity?: string;
     /**
      * The named policy exception this namespace carries (annotation platform.io/edge-exception), e.g. for a
      * podSecurity below "restricted": the policy pack config must grant that name, or the mark exempts nothing.
@@ -29,20 +54,22 @@ export interface PlatformNamespaceArgs {
     waypoint?: pulumi.Input<string>;
     labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Extra NetworkPolicy allowances beyond the defaults, e.g. an operator's webhook port. */
-    extraPolicies?: { name: string; spec: k8s.types.input.networking.v1.NetworkPolicySpec; annotations?: Record<string, string> }[];
+    extraPolicies?: NamespaceNetworkPolicy[];
     /**
      * The cluster's network facts (KubernetesCluster.networkFacts): where DNS answers, where the API
      * server is and what enforces policy. Default KIND_NETWORK_FACTS (the `kubernetes` target's default).
      */
     network?: ClusterNetworkFacts;
     /**
-     * Pods that talk to the Kubernetes API server (operators, controllers, webhooks rotating their
-     * certificates): `true` for every pod, or the pods with these labels. Allowed to the API server only
-     * (its addresses, or Cilium's `kube-apiserver` entity), never to any address on 443.
+     * Pods here talk to the Kubernetes API server (operators, controllers, webhooks rotating their
+     * certificates): allowed to the API server only (its addresses, or Cilium's `kube-apiserver` entity),
+     * never to any address on 443. Every pod, or those matching `apiServerEgressPodLabels`.
      */
-    apiServerEgress?: boolean | Record<string, string>;
+    apiServerEgress?: boolean;
+    /** With apiServerEgress: only the pods with these labels (e.g. { app: "istiod" }). */
+    apiServerEgressPodLabels?: Record<string, string>;
     /** Named exceptions to "no egress to public addresses", each in its own NetworkPolicy named after it. */
-    egressExceptions?: { exception: EgressException; podSelector?: k8s.types.input.meta.v1.LabelSelector }[];
+    egressExceptions?: NamespaceEgressException[];
 }
 
 /**
@@ -100,16 +127,32 @@ const CILIUM_NAMESPACE_LABEL = "k8s:io.kubernetes.pod.namespace";
 /** HBONE: the mTLS tunnel port ztunnel and waypoints use between pods. */
 export const HBONE_PORT = 15008;
 
+/** What is wrong with the arguments, one line each (`PlatformNamespace <name>: args.<path>: …; allowed: …`). */
+export function platformNamespaceProblems(name: string, args: PlatformNamespaceArgs): string[] {
+    const at = `PlatformNamespace ${name}: args.`;
+    const problems: string[] = [];
+    if (!DNS_LABEL.test(args.name ?? "")) {
+        problems.push(
+            `${at}name: ${JSON.stringify(args.name)} is not a DNS-1123 label; allowed: lowercase letters, digits and '-', at most 63 characters, starting and ending alphanumeric`,
+        );
+    }
+    if (args.podSecurity !== undefined && !(POD_SECURITY_LEVELS as readonly string[]).includes(args.podSecurity)) {
+        problems.push(`${at}podSecurity: ${JSON.stringify(args.podSecurity)} is not a Pod Security level; allowed: ${POD_SECURITY_LEVELS.map((l) => `"${l}"`).join(", ")}`);
+    }
+    if (args.apiServerEgressPodLabels !== undefined && !args.apiServerEgress) {
+        problems.push(`${at}apiServerEgressPodLabels: ${JSON.stringify(args.apiServerEgressPodLabels)} is set without apiServerEgress; allowed: only with apiServerEgress: true`);
+    }
+    if (args.network) problems.push(...networkFactsProblems(args.network, `${at}network`));
+    return problems;
+}
+
 export class PlatformNamespace extends pulumi.ComponentResource {
+    /** metadata.name of the namespace, known once it exists (depend on it to wait for the namespace). */
     public readonly namespaceName: pulumi.Output<string>;
-    public readonly namespace: k8s.core.v1.Namespace;
 
     constructor(name: string, args: PlatformNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
-        if (!DNS_LABEL.test(args.name)) {
-            throw new Error(
-                `namespace name ${JSON.stringify(args.name)} is not a DNS-1123 label; allowed: lowercase letters, digits and '-', at most 63 characters, starting and ending alphanumeric`,
-            );
-        }
+        const problems = platformNamespaceProblems(name, args);
+        if (problems.length) throw new Error(problems.join("\n"));
         super("platform:index:PlatformNamespace", name, {}, opts);
         const level = args.podSecurity ?? "restricted";
         const ambient = args.ambient ?? true;
@@ -123,7 +166,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
         if (ambient) labels["istio.io/dataplane-mode"] = "ambient";
         if (args.waypoint) labels["istio.io/use-waypoint"] = args.waypoint;
 
-        this.namespace = new k8s.core.v1.Namespace(
+        const namespace = new k8s.core.v1.Namespace(
             name,
             {
                 metadata: {
@@ -134,7 +177,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.namespaceName = this.namespace.metadata.name;
+        this.namespaceName = namespace.metadata.name;
         const network = args.network ?? KIND_NETWORK_FACTS;
         const cilium = network.networkPolicyEngine === "cilium";
         const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec, annotations?: Record<string, string>) =>
@@ -188,12 +231,13 @@ export class PlatformNamespace extends pulumi.ComponentResource {
                 ingress: [{ from: [{ ipBlock: { cidr: AMBIENT_PROBE_SOURCE } }] }],
             });
         }
-        if (args.apiServerEgress) this.allowApiServer(name, args.name, args.apiServerEgress === true ? {} : args.apiServerEgress, network, cilium);
+        if (args.apiServerEgress) this.allowApiServer(name, args.name, args.apiServerEgressPodLabels ?? {}, network, cilium, namespace);
         for (const { exception, podSelector } of args.egressExceptions ?? []) {
             const p = egressExceptionPolicy(exception, podSelector);
             policy(p.name, p.spec, p.annotations);
         }
-        for (const extra of args.extraPolicies ?? []) policy(extra.name, extra.spec, extra.annotations);
+        // The API server validates the spec; NamespaceNetworkPolicy types it loosely only for the schema.
+        for (const extra of args.extraPolicies ?? []) policy(extra.name, extra.spec as k8s.types.input.networking.v1.NetworkPolicySpec, extra.annotations);
         this.registerOutputs({ namespaceName: this.namespaceName });
     }
 
@@ -205,7 +249,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
      * enableCiliumClusterwideNetworkPolicy and serves no namespaced CiliumNetworkPolicy, hence cluster-wide.
      * Elsewhere it is a NetworkPolicy to the API server's addresses from the cluster's network facts.
      */
-    private allowApiServer(name: string, namespace: string, podLabels: Record<string, string>, network: ClusterNetworkFacts, cilium: boolean): void {
+    private allowApiServer(name: string, namespace: string, podLabels: Record<string, string>, network: ClusterNetworkFacts, cilium: boolean, namespaceResource: k8s.core.v1.Namespace): void {
         const ports = network.apiServer.ports;
         if (cilium) {
             new k8s.apiextensions.CustomResource(
@@ -221,7 +265,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
                         egress: [{ toEntities: ["kube-apiserver"], toPorts: [{ ports: ports.map((port) => ({ port: String(port), protocol: "TCP" })) }] }],
                     },
                 },
-                { parent: this, dependsOn: [this.namespace] },
+                { parent: this, dependsOn: [namespaceResource] },
             );
             return;
         }

@@ -4,10 +4,10 @@ import { gcpMeshValues } from "./gcp";
 import { kubernetesMeshValues } from "./kubernetes";
 import type { MeshPlatform, MeshPlatformValues } from "./types";
 
-export type { MeshPlatform, MeshPlatformValues } from "./types";
+export { MESH_PLATFORMS, type MeshPlatform, type MeshPlatformValues } from "./types";
 
 /** The per-platform values for a cluster target; `kubernetesCni` only matters for the kubernetes target. */
-export function meshPlatformValues(platform: MeshPlatform, kubernetesCni: "default" | "cilium" = "default"): MeshPlatformValues {
+export function meshPlatformValues(platform: MeshPlatform, kubernetesCni: string = "default"): MeshPlatformValues {
     switch (platform) {
         case "aws":
             return awsMeshValues;

@@ -1,7 +1,7 @@
 import type { MeshPlatformValues } from "./types";
 
 /** An existing cluster (kind, k3d, minikube, on-premises). Its CNI is declared in config. */
-export function kubernetesMeshValues(cni: "default" | "cilium"): MeshPlatformValues {
+export function kubernetesMeshValues(cni: string): MeshPlatformValues {
     return {
         platform: "kubernetes",
         istiod: {},

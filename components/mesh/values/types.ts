@@ -1,5 +1,6 @@
 /** What differs per platform when installing Istio ambient. One file per platform fills it in. */
-export type MeshPlatform = "aws" | "azure" | "gcp" | "kubernetes";
+export const MESH_PLATFORMS = ["aws", "azure", "gcp", "kubernetes"] as const;
+export type MeshPlatform = (typeof MESH_PLATFORMS)[number];
 
 export interface MeshPlatformValues {
     platform: MeshPlatform;
