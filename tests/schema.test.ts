@@ -38,7 +38,8 @@ describe("schema check on a fixture package", () => {
         expect(Object.keys(quota.inputProperties).sort()).toEqual(["cpu", "labels", "namespace"]);
         expect(quota.requiredInputs).toEqual(["namespace"]);
         // The getter is TypeScript-only: not an output.
-        expect(Object.keys(quota.properties).sort()).toEqual(["cpu", "quotaName"]);
+        expect(Object.keys(quota.properties).sort()).toEqual(["cpu", "quotaName", "scopes"]);
+        expect(quota.properties.scopes).toMatchObject({ type: "array", items: { type: "string" } });
         expect(schemaProblems(schema, ["TeamQuota"], FIXTURE)).toEqual([]);
     });
 

@@ -113,8 +113,13 @@ interface ClassFacts {
     properties: { name: string; isOutput: boolean }[];
 }
 
-/** The declared type is @pulumi/pulumi's Output<T> (by its declaration, whatever the import is called). */
+/**
+ * The declared type is @pulumi/pulumi's Output<T> (by its declaration, whatever the import is called), or
+ * a list of them: the analyzer gives `Output<T>[]` the schema type "array of T", and construct serializes
+ * it as such (the networks' subnet lists, whose length the stacks read at plan time).
+ */
 function isPulumiOutput(checker: ts.TypeChecker, type: ts.TypeNode | undefined): boolean {
+    if (type && ts.isArrayTypeNode(type)) return isPulumiOutput(checker, type.elementType);
     if (!type || !ts.isTypeReferenceNode(type)) return false;
     let symbol = checker.getSymbolAtLocation(type.typeName);
     if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
