@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KIND_NETWORK_FACTS, type ClusterNetworkFacts } from "../cluster/network-facts";
 import { PRIVATE_IPV4_RANGES } from "../network/private-ranges";
 import { cidrContains } from "../contracts/cidr";
-import { DNS_LABEL } from "../contracts/names";
+import { DNS_LABEL, OUTSIDE_MESH_REASON_ANNOTATION } from "../contracts/names";
 
 export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
 
@@ -18,6 +18,8 @@ export interface PlatformNamespaceArgs {
     name: string;
     /** Enrol in the ambient mesh (ztunnel mTLS). Default true; only mesh infrastructure opts out. */
     ambient?: boolean;
+    /** Why a namespace stays outside the mesh (ambient: false): the admission policies require it (OUTSIDE_MESH_REASON_ANNOTATION). */
+    outsideMeshReason?: string;
     /** Pod Security Admission level enforced. Default "restricted"; system add-ons may need "baseline". */
     podSecurity?: PodSecurityLevel;
     /** Route this namespace's L7 traffic through the named waypoint (`istio.io/use-waypoint`). */
@@ -124,6 +126,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
                 metadata: {
                     name: args.name,
                     labels: pulumi.output(args.labels ?? {}).apply((extra) => ({ ...extra, ...labels })) as any,
+                    ...(!ambient && args.outsideMeshReason ? { annotations: { [OUTSIDE_MESH_REASON_ANNOTATION]: args.outsideMeshReason } } : {}),
                 },
             },
             { parent: this },

@@ -82,6 +82,7 @@ function webhookNamespace(resourceName: string, namespace: string, port: number,
         {
             name: namespace,
             ambient: false,
+            outsideMeshReason: "the API server calls this namespace's webhook in plain TLS; ztunnel refuses that under STRICT mTLS (istio/istio#52874)",
             network,
             apiServerEgress: true,
             extraPolicies: [{ name: "allow-webhook-ingress", spec: webhookIngress(port) }],
@@ -130,6 +131,7 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
             {
                 name: "runtime-class-manager",
                 ambient: false,
+                outsideMeshReason: "privileged node-installer jobs write the Spin shim and containerd config on each host, and containerd restarts under them",
                 podSecurity: "privileged",
                 network: args.network,
                 apiServerEgress: true,
