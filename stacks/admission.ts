@@ -25,10 +25,13 @@ export function configuredEdgeExceptions(config: PlatformConfig): AdmissionEdgeE
     return out;
 }
 
-/** Namespaces the configuration exempts on one target: runtime-class-manager where a service runs on SpinKube. */
+/** Namespaces the configuration exempts on one target: runtime-class-manager where a service runs on SpinKube, and platform:admission.exemptNamespaces. */
 export function configuredExemptNamespaces(config: PlatformConfig, target: ClusterTarget): AdmissionNamespaceException[] {
     const spin = config.services.some((s) => placementsOf(s, config.clouds).some((p) => p.target === target && p.platform === "spin"));
-    return spin ? [SPIN_RUNTIME_EXCEPTION] : [];
+    const configured = config.admission.exemptNamespaces
+        .filter((e) => !e.targets || e.targets.includes(target))
+        .map((e) => ({ namespace: e.namespace, reason: e.reason }));
+    return [...(spin ? [SPIN_RUNTIME_EXCEPTION] : []), ...configured];
 }
 
 export function addAdmissionPolicies(foundation: Foundation, config: PlatformConfig): Partial<Record<ClusterTarget, ClusterAdmissionPolicies>> {

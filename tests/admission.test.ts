@@ -320,6 +320,18 @@ describe("admission wiring", () => {
         expect(pub.params.find((p) => p.metadata.name === "edge-exceptions")!.data).toEqual({ "storefront-edge": "public storefront, approved in SEC-123" });
     });
 
+    it("platform:admission.exemptNamespaces reaches the parameters of the clusters it names, and needs a reason", async () => {
+        const exempt = { namespace: "amazon-cloudwatch", reason: "EKS CloudWatch Observability add-on, owned by the platform team", targets: ["kubernetes"] };
+        const plan = await planConfig(loadStackConfig("local", { overrides: { "platform:admission": { exemptNamespaces: [exempt] } } }));
+        const [cluster] = clustersOf("local", plan).filter((c) => c.policies.length);
+        expect(cluster.params.find((p) => p.metadata.name === "system-namespaces")!.data!["amazon-cloudwatch"]).toBe(exempt.reason);
+        const { config } = stackConfig("dev", { "platform:admission": { exemptNamespaces: [exempt] } });
+        expect(configuredExemptNamespaces(config, "aws").map((e) => e.namespace)).not.toContain("amazon-cloudwatch");
+        expect(() => stackConfig("local", { "platform:admission": { exemptNamespaces: [{ namespace: "amazon-cloudwatch", reason: " " }] } })).toThrow(
+            /platform:admission\.exemptNamespaces\[0\]\.reason: " " must say why the namespace is exempt/,
+        );
+    });
+
     it("bad arguments are refused before any child, naming the argument, the value and what is allowed", () => {
         expect(admissionArgsProblems("a", { clusterTarget: "openshift" })).toEqual([
             'ClusterAdmissionPolicies a: args.clusterTarget: "openshift" is not allowed; allowed: "aws", "azure", "gcp", "kubernetes"',
