@@ -209,6 +209,14 @@ describe("admission policies deny the insecure variant of each", () => {
         const pub = clusters.find((x) => x.stack === PUBLIC_INGRESS)!;
         expect(verdict(pub, svc("LoadBalancer", { [EDGE_EXCEPTION_ANNOTATION]: "storefront-edge" })).denied).toEqual([]);
         expect(verdict(pub, svc("NodePort", { [EDGE_EXCEPTION_ANNOTATION]: "storefront-edge" })).denied).toEqual([]);
+        // The public gateway's own Service, as the gateway chart renders it from the planned release's values.
+        const gateway = pub.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && (r.inputs as any).chart === "gateway")!;
+        const values = (gateway.inputs as any).values.service;
+        const gatewayService = svc(values.type ?? "LoadBalancer", values.annotations);
+        expect(gatewayService.spec.type).toBe("LoadBalancer");
+        expect(verdict(pub, gatewayService).denied).toEqual([]);
+        const { [EDGE_EXCEPTION_ANNOTATION]: _mark, ...unmarked } = values.annotations;
+        expectDenied(pub, svc("LoadBalancer", unmarked), "platform-service-exposure", /type LoadBalancer without an internal load-balancer annotation/);
     });
 
     it("PeerAuthentication: PERMISSIVE or DISABLE, mesh-wide or per port", () => {
