@@ -2,6 +2,7 @@
  * The library entry: every component and the types of its arguments and outputs. A product team's
  * Pulumi program imports from here; the stack program (stacks/) and the tools stay outside it.
  */
+export * from "./components/admission";
 export * from "./components/carbon-scaling";
 export * from "./components/cluster";
 export * from "./components/contracts";

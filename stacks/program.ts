@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig } from "./config";
+import { addAdmissionPolicies } from "./admission";
 import { addCarbonScaling } from "./carbon-scaling";
 import { addGoldenPath } from "./golden-path";
 import { addMesh } from "./mesh";
@@ -17,6 +18,8 @@ export async function platformProgram(): Promise<Record<string, unknown>> {
         stack: pulumi.getStack(),
         gcpProject: new pulumi.Config("gcp").get("project"),
     });
+    // Nothing waits for it: its policies admit every object the platform plans (tests/admission.test.ts).
+    addAdmissionPolicies(foundation, config);
     const mesh = addMesh(foundation, config);
     const kafka = addStreaming(foundation, config, mesh.meshes);
     return {

@@ -213,6 +213,7 @@ export class KedaInstall extends pulumi.ComponentResource {
                 // Outside the mesh: its callers are the API server (webhook, external metrics), which ztunnel
                 // refuses under STRICT mTLS (istio/istio#52874). A system namespace for the zero-trust pack.
                 ambient: false,
+                outsideMeshReason: "KEDA's callers are the API server (webhook, external metrics), which ztunnel refuses under STRICT mTLS (istio/istio#52874)",
                 network: args.network,
                 // Every KEDA component watches and updates its objects through the API server.
                 apiServerEgress: true,

@@ -9,3 +9,6 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** The annotation that marks a resource as a named public edge exception (the zero-trust pack matches it). */
 export const EDGE_EXCEPTION_ANNOTATION = "platform.io/edge-exception";
+
+/** The annotation by which a namespace outside the ambient mesh says why (the admission policies require it). */
+export const OUTSIDE_MESH_REASON_ANNOTATION = "platform.io/outside-mesh-reason";

@@ -170,6 +170,7 @@ export class AmbientMesh extends pulumi.ComponentResource {
             {
                 name: ISTIO_NAMESPACE,
                 ambient: false,
+                outsideMeshReason: "the mesh control plane: istiod serves the mesh's certificates and configuration, and the API server calls its webhooks in plain TLS",
                 podSecurity: "baseline",
                 network: args.network,
                 // istiod watches the Kubernetes API (443 on managed clusters, 6443 on kubeadm/kind): the API
@@ -366,6 +367,7 @@ export class AmbientMesh extends pulumi.ComponentResource {
             {
                 name: INGRESS_NAMESPACE,
                 ambient: false,
+                outsideMeshReason: "the ingress gateway is itself an Envoy proxy that speaks HBONE to ambient backends",
                 podSecurity: "baseline",
                 network,
                 extraPolicies: [

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KIND_NETWORK_FACTS, networkFactsProblems, type ClusterNetworkFacts } from "../cluster/network-facts";
 import { PRIVATE_IPV4_RANGES } from "../network/private-ranges";
 import { cidrContains } from "../contracts/cidr";
-import { DNS_LABEL, EDGE_EXCEPTION_ANNOTATION } from "../contracts/names";
+import { DNS_LABEL, EDGE_EXCEPTION_ANNOTATION, OUTSIDE_MESH_REASON_ANNOTATION } from "../contracts/names";
 
 export { dependsOnList } from "./options";
 
@@ -40,6 +40,8 @@ export interface PlatformNamespaceArgs {
     name: string;
     /** Enrol in the ambient mesh (ztunnel mTLS). Default true; only mesh infrastructure opts out. */
     ambient?: boolean;
+    /** Why a namespace stays outside the mesh (ambient: false): the admission policies require it (OUTSIDE_MESH_REASON_ANNOTATION). */
+    outsideMeshReason?: string;
     /**
      * Pod Security Admission level enforced: "restricted" (default), "baseline" or "privileged" (system
      * add-ons may need baseline). A string checked at run time: a Pulumi schema has no literal unions.
@@ -172,7 +174,14 @@ export class PlatformNamespace extends pulumi.ComponentResource {
                 metadata: {
                     name: args.name,
                     labels: pulumi.output(args.labels ?? {}).apply((extra) => ({ ...extra, ...labels })) as any,
-                    ...(args.policyException ? { annotations: { [EDGE_EXCEPTION_ANNOTATION]: args.policyException } } : {}),
+                    ...(args.policyException || (!ambient && args.outsideMeshReason)
+                        ? {
+                              annotations: {
+                                  ...(args.policyException ? { [EDGE_EXCEPTION_ANNOTATION]: args.policyException } : {}),
+                                  ...(!ambient && args.outsideMeshReason ? { [OUTSIDE_MESH_REASON_ANNOTATION]: args.outsideMeshReason } : {}),
+                              },
+                          }
+                        : {}),
                 },
             },
             { parent: this },

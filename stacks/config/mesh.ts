@@ -8,6 +8,7 @@ import { z } from "zod";
 import { DNS_LABEL, DNS_SUBDOMAIN, HTTP_METHODS, PATH_PATTERN } from "../../components/mesh/names";
 import { callGraphProblems, MESH_OWNED_NAMESPACES } from "../../components/mesh/callgraph";
 import { meshArgsProblems } from "../../components/mesh/args";
+import { ADMISSION_PARAMS_NAMESPACE } from "../../components/admission";
 import { kafkaBackendFor } from "./kafka";
 import type { ParsedPlatformConfig } from "./schema";
 import { placementsOf } from "./services";
@@ -91,6 +92,7 @@ export function platformNamespaces(cfg: Pick<ParsedPlatformConfig, "clouds" | "k
         for (const ns of SERVERLESS_CLUSTER_NAMESPACES[platform]) owned[ns] = `platform:services (${platform === "knative" ? "Knative" : "SpinKube"})`;
     }
     for (const ns of strimziClientNamespaces(cfg)) owned[ns] ??= "platform:kafka.clients (Strimzi creates a client's namespace nobody else creates)";
+    owned[ADMISSION_PARAMS_NAMESPACE] = "the admission policies' parameters (components/admission, on every cluster)";
     return owned;
 }
 

@@ -13,6 +13,7 @@ import { carbonConfigSchema } from "./carbon";
 import { servicesSchema } from "./services";
 import { kafkaConfigSchema } from "./kafka";
 import { meshConfigSchema } from "./mesh";
+import { admissionConfigSchema } from "./admission";
 import { egressExceptionsSchema } from "./egress";
 import { NETWORK_POLICY_ENGINES } from "../../components/cluster/network-facts";
 
@@ -175,6 +176,8 @@ export const platformConfigSchema = z.strictObject({
     services: servicesSchema,
     /** Istio ambient mesh on every cluster (stacks/config/mesh.ts, docs/mesh.md). */
     mesh: meshConfigSchema,
+    /** Exceptions to the in-cluster admission policies (stacks/config/admission.ts, docs/admission.md). */
+    admission: admissionConfigSchema,
     tags: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, { error: "tag keys must be lowercase letters, digits, - or _ (a form every cloud accepts)" }), z.string().max(63)).default({}),
 });
 

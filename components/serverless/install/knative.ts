@@ -145,6 +145,7 @@ export class KnativeRuntime extends pulumi.ComponentResource {
                 // plain TLS; under STRICT mTLS ztunnel refuses such calls to enrolled pods (istio/istio#52874).
                 // A system namespace (K8S-05); default deny still admits only the webhook port.
                 ambient: false,
+                outsideMeshReason: "the Knative operator's only peer is the API server, which calls its webhook in plain TLS; ztunnel refuses that under STRICT mTLS (istio/istio#52874)",
                 network: args.network,
                 // The operator reconciles through the API server.
                 apiServerEgress: true,

@@ -90,6 +90,7 @@ function webhookNamespace(resourceName: string, namespace: string, port: number,
         {
             name: namespace,
             ambient: false,
+            outsideMeshReason: "the API server calls this namespace's webhook in plain TLS; ztunnel refuses that under STRICT mTLS (istio/istio#52874)",
             network,
             apiServerEgress: true,
             extraPolicies: [{ name: "allow-webhook-ingress", spec: webhookIngress(port) }],
@@ -153,6 +154,7 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
             {
                 name: "runtime-class-manager",
                 ambient: false,
+                outsideMeshReason: "privileged node-installer jobs write the Spin shim and containerd config on each host, and containerd restarts under them",
                 podSecurity: "privileged",
                 policyException: "runtime-class-manager-node-installer",
                 network: args.network,

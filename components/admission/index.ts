@@ -1,0 +1,231 @@
+/**
+ * ClusterAdmissionPolicies: the zero-trust pack's Kubernetes rules enforced by the API server itself,
+ * with ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1, built into Kubernetes, no controller
+ * to run). Whatever applies an object — Pulumi, kubectl, an operator, GitOps — is checked on create and
+ * update. Each policy has one binding with validationActions [Deny]; failurePolicy Fail, so an
+ * expression error or missing parameters deny too. The exceptions are parameters: ConfigMaps in the
+ * platform-admission namespace whose data keys are the excepted names and whose values say why.
+ * The CEL sources are in ./policies.ts; docs/admission.md lists what each enforces.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { DNS_LABEL, EDGE_EXCEPTION_ANNOTATION, OUTSIDE_MESH_REASON_ANNOTATION } from "../contracts/names";
+import { AdmissionParams, admissionPolicyDefinitions, type AdmissionPolicyDefinition } from "./policies";
+
+export * from "./policies";
+
+/** A namespace excepted from a policy, and why. */
+export interface AdmissionNamespaceException {
+    namespace: string;
+    reason: string;
+}
+
+/** A named public edge (the value of the platform.io/edge-exception mark), and why it may be public. */
+export interface AdmissionEdgeException {
+    name: string;
+    reason: string;
+}
+
+export interface ClusterAdmissionPoliciesArgs {
+    /**
+     * Which cluster the policies guard: "aws" (EKS), "azure" (AKS), "gcp" (GKE) or "kubernetes" (an
+     * existing cluster, kind included). Selects the namespaces that cluster's managed add-ons run in.
+     */
+    clusterTarget: string;
+    /** The `kubernetes` target's NetworkPolicy engine ("calico" adds calico-system and tigera-operator). */
+    networkPolicyEngine?: string;
+    /**
+     * Namespaces exempt, beyond the Kubernetes and managed ones, from the pod host-isolation, mesh
+     * enrolment and NetworkPolicy policies, each with its reason (e.g. runtime-class-manager, whose node
+     * installer writes the Spin shim on each host; a cloud add-on the platform does not know).
+     */
+    exemptNamespaces?: AdmissionNamespaceException[];
+    /** Edge exceptions a NodePort or public LoadBalancer Service may name in platform.io/edge-exception. */
+    edgeExceptions?: AdmissionEdgeException[];
+    /**
+     * Namespaces of ingress gateways, whose ALLOW AuthorizationPolicies may admit callers without a mesh
+     * identity on named ports. Default: istio-ingress (the platform's gateway).
+     */
+    ingressNamespaces?: AdmissionNamespaceException[];
+    /** Namespace of the parameter ConfigMaps. Default "platform-admission". */
+    paramsNamespace?: string;
+}
+
+/** Namespace of the parameter ConfigMaps. */
+export const ADMISSION_PARAMS_NAMESPACE = "platform-admission";
+
+export const ADMISSION_TARGETS = ["aws", "azure", "gcp", "kubernetes"];
+
+/** Kubernetes' own namespaces (every cluster). */
+const KUBERNETES_NAMESPACES: AdmissionNamespaceException[] = [
+    { namespace: "kube-system", reason: "Kubernetes and cloud node agents (CNI, kube-proxy, CSI), and the platform's istio-cni and ztunnel, which need host access" },
+    { namespace: "kube-public", reason: "Kubernetes: cluster-info for bootstrap" },
+    { namespace: "kube-node-lease", reason: "Kubernetes: node heartbeats" },
+];
+
+/**
+ * Namespaces each managed cloud (or kind) creates and updates for its own add-ons; denying them would
+ * break the add-on. EKS runs its add-ons (vpc-cni, kube-proxy, CoreDNS, Pod Identity agent, EBS CSI)
+ * in kube-system. AKS: the Azure Policy add-on's Gatekeeper (gatekeeper-system) and `az aks command
+ * invoke` (aks-command). GKE: Managed Service for Prometheus (gmp-system, gmp-public, gke-gmp-system)
+ * and GKE's own managed components (gke-managed-system, gke-managed-cim). kind: its local-path storage
+ * provisioner (local-path-storage), whose helper pods mount hostPath. Sources in docs/admission.md.
+ */
+const MANAGED_NAMESPACES: Record<string, AdmissionNamespaceException[]> = {
+    aws: [],
+    azure: [
+        { namespace: "gatekeeper-system", reason: "AKS Azure Policy add-on (Gatekeeper), managed by AKS" },
+        { namespace: "aks-command", reason: "AKS run command (az aks command invoke), managed by AKS" },
+    ],
+    gcp: [
+        { namespace: "gke-managed-system", reason: "GKE managed components" },
+        { namespace: "gke-managed-cim", reason: "GKE managed components (Kubernetes metrics collection)" },
+        { namespace: "gmp-system", reason: "GKE Managed Service for Prometheus (operator and collectors)" },
+        { namespace: "gmp-public", reason: "GKE Managed Service for Prometheus (user configuration)" },
+        { namespace: "gke-gmp-system", reason: "GKE Managed Service for Prometheus (managed collection)" },
+    ],
+    kubernetes: [{ namespace: "local-path-storage", reason: "kind's local-path provisioner: helper pods mount hostPath for volumes" }],
+};
+
+const CALICO_NAMESPACES: AdmissionNamespaceException[] = [
+    { namespace: "calico-system", reason: "Calico node agents (host network)" },
+    { namespace: "tigera-operator", reason: "Calico's operator (host network)" },
+];
+
+export const DEFAULT_INGRESS_NAMESPACES: AdmissionNamespaceException[] = [
+    { namespace: "istio-ingress", reason: "the platform's ingress gateway: its clients (through the load balancer) have no mesh identity; its policy names ports 80/443" },
+];
+
+/** ConfigMap data keys: [-._a-zA-Z0-9]+ (Kubernetes validation of ConfigMap keys). */
+const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** The system namespaces a cluster target exempts (Kubernetes', the managed ones, then the given ones). */
+export function admissionSystemNamespaces(args: Pick<ClusterAdmissionPoliciesArgs, "clusterTarget" | "networkPolicyEngine" | "exemptNamespaces">): AdmissionNamespaceException[] {
+    const all = [
+        ...KUBERNETES_NAMESPACES,
+        ...(MANAGED_NAMESPACES[args.clusterTarget] ?? []),
+        ...(args.networkPolicyEngine === "calico" ? CALICO_NAMESPACES : []),
+        ...(args.exemptNamespaces ?? []),
+    ];
+    const seen = new Set<string>();
+    return all.filter((e) => !seen.has(e.namespace) && seen.add(e.namespace));
+}
+
+/** Problems with the arguments, one line each, naming the argument, the value and what is allowed. */
+export function admissionArgsProblems(name: string, args: ClusterAdmissionPoliciesArgs): string[] {
+    const problems: string[] = [];
+    const at = (path: string, value: unknown, allowed: string) =>
+        problems.push(`ClusterAdmissionPolicies ${name}: args.${path}: ${JSON.stringify(value)} is not allowed; allowed: ${allowed}`);
+    if (!ADMISSION_TARGETS.includes(args.clusterTarget)) at("clusterTarget", args.clusterTarget, ADMISSION_TARGETS.map((t) => `"${t}"`).join(", "));
+    const named = (path: string, list: { key: string; reason: string }[], keyAllowed: (k: string) => boolean, keyHint: string) =>
+        list.forEach((e, i) => {
+            if (!keyAllowed(e.key)) at(`${path}[${i}]`, e.key, keyHint);
+            if (!e.reason || !e.reason.trim()) at(`${path}[${i}].reason`, e.reason ?? "", "a non-empty reason (why this exception exists, who owns it)");
+        });
+    const ns = (l?: AdmissionNamespaceException[]) => (l ?? []).map((e) => ({ key: e.namespace, reason: e.reason }));
+    named("exemptNamespaces", ns(args.exemptNamespaces), (k) => DNS_LABEL.test(k), "a namespace name (DNS-1123 label)");
+    named("ingressNamespaces", ns(args.ingressNamespaces), (k) => DNS_LABEL.test(k), "a namespace name (DNS-1123 label)");
+    named("edgeExceptions", (args.edgeExceptions ?? []).map((e) => ({ key: e.name, reason: e.reason })), (k) => CONFIG_MAP_KEY.test(k), "letters, digits, '-', '_' and '.' (a ConfigMap key)");
+    if (args.paramsNamespace !== undefined && !DNS_LABEL.test(args.paramsNamespace)) at("paramsNamespace", args.paramsNamespace, "a namespace name (DNS-1123 label)");
+    return problems;
+}
+
+const toData = (entries: { key: string; reason: string }[]): Record<string, string> => Object.fromEntries(entries.map((e) => [e.key, e.reason]));
+
+export class ClusterAdmissionPolicies extends pulumi.ComponentResource {
+    /** Names of the ValidatingAdmissionPolicies (each has a binding of the same name). */
+    public readonly policyNames: pulumi.Output<string[]>;
+    /** Namespace of the parameter ConfigMaps. */
+    public readonly paramsNamespace: pulumi.Output<string>;
+    /** Namespaces exempt from the pod, mesh-enrolment and NetworkPolicy policies. */
+    public readonly exemptNamespaces: pulumi.Output<string[]>;
+
+    constructor(name: string, args: ClusterAdmissionPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
+        const problems = admissionArgsProblems(name, args);
+        if (problems.length) throw new Error(problems.join("\n"));
+        super("platform:index:ClusterAdmissionPolicies", name, {}, opts);
+
+        const paramsNamespace = args.paramsNamespace ?? ADMISSION_PARAMS_NAMESPACE;
+        const system = admissionSystemNamespaces(args);
+        const params: Record<AdmissionParams, Record<string, string>> = {
+            [AdmissionParams.SystemNamespaces]: toData(system.map((e) => ({ key: e.namespace, reason: e.reason }))),
+            [AdmissionParams.EdgeExceptions]: toData((args.edgeExceptions ?? []).map((e) => ({ key: e.name, reason: e.reason }))),
+            [AdmissionParams.IngressNamespaces]: toData((args.ingressNamespaces ?? DEFAULT_INGRESS_NAMESPACES).map((e) => ({ key: e.namespace, reason: e.reason }))),
+        };
+
+        // Holds only ConfigMaps: no pods, so it is enrolled and denies all traffic; whoever may edit it may add exceptions.
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-params`,
+            {
+                metadata: {
+                    name: paramsNamespace,
+                    labels: {
+                        "app.kubernetes.io/managed-by": "pulumi",
+                        "istio.io/dataplane-mode": "ambient",
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/enforce-version": "latest",
+                    },
+                },
+            },
+            { parent: this },
+        );
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-params-default-deny`,
+            { metadata: { name: "default-deny", namespace: namespace.metadata.name }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+            { parent: this },
+        );
+        const configMaps = new Map<AdmissionParams, k8s.core.v1.ConfigMap>();
+        for (const kind of Object.values(AdmissionParams)) {
+            configMaps.set(
+                kind,
+                new k8s.core.v1.ConfigMap(
+                    `${name}-${kind}`,
+                    {
+                        metadata: { name: kind, namespace: namespace.metadata.name, labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform-admission" } },
+                        data: params[kind],
+                    },
+                    { parent: this },
+                ),
+            );
+        }
+
+        const definitions = admissionPolicyDefinitions({
+            edgeException: EDGE_EXCEPTION_ANNOTATION,
+            outsideMeshReason: OUTSIDE_MESH_REASON_ANNOTATION,
+            egressException: "platform.io/egress-exception",
+            egressExceptionReason: "platform.io/egress-exception-reason",
+        });
+        for (const def of definitions) {
+            const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-${def.name}`, { metadata: { name: def.name }, spec: policySpec(def) }, { parent: this });
+            const paramMap = def.params ? configMaps.get(def.params)! : undefined;
+            // The binding comes last: a Deny binding whose parameters are missing denies everything it matches.
+            new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+                `${name}-${def.name}`,
+                {
+                    metadata: { name: def.name },
+                    spec: {
+                        policyName: policy.metadata.name,
+                        validationActions: ["Deny"],
+                        ...(def.params ? { paramRef: { name: def.params, namespace: paramsNamespace, parameterNotFoundAction: "Deny" } } : {}),
+                    },
+                },
+                { parent: this, dependsOn: paramMap ? [policy, paramMap] : [policy] },
+            );
+        }
+
+        this.policyNames = pulumi.output(definitions.map((d) => d.name));
+        this.paramsNamespace = namespace.metadata.name;
+        this.exemptNamespaces = pulumi.output(system.map((e) => e.namespace));
+        this.registerOutputs({ policyNames: this.policyNames, paramsNamespace: this.paramsNamespace, exemptNamespaces: this.exemptNamespaces });
+    }
+}
+
+function policySpec(def: AdmissionPolicyDefinition): k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicySpec {
+    return {
+        failurePolicy: "Fail",
+        ...(def.params ? { paramKind: { apiVersion: "v1", kind: "ConfigMap" } } : {}),
+        matchConstraints: { resourceRules: def.resourceRules },
+        ...(def.variables?.length ? { variables: def.variables } : {}),
+        validations: def.validations,
+    };
+}

@@ -1,0 +1,294 @@
+/**
+ * The CEL sources of the platform's admission policies: what the zero-trust pack checks at preview
+ * (policies/zero-trust/rules/kubernetes.ts), enforced by the API server on every create and update,
+ * whoever sends it (kubectl, an operator, GitOps). Plain data, so the component plans it and the
+ * offline tests (tests/admission.test.ts) evaluate exactly these expressions.
+ *
+ * Expressions read optional fields only behind `has()`: reading an absent field is a CEL error, and
+ * with failurePolicy Fail an error denies the request.
+ */
+
+/** One admissionregistration.k8s.io/v1 Validation. */
+export interface AdmissionValidation {
+    expression: string;
+    message: string;
+    messageExpression?: string;
+}
+
+/** A named CEL expression (spec.variables), readable as `variables.<name>`. */
+export interface AdmissionVariable {
+    name: string;
+    expression: string;
+}
+
+/** One resource rule of spec.matchConstraints.resourceRules. */
+export interface AdmissionResourceRule {
+    apiGroups: string[];
+    apiVersions: string[];
+    resources: string[];
+    operations: string[];
+}
+
+/** Which parameter ConfigMap a policy reads (its data keys are the exceptions, values their reasons). */
+export enum AdmissionParams {
+    SystemNamespaces = "system-namespaces",
+    EdgeExceptions = "edge-exceptions",
+    IngressNamespaces = "ingress-namespaces",
+}
+
+export interface AdmissionPolicyDefinition {
+    /** Object name of the ValidatingAdmissionPolicy (and of its binding). */
+    name: string;
+    /** The zero-trust pack rules this policy enforces in the cluster. */
+    packRules: string[];
+    description: string;
+    resourceRules: AdmissionResourceRule[];
+    /** The parameter ConfigMap (absent: the policy has no exceptions). */
+    params?: AdmissionParams;
+    variables?: AdmissionVariable[];
+    validations: AdmissionValidation[];
+}
+
+const WRITE = ["CREATE", "UPDATE"];
+
+/** A name is an exception when it is a key of the parameter ConfigMap's data. */
+const listed = (key: string) => `(has(params.data) && ${key} in params.data)`;
+
+/** The pod spec of every workload kind the pod policy matches. */
+const POD_SPEC =
+    "object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)";
+
+const podHostIsolation: AdmissionPolicyDefinition = {
+    name: "platform-pod-host-isolation",
+    packRules: ["K8S-09", "K8S-10"],
+    description:
+        "Pods and pod templates outside the exempt namespaces share no host namespace, run no privileged container, mount no hostPath volume and add no Linux capability.",
+    resourceRules: [
+        { apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: WRITE },
+        { apiGroups: ["apps"], apiVersions: ["v1"], resources: ["deployments", "statefulsets", "daemonsets", "replicasets"], operations: WRITE },
+        { apiGroups: ["batch"], apiVersions: ["v1"], resources: ["jobs", "cronjobs"], operations: WRITE },
+    ],
+    params: AdmissionParams.SystemNamespaces,
+    variables: [
+        { name: "exempt", expression: listed("request.namespace") },
+        { name: "podSpec", expression: POD_SPEC },
+        {
+            name: "containers",
+            expression: "(has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : []) + variables.podSpec.containers",
+        },
+    ],
+    validations: [
+        {
+            expression:
+                "variables.exempt || !((has(variables.podSpec.hostNetwork) && variables.podSpec.hostNetwork) || (has(variables.podSpec.hostPID) && variables.podSpec.hostPID) || (has(variables.podSpec.hostIPC) && variables.podSpec.hostIPC))",
+            message: "pods share no host namespace (hostNetwork, hostPID, hostIPC) outside the exempt system namespaces",
+            messageExpression:
+                "'namespace ' + request.namespace + ': ' + object.kind + ' ' + object.metadata.name + ' sets hostNetwork, hostPID or hostIPC; only the exempt system namespaces may (platform-admission/system-namespaces)'",
+        },
+        {
+            expression:
+                "variables.exempt || !variables.containers.exists(c, has(c.securityContext) && has(c.securityContext.privileged) && c.securityContext.privileged)",
+            message: "no privileged containers outside the exempt system namespaces",
+            messageExpression:
+                "'namespace ' + request.namespace + ': ' + object.kind + ' ' + object.metadata.name + ' runs privileged container(s) ' + variables.containers.filter(c, has(c.securityContext) && has(c.securityContext.privileged) && c.securityContext.privileged).map(c, c.name).join(', ') + '; only the exempt system namespaces may'",
+        },
+        {
+            expression: "variables.exempt || !has(variables.podSpec.volumes) || !variables.podSpec.volumes.exists(v, has(v.hostPath))",
+            message: "no hostPath volumes outside the exempt system namespaces",
+            messageExpression:
+                "'namespace ' + request.namespace + ': ' + object.kind + ' ' + object.metadata.name + ' mounts hostPath volume(s) ' + variables.podSpec.volumes.filter(v, has(v.hostPath)).map(v, v.name).join(', ') + '; only the exempt system namespaces may'",
+        },
+        {
+            expression:
+                "variables.exempt || !variables.containers.exists(c, has(c.securityContext) && has(c.securityContext.capabilities) && has(c.securityContext.capabilities.add) && size(c.securityContext.capabilities.add) > 0)",
+            message: "no added Linux capabilities outside the exempt system namespaces",
+            messageExpression:
+                "'namespace ' + request.namespace + ': ' + object.kind + ' ' + object.metadata.name + ' adds capabilities in container(s) ' + variables.containers.filter(c, has(c.securityContext) && has(c.securityContext.capabilities) && has(c.securityContext.capabilities.add) && size(c.securityContext.capabilities.add) > 0).map(c, c.name).join(', ') + '; drop ALL and add none outside the exempt system namespaces'",
+        },
+    ],
+};
+
+/** Annotations that keep a cloud load balancer internal (the pack's K8S-08 list). */
+export const INTERNAL_LOAD_BALANCER_ANNOTATIONS: Record<string, string[]> = {
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": ["internal"],
+    "service.beta.kubernetes.io/aws-load-balancer-internal": ["true"],
+    "service.beta.kubernetes.io/azure-load-balancer-internal": ["true"],
+    "networking.gke.io/load-balancer-type": ["Internal"],
+    "cloud.google.com/load-balancer-type": ["Internal"],
+};
+
+const internalAnnotationExpression = Object.entries(INTERNAL_LOAD_BALANCER_ANNOTATIONS)
+    .map(([key, values]) => `(${JSON.stringify(key).replace(/"/g, "'")} in object.metadata.annotations && object.metadata.annotations[${JSON.stringify(key).replace(/"/g, "'")}] in [${values.map((v) => `'${v}'`).join(", ")}])`)
+    .join(" || ");
+
+/** The edge-exception mark (components/contracts EDGE_EXCEPTION_ANNOTATION), quoted for CEL. */
+const edgeMark = (annotation: string) =>
+    `(has(object.metadata.annotations) && '${annotation}' in object.metadata.annotations && ${listed(`object.metadata.annotations['${annotation}']`)})`;
+
+function serviceExposure(edgeAnnotation: string): AdmissionPolicyDefinition {
+    return {
+        name: "platform-service-exposure",
+        packRules: ["K8S-08"],
+        description:
+            "Services of type NodePort or LoadBalancer carry an edge-exception mark the parameters list; a LoadBalancer may also be internal (the cloud's internal annotation).",
+        resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["services"], operations: WRITE }],
+        params: AdmissionParams.EdgeExceptions,
+        variables: [
+            { name: "type", expression: "has(object.spec.type) ? object.spec.type : 'ClusterIP'" },
+            { name: "edgeException", expression: edgeMark(edgeAnnotation) },
+            { name: "internal", expression: `has(object.metadata.annotations) && (${internalAnnotationExpression})` },
+        ],
+        validations: [
+            {
+                expression: "variables.type != 'NodePort' || variables.edgeException",
+                message: `a NodePort Service needs the ${edgeAnnotation} annotation naming a listed edge exception`,
+                messageExpression: `'Service ' + request.namespace + '/' + object.metadata.name + ': type NodePort opens a port on every node; mark it with ${edgeAnnotation} naming an edge exception listed in platform-admission/edge-exceptions'`,
+            },
+            {
+                expression: "variables.type != 'LoadBalancer' || variables.internal || variables.edgeException",
+                message: `a LoadBalancer Service is internal (the cloud's internal annotation) or carries the ${edgeAnnotation} annotation naming a listed edge exception`,
+                messageExpression: `'Service ' + request.namespace + '/' + object.metadata.name + ': type LoadBalancer without an internal load-balancer annotation gets a public address; make it internal or mark it with ${edgeAnnotation} naming an edge exception listed in platform-admission/edge-exceptions'`,
+            },
+        ],
+    };
+}
+
+const WEAK_MTLS = "['PERMISSIVE', 'DISABLE']";
+
+const peerAuthenticationStrict: AdmissionPolicyDefinition = {
+    name: "platform-peer-authentication-strict",
+    packRules: ["K8S-03"],
+    description: "No PeerAuthentication relaxes mTLS: neither spec.mtls.mode nor any portLevelMtls mode is PERMISSIVE or DISABLE.",
+    resourceRules: [{ apiGroups: ["security.istio.io"], apiVersions: ["*"], resources: ["peerauthentications"], operations: WRITE }],
+    validations: [
+        {
+            expression: `!has(object.spec) || !has(object.spec.mtls) || !has(object.spec.mtls.mode) || !(object.spec.mtls.mode in ${WEAK_MTLS})`,
+            message: "PeerAuthentication spec.mtls.mode is STRICT or unset (inherited), never PERMISSIVE or DISABLE",
+            messageExpression: "'PeerAuthentication ' + request.namespace + '/' + object.metadata.name + ': spec.mtls.mode ' + object.spec.mtls.mode + ' relaxes mTLS; set STRICT'",
+        },
+        {
+            expression: `!has(object.spec) || !has(object.spec.portLevelMtls) || !object.spec.portLevelMtls.exists(p, has(object.spec.portLevelMtls[p].mode) && object.spec.portLevelMtls[p].mode in ${WEAK_MTLS})`,
+            message: "PeerAuthentication spec.portLevelMtls modes are STRICT or unset, never PERMISSIVE or DISABLE",
+            messageExpression: `'PeerAuthentication ' + request.namespace + '/' + object.metadata.name + ': spec.portLevelMtls relaxes mTLS on port(s) ' + object.spec.portLevelMtls.filter(p, has(object.spec.portLevelMtls[p].mode) && object.spec.portLevelMtls[p].mode in ${WEAK_MTLS}).join(', ') + '; set STRICT'`,
+        },
+    ],
+};
+
+const NEGATIVE_SOURCES = ["notPrincipals", "notRequestPrincipals", "notNamespaces", "notIpBlocks", "notRemoteIpBlocks"];
+
+const authorizationPolicySources: AdmissionPolicyDefinition = {
+    name: "platform-authorization-named-sources",
+    packRules: ["K8S-04"],
+    description:
+        "ALLOW AuthorizationPolicies name their sources: every rule has `from`, every source lists principals, none is \"*\" and none negates. In the ingress namespaces the parameters list, a rule may omit `from` if it names its ports (the gateway's clients have no mesh identity).",
+    resourceRules: [{ apiGroups: ["security.istio.io"], apiVersions: ["*"], resources: ["authorizationpolicies"], operations: WRITE }],
+    params: AdmissionParams.IngressNamespaces,
+    variables: [
+        { name: "allow", expression: "!has(object.spec) || !has(object.spec.action) || object.spec.action == 'ALLOW'" },
+        { name: "rules", expression: "has(object.spec) && has(object.spec.rules) ? object.spec.rules : []" },
+        { name: "ingress", expression: listed("request.namespace") },
+    ],
+    validations: [
+        {
+            expression:
+                "!variables.allow || variables.rules.all(r, (has(r.from) && size(r.from) > 0) || (variables.ingress && has(r.to) && size(r.to) > 0 && r.to.all(t, has(t.operation) && has(t.operation.ports) && size(t.operation.ports) > 0)))",
+            message: "every rule of an ALLOW AuthorizationPolicy names its sources (`from`)",
+            messageExpression:
+                "'AuthorizationPolicy ' + request.namespace + '/' + object.metadata.name + ': an ALLOW rule without `from` admits every caller; list the callers\\' principals (ingress namespaces listed in platform-admission/ingress-namespaces may instead name the ports)'",
+        },
+        {
+            expression:
+                "!variables.allow || variables.rules.all(r, !has(r.from) || r.from.all(f, has(f.source) && has(f.source.principals) && size(f.source.principals) > 0 && !f.source.principals.exists(p, p == '*' || p.startsWith('*'))))",
+            message: "every source of an ALLOW AuthorizationPolicy lists principals, none of them \"*\" or a \"*\" prefix",
+            messageExpression:
+                "'AuthorizationPolicy ' + request.namespace + '/' + object.metadata.name + ': an ALLOW source has no principals or a wildcard principal; name each caller by its identity (cluster.local/ns/<namespace>/sa/<service-account>)'",
+        },
+        {
+            expression: `!variables.allow || variables.rules.all(r, !has(r.from) || r.from.all(f, !has(f.source) || ![${NEGATIVE_SOURCES.map((k) => `'${k}'`).join(", ")}].exists(k, k in f.source)))`,
+            message: "ALLOW rules match positively: no notPrincipals, notNamespaces, notIpBlocks, notRemoteIpBlocks or notRequestPrincipals",
+            messageExpression:
+                "'AuthorizationPolicy ' + request.namespace + '/' + object.metadata.name + ': an ALLOW source uses a negative match (not*); list what is allowed, or move the exclusion to a DENY policy'",
+        },
+    ],
+};
+
+function namespaceMeshEnrolment(reasonAnnotation: string): AdmissionPolicyDefinition {
+    return {
+        name: "platform-namespace-mesh-enrolment",
+        packRules: ["K8S-05"],
+        description: `Namespaces are enrolled in the ambient mesh (istio.io/dataplane-mode: ambient), or say why not (${reasonAnnotation}), or are an exempt system namespace.`,
+        resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["namespaces"], operations: WRITE }],
+        params: AdmissionParams.SystemNamespaces,
+        validations: [
+            {
+                expression: `${listed("object.metadata.name")} || (has(object.metadata.labels) && 'istio.io/dataplane-mode' in object.metadata.labels && object.metadata.labels['istio.io/dataplane-mode'] == 'ambient') || (has(object.metadata.annotations) && '${reasonAnnotation}' in object.metadata.annotations && object.metadata.annotations['${reasonAnnotation}'].trim() != '')`,
+                message: `a namespace outside the ambient mesh carries its reason in the ${reasonAnnotation} annotation`,
+                messageExpression: `'namespace ' + object.metadata.name + ': not labelled istio.io/dataplane-mode=ambient, so its pods get no mTLS and no identity policy; enrol it, or give the reason in the ${reasonAnnotation} annotation'`,
+            },
+        ],
+    };
+}
+
+function networkPolicyNotAllowAll(egressException: string, egressReason: string): AdmissionPolicyDefinition {
+    return {
+        name: "platform-network-policy-named-peers",
+        packRules: ["K8S-16", "K8S-02"],
+        description:
+            "No NetworkPolicy admits everything: no ingress rule without sources and ports, no ingress from a /0, no egress rule without destinations, and egress to a /0 only in a named egress exception.",
+        resourceRules: [{ apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], resources: ["networkpolicies"], operations: WRITE }],
+        params: AdmissionParams.SystemNamespaces,
+        variables: [
+            { name: "exempt", expression: listed("request.namespace") },
+            { name: "ingress", expression: "has(object.spec.ingress) ? object.spec.ingress : []" },
+            { name: "egress", expression: "has(object.spec.egress) ? object.spec.egress : []" },
+            {
+                name: "namedEgressException",
+                expression: `has(object.metadata.annotations) && '${egressException}' in object.metadata.annotations && '${egressReason}' in object.metadata.annotations && object.metadata.annotations['${egressReason}'].trim() != ''`,
+            },
+        ],
+        validations: [
+            {
+                expression: "variables.exempt || variables.ingress.all(r, (has(r.from) && size(r.from) > 0) || (has(r.ports) && size(r.ports) > 0))",
+                message: "an ingress rule names its sources or its ports",
+                messageExpression:
+                    "'NetworkPolicy ' + request.namespace + '/' + object.metadata.name + ': an ingress rule without `from` and `ports` admits every source on every port; name the sources (selectors, ipBlocks) or the ports'",
+            },
+            {
+                expression: "variables.exempt || variables.ingress.all(r, !has(r.from) || r.from.all(p, !has(p.ipBlock) || !p.ipBlock.cidr.endsWith('/0')))",
+                message: "no ingress from a /0 ipBlock",
+                messageExpression: "'NetworkPolicy ' + request.namespace + '/' + object.metadata.name + ': an ingress ipBlock of /0 admits every address; narrow it'",
+            },
+            {
+                expression: "variables.exempt || variables.egress.all(r, has(r.to) && size(r.to) > 0)",
+                message: "an egress rule names its destinations",
+                messageExpression:
+                    "'NetworkPolicy ' + request.namespace + '/' + object.metadata.name + ': an egress rule without `to` reaches every address; name the destinations'",
+            },
+            {
+                expression:
+                    "variables.exempt || variables.namedEgressException || variables.egress.all(r, !has(r.to) || r.to.all(p, !has(p.ipBlock) || !p.ipBlock.cidr.endsWith('/0')))",
+                message: `egress to a /0 ipBlock only in a named egress exception (${egressException} and ${egressReason} annotations)`,
+                messageExpression: `'NetworkPolicy ' + request.namespace + '/' + object.metadata.name + ': egress to a /0 ipBlock reaches any address; narrow it, or make it a named egress exception (${egressException} and ${egressReason} annotations, platform:network.egressExceptions)'`,
+            },
+        ],
+    };
+}
+
+export interface AdmissionMarks {
+    edgeException: string;
+    outsideMeshReason: string;
+    egressException: string;
+    egressExceptionReason: string;
+}
+
+/** Every platform admission policy, in a fixed order. */
+export function admissionPolicyDefinitions(marks: AdmissionMarks): AdmissionPolicyDefinition[] {
+    return [
+        podHostIsolation,
+        serviceExposure(marks.edgeException),
+        peerAuthenticationStrict,
+        authorizationPolicySources,
+        namespaceMeshEnrolment(marks.outsideMeshReason),
+        networkPolicyNotAllowAll(marks.egressException, marks.egressExceptionReason),
+    ];
+}

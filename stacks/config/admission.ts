@@ -1,0 +1,24 @@
+/**
+ * `platform:admission`: exceptions to the in-cluster admission policies beyond those the platform derives
+ * itself (components/admission, docs/admission.md). Today one list: namespaces a cluster's add-ons need
+ * exempt from the host-access, mesh-enrolment and NetworkPolicy policies (e.g. EKS's amazon-cloudwatch
+ * when the CloudWatch Observability add-on is turned on), each with its reason.
+ */
+import { z } from "zod";
+import { ADMISSION_TARGETS } from "../../components/admission";
+import { DNS_LABEL } from "../../components/contracts/names";
+
+export const admissionConfigSchema = z
+    .strictObject({
+        exemptNamespaces: z
+            .array(
+                z.strictObject({
+                    namespace: z.string().regex(DNS_LABEL, { error: "must be a namespace name (DNS-1123 label)" }),
+                    reason: z.string().trim().min(1, { error: "must say why the namespace is exempt (the add-on and who owns it)" }),
+                    /** Clusters it applies to; default every cluster of the stack. */
+                    targets: z.array(z.enum(ADMISSION_TARGETS as [string, ...string[]])).min(1).optional(),
+                }),
+            )
+            .default([]),
+    })
+    .prefault({});
