@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { builtinModules } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportedComponents, pluginSchema } from "../tools/schema";
 
 const ROOT = path.join(__dirname, "..");
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
@@ -169,4 +170,13 @@ export const name = new PlatformNamespace("team-a", args, { provider }).namespac
         })();
         expect(result).toBe("");
     });
+});
+
+describe("the plugin, started as the Node.js language host starts it (cmd/run-plugin <repository>, then GetSchema over gRPC)", () => {
+    it("serves every component the package exports (what pulumi package add <repository> gets), from the dist/ the pack built", async () => {
+        const schema = await pluginSchema(ROOT);
+        expect(schema.name).toBe("platform");
+        expect(schema.namespace).toBe("lowcarbon-platform");
+        expect(Object.keys(schema.resources).sort()).toEqual(exportedComponents().map((c) => `platform:index:${c.name}`).sort());
+    }, 400_000);
 });

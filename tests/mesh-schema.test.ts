@@ -48,7 +48,9 @@ describe("mesh components in the package schema", () => {
             "labels",
             "name",
             "network",
+            "outsideMeshReason",
             "podSecurity",
+            "policyException",
             "waypoint",
         ]);
         expect(ns.inputProperties.podSecurity.type).toBe("string");
