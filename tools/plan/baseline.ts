@@ -6,9 +6,9 @@
  * inputs. tests/plan-baseline.test.ts checks that; `npm run plan:baseline` rewrites the fixtures when a
  * change is meant to change plans (review the diff: every line is a resource that changes).
  *
- * Alias URNs are computed as the engine computes them for structured aliases (the SDK sends specs, the
- * engine expands them): a resource is also known under each of its own alias specs, and under every
- * URN its parent is known by (an alias of a parent is inherited by each child).
+ * URNs are the engine's (the whole chain of ancestors' types), and a planned resource takes over an old one
+ * as the engine matches aliases (matchOldState). tests/fixtures/plan-state-v0 is the frozen state of the
+ * stacks before the per-cloud components (commit 29f20a5); this tool never rewrites it.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -127,38 +127,56 @@ export function engineUrns(resources: RecordedResource[]): Map<string, string> {
     return out;
 }
 
-/** Every engine URN a planned resource answers to: its own and its aliases (own specs and inherited from ancestors). */
-export function knownUrns(resources: RecordedResource[]): Map<string, RecordedResource> {
+/**
+ * Which resource of an earlier state each planned resource takes over, decided as the engine decides it
+ * (pkg/resource/deploy/step_generator.go, generateAliases and the URN lookup of each registration): a
+ * resource keeps the state under its own URN if that exists; otherwise the first of its aliases that exists
+ * in the old state. Its aliases are its own alias specs (with the parent they name, none, or its parent),
+ * plus, when its parent was itself taken over under an old URN, its own type and name (and each spec's)
+ * under that one old parent URN: a child inherits only the alias its parent actually matched. Resources are
+ * processed in registration order, as the engine receives them (parents first).
+ *
+ * Returns planned resource → the old engine URN it takes over (absent: it is created anew).
+ */
+export function matchOldState(oldUrns: ReadonlySet<string>, resources: RecordedResource[]): Map<RecordedResource, string> {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const engine = engineUrns(resources);
-    const memo = new Map<string, string[]>();
-    const namesOf = (r: RecordedResource): string[] => {
-        const cached = memo.get(r.urn);
-        if (cached) return cached;
+    const matched = new Map<RecordedResource, string>();
+    const claimed = new Set<string>();
+    for (const r of resources) {
+        if (r.type === STACK_TYPE) continue;
         const { stack, project } = urnParts(r.urn);
+        const make = (parentEngineUrn: string | undefined, type: string, name: string) =>
+            `urn:pulumi:${stack}::${project}::${parentEngineUrn ? `${urnParts(parentEngineUrn).qualifiedType}$` : ""}${type}::${name}`;
         const parent = r.parent ? byUrn.get(r.parent) : undefined;
-        const underStack = (p: RecordedResource | undefined) => !p || p.type === STACK_TYPE;
-        // The names of the parent (engine form); a parent outside the plan is taken as given.
-        const parentNames = (p: RecordedResource | undefined): (string | undefined)[] => (underStack(p) ? [undefined] : namesOf(p!));
-        const make = (parentName: string | undefined, type: string, name: string) =>
-            `urn:pulumi:${stack}::${project}::${parentName ? `${urnParts(parentName).qualifiedType}$` : ""}${type}::${name}`;
-        const names = new Set<string>([engine.get(r.urn)!]);
-        for (const p of parentNames(parent)) names.add(make(p, r.type, r.name));
-        for (const spec of r.options.aliasSpecs ?? []) {
-            const type = spec.type || r.type;
-            const name = spec.name || r.name;
-            const aliasParent = spec.parentUrn ? byUrn.get(spec.parentUrn) : parent;
-            const parents = spec.noParent ? [undefined] : spec.parentUrn && !aliasParent ? [spec.parentUrn] : parentNames(aliasParent);
-            for (const p of parents) names.add(make(p, type, name));
+        const parentEngine = parent && parent.type !== STACK_TYPE ? engine.get(parent.urn) : undefined;
+        const own = engine.get(r.urn)!;
+        const specs = (r.options.aliasSpecs ?? []).map((spec) => {
+            const named = spec.parentUrn ? byUrn.get(spec.parentUrn) : undefined;
+            const specParent = spec.noParent
+                ? undefined
+                : spec.parentUrn
+                  ? named
+                      ? named.type === STACK_TYPE
+                          ? undefined
+                          : engine.get(named.urn)
+                      : spec.parentUrn.includes("::pulumi:pulumi:Stack::")
+                        ? undefined
+                        : spec.parentUrn
+                  : parentEngine;
+            return { type: spec.type || r.type, name: spec.name || r.name, parent: specParent };
+        });
+        const candidates = [own, ...specs.map((a) => make(a.parent, a.type, a.name)), ...r.options.aliases.filter(Boolean)];
+        const parentOld = parent ? matched.get(parent) : undefined;
+        if (parentOld && parentOld !== parentEngine)
+            for (const tn of [{ type: r.type, name: r.name }, ...specs]) candidates.push(make(parentOld, tn.type, tn.name));
+        const hit = candidates.find((u) => oldUrns.has(u) && !claimed.has(u));
+        if (hit) {
+            matched.set(r, hit);
+            claimed.add(hit);
         }
-        for (const a of r.options.aliases) if (a) names.add(a);
-        const list = [...names];
-        memo.set(r.urn, list);
-        return list;
-    };
-    const known = new Map<string, RecordedResource>();
-    for (const r of resources) for (const n of namesOf(r)) known.set(n, r);
-    return known;
+    }
+    return matched;
 }
 
 export const BASELINE_DIR = path.join(__dirname, "..", "..", "tests", "fixtures", "plan-baseline");
