@@ -7,6 +7,7 @@ import * as path from "node:path";
 import Ajv from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { splitPackConfig } from "../tools/check";
+import { mergePackConfigs } from "../tools/policy/pack-config";
 import { discoverPolicyPacks, resolvePolicyConfig, startPolicyPack, type PolicyPackHandle } from "../tools/policy/analyzer-client";
 import { exitCode, jsonReport, markdownReport, sarifReport, textReport } from "../tools/policy/report";
 import { analyzeWithPack, type CheckResult } from "../tools/policy/run";
@@ -117,6 +118,30 @@ describe("policy pack config and the CLI", () => {
         const split = splitPackConfig([{ "net-06-no-world-ingress": "advisory", all: "mandatory" }], [{ name: "zero-trust", policies: ["net-06-no-world-ingress"] }, { name: "other", policies: ["x"] }]);
         expect(split).toEqual({ "zero-trust": { all: "mandatory", "net-06-no-world-ingress": "advisory" }, other: { all: "mandatory" } });
         expect(() => splitPackConfig([{ nope: "advisory" }], [{ name: "zero-trust", policies: [] }])).toThrow(/nope/);
+    });
+
+    it("a user's config file refines the stack's pack config: levels and properties per policy, exceptions joined by name", () => {
+        const platform = {
+            "zero-trust-exceptions": { exceptions: [{ name: "rcm", reason: "node installer", policies: ["k8s-01-pod-security-restricted"] }] },
+            "k8s-01-pod-security-restricted": { systemNamespaces: ["kube-system", "istio-system"] },
+        };
+        const user = {
+            "zero-trust-exceptions": { exceptions: [{ name: "public-web", reason: "storefront (SEC-1)", policies: ["k8s-08-internal-load-balancer"] }] },
+            "k8s-01-pod-security-restricted": "advisory" as const,
+        };
+        expect(mergePackConfigs([platform, user])).toEqual({
+            "zero-trust-exceptions": {
+                exceptions: [
+                    { name: "rcm", reason: "node installer", policies: ["k8s-01-pod-security-restricted"] },
+                    { name: "public-web", reason: "storefront (SEC-1)", policies: ["k8s-08-internal-load-balancer"] },
+                ],
+            },
+            "k8s-01-pod-security-restricted": { systemNamespaces: ["kube-system", "istio-system"], enforcementLevel: "advisory" },
+        });
+        // The same name given again replaces the earlier entry; a lone level stays a level.
+        const renamed = mergePackConfigs([platform, { "zero-trust-exceptions": { exceptions: [{ name: "rcm", reason: "narrowed", policies: [] }] } }, { all: "advisory" }, { all: "mandatory" }]);
+        expect((renamed["zero-trust-exceptions"] as any).exceptions).toEqual([{ name: "rcm", reason: "narrowed", policies: [] }]);
+        expect(renamed.all).toBe("mandatory");
     });
 
     it("discovers every folder with a PulumiPolicy.yaml under policies/", () => {

@@ -12,9 +12,40 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PolicyConfigError, startPolicyPack, type PolicyPackConfig } from "./analyzer-client";
 
+/**
+ * Later config files refine earlier ones policy by policy: a level or property given later wins, the rest
+ * of the earlier entry stays (a user's `{ "k8s-01-…": "advisory" }` keeps the stack's systemNamespaces), and
+ * named `exceptions` lists are joined by name (a user's own exceptions add to the platform's instead of
+ * silently replacing them; a later entry of the same name replaces the earlier one).
+ */
+export function mergePackConfigs(files: PolicyPackConfig[]): PolicyPackConfig {
+    const asObject = (v: unknown): Record<string, unknown> => (typeof v === "string" ? { enforcementLevel: v } : { ...(v as Record<string, unknown>) });
+    const merged: PolicyPackConfig = {};
+    for (const file of files) {
+        for (const [policy, entry] of Object.entries(file)) {
+            const before = merged[policy];
+            if (before === undefined || entry === null || typeof entry !== "object" && typeof entry !== "string") {
+                merged[policy] = entry;
+                continue;
+            }
+            const a = asObject(before);
+            const b = asObject(entry);
+            const joined: Record<string, unknown> = { ...a, ...b };
+            if (Array.isArray(a.exceptions) && Array.isArray(b.exceptions)) {
+                const byName = new Map<string, unknown>();
+                for (const e of [...a.exceptions, ...b.exceptions]) byName.set(String((e as { name?: unknown })?.name), e);
+                joined.exceptions = [...byName.values()];
+            }
+            const keys = Object.keys(joined);
+            merged[policy] = (keys.length === 1 && keys[0] === "enforcementLevel" ? joined.enforcementLevel : joined) as PolicyPackConfig[string];
+        }
+    }
+    return merged;
+}
+
 /** Splits merged config files between packs by the policy names each pack declares; "all" goes to every pack. */
 export function splitPackConfig(files: PolicyPackConfig[], packs: Array<{ name: string; policies: string[] }>): Record<string, PolicyPackConfig> {
-    const merged: PolicyPackConfig = Object.assign({}, ...files);
+    const merged = mergePackConfigs(files);
     const out: Record<string, PolicyPackConfig> = {};
     const claimed = new Set<string>(["all"]);
     for (const pack of packs) {
