@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EDGE_EXCEPTION_ANNOTATION } from "../components/contracts/names";
-import { PRIVATE_IPV4_RANGES, PRIVATE_IPV6_RANGES } from "../components/network/private-ranges";
+import { PRIVATE_IPV4_RANGES, PRIVATE_IPV6_RANGES } from "../components/contracts/private-ranges";
 import * as pack from "../policies/zero-trust/rules";
 
 const ROOT = path.resolve(__dirname, "..");

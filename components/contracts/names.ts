@@ -7,6 +7,9 @@
 /** A DNS-1123 label (Kubernetes namespace, service and most object names): at most 63 characters. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** A DNS-1123 subdomain (Kubernetes object names such as Secrets and ConfigMaps, hosts): at most 253 characters. */
+export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 /** The annotation that marks a resource as a named public edge exception (the zero-trust pack matches it). */
 export const EDGE_EXCEPTION_ANNOTATION = "platform.io/edge-exception";
 

@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KIND_NETWORK_FACTS, networkFactsProblems, type ClusterNetworkFacts } from "../cluster/network-facts";
-import { PRIVATE_IPV4_RANGES } from "../network/private-ranges";
+import { PRIVATE_IPV4_RANGES } from "../contracts/private-ranges";
 import { cidrContains } from "../contracts/cidr";
 import { DNS_LABEL, EDGE_EXCEPTION_ANNOTATION, OUTSIDE_MESH_REASON_ANNOTATION } from "../contracts/names";
 

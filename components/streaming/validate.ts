@@ -5,6 +5,7 @@
  * backend's own arguments), so both report the same rule in the same words. Limits are the backends'
  * documented quotas. Pure: loads no cloud SDK, so config parsing can use it.
  */
+import { DNS_SUBDOMAIN } from "../contracts/names";
 import { DNS_LABEL } from "../contracts/names";
 import { CLEANUP_POLICIES, STREAMING_SIZES, type StreamingBackend, type StreamingCommonArgs, type StreamingSize } from "./common";
 
@@ -12,7 +13,6 @@ import { CLEANUP_POLICIES, STREAMING_SIZES, type StreamingBackend, type Streamin
 const KAFKA_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 /** Event hub names: 1-256 characters, letters, digits, '.', '_', '-', starting and ending alphanumeric. */
 const EVENT_HUB = /^[a-zA-Z0-9]([a-zA-Z0-9._-]{0,254}[a-zA-Z0-9])?$/;
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** Client names become IAM role, identity and KafkaUser names: keep them short DNS labels. */
 const CLIENT_NAME = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;
 

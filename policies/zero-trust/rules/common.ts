@@ -350,7 +350,7 @@ export function cidrWithin(inner: string, outer: string): boolean {
 /**
  * Address ranges that never route to the public internet (RFC 1918, shared CGNAT, loopback, link-local; IPv6
  * ULA, link-local, loopback). Twins of PRIVATE_IPV4_RANGES / PRIVATE_IPV6_RANGES in
- * components/network/private-ranges.ts: a pack ships on its own, so it keeps its own copy, and
+ * components/contracts/private-ranges.ts: a pack ships on its own, so it keeps its own copy, and
  * tests/policy-pack-standalone.test.ts checks the two agree.
  */
 export const PRIVATE_IPV4_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16"] as const;
