@@ -4,7 +4,7 @@
  * the cluster exists. The exceptions come from the configuration the platform already has: the public
  * ingress's and public services' edge exceptions, and runtime-class-manager where SpinKube runs.
  */
-import { ClusterAdmissionPolicies, type AdmissionEdgeException, type AdmissionNamespaceException } from "../components/admission";
+import { ClusterAdmissionPolicies, defaultAdmissionEnforcement, type AdmissionEdgeException, type AdmissionEnforcement, type AdmissionNamespaceException } from "../components/admission";
 import type { ClusterTarget } from "../components/cluster";
 import type { PlatformConfig } from "./config";
 import { placementsOf } from "./config/services";
@@ -34,6 +34,11 @@ export function configuredExemptNamespaces(config: PlatformConfig, target: Clust
     return [...(spin ? [SPIN_RUNTIME_EXCEPTION] : []), ...configured];
 }
 
+/** What a violation does on one target: platform:admission.enforcementByTarget, else .enforcement, else the target's default. */
+export function configuredEnforcement(config: PlatformConfig, target: ClusterTarget): AdmissionEnforcement {
+    return config.admission.enforcementByTarget[target] ?? config.admission.enforcement ?? defaultAdmissionEnforcement(target);
+}
+
 export function addAdmissionPolicies(foundation: Foundation, config: PlatformConfig): Partial<Record<ClusterTarget, ClusterAdmissionPolicies>> {
     const out: Partial<Record<ClusterTarget, ClusterAdmissionPolicies>> = {};
     for (const [target, cluster] of Object.entries(foundation.clusters) as [ClusterTarget, NonNullable<Foundation["clusters"][ClusterTarget]>][]) {
@@ -44,6 +49,7 @@ export function addAdmissionPolicies(foundation: Foundation, config: PlatformCon
                 networkPolicyEngine: cluster.networkFacts.networkPolicyEngine,
                 exemptNamespaces: configuredExemptNamespaces(config, target),
                 edgeExceptions: configuredEdgeExceptions(config),
+                enforcement: configuredEnforcement(config, target),
             },
             { provider: cluster.provider, dependsOn: [cluster] },
         );

@@ -9,10 +9,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ClusterAdmissionPolicies, admissionArgsProblems, admissionSystemNamespaces, DEFAULT_INGRESS_NAMESPACES } from "../components/admission";
+import { ClusterAdmissionPolicies, ADMISSION_PARAMS_LABEL, ADMISSION_UNMATCHED_NAMESPACES, admissionArgsProblems, admissionSystemNamespaces, DEFAULT_INGRESS_NAMESPACES } from "../components/admission";
 import { OUTSIDE_MESH_REASON_ANNOTATION, EDGE_EXCEPTION_ANNOTATION } from "../components/contracts/names";
 import { parsePlatformConfig, rawPlatformConfig } from "../stacks/config";
-import { configuredEdgeExceptions, configuredExemptNamespaces } from "../stacks/admission";
+import { configuredEdgeExceptions, configuredEnforcement, configuredExemptNamespaces } from "../stacks/admission";
+import { mockKubernetesAutoName } from "../tools/plan/mocks/kubernetes";
 import type { ChartFacts, PodFact } from "../tools/charts/facts";
 import { loadStackConfig, planConfig, type Plan, type RecordedResource } from "../tools/plan";
 import { admitAll, type ParamObject, type Verdict } from "./admission";
@@ -50,7 +51,11 @@ function clustersOf(stack: string, plan: Plan): Cluster[] {
             c.target = /-(aws|azure|gcp|kubernetes)-admission$/.exec(r.parent)?.[1] ?? "";
         }
         if (r.type === BINDING) c.bindings.push(r.inputs);
-        if (r.type === CONFIG_MAP) c.params.push(r.inputs as unknown as ParamObject);
+        // The parameter ConfigMaps have no metadata.name: the provider auto-names them (here the mocks' name).
+        if (r.type === CONFIG_MAP) {
+            const cm = r.inputs as any;
+            c.params.push({ ...cm, metadata: { ...cm.metadata, name: cm.metadata?.name ?? mockKubernetesAutoName(r.name) } } as ParamObject);
+        }
     }
     return [...byProvider.values()];
 }
@@ -73,7 +78,14 @@ beforeAll(async () => {
 }, 600_000);
 
 const objectOf = (r: RecordedResource) => r.inputs as any;
-const verdict = (c: Cluster, object: any, operation: "CREATE" | "UPDATE" = "CREATE"): Verdict => admitAll(c.policies, c.bindings, c.params, { object, operation });
+/**
+ * The policies' checks on a request, as if every binding denied (the clusters' enforcement, deny or warn,
+ * is tested in the wiring). An UPDATE without an oldObject updates the object to itself.
+ */
+const verdict = (c: Cluster, object: any, operation: "CREATE" | "UPDATE" = "CREATE", oldObject?: any): Verdict =>
+    admitAll(c.policies, c.bindings, c.params, { object, operation, oldObject: operation === "UPDATE" ? (oldObject ?? object) : null, asDeny: true });
+/** The parameter ConfigMap holding one kind of parameters (by its label: its name is an auto-name). */
+const paramsOf = (c: Cluster, kind: string) => c.params.find((p: any) => p.metadata.labels?.[ADMISSION_PARAMS_LABEL] === kind);
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 const clusterOf = (stack: string, target: string) => clusters.find((c) => c.stack === stack && c.target === target)!;
 
@@ -190,7 +202,14 @@ describe("admission policies deny the insecure variant of each", () => {
         expectDenied(c, workloadObject({ ...hostPath, kind: "CronJob" }), "platform-pod-host-isolation", /mounts hostPath volume\(s\) host-root/);
         const caps = clone(base);
         container(caps).securityContext = { ...container(caps).securityContext, capabilities: { drop: ["ALL"], add: ["NET_ADMIN"] } };
-        expectDenied(c, workloadObject({ ...caps, kind: "DaemonSet" }), "platform-pod-host-isolation", /adds capabilities in container\(s\) cert-manager-webhook/);
+        expectDenied(c, workloadObject({ ...caps, kind: "DaemonSet" }), "platform-pod-host-isolation", /adds capabilities other than NET_BIND_SERVICE in container\(s\) cert-manager-webhook/);
+        // Pod Security restricted allows adding NET_BIND_SERVICE only (Knative's secure-pod-defaults adds it for ports < 1024).
+        const bind = clone(base);
+        container(bind).securityContext = { ...container(bind).securityContext, capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] } };
+        expect(verdict(c, workloadObject(bind)).denied).toEqual([]);
+        const bindAndMore = clone(base);
+        container(bindAndMore).securityContext = { ...container(bindAndMore).securityContext, capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE", "SYS_TIME"] } };
+        expectDenied(c, workloadObject(bindAndMore), "platform-pod-host-isolation", /adds capabilities other than NET_BIND_SERVICE/);
         // The same ztunnel pod spec: admitted in kube-system, denied in an application namespace.
         const ztunnel = chartPod("ztunnel");
         expect(verdict(c, workloadObject(ztunnel)).denied).toEqual([]);
@@ -287,21 +306,135 @@ describe("admission policies deny the insecure variant of each", () => {
     });
 });
 
+describe("admission on clusters the platform does not own: skipped namespaces, ratcheting, deletion, enforcement", () => {
+    const local = () => clusterOf("local", "kubernetes");
+    const daemonSet = (namespace: string, spec: any = {}) => ({
+        apiVersion: "apps/v1",
+        kind: "DaemonSet",
+        metadata: { name: "node-exporter", namespace },
+        spec: { template: { metadata: { labels: { app: "node-exporter" } }, spec: { containers: [{ name: "node-exporter", image: "prom/node-exporter:v1.8.0" }], ...spec } } },
+    });
+    const hostAccess = { hostNetwork: true, hostPID: true, volumes: [{ name: "root", hostPath: { path: "/" } }] };
+    const withImage = (o: any, image: string) => {
+        const c = clone(o);
+        c.spec.template.spec.containers[0].image = image;
+        return c;
+    };
+
+    it("kube-system, kube-public and kube-node-lease are never matched, their Namespace objects included; other namespaces still are", () => {
+        const c = local();
+        for (const ns of ADMISSION_UNMATCHED_NAMESPACES) {
+            const v = verdict(c, daemonSet(ns, hostAccess));
+            expect(v, ns).toEqual({ matched: [], denied: [], warned: [] });
+            // A Namespace object is matched against its own labels (kubernetes.io/metadata.name = its name).
+            expect(verdict(c, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }, "UPDATE").matched, ns).toEqual([]);
+        }
+        // Even with the parameters gone (mid-replacement), node agents in kube-system are admitted.
+        expect(admitAll(c.policies, c.bindings, [], { object: daemonSet("kube-system", hostAccess), asDeny: true }).denied).toEqual([]);
+        expect(admitAll(c.policies, c.bindings, [], { object: daemonSet("monitoring"), asDeny: true }).denied.join("\n")).toMatch(/no params found/);
+        // The Namespace policy still applies to every other namespace.
+        const shop = verdict(c, { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } });
+        expect(shop.matched).toContain("platform-namespace-mesh-enrolment");
+        expect(shop.denied.join("\n")).toMatch(/namespace shop: not labelled istio.io\/dataplane-mode=ambient/);
+    });
+
+    it("UPDATE: an object that already broke a rule is admitted (ratcheting); a new violation is denied", () => {
+        const c = local();
+        const insecure = daemonSet("monitoring", hostAccess);
+        expect(verdict(c, insecure).denied.length).toBeGreaterThan(0);
+        // node-exporter as it already runs, updated (new image): admitted.
+        expect(verdict(c, withImage(insecure, "prom/node-exporter:v1.9.0"), "UPDATE", insecure).denied).toEqual([]);
+        // The same update adding a privileged container: only that new violation is denied.
+        const privileged = withImage(insecure, "prom/node-exporter:v1.9.0");
+        privileged.spec.template.spec.containers[0].securityContext = { privileged: true };
+        const v = verdict(c, privileged, "UPDATE", insecure);
+        expect(v.denied).toHaveLength(1);
+        expect(v.denied[0]).toMatch(/runs privileged container\(s\) node-exporter/);
+        // A compliant workload updated into a violation: denied.
+        const secure = daemonSet("monitoring");
+        expect(verdict(c, daemonSet("monitoring", { hostNetwork: true }), "UPDATE", secure).denied.join("\n")).toMatch(/sets hostNetwork, hostPID or hostIPC/);
+        // Namespaces: an existing namespace outside the mesh without a reason may be updated; a new one is denied.
+        const legacy = { apiVersion: "v1", kind: "Namespace", metadata: { name: "legacy", labels: { team: "a" } } };
+        expect(verdict(c, { ...legacy, metadata: { ...legacy.metadata, labels: { team: "b" } } }, "UPDATE", legacy).denied).toEqual([]);
+        expect(verdict(c, legacy).denied.join("\n")).toMatch(/namespace legacy: not labelled/);
+        // Services: a public LoadBalancer that exists stays updatable; turning a ClusterIP into a NodePort is denied.
+        const svc = (type: string) => ({ apiVersion: "v1", kind: "Service", metadata: { name: "metallb-demo", namespace: "metallb-system" }, spec: { type, ports: [{ port: 80 }] } });
+        expect(verdict(c, svc("LoadBalancer"), "UPDATE", svc("LoadBalancer")).denied).toEqual([]);
+        expect(verdict(c, svc("NodePort"), "UPDATE", svc("ClusterIP")).denied.join("\n")).toMatch(/type NodePort opens a port on every node/);
+        // NetworkPolicy: an existing allow-all may be relabelled; a new rule admitting everything is denied.
+        const np = (ingress: any[]) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "legacy", namespace: "legacy" }, spec: { podSelector: {}, ingress } });
+        expect(verdict(c, np([{}]), "UPDATE", np([{}])).denied).toEqual([]);
+        expect(verdict(c, np([{}]), "UPDATE", np([{ ports: [{ port: 80 }] }])).denied.join("\n")).toMatch(/admits every source/);
+    });
+
+    it("an object being deleted is admitted (finalizer removal on a violating workload or namespace)", () => {
+        const c = local();
+        const deletionTimestamp = "2026-12-04T21:00:00Z";
+        const old = daemonSet("monitoring");
+        const dying = { ...daemonSet("monitoring", hostAccess), metadata: { ...old.metadata, deletionTimestamp, finalizers: [] } };
+        expect(verdict(c, dying, "UPDATE", { ...old, metadata: { ...old.metadata, deletionTimestamp, finalizers: ["example.com/cleanup"] } })).toEqual({ matched: [], denied: [], warned: [] });
+        const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "old-team", deletionTimestamp } };
+        expect(verdict(c, ns, "UPDATE", { ...ns, metadata: { ...ns.metadata, labels: { "istio.io/dataplane-mode": "ambient" } } }).denied).toEqual([]);
+        // Without the deletion timestamp the same update is a new violation.
+        expect(verdict(c, daemonSet("monitoring", hostAccess), "UPDATE", old).denied.length).toBeGreaterThan(0);
+    });
+
+    it("enforcement: deny on the managed clusters, warn (Warn, Audit) on the kubernetes target; configurable per stack and per target", async () => {
+        const c = local();
+        // Warn: the violation is admitted with a warning.
+        const warn = admitAll(c.policies, c.bindings, c.params, { object: daemonSet("monitoring", hostAccess) });
+        expect(warn.denied).toEqual([]);
+        expect(warn.warned.join("\n")).toMatch(/sets hostNetwork, hostPID or hostIPC/);
+        const aws = clusterOf("aws", "aws");
+        expect(admitAll(aws.policies, aws.bindings, aws.params, { object: daemonSet("monitoring", hostAccess) }).denied.length).toBeGreaterThan(0);
+        // Configuration: enforcement for every cluster, enforcementByTarget overrides it.
+        const cfg = (admission: unknown) => stackConfig("dev", { "platform:admission": admission }).config;
+        expect(configuredEnforcement(cfg({}), "kubernetes")).toBe("warn");
+        expect(configuredEnforcement(cfg({}), "aws")).toBe("deny");
+        expect(configuredEnforcement(cfg({ enforcement: "warn" }), "aws")).toBe("warn");
+        expect(configuredEnforcement(cfg({ enforcement: "warn", enforcementByTarget: { aws: "deny" } }), "aws")).toBe("deny");
+        expect(configuredEnforcement(cfg({ enforcementByTarget: { kubernetes: "deny" } }), "kubernetes")).toBe("deny");
+        const plan = await planConfig(loadStackConfig("local", { overrides: { "platform:admission": { enforcementByTarget: { kubernetes: "deny" } } } }));
+        const [denying] = clustersOf("local", plan).filter((x) => x.policies.length);
+        expect(denying.bindings.map((b) => b.spec.validationActions)).toEqual(denying.bindings.map(() => ["Deny"]));
+        // Bad values are named.
+        expect(() => cfg({ enforcement: "block" })).toThrow(/platform:admission\.enforcement: "block" must be one of "deny", "warn"/);
+        expect(() => cfg({ enforcementByTarget: { kubernetes: "audit" } })).toThrow(/platform:admission\.enforcementByTarget\.kubernetes: "audit" must be one of "deny", "warn"/);
+        expect(() => cfg({ enforcementByTarget: { openshift: "deny" } })).toThrow(/platform:admission\.enforcementByTarget\.openshift is not a known setting/);
+        expect(admissionArgsProblems("a", { clusterTarget: "aws", enforcement: "block" as any })).toEqual([
+            'ClusterAdmissionPolicies a: args.enforcement: "block" is not allowed; allowed: "deny", "warn"',
+        ]);
+    });
+
+    it("GKE: every gke-managed-* namespace is exempt on gcp clusters only", () => {
+        const gke = clusterOf("gcp", "gcp");
+        expect(verdict(gke, daemonSet("gke-managed-filestorecsi", hostAccess)).denied).toEqual([]);
+        expect(verdict(gke, { apiVersion: "v1", kind: "Namespace", metadata: { name: "gke-managed-parallelstorecsi" } }).denied).toEqual([]);
+        expect(verdict(gke, daemonSet("gke-filestorecsi", hostAccess)).denied.length).toBeGreaterThan(0);
+        expect(verdict(local(), daemonSet("gke-managed-filestorecsi", hostAccess)).denied.length).toBeGreaterThan(0);
+    });
+});
+
 describe("admission wiring", () => {
-    it("every policy has one binding with Deny, fails closed, and has its parameters, created before the binding", () => {
+    it("every policy has one binding (Deny on managed clusters, Warn+Audit on the kubernetes target), fails closed, skips kube-system, kube-public and kube-node-lease, and has its auto-named parameters, created before the binding", () => {
         for (const c of clusters) {
             for (const p of c.policies) {
                 expect(p.spec.failurePolicy).toBe("Fail");
+                expect(p.spec.matchConditions.map((m: any) => m.name)).toContain("not-being-deleted");
                 const bindings = c.bindings.filter((b) => b.spec.policyName === p.metadata.name);
                 expect(bindings.length, p.metadata.name).toBe(1);
-                expect(bindings[0].spec.validationActions).toEqual(["Deny"]);
+                expect(bindings[0].spec.validationActions, `${c.stack} ${c.target}`).toEqual(c.target === "kubernetes" ? ["Warn", "Audit"] : ["Deny"]);
+                expect(bindings[0].spec.matchResources.namespaceSelector).toEqual({
+                    matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-system", "kube-public", "kube-node-lease"] }],
+                });
                 if (!p.spec.paramKind) {
                     expect(bindings[0].spec.paramRef).toBeUndefined();
                     continue;
                 }
                 const ref = bindings[0].spec.paramRef;
                 expect(ref.parameterNotFoundAction).toBe("Deny");
-                const param = c.resources.find((r) => r.type === CONFIG_MAP && objectOf(r).metadata.name === ref.name && objectOf(r).metadata.namespace === ref.namespace);
+                // The ConfigMap has no fixed name (a data change replaces it create-before-delete); the paramRef names the auto-name.
+                const param = c.resources.find((r) => r.type === CONFIG_MAP && objectOf(r).metadata.name === undefined && mockKubernetesAutoName(r.name) === ref.name && objectOf(r).metadata.namespace === ref.namespace);
                 expect(param, `${c.stack} ${p.metadata.name}`).toBeDefined();
                 const binding = c.resources.find((r) => r.type === BINDING && objectOf(r).metadata.name === p.metadata.name)!;
                 expect(binding.dependencies).toContain(param!.urn);
@@ -314,7 +447,7 @@ describe("admission wiring", () => {
             const { config } = c.stack === PUBLIC_INGRESS ? { config: undefined } : stackConfig(c.stack);
             if (!config) continue;
             const target = c.target;
-            const data = (name: string) => (c.params.find((p) => p.metadata.name === name)?.data ?? {}) as Record<string, string>;
+            const data = (name: string) => (paramsOf(c, name)?.data ?? {}) as Record<string, string>;
             const engine = target === "kubernetes" ? config.kubernetes.network.engine : undefined;
             const expected = admissionSystemNamespaces({ clusterTarget: target, networkPolicyEngine: engine === "calico" ? "calico" : undefined, exemptNamespaces: configuredExemptNamespaces(config, target as any) });
             expect(Object.keys(data("system-namespaces")).sort(), `${c.stack} ${target}`).toEqual(expected.map((e) => e.namespace).sort());
@@ -322,17 +455,17 @@ describe("admission wiring", () => {
             expect(data("ingress-namespaces")).toEqual(Object.fromEntries(DEFAULT_INGRESS_NAMESPACES.map((e) => [e.namespace, e.reason])));
         }
         // SpinKube's privileged namespace is exempt only where SpinKube runs.
-        expect(Object.keys(clusterOf("local", "kubernetes").params.find((p) => p.metadata.name === "system-namespaces")!.data!)).toContain("runtime-class-manager");
-        expect(Object.keys(clusterOf("aws", "aws").params.find((p) => p.metadata.name === "system-namespaces")!.data!)).not.toContain("runtime-class-manager");
+        expect(Object.keys(clusterOf("local", "kubernetes").params.find((p: any) => p.metadata.labels?.[ADMISSION_PARAMS_LABEL] === "system-namespaces")!.data!)).toContain("runtime-class-manager");
+        expect(Object.keys(clusterOf("aws", "aws").params.find((p: any) => p.metadata.labels?.[ADMISSION_PARAMS_LABEL] === "system-namespaces")!.data!)).not.toContain("runtime-class-manager");
         const pub = clusters.find((x) => x.stack === PUBLIC_INGRESS)!;
-        expect(pub.params.find((p) => p.metadata.name === "edge-exceptions")!.data).toEqual({ "storefront-edge": "public storefront, approved in SEC-123" });
+        expect(pub.params.find((p: any) => p.metadata.labels?.[ADMISSION_PARAMS_LABEL] === "edge-exceptions")!.data).toEqual({ "storefront-edge": "public storefront, approved in SEC-123" });
     });
 
     it("platform:admission.exemptNamespaces reaches the parameters of the clusters it names, and needs a reason", async () => {
         const exempt = { namespace: "amazon-cloudwatch", reason: "EKS CloudWatch Observability add-on, owned by the platform team", targets: ["kubernetes"] };
         const plan = await planConfig(loadStackConfig("local", { overrides: { "platform:admission": { exemptNamespaces: [exempt] } } }));
         const [cluster] = clustersOf("local", plan).filter((c) => c.policies.length);
-        expect(cluster.params.find((p) => p.metadata.name === "system-namespaces")!.data!["amazon-cloudwatch"]).toBe(exempt.reason);
+        expect(cluster.params.find((p: any) => p.metadata.labels?.[ADMISSION_PARAMS_LABEL] === "system-namespaces")!.data!["amazon-cloudwatch"]).toBe(exempt.reason);
         const { config } = stackConfig("dev", { "platform:admission": { exemptNamespaces: [exempt] } });
         expect(configuredExemptNamespaces(config, "aws").map((e) => e.namespace)).not.toContain("amazon-cloudwatch");
         expect(() => stackConfig("local", { "platform:admission": { exemptNamespaces: [{ namespace: "amazon-cloudwatch", reason: " " }] } })).toThrow(

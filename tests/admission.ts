@@ -3,11 +3,14 @@
  * request (Kubernetes docs "Validating Admission Policy"; kubernetes/kubernetes staging/src/k8s.io/
  * apiserver/pkg/admission/plugin/policy/validating): a policy applies when one of its
  * matchConstraints.resourceRules matches the request's group, version, resource and operation; its
- * binding's paramRef selects the parameter object (none found: parameterNotFoundAction Deny denies);
- * matchConditions must all be true; `variables` are computed in order and read as `variables.<name>`;
+ * binding's matchResources.namespaceSelector must match the request's namespace's labels (for a Namespace
+ * object, its own labels; every namespace carries kubernetes.io/metadata.name = its name; other
+ * cluster-scoped objects are never skipped); the binding's paramRef selects the parameter object (none
+ * found: parameterNotFoundAction Deny denies); matchConditions must all be true; `variables` are computed in order and read as `variables.<name>`;
  * each validation must evaluate to true. An expression error is a failure, which failurePolicy Fail
  * turns into a denial. The message is messageExpression's result when it is a non-empty string, else
- * `message`. The CEL environment is @bufbuild/cel's standard library plus its strings extension
+ * `message`. A failure is a denial when the binding's validationActions hold Deny, a warning when they
+ * hold Warn (Audit is not modelled). The CEL environment is @bufbuild/cel's standard library plus its strings extension
  * (`join`, `trim`, …), the subset of Kubernetes' CEL libraries these policies use.
  *
  * Values are plain JSON, integers as CEL int. A real API server also type-checks the expressions
@@ -22,6 +25,12 @@ export interface AdmissionRequestLike {
     /** The object as sent (apiVersion, kind, metadata, spec). */
     object: any;
     operation?: "CREATE" | "UPDATE";
+    /** The object before an UPDATE (null otherwise). */
+    oldObject?: any;
+    /** Labels of the request's namespace beyond kubernetes.io/metadata.name (which is always set). */
+    namespaceLabels?: Record<string, string>;
+    /** Evaluate every binding as if its validationActions were [Deny] (the policies' checks, whatever the enforcement). */
+    asDeny?: boolean;
 }
 
 export interface ParamObject {
@@ -36,6 +45,22 @@ export interface Verdict {
     matched: string[];
     /** One line per denial: "<policy>: <message>". */
     denied: string[];
+    /** One line per warning (bindings with Warn): "<policy>: <message>". */
+    warned: string[];
+}
+
+/** A metav1.LabelSelector against labels (matchLabels and In, NotIn, Exists, DoesNotExist). */
+export function selects(selector: any, labels: Record<string, string>): boolean {
+    if (!selector) return true;
+    for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+    for (const e of selector.matchExpressions ?? []) {
+        const has = e.key in labels;
+        if (e.operator === "In" && !(has && e.values.includes(labels[e.key]))) return false;
+        if (e.operator === "NotIn" && has && e.values.includes(labels[e.key])) return false;
+        if (e.operator === "Exists" && !has) return false;
+        if (e.operator === "DoesNotExist" && has) return false;
+    }
+    return true;
 }
 
 /** REST resource of a kind (the plurals these policies match; `…y` → `…ies`). */
@@ -94,9 +119,22 @@ export function admit(policy: any, binding: any, params: ParamObject[], req: Adm
     const { group, version } = groupVersion(object.apiVersion);
     const resource = resourceOf(object.kind);
     const matched = (spec.matchConstraints?.resourceRules ?? []).some((r: any) => matchesRule(r, group, version, resource, op));
-    if (!matched) return { matched: [], denied: [] };
-    const deny = (message: string): Verdict => ({ matched: [name], denied: [`${name}: ${message}`] });
-    if (!(binding.spec.validationActions ?? []).includes("Deny")) return { matched: [name], denied: [] };
+    const none: Verdict = { matched: [], denied: [], warned: [] };
+    if (!matched) return none;
+    // Namespace selector: a namespaced object's namespace, a Namespace itself; other cluster-scoped objects always match.
+    const namespaceSelector = binding.spec.matchResources?.namespaceSelector;
+    if (object.kind === "Namespace") {
+        if (!selects(namespaceSelector, { ...(object.metadata?.labels ?? {}), "kubernetes.io/metadata.name": object.metadata?.name ?? "" })) return none;
+    } else if (object.metadata?.namespace) {
+        if (!selects(namespaceSelector, { ...(req.namespaceLabels ?? {}), "kubernetes.io/metadata.name": object.metadata.namespace })) return none;
+    }
+    const actions: string[] = req.asDeny ? ["Deny"] : (binding.spec.validationActions ?? []);
+    const verdictOf = (messages: string[]): Verdict => ({
+        matched: [name],
+        denied: actions.includes("Deny") ? messages : [],
+        warned: actions.includes("Warn") ? messages : [],
+    });
+    const deny = (message: string): Verdict => verdictOf([`${name}: ${message}`]);
 
     let paramValue: unknown = null;
     if (spec.paramKind) {
@@ -106,7 +144,7 @@ export function admit(policy: any, binding: any, params: ParamObject[], req: Adm
             (p) => p.kind === spec.paramKind.kind && p.apiVersion === spec.paramKind.apiVersion && p.metadata.name === ref.name && (p.metadata.namespace ?? "") === (ref.namespace ?? ""),
         );
         if (!found) {
-            if (ref.parameterNotFoundAction === "Allow") return { matched: [name], denied: [] };
+            if (ref.parameterNotFoundAction === "Allow") return verdictOf([]);
             return deny(`no params found for binding ${binding.metadata.name} (${ref.namespace}/${ref.name}); parameterNotFoundAction ${ref.parameterNotFoundAction ?? "Deny"}`);
         }
         paramValue = toCelValue(found);
@@ -114,15 +152,15 @@ export function admit(policy: any, binding: any, params: ParamObject[], req: Adm
     const namespace = object.metadata?.namespace ?? "";
     const ctx: Record<string, unknown> = {
         object: toCelValue(object),
-        oldObject: null,
+        oldObject: req.oldObject == null ? null : toCelValue(req.oldObject),
         params: paramValue,
         request: toCelValue({ operation: op, namespace, name: object.metadata?.name ?? "", kind: { group, version, kind: object.kind }, resource: { group, version, resource } }),
     };
     const failed = (what: string, error: string) => spec.failurePolicy === "Ignore" ? undefined : deny(`${what}: ${error}`);
     for (const c of spec.matchConditions ?? []) {
         const r = run(c.expression, ctx);
-        if (r.error) return failed(`matchCondition ${c.name}`, r.error) ?? { matched: [], denied: [] };
-        if (r.value !== true) return { matched: [], denied: [] };
+        if (r.error) return failed(`matchCondition ${c.name}`, r.error) ?? none;
+        if (r.value !== true) return none;
     }
     const variables: Record<string, unknown> = {};
     const variableErrors = new Map<string, string>();
@@ -147,17 +185,18 @@ export function admit(policy: any, binding: any, params: ParamObject[], req: Adm
         }
         denied.push(`${name}: ${message}`);
     }
-    return { matched: [name], denied };
+    return verdictOf(denied);
 }
 
 /** The verdict of every policy with its bindings. */
 export function admitAll(policies: any[], bindings: any[], params: ParamObject[], req: AdmissionRequestLike): Verdict {
-    const out: Verdict = { matched: [], denied: [] };
+    const out: Verdict = { matched: [], denied: [], warned: [] };
     for (const policy of policies) {
         for (const binding of bindings.filter((b) => b.spec.policyName === policy.metadata.name)) {
             const v = admit(policy, binding, params, req);
             out.matched.push(...v.matched);
             out.denied.push(...v.denied);
+            out.warned.push(...v.warned);
         }
     }
     return out;

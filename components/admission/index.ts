@@ -2,9 +2,14 @@
  * ClusterAdmissionPolicies: the zero-trust pack's Kubernetes rules enforced by the API server itself,
  * with ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1, built into Kubernetes, no controller
  * to run). Whatever applies an object — Pulumi, kubectl, an operator, GitOps — is checked on create and
- * update. Each policy has one binding with validationActions [Deny]; failurePolicy Fail, so an
- * expression error or missing parameters deny too. The exceptions are parameters: ConfigMaps in the
- * platform-admission namespace whose data keys are the excepted names and whose values say why.
+ * update. Each policy has one binding whose validationActions follow `enforcement` ([Deny] on the
+ * clusters the platform creates, [Warn, Audit] on an existing cluster by default); failurePolicy Fail,
+ * so an expression error or missing parameters deny (or warn) too. Bindings skip kube-system,
+ * kube-public and kube-node-lease outright (namespaceSelector), objects being deleted (matchCondition),
+ * and on UPDATE an object that already broke the same rule (ratcheting: only new violations count).
+ * The exceptions are parameters: auto-named ConfigMaps in the platform-admission namespace whose data
+ * keys are the excepted names and whose values say why; a change replaces a ConfigMap create-before-
+ * delete and the bindings' paramRef moves to the new name.
  * The CEL sources are in ./policies.ts; docs/admission.md lists what each enforces.
  */
 import * as k8s from "@pulumi/kubernetes";
@@ -49,10 +54,40 @@ export interface ClusterAdmissionPoliciesArgs {
     ingressNamespaces?: AdmissionNamespaceException[];
     /** Namespace of the parameter ConfigMaps. Default "platform-admission". */
     paramsNamespace?: string;
+    /**
+     * What a violation does: "deny" (validationActions [Deny]) or "warn" ([Warn, Audit]: the request is
+     * admitted with a warning and an audit annotation). Default: "deny" on the managed clusters the
+     * platform creates (aws, azure, gcp), "warn" on the `kubernetes` target, whose workloads the platform
+     * does not own.
+     */
+    enforcement?: AdmissionEnforcement;
 }
+
+export const ADMISSION_ENFORCEMENTS = ["deny", "warn"] as const;
+export type AdmissionEnforcement = (typeof ADMISSION_ENFORCEMENTS)[number];
+
+/** The enforcement a cluster target gets when none is configured. */
+export function defaultAdmissionEnforcement(clusterTarget: string): AdmissionEnforcement {
+    return clusterTarget === "kubernetes" ? "warn" : "deny";
+}
+
+/** validationActions of an enforcement (Deny and Warn may not be combined). */
+export function admissionValidationActions(enforcement: AdmissionEnforcement): string[] {
+    return enforcement === "deny" ? ["Deny"] : ["Warn", "Audit"];
+}
+
+/**
+ * Namespaces no binding matches (matchResources.namespaceSelector on kubernetes.io/metadata.name, NotIn):
+ * node agents there never depend on the parameters. For a Namespace object the selector is matched
+ * against the namespace's own labels, so these Namespaces themselves are skipped too.
+ */
+export const ADMISSION_UNMATCHED_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"];
 
 /** Namespace of the parameter ConfigMaps. */
 export const ADMISSION_PARAMS_NAMESPACE = "platform-admission";
+
+/** Label naming which parameters a ConfigMap holds (its name is Pulumi's auto-name). */
+export const ADMISSION_PARAMS_LABEL = "platform.io/admission-params";
 
 export const ADMISSION_TARGETS = ["aws", "azure", "gcp", "kubernetes"];
 
@@ -86,6 +121,18 @@ const MANAGED_NAMESPACES: Record<string, AdmissionNamespaceException[]> = {
     ],
     kubernetes: [{ namespace: "local-path-storage", reason: "kind's local-path provisioner: helper pods mount hostPath for volumes" }],
 };
+
+/**
+ * Namespace prefixes exempt per target: GKE creates further gke-managed-* namespaces for its managed
+ * components (gke-managed-system, gke-managed-cim, gke-managed-filestorecsi, …). A ConfigMap key cannot
+ * hold a pattern, so the prefix is part of the policies' CEL on that target.
+ */
+const MANAGED_NAMESPACE_PREFIXES: Record<string, string[]> = { gcp: ["gke-managed-"] };
+
+/** The namespace prefixes a cluster target exempts. */
+export function admissionExemptNamespacePrefixes(clusterTarget: string): string[] {
+    return MANAGED_NAMESPACE_PREFIXES[clusterTarget] ?? [];
+}
 
 const CALICO_NAMESPACES: AdmissionNamespaceException[] = [
     { namespace: "calico-system", reason: "Calico node agents (host network)" },
@@ -126,6 +173,7 @@ export function admissionArgsProblems(name: string, args: ClusterAdmissionPolici
     named("exemptNamespaces", ns(args.exemptNamespaces), (k) => DNS_LABEL.test(k), "a namespace name (DNS-1123 label)");
     named("ingressNamespaces", ns(args.ingressNamespaces), (k) => DNS_LABEL.test(k), "a namespace name (DNS-1123 label)");
     named("edgeExceptions", (args.edgeExceptions ?? []).map((e) => ({ key: e.name, reason: e.reason })), (k) => CONFIG_MAP_KEY.test(k), "letters, digits, '-', '_' and '.' (a ConfigMap key)");
+    if (args.enforcement !== undefined && !ADMISSION_ENFORCEMENTS.includes(args.enforcement)) at("enforcement", args.enforcement, ADMISSION_ENFORCEMENTS.map((e) => `"${e}"`).join(", "));
     if (args.paramsNamespace !== undefined && !DNS_LABEL.test(args.paramsNamespace)) at("paramsNamespace", args.paramsNamespace, "a namespace name (DNS-1123 label)");
     return problems;
 }
@@ -139,6 +187,8 @@ export class ClusterAdmissionPolicies extends pulumi.ComponentResource {
     public readonly paramsNamespace: pulumi.Output<string>;
     /** Namespaces exempt from the pod, mesh-enrolment and NetworkPolicy policies. */
     public readonly exemptNamespaces: pulumi.Output<string[]>;
+    /** The bindings' validationActions. */
+    public readonly validationActions: pulumi.Output<string[]>;
 
     constructor(name: string, args: ClusterAdmissionPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
         const problems = admissionArgsProblems(name, args);
@@ -181,7 +231,13 @@ export class ClusterAdmissionPolicies extends pulumi.ComponentResource {
                 new k8s.core.v1.ConfigMap(
                     `${name}-${kind}`,
                     {
-                        metadata: { name: kind, namespace: namespace.metadata.name, labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform-admission" } },
+                        // No metadata.name: Pulumi auto-names it (<resource name>-<suffix>), so a data change
+                        // replaces it create-before-delete and the binding's paramRef moves to the new one;
+                        // a fixed name would be deleted first, leaving the Deny bindings without parameters.
+                        metadata: {
+                            namespace: namespace.metadata.name,
+                            labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform-admission", [ADMISSION_PARAMS_LABEL]: kind },
+                        },
                         data: params[kind],
                     },
                     { parent: this },
@@ -189,12 +245,16 @@ export class ClusterAdmissionPolicies extends pulumi.ComponentResource {
             );
         }
 
-        const definitions = admissionPolicyDefinitions({
-            edgeException: EDGE_EXCEPTION_ANNOTATION,
-            outsideMeshReason: OUTSIDE_MESH_REASON_ANNOTATION,
-            egressException: "platform.io/egress-exception",
-            egressExceptionReason: "platform.io/egress-exception-reason",
-        });
+        const definitions = admissionPolicyDefinitions(
+            {
+                edgeException: EDGE_EXCEPTION_ANNOTATION,
+                outsideMeshReason: OUTSIDE_MESH_REASON_ANNOTATION,
+                egressException: "platform.io/egress-exception",
+                egressExceptionReason: "platform.io/egress-exception-reason",
+            },
+            { exemptNamespacePrefixes: admissionExemptNamespacePrefixes(args.clusterTarget) },
+        );
+        const validationActions = admissionValidationActions(args.enforcement ?? defaultAdmissionEnforcement(args.clusterTarget));
         for (const def of definitions) {
             const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-${def.name}`, { metadata: { name: def.name }, spec: policySpec(def) }, { parent: this });
             const paramMap = def.params ? configMaps.get(def.params)! : undefined;
@@ -205,8 +265,11 @@ export class ClusterAdmissionPolicies extends pulumi.ComponentResource {
                     metadata: { name: def.name },
                     spec: {
                         policyName: policy.metadata.name,
-                        validationActions: ["Deny"],
-                        ...(def.params ? { paramRef: { name: def.params, namespace: paramsNamespace, parameterNotFoundAction: "Deny" } } : {}),
+                        validationActions,
+                        matchResources: {
+                            namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ADMISSION_UNMATCHED_NAMESPACES }] },
+                        },
+                        ...(paramMap ? { paramRef: { name: paramMap.metadata.name, namespace: paramsNamespace, parameterNotFoundAction: "Deny" } } : {}),
                     },
                 },
                 { parent: this, dependsOn: paramMap ? [policy, paramMap] : [policy] },
@@ -216,7 +279,8 @@ export class ClusterAdmissionPolicies extends pulumi.ComponentResource {
         this.policyNames = pulumi.output(definitions.map((d) => d.name));
         this.paramsNamespace = namespace.metadata.name;
         this.exemptNamespaces = pulumi.output(system.map((e) => e.namespace));
-        this.registerOutputs({ policyNames: this.policyNames, paramsNamespace: this.paramsNamespace, exemptNamespaces: this.exemptNamespaces });
+        this.validationActions = pulumi.output(validationActions);
+        this.registerOutputs({ policyNames: this.policyNames, paramsNamespace: this.paramsNamespace, exemptNamespaces: this.exemptNamespaces, validationActions: this.validationActions });
     }
 }
 
@@ -225,6 +289,7 @@ function policySpec(def: AdmissionPolicyDefinition): k8s.types.input.admissionre
         failurePolicy: "Fail",
         ...(def.params ? { paramKind: { apiVersion: "v1", kind: "ConfigMap" } } : {}),
         matchConstraints: { resourceRules: def.resourceRules },
+        ...(def.matchConditions?.length ? { matchConditions: def.matchConditions } : {}),
         ...(def.variables?.length ? { variables: def.variables } : {}),
         validations: def.validations,
     };

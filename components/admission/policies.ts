@@ -45,8 +45,16 @@ export interface AdmissionPolicyDefinition {
     resourceRules: AdmissionResourceRule[];
     /** The parameter ConfigMap (absent: the policy has no exceptions). */
     params?: AdmissionParams;
+    /** Conditions all of which must hold for the policy to apply (admissionFinalize adds "not-being-deleted"). */
+    matchConditions?: AdmissionMatchCondition[];
     variables?: AdmissionVariable[];
     validations: AdmissionValidation[];
+}
+
+/** One spec.matchConditions entry. */
+export interface AdmissionMatchCondition {
+    name: string;
+    expression: string;
 }
 
 const WRITE = ["CREATE", "UPDATE"];
@@ -54,15 +62,26 @@ const WRITE = ["CREATE", "UPDATE"];
 /** A name is an exception when it is a key of the parameter ConfigMap's data. */
 const listed = (key: string) => `(has(params.data) && ${key} in params.data)`;
 
+/**
+ * A namespace is exempt when the system-namespaces parameters list it, or its name starts with one of
+ * the cluster target's managed prefixes (GKE's gke-managed-*: a ConfigMap key cannot hold a pattern).
+ */
+const exemptNamespace = (key: string, prefixes: string[]) =>
+    prefixes.length ? `(${listed(key)} || ${prefixes.map((p) => `${key}.startsWith('${p}')`).join(" || ")})` : listed(key);
+
+/** The one capability a pod may add: Pod Security `restricted` allows exactly NET_BIND_SERVICE. */
+export const ALLOWED_ADDED_CAPABILITIES = ["NET_BIND_SERVICE"];
+const ADDS_DISALLOWED_CAPABILITY = `has(c.securityContext) && has(c.securityContext.capabilities) && has(c.securityContext.capabilities.add) && c.securityContext.capabilities.add.exists(x, !(x in [${ALLOWED_ADDED_CAPABILITIES.map((c) => `'${c}'`).join(", ")}]))`;
+
 /** The pod spec of every workload kind the pod policy matches. */
 const POD_SPEC =
     "object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)";
 
-const podHostIsolation: AdmissionPolicyDefinition = {
+const podHostIsolation = (prefixes: string[]): AdmissionPolicyDefinition => ({
     name: "platform-pod-host-isolation",
     packRules: ["K8S-09", "K8S-10"],
     description:
-        "Pods and pod templates outside the exempt namespaces share no host namespace, run no privileged container, mount no hostPath volume and add no Linux capability.",
+        "Pods and pod templates outside the exempt namespaces share no host namespace, run no privileged container, mount no hostPath volume and add no Linux capability but NET_BIND_SERVICE (as Pod Security restricted).",
     resourceRules: [
         { apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: WRITE },
         { apiGroups: ["apps"], apiVersions: ["v1"], resources: ["deployments", "statefulsets", "daemonsets", "replicasets"], operations: WRITE },
@@ -70,7 +89,7 @@ const podHostIsolation: AdmissionPolicyDefinition = {
     ],
     params: AdmissionParams.SystemNamespaces,
     variables: [
-        { name: "exempt", expression: listed("request.namespace") },
+        { name: "exempt", expression: exemptNamespace("request.namespace", prefixes) },
         { name: "podSpec", expression: POD_SPEC },
         {
             name: "containers",
@@ -99,14 +118,12 @@ const podHostIsolation: AdmissionPolicyDefinition = {
                 "'namespace ' + request.namespace + ': ' + object.kind + ' ' + object.metadata.name + ' mounts hostPath volume(s) ' + variables.podSpec.volumes.filter(v, has(v.hostPath)).map(v, v.name).join(', ') + '; only the exempt system namespaces may'",
         },
         {
-            expression:
-                "variables.exempt || !variables.containers.exists(c, has(c.securityContext) && has(c.securityContext.capabilities) && has(c.securityContext.capabilities.add) && size(c.securityContext.capabilities.add) > 0)",
-            message: "no added Linux capabilities outside the exempt system namespaces",
-            messageExpression:
-                "'namespace ' + request.namespace + ': ' + object.kind + ' ' + object.metadata.name + ' adds capabilities in container(s) ' + variables.containers.filter(c, has(c.securityContext) && has(c.securityContext.capabilities) && has(c.securityContext.capabilities.add) && size(c.securityContext.capabilities.add) > 0).map(c, c.name).join(', ') + '; drop ALL and add none outside the exempt system namespaces'",
+            expression: `variables.exempt || !variables.containers.exists(c, ${ADDS_DISALLOWED_CAPABILITY})`,
+            message: "no added Linux capabilities but NET_BIND_SERVICE outside the exempt system namespaces",
+            messageExpression: `'namespace ' + request.namespace + ': ' + object.kind + ' ' + object.metadata.name + ' adds capabilities other than NET_BIND_SERVICE in container(s) ' + variables.containers.filter(c, ${ADDS_DISALLOWED_CAPABILITY}).map(c, c.name).join(', ') + '; drop ALL and add at most NET_BIND_SERVICE outside the exempt system namespaces'`,
         },
     ],
-};
+});
 
 /** Annotations that keep a cloud load balancer internal (the pack's K8S-08 list). */
 export const INTERNAL_LOAD_BALANCER_ANNOTATIONS: Record<string, string[]> = {
@@ -212,7 +229,7 @@ const authorizationPolicySources: AdmissionPolicyDefinition = {
     ],
 };
 
-function namespaceMeshEnrolment(reasonAnnotation: string): AdmissionPolicyDefinition {
+function namespaceMeshEnrolment(reasonAnnotation: string, prefixes: string[]): AdmissionPolicyDefinition {
     return {
         name: "platform-namespace-mesh-enrolment",
         packRules: ["K8S-05"],
@@ -221,7 +238,7 @@ function namespaceMeshEnrolment(reasonAnnotation: string): AdmissionPolicyDefini
         params: AdmissionParams.SystemNamespaces,
         validations: [
             {
-                expression: `${listed("object.metadata.name")} || (has(object.metadata.labels) && 'istio.io/dataplane-mode' in object.metadata.labels && object.metadata.labels['istio.io/dataplane-mode'] == 'ambient') || (has(object.metadata.annotations) && '${reasonAnnotation}' in object.metadata.annotations && object.metadata.annotations['${reasonAnnotation}'].trim() != '')`,
+                expression: `${exemptNamespace("object.metadata.name", prefixes)} || (has(object.metadata.labels) && 'istio.io/dataplane-mode' in object.metadata.labels && object.metadata.labels['istio.io/dataplane-mode'] == 'ambient') || (has(object.metadata.annotations) && '${reasonAnnotation}' in object.metadata.annotations && object.metadata.annotations['${reasonAnnotation}'].trim() != '')`,
                 message: `a namespace outside the ambient mesh carries its reason in the ${reasonAnnotation} annotation`,
                 messageExpression: `'namespace ' + object.metadata.name + ': not labelled istio.io/dataplane-mode=ambient, so its pods get no mTLS and no identity policy; enrol it, or give the reason in the ${reasonAnnotation} annotation'`,
             },
@@ -229,7 +246,7 @@ function namespaceMeshEnrolment(reasonAnnotation: string): AdmissionPolicyDefini
     };
 }
 
-function networkPolicyNotAllowAll(egressException: string, egressReason: string): AdmissionPolicyDefinition {
+function networkPolicyNotAllowAll(egressException: string, egressReason: string, prefixes: string[]): AdmissionPolicyDefinition {
     return {
         name: "platform-network-policy-named-peers",
         packRules: ["K8S-16", "K8S-02"],
@@ -238,7 +255,7 @@ function networkPolicyNotAllowAll(egressException: string, egressReason: string)
         resourceRules: [{ apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], resources: ["networkpolicies"], operations: WRITE }],
         params: AdmissionParams.SystemNamespaces,
         variables: [
-            { name: "exempt", expression: listed("request.namespace") },
+            { name: "exempt", expression: exemptNamespace("request.namespace", prefixes) },
             { name: "ingress", expression: "has(object.spec.ingress) ? object.spec.ingress : []" },
             { name: "egress", expression: "has(object.spec.egress) ? object.spec.egress : []" },
             {
@@ -281,14 +298,52 @@ export interface AdmissionMarks {
     egressExceptionReason: string;
 }
 
+/** Skips objects being deleted (finalizer removal, a terminating namespace): their state is on its way out. */
+export const NOT_BEING_DELETED: AdmissionMatchCondition = { name: "not-being-deleted", expression: "object == null || !has(object.metadata.deletionTimestamp)" };
+
+/** `object` as a whole word (not oldObject, namespaceObject). */
+const OBJECT_REF = /\bobject\b/g;
+const capitalised = (n: string) => n.charAt(0).toUpperCase() + n.slice(1);
+
+/**
+ * Ratcheting on UPDATE: each validation V becomes `V || (oldObject != null && !V_old)`, where V_old is V
+ * over `variables.previous` (oldObject on UPDATE; object on CREATE, where V_old is never reached), its
+ * object-dependent variables recomputed over it as `old<Name>`. Both branches of `previous` have the
+ * object's type, so the expressions type-check as the originals do. An object that already broke the
+ * same rule before the update is admitted; a new violation, or one on CREATE, is denied. Plus the
+ * not-being-deleted match condition.
+ */
+export function withRatchet(def: AdmissionPolicyDefinition): AdmissionPolicyDefinition {
+    const variables = def.variables ?? [];
+    const dependent = new Set<string>();
+    const refersTo = (e: string, n: string) => new RegExp(`\\bvariables\\.${n}\\b`).test(e);
+    for (const v of variables) if (new RegExp(OBJECT_REF.source).test(v.expression) || [...dependent].some((d) => refersTo(v.expression, d))) dependent.add(v.name);
+    const toOld = (e: string) =>
+        e.replace(OBJECT_REF, "variables.previous").replace(/\bvariables\.(\w+)\b/g, (m, n: string) => (dependent.has(n) ? `variables.old${capitalised(n)}` : m));
+    const oldVariables = variables.filter((v) => dependent.has(v.name)).map((v) => ({ name: `old${capitalised(v.name)}`, expression: toOld(v.expression) }));
+    return {
+        ...def,
+        matchConditions: [NOT_BEING_DELETED, ...(def.matchConditions ?? [])],
+        variables: [...variables, { name: "previous", expression: "oldObject != null ? oldObject : object" }, ...oldVariables],
+        validations: def.validations.map((v) => ({ ...v, expression: `(${v.expression}) || (oldObject != null && !(${toOld(v.expression)}))` })),
+    };
+}
+
+export interface AdmissionPolicyOptions {
+    /** Namespace name prefixes exempt like the listed system namespaces (GKE: gke-managed-). */
+    exemptNamespacePrefixes?: string[];
+}
+
 /** Every platform admission policy, in a fixed order. */
-export function admissionPolicyDefinitions(marks: AdmissionMarks): AdmissionPolicyDefinition[] {
+/** Every platform admission policy, in a fixed order. */
+export function admissionPolicyDefinitions(marks: AdmissionMarks, opts: AdmissionPolicyOptions = {}): AdmissionPolicyDefinition[] {
+    const prefixes = opts.exemptNamespacePrefixes ?? [];
     return [
-        podHostIsolation,
+        podHostIsolation(prefixes),
         serviceExposure(marks.edgeException),
         peerAuthenticationStrict,
         authorizationPolicySources,
-        namespaceMeshEnrolment(marks.outsideMeshReason),
-        networkPolicyNotAllowAll(marks.egressException, marks.egressExceptionReason),
-    ];
+        namespaceMeshEnrolment(marks.outsideMeshReason, prefixes),
+        networkPolicyNotAllowAll(marks.egressException, marks.egressExceptionReason, prefixes),
+    ].map(withRatchet);
 }
