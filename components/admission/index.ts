@@ -58,9 +58,9 @@ export interface ClusterAdmissionPoliciesArgs {
      * What a violation does: "deny" (validationActions [Deny]) or "warn" ([Warn, Audit]: the request is
      * admitted with a warning and an audit annotation). Default: "deny" on the managed clusters the
      * platform creates (aws, azure, gcp), "warn" on the `kubernetes` target, whose workloads the platform
-     * does not own.
+     * does not own. A string checked at run time (a Pulumi schema has no literal unions).
      */
-    enforcement?: AdmissionEnforcement;
+    enforcement?: string;
 }
 
 export const ADMISSION_ENFORCEMENTS = ["deny", "warn"] as const;
@@ -173,7 +173,7 @@ export function admissionArgsProblems(name: string, args: ClusterAdmissionPolici
     named("exemptNamespaces", ns(args.exemptNamespaces), (k) => DNS_LABEL.test(k), "a namespace name (DNS-1123 label)");
     named("ingressNamespaces", ns(args.ingressNamespaces), (k) => DNS_LABEL.test(k), "a namespace name (DNS-1123 label)");
     named("edgeExceptions", (args.edgeExceptions ?? []).map((e) => ({ key: e.name, reason: e.reason })), (k) => CONFIG_MAP_KEY.test(k), "letters, digits, '-', '_' and '.' (a ConfigMap key)");
-    if (args.enforcement !== undefined && !ADMISSION_ENFORCEMENTS.includes(args.enforcement)) at("enforcement", args.enforcement, ADMISSION_ENFORCEMENTS.map((e) => `"${e}"`).join(", "));
+    if (args.enforcement !== undefined && !(ADMISSION_ENFORCEMENTS as readonly string[]).includes(args.enforcement)) at("enforcement", args.enforcement, ADMISSION_ENFORCEMENTS.map((e) => `"${e}"`).join(", "));
     if (args.paramsNamespace !== undefined && !DNS_LABEL.test(args.paramsNamespace)) at("paramsNamespace", args.paramsNamespace, "a namespace name (DNS-1123 label)");
     return problems;
 }
@@ -254,7 +254,7 @@ export class ClusterAdmissionPolicies extends pulumi.ComponentResource {
             },
             { exemptNamespacePrefixes: admissionExemptNamespacePrefixes(args.clusterTarget) },
         );
-        const validationActions = admissionValidationActions(args.enforcement ?? defaultAdmissionEnforcement(args.clusterTarget));
+        const validationActions = admissionValidationActions((args.enforcement as AdmissionEnforcement | undefined) ?? defaultAdmissionEnforcement(args.clusterTarget));
         for (const def of definitions) {
             const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-${def.name}`, { metadata: { name: def.name }, spec: policySpec(def) }, { parent: this });
             const paramMap = def.params ? configMaps.get(def.params)! : undefined;
