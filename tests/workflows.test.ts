@@ -218,8 +218,10 @@ describe("every npm script a workflow runs exists", () => {
         for (const name of used) expect(scriptsOf[name], `${file} runs npm run ${name}`).toBeDefined();
     });
 
-    it("the chart-facts job pulls every pinned chart, then compares a fresh render with the committed facts", () => {
-        const steps = workflow("pull-request.yml").jobs["chart-facts"].steps.map((s: any) => String(s.run ?? ""));
+    it("the chart-facts job pulls every pinned chart, then compares a fresh render with the committed facts, when what it checks changes", () => {
+        const wf = workflow("chart-facts.yml");
+        expect(wf.on.pull_request.paths).toEqual(expect.arrayContaining(["components/**", "tools/charts/**", "tests/fixtures/charts/**"]));
+        const steps = wf.jobs["chart-facts"].steps.map((s: any) => String(s.run ?? ""));
         const pull = steps.findIndex((r: string) => /npm run charts:pull -- --charts-dir "\$RUNNER_TEMP\/charts"/.test(r));
         const check = steps.findIndex((r: string) => /npm run charts:render -- --charts-dir "\$RUNNER_TEMP\/charts" --check/.test(r));
         expect(pull).toBeGreaterThan(0);

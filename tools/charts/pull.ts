@@ -14,8 +14,18 @@ import path from "node:path";
 import { helmBinary } from "./render";
 import { planEverything, releasesOf, type PlannedRelease } from "./releases";
 
-/** Seconds one `helm pull` may take before it is stopped. */
-export const PULL_TIMEOUT_SECONDS = 180;
+/** Seconds one `helm pull` attempt may take before it is stopped. */
+export const PULL_TIMEOUT_SECONDS = 60;
+/** Attempts per chart (chart repositories and registries have transient failures). */
+export const PULL_ATTEMPTS = 2;
+/** Where a pulled chart's provenance is written (render uses it instead of the git source in sources.ts). */
+export const PULLED_SOURCE_FILE = ".platform-pulled-from.json";
+
+export interface PulledSource {
+    /** The chart repository URL, or the OCI reference. */
+    pulledFrom: string;
+    version: string;
+}
 
 export interface ChartPull {
     chart: string;
@@ -56,19 +66,36 @@ export async function main(argv: string[]): Promise<number> {
     for (const p of pulls) {
         // `--untardir <chart>-<version>` unpacks into <chart>-<version>/<chart>; render wants Chart.yaml one level down.
         const target = path.join(chartsDir, p.folder);
-        fs.rmSync(target, { recursive: true, force: true });
-        const r = spawnSync(helm, p.args, { cwd: chartsDir, encoding: "utf8", timeout: PULL_TIMEOUT_SECONDS * 1000, killSignal: "SIGKILL" });
-        const inner = path.join(target, p.chart);
-        if (r.status === 0 && fs.existsSync(path.join(inner, "Chart.yaml"))) {
-            const staging = `${target}.tmp`;
-            fs.renameSync(inner, staging);
+        const staging = `${target}.tmp`;
+        let why = "";
+        for (let attempt = 1; attempt <= PULL_ATTEMPTS; attempt++) {
             fs.rmSync(target, { recursive: true, force: true });
-            fs.renameSync(staging, target);
-            console.log(`pulled ${p.chart} ${p.version} → ${path.relative(process.cwd(), target)}`);
-        } else {
+            fs.rmSync(staging, { recursive: true, force: true });
+            const r = spawnSync(helm, p.args, { cwd: chartsDir, encoding: "utf8", timeout: PULL_TIMEOUT_SECONDS * 1000, killSignal: "SIGKILL" });
+            const inner = path.join(target, p.chart);
+            if (r.status === 0 && fs.existsSync(path.join(inner, "Chart.yaml"))) {
+                fs.renameSync(inner, staging);
+                fs.rmSync(target, { recursive: true, force: true });
+                fs.renameSync(staging, target);
+                const source: PulledSource = { pulledFrom: p.args[1].startsWith("oci://") ? p.args[1] : p.args[3], version: p.version };
+                fs.writeFileSync(path.join(target, PULLED_SOURCE_FILE), `${JSON.stringify(source)}\n`);
+                console.log(`pulled ${p.chart} ${p.version} → ${path.relative(process.cwd(), target)}`);
+                why = "";
+                break;
+            }
+            why =
+                r.error?.message.includes("ETIMEDOUT") || r.signal
+                    ? `no answer within ${PULL_TIMEOUT_SECONDS}s`
+                    : r.status === 0
+                      ? `helm unpacked no ${p.chart}/Chart.yaml (found: ${fs.existsSync(target) ? fs.readdirSync(target).join(", ") || "nothing" : "nothing"})`
+                      : (r.stderr || String(r.error ?? "")).trim();
+            // A failed attempt leaves nothing behind that a later render could take for the chart.
+            fs.rmSync(target, { recursive: true, force: true });
+            if (attempt < PULL_ATTEMPTS) spawnSync("sleep", ["5"]);
+        }
+        if (why) {
             failed++;
-            const why = r.error?.message.includes("ETIMEDOUT") || r.signal ? `no answer within ${PULL_TIMEOUT_SECONDS}s` : (r.stderr || String(r.error ?? "")).trim();
-            console.error(`charts:pull: helm ${p.args.join(" ")}: ${why}`);
+            console.error(`charts:pull: helm ${p.args.join(" ")}: ${why} (${PULL_ATTEMPTS} attempts)`);
         }
     }
     if (failed) console.error(`charts:pull: ${failed} of ${pulls.length} chart(s) could not be pulled (network, repository or version?)`);

@@ -19,6 +19,7 @@ import { podSecurityViolations } from "./pod-security";
 import { namespaceLevels } from "./namespaces";
 import { planEverything, releasesOf, type PlannedRelease } from "./releases";
 import { CHART_SOURCES } from "./sources";
+import { PULLED_SOURCE_FILE, type PulledSource } from "./pull";
 
 export const FIXTURES_DIR = path.join(PROJECT_ROOT, "tests", "fixtures", "charts");
 export const RENDER_COMMAND = "npm run charts:render -- --charts-dir <dir of chart sources> (docs/charts.md)";
@@ -70,8 +71,9 @@ function listFiles(dir: string): string[] {
 }
 
 /**
- * Where a fresh render differs from the committed facts, as JSON paths (provenance excluded: the same
- * chart version pulled from its Helm repository and checked out at its git tag renders the same facts).
+ * Where a fresh render differs from the committed facts, as JSON paths. Provenance is left out (where the
+ * chart came from is not what it renders); everything else counts, labels included: a published chart
+ * and its git tag can differ in version labels (docs/charts.md, not verified offline).
  */
 export function factsDrift(committed: ChartFacts | undefined, rendered: ChartFacts): string[] {
     if (!committed) return [`${rendered.chart}-${rendered.version}: no committed facts`];
@@ -120,10 +122,17 @@ export async function main(argv: string[]): Promise<number> {
         const refs = templateValueRefs(templates);
         const valuesFile = path.join(dir, "values.yaml");
         const defaults = fs.existsSync(valuesFile) ? (YAML.parse(fs.readFileSync(valuesFile, "utf8")) ?? {}) : {};
+        // A chart pulled from its repository (charts:pull) is described by where it was pulled from; a chart
+        // taken from a git checkout by its tag (tools/charts/sources.ts).
+        const pulledFile = path.join(dir, PULLED_SOURCE_FILE);
+        const pulled = fs.existsSync(pulledFile) ? (JSON.parse(fs.readFileSync(pulledFile, "utf8")) as PulledSource) : undefined;
+        const provenance = pulled
+            ? { repo: pulled.pulledFrom, tag: pulled.version, commit: "", path: chart, licence: source.licence, note: `helm pull of ${chart} ${pulled.version} from ${pulled.pulledFrom}` }
+            : source;
         const facts: ChartFacts = {
             chart,
             version,
-            source: { ...source, chartYamlVersion: String(chartYaml.version) },
+            source: { ...provenance, chartYamlVersion: String(chartYaml.version) },
             valueKeys: [...new Set([...valuesYamlKeys(defaults), ...refs.keys])].sort(),
             valueAliases: refs.aliases.sort(),
             crds: [],
