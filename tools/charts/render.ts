@@ -18,7 +18,7 @@ import { renderFacts, templateValueRefs, valuesYamlKeys, type ChartFacts } from 
 import { podSecurityViolations } from "./pod-security";
 import { namespaceLevels } from "./namespaces";
 import { planEverything, releasesOf, type PlannedRelease } from "./releases";
-import { CHART_SOURCES } from "./sources";
+import { CHART_SOURCES, type ChartSource } from "./sources";
 import { PULLED_SOURCE_FILE, type PulledSource } from "./pull";
 
 export const FIXTURES_DIR = path.join(PROJECT_ROOT, "tests", "fixtures", "charts");
@@ -68,6 +68,18 @@ function findChartDir(chartsDir: string, chart: string, version: string): string
 
 function listFiles(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+/**
+ * Where a chart source came from: a chart pulled from its repository (charts:pull writes a record beside
+ * it) is described by that repository and version; a chart taken from a git checkout by its tag, by
+ * tools/charts/sources.ts.
+ */
+export function chartProvenance(dir: string, chart: string, source: ChartSource): ChartSource {
+    const pulledFile = path.join(dir, PULLED_SOURCE_FILE);
+    if (!fs.existsSync(pulledFile)) return source;
+    const pulled = JSON.parse(fs.readFileSync(pulledFile, "utf8")) as PulledSource;
+    return { repo: pulled.pulledFrom, tag: pulled.version, commit: "", path: chart, licence: source.licence, note: `helm pull of ${chart} ${pulled.version} from ${pulled.pulledFrom}` };
 }
 
 /**
@@ -122,13 +134,7 @@ export async function main(argv: string[]): Promise<number> {
         const refs = templateValueRefs(templates);
         const valuesFile = path.join(dir, "values.yaml");
         const defaults = fs.existsSync(valuesFile) ? (YAML.parse(fs.readFileSync(valuesFile, "utf8")) ?? {}) : {};
-        // A chart pulled from its repository (charts:pull) is described by where it was pulled from; a chart
-        // taken from a git checkout by its tag (tools/charts/sources.ts).
-        const pulledFile = path.join(dir, PULLED_SOURCE_FILE);
-        const pulled = fs.existsSync(pulledFile) ? (JSON.parse(fs.readFileSync(pulledFile, "utf8")) as PulledSource) : undefined;
-        const provenance = pulled
-            ? { repo: pulled.pulledFrom, tag: pulled.version, commit: "", path: chart, licence: source.licence, note: `helm pull of ${chart} ${pulled.version} from ${pulled.pulledFrom}` }
-            : source;
+        const provenance = chartProvenance(dir, chart, source);
         const facts: ChartFacts = {
             chart,
             version,
