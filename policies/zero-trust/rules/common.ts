@@ -84,8 +84,6 @@ const exposureSchema: PolicyConfigSchema = {
  * its own, so it keeps its own copy, and tests/policy-pack-standalone.test.ts checks the two agree.
  */
 export const EXCEPTION_ANNOTATION = "platform.io/edge-exception";
-/** @deprecated the mark names any exception now; kept for callers of the old name. */
-export const EDGE_EXCEPTION_ANNOTATION = EXCEPTION_ANNOTATION;
 
 /**
  * The key of the mark on cloud resources: a tag (AWS, Azure `tags`) or label (GCP `labels`). One key valid
@@ -153,8 +151,6 @@ export function exceptionMark(props: any): string | undefined {
         return undefined;
     }
 }
-/** @deprecated use exceptionMark. */
-export const edgeExceptionMark = exceptionMark;
 
 /**
  * The exceptions currently configured. Pulumi's pack config is per policy, so they are the config of the
