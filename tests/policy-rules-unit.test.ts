@@ -17,6 +17,8 @@ import type { JobArgs as CloudRunV2JobArgs, ServiceArgs as CloudRunV2ServiceArgs
 import type { ClusterArgs as GkeClusterArgs, NodePoolArgs } from "@pulumi/gcp/container";
 import type * as k8s from "@pulumi/kubernetes/types/input";
 import type { PolicyConfigSchema, ResourceValidationArgs } from "@pulumi/policy";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
     encryptionRules,
@@ -289,6 +291,24 @@ function run(policy: string, type: string, name: string, props: Record<string, u
     }
     return { messages };
 }
+
+describe("the catalogue and its audit name every policy (docs/zero-trust-rules.md)", () => {
+    const doc = readFileSync(resolve(__dirname, "../docs/zero-trust-rules.md"), "utf8");
+    const [catalogue, rest] = doc.split("## Audit");
+    const audit = rest.split("\n## ")[0];
+    /** Backticked policy names in the table rows of a section (a policy name: lowercase id prefix and words). */
+    const named = (section: string) =>
+        new Set(section.split("\n").filter((l) => l.startsWith("| ")).flatMap((l) => [...l.matchAll(/`([a-z][a-z0-9]*-\d+a?-[a-z0-9-]+)`/g)].map((m) => m[1])));
+    const pack = zeroTrustPolicies.filter((p) => p.name !== "zero-trust-exceptions").map((p) => p.name).sort();
+
+    it("every policy of the pack has a catalogue row and an audit row", () => {
+        expect(pack.filter((n) => !named(catalogue).has(n))).toEqual([]);
+        expect(pack.filter((n) => !named(audit).has(n))).toEqual([]);
+    });
+    it("every policy the document names exists", () => {
+        expect([...named(catalogue), ...named(audit)].filter((n) => !pack.includes(n))).toEqual([]);
+    });
+});
 
 describe("SEC-03: which variable names are a secret's", () => {
     const secrets = ["DB_PASSWORD", "db_password", "dbPassword", "db-password", "MYSQL_PASSWD", "SSH_PASSPHRASE", "GITHUB_TOKEN", "apiToken", "CLIENT_SECRET", "JWT_SECRET", "STRIPE_API_KEY", "APIKEY", "apiKey", "TLS_PRIVATE_KEY", "AWS_SECRET_ACCESS_KEY", "MINIO_ACCESS_KEY", "GOOGLE_CREDENTIALS", "DB_CREDENTIAL", "SESSION_SIGNING_KEY", "ENCRYPTION_KEY", "LICENSE_KEY"];

@@ -320,7 +320,10 @@ const aksClusterIdentity: RuleDef = {
         const type = p.identity?.type;
         if (type !== "UserAssigned" && type !== "SystemAssigned")
             out.push(`AKS cluster: identity.type is ${fmt(type)}; set it to "UserAssigned" (or "SystemAssigned") so the cluster and its kubelets authenticate with managed identities, not a service principal.`);
-        // A service principal's secret is written in plain text to /etc/kubernetes/azure.json on every node, and expires.
+        // A service principal authenticates with a client secret that must be created, rotated and renewed before it
+        // expires; AKS never creates one (learn.microsoft.com/azure/aks/use-managed-identity). Managed identities
+        // carry no secret. Without identityProfile.kubeletidentity AKS creates a kubelet identity for this cluster
+        // alone in the node resource group (same page): not shared, no roles by default, so it is not judged here.
         if (isSet(p.servicePrincipalProfile, "secret") || (isSet(p.servicePrincipalProfile, "clientId") && readKnown(() => p.servicePrincipalProfile?.clientId) !== "msi"))
             out.push(`AKS cluster: servicePrincipalProfile names a service principal${isSet(p.servicePrincipalProfile, "secret") ? " with a client secret" : ""}; remove it and use identity { type: "UserAssigned" }.`);
         return out;
