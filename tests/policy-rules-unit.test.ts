@@ -311,10 +311,13 @@ describe("the catalogue and its audit name every policy (docs/zero-trust-rules.m
 });
 
 describe("SEC-03: which variable names are a secret's", () => {
-    const secrets = ["DB_PASSWORD", "db_password", "dbPassword", "db-password", "MYSQL_PASSWD", "SSH_PASSPHRASE", "GITHUB_TOKEN", "apiToken", "CLIENT_SECRET", "JWT_SECRET", "STRIPE_API_KEY", "APIKEY", "apiKey", "TLS_PRIVATE_KEY", "AWS_SECRET_ACCESS_KEY", "MINIO_ACCESS_KEY", "GOOGLE_CREDENTIALS", "DB_CREDENTIAL", "SESSION_SIGNING_KEY", "ENCRYPTION_KEY", "LICENSE_KEY"];
+    const secrets = ["DB_PASSWORD", "db_password", "dbPassword", "db-password", "MYSQL_PASSWD", "SSH_PASSPHRASE", "GITHUB_TOKEN", "apiToken", "CLIENT_SECRET", "JWT_SECRET", "STRIPE_API_KEY", "APIKEY", "apiKey", "TLS_PRIVATE_KEY", "AWS_SECRET_ACCESS_KEY", "MINIO_ACCESS_KEY", "GOOGLE_CREDENTIALS", "DB_CREDENTIAL", "SESSION_SIGNING_KEY", "ENCRYPTION_KEY", "LICENSE_KEY", "APP_SECRETS", "AWS_SESSION_TOKEN"];
     const notSecrets = [
         "LOG_LEVEL", "PORT", "AWS_ACCESS_KEY_ID", "KMS_KEY_ID", "DB_PASSWORD_FILE", "SECRET_NAME", "DB_SECRET_ARN", "TOKEN_URL", "TOKEN_ENDPOINT", "TOKEN_TTL", "OIDC_TOKEN_AUDIENCE",
         "PASSWORD_MIN_LENGTH", "PARTITION_KEY", "SORT_KEY", "ROUTING_KEY", "CACHE_KEY", "PUBLIC_KEY", "KMS_KEY", "PASSWORDLESS_LOGIN", "TOKENIZER_MODE", "KEYCLOAK_URL", "MONKEY", "KEY_VAULT_NAME", "",
+        // The AWS Parameters and Secrets Lambda Extension's settings (the documented way a Lambda reads a secret by ARN).
+        "PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED", "PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE", "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", "PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL",
+        "PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS", "SECRETS_MANAGER_TIMEOUT_MILLIS", "SECRETS_MANAGER_TTL", "SSM_PARAMETER_STORE_TTL",
     ];
     for (const n of secrets) it(`${JSON.stringify(n)} is a secret's name`, () => expect(isSecretName(n)).toBe(true));
     for (const n of notSecrets) it(`${JSON.stringify(n)} is not`, () => expect(isSecretName(n)).toBe(false));

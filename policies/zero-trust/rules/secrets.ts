@@ -117,7 +117,7 @@ const secretStoreIdentity: RuleDef = {
  * Words that make a variable name a secret's: whole words of the name split at `_`, `-`, `.` and camelCase
  * (so `dbPassword`, `DB_PASSWORD`, `db-password` all match, and `PASSWORDLESS_LOGIN` or `TOKENIZER_MODE` do not).
  */
-const SECRET_WORDS = new Set(["PASSWORD", "PASSWD", "PASSPHRASE", "TOKEN", "SECRET", "CREDENTIAL", "CREDENTIALS", "APIKEY"]);
+const SECRET_WORDS = new Set(["PASSWORD", "PASSWORDS", "PASSWD", "PASSPHRASE", "TOKEN", "TOKENS", "SECRET", "SECRETS", "CREDENTIAL", "CREDENTIALS", "APIKEY"]);
 /** Two-word secrets: `API_KEY`, `PRIVATE_KEY`, `ACCESS_KEY`, `SECRET_KEY`, … and any name ending in `_KEY`. */
 const SECRET_PAIRS = [["API", "KEY"], ["PRIVATE", "KEY"], ["ACCESS", "KEY"]];
 /**
@@ -129,6 +129,9 @@ const NOT_A_SECRET_LAST = new Set([
     "ID", "IDS", "NAME", "NAMES", "ARN", "URL", "URI", "ENDPOINT", "HOST", "PATH", "FILE", "DIR", "REF", "VERSION", "TYPE", "KIND",
     "HEADER", "LENGTH", "SIZE", "TTL", "TIMEOUT", "EXPIRY", "LIFETIME", "AUDIENCE", "ISSUER", "ALGORITHM", "ENABLED", "REGION",
     "PREFIX", "SUFFIX", "MOUNT", "LOCATION", "PROJECT", "VAULT", "FORMAT", "POLICY", "ROTATION",
+    // Settings of a secrets client, e.g. the AWS Parameters and Secrets Lambda Extension's own variables
+    // (PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, …_LOG_LEVEL, …_MAX_CONNECTIONS, SECRETS_MANAGER_TIMEOUT_MILLIS).
+    "PORT", "LEVEL", "CONNECTIONS", "MILLIS", "SECONDS", "MS", "COUNT", "MODE", "PROVIDER", "STORE", "BACKEND", "MANAGER",
 ]);
 /** `…_KEY` names that are not keys to anything: data keys and public keys. */
 const NOT_A_SECRET_KEY = new Set(["PARTITION", "SORT", "ROUTING", "CACHE", "PRIMARY", "HASH", "SHARD", "LOOKUP", "IDEMPOTENCY", "PUBLIC", "KMS", "FOREIGN", "MESSAGE", "EVENT", "GROUP"]);
