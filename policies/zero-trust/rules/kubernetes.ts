@@ -61,7 +61,10 @@ const WORKLOADS: Record<string, (p: any) => PodTemplate | undefined> = {
 function onWorkloads(check: (template: PodTemplate, workload: { metadata?: Props<k8s.meta.v1.ObjectMeta> }, ctx: RuleContext) => string[]) {
     return Object.fromEntries(Object.entries(WORKLOADS).map(([type, template]) => [type, (p: any, ctx: RuleContext) => check(template(p) ?? {}, p, ctx)]));
 }
-const WORKLOAD_TYPES = Object.keys(WORKLOADS);
+export const WORKLOAD_TYPES = Object.keys(WORKLOADS);
+
+/** The pod template of a workload of kind `type` (undefined for other kinds). */
+export const podTemplateOf = (type: string, props: unknown): PodTemplate | undefined => WORKLOADS[type]?.(props);
 
 const DATAPLANE_MODE = "istio.io/dataplane-mode";
 
