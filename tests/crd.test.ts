@@ -77,3 +77,50 @@ describe("customResourcesOf", () => {
         ]);
     });
 });
+
+// Kinds whose CRD the project does not carry are checked against pinned model packages (tests/model-schemas.ts).
+describe("model-package schemas (ESO, Istio RequestAuthentication)", () => {
+    const externalSecret = {
+        apiVersion: "external-secrets.io/v1",
+        kind: "ExternalSecret",
+        metadata: { name: "api-secrets", namespace: "serverless" },
+        spec: {
+            refreshInterval: "1h",
+            secretStoreRef: { kind: "SecretStore", name: "api" },
+            target: { name: "api-secrets", creationPolicy: "Owner" },
+            data: [{ secretKey: "DB_PASSWORD", remoteRef: { key: "api-db-password" } }],
+        },
+    };
+    const requestAuthentication = {
+        apiVersion: "security.istio.io/v1",
+        kind: "RequestAuthentication",
+        metadata: { name: "ingress-jwt", namespace: "istio-ingress" },
+        spec: { jwtRules: [{ issuer: "https://issuer.example.com", jwksUri: "https://issuer.example.com/.well-known/jwks.json", audiences: ["api"] }] },
+    };
+
+    it("accepts valid objects, naming the package as the schema's source", async () => {
+        const { modelTypeErrors } = await import("./model-schemas");
+        expect(validateCustomResource(externalSecret)).toMatchObject({ valid: true, errors: [], crd: expect.stringContaining("@kubernetes-models/external-secrets@2.0.0") });
+        expect(validateCustomResource(requestAuthentication)).toMatchObject({ valid: true, crd: expect.stringContaining("@kubernetes-models/istio@3.0.1") });
+        expect(modelTypeErrors([{ label: "es", object: externalSecret }, { label: "ra", object: requestAuthentication }])).toEqual([]);
+    });
+
+    it("rejects a wrong enum value and a missing required field", () => {
+        const badPolicy = validateCustomResource({ ...externalSecret, spec: { ...externalSecret.spec, target: { name: "x", creationPolicy: "Always" } } });
+        expect(badPolicy.valid).toBe(false);
+        expect(badPolicy.errors.join("\n")).toContain("/spec/target/creationPolicy");
+        const noKey = validateCustomResource({ ...externalSecret, spec: { ...externalSecret.spec, data: [{ secretKey: "X", remoteRef: {} }] } });
+        expect(noKey.valid).toBe(false);
+        expect(noKey.errors.join("\n")).toContain("key");
+    });
+
+    it("the type check reports a misspelt field the run-time validator lets through", async () => {
+        const { modelTypeErrors } = await import("./model-schemas");
+        const typo = { ...requestAuthentication, spec: { jwtRules: [{ issuer: "https://i.example.com", jwksURI: "https://i.example.com/jwks" }] } };
+        expect(validateCustomResource(typo).valid).toBe(true); // the package's validator allows unknown fields
+        const problems = modelTypeErrors([{ label: "typo", object: typo }]);
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(/^typo: .*'"jwksURI"' does not exist/);
+        expect(modelTypeErrors([{ label: "other", object: { apiVersion: "example.com/v1", kind: "Thing" } }])).toEqual(["other: no model package covers example.com/v1/Thing"]);
+    });
+});

@@ -35,6 +35,24 @@ describe("platform:services config", () => {
         expect(problems(raw as Record<string, unknown>).join("\n")).toContain(message);
     });
 
+    it("takes secrets by name, checked against every store the service's targets use", () => {
+        const cfg = parsePlatformConfig({ clouds: ["gcp", "aws"], services: [svc({ minScale: 1, secrets: { DB_PASSWORD: "api-db-password" } })] });
+        expect(cfg.services[0].secrets).toEqual({ DB_PASSWORD: "api-db-password" });
+        expect(parsePlatformConfig({ clouds: ["gcp"], services: [svc()] }).services[0].secrets).toEqual({}); // left unset
+        // "/" is fine in AWS Secrets Manager but not in Google Secret Manager or Key Vault.
+        expect(problems({ clouds: ["aws"], services: [svc({ minScale: 1, secrets: { DB_PASSWORD: "prod/api/db" } })] })).toEqual([]);
+        expect(problems({ clouds: ["aws", "gcp"], services: [svc({ minScale: 1, secrets: { DB_PASSWORD: "prod/api/db" } })] })).toEqual([
+            'platform:services[0].secrets.DB_PASSWORD: "prod/api/db" is not a valid secret name on target "gcp", where the service runs; allowed: 1-255 letters, digits, _ or - (Google Secret Manager)',
+        ]);
+        expect(problems({ clouds: ["aws", "gcp"], services: [svc({ minScale: 1, targets: ["aws"], secrets: { DB_PASSWORD: "prod/api/db" } })] })).toEqual([]);
+        expect(problems({ clouds: ["azure"], services: [svc({ secrets: { TOKEN: "api_token" } })] }).join("\n")).toContain('"api_token" is not a valid secret name on target "azure"');
+        expect(problems({ clouds: ["kubernetes"], services: [svc({ secrets: { TOKEN: "Api-Token" } })] }).join("\n")).toContain("a Kubernetes Secret name");
+        expect(problems({ clouds: ["kubernetes"], services: [svc({ env: { TOKEN: "x" }, secrets: { TOKEN: "api-token" } })] })).toEqual([
+            "platform:services[0].secrets.TOKEN: is also set in platform:services[0].env; allowed: a variable in env or in secrets, not both",
+        ]);
+        expect(problems({ clouds: ["kubernetes"], services: [svc({ secrets: { "1TOKEN": "api-token" } })] }).join("\n")).toContain("environment variable names must be letters");
+    });
+
     it("accepts a size only where every placement allows it", () => {
         // 0.5 vCPU / 1024 MiB is fine on Knative, but Cloud Run needs concurrency 1 below one vCPU.
         expect(problems({ clouds: ["kubernetes"], services: [svc({ cpu: 0.5, memory: 1024 })] })).toEqual([]);

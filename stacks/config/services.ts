@@ -50,6 +50,18 @@ export const serviceEntrySchema = z.strictObject({
     /** MiB per instance. */
     memory: z.int().positive({ error: "must be a positive number of MiB" }).default(2048),
     env: z.record(z.string().regex(ENV_NAME, { error: "environment variable names must be letters, digits or _, not starting with a digit" }), z.string()).default({}),
+    /**
+     * Secrets the service reads, by reference: environment variable → the secret's name in the store of the
+     * target it runs on (AWS Secrets Manager, Azure Key Vault, Google Secret Manager; on the kubernetes
+     * target a Secret in platform:secrets' source namespace). The value never passes through config, plan or
+     * state; only this service's identity may read these secrets (docs/secrets.md).
+     */
+    secrets: z
+        .record(
+            z.string().regex(ENV_NAME, { error: "environment variable names must be letters, digits or _, not starting with a digit" }),
+            z.string().min(1, { error: "must name a secret in the target's secret store" }),
+        )
+        .default({}),
     /** Reachable from outside the platform network. Needs `edgeException`. */
     public: z.boolean().default(false),
     /** Why this service may be public (ticket, owner): the explicit edge exception `public` requires. */
@@ -140,6 +152,41 @@ export function lambdaImageProblems(services: ServiceEntry[], enabledTargets: re
     return problems;
 }
 
+/**
+ * What a secret name may be in each target's store, so one name works on every target a service runs on:
+ * - AWS Secrets Manager: 1-512 of letters, digits and /_+=.@- (CreateSecret API, `Name`);
+ * - Google Secret Manager: 1-255 of letters, digits, _ and - (Secret resource, `secret_id`);
+ * - Azure Key Vault: 1-127 of letters, digits and - (Key Vault "Object names");
+ * - kubernetes target: a Secret name, a DNS-1123 subdomain (lowercase letters, digits, '-' and '.').
+ */
+export const SECRET_NAME_RULES: Record<ServiceTarget, { pattern: RegExp; allowed: string }> = {
+    aws: { pattern: /^[A-Za-z0-9/_+=.@-]{1,512}$/, allowed: "1-512 letters, digits or /_+=.@- (AWS Secrets Manager)" },
+    gcp: { pattern: /^[A-Za-z0-9_-]{1,255}$/, allowed: "1-255 letters, digits, _ or - (Google Secret Manager)" },
+    azure: { pattern: /^[0-9a-zA-Z-]{1,127}$/, allowed: "1-127 letters, digits or - (Azure Key Vault)" },
+    kubernetes: {
+        pattern: /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+        allowed: "a Kubernetes Secret name: lowercase letters, digits, '-' or '.', at most 253 (kubernetes target)",
+    },
+};
+
+/** Problems of one service's `secrets`: names every target it runs on accepts, no clash with `env`. */
+function secretsProblems(s: ServiceEntry, key: string, enabledTargets: readonly ServiceTarget[]): string[] {
+    const problems: string[] = [];
+    const targets = [...new Set((s.targets ?? enabledTargets).filter((t) => enabledTargets.includes(t)))];
+    for (const [envName, secretName] of Object.entries(s.secrets)) {
+        if (envName in s.env) {
+            problems.push(`${key}.secrets.${envName}: is also set in ${key}.env; allowed: a variable in env or in secrets, not both`);
+        }
+        for (const t of targets) {
+            const rule = SECRET_NAME_RULES[t];
+            if (!rule.pattern.test(secretName)) {
+                problems.push(`${key}.secrets.${envName}: ${JSON.stringify(secretName)} is not a valid secret name on target "${t}", where the service runs; allowed: ${rule.allowed}`);
+            }
+        }
+    }
+    return problems;
+}
+
 const FORBIDDEN_GCP_MEMBERS = ["allUsers", "allAuthenticatedUsers"];
 
 /** Cross-field problems of `platform:services`, in ConfigError form. */
@@ -169,6 +216,7 @@ export function servicesProblems(services: ServiceEntry[], enabledTargets: reado
                 `${key}.hosting: "managed" cannot run a wasm service: Cloud Run, Container Apps and Lambda run Linux OCI containers only; allowed: "cluster" (SpinKube), or leave hosting unset`,
             );
         }
+        problems.push(...secretsProblems(s, key, enabledTargets));
         s.invokers.gcp.forEach((m, j) => {
             if (FORBIDDEN_GCP_MEMBERS.includes(m)) {
                 problems.push(`${key}.invokers.gcp[${j}]: "${m}" would make the service anonymous; allowed: named identities such as serviceAccount:<email> or group:<email>`);
