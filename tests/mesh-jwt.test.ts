@@ -15,12 +15,6 @@ import { loadStackConfig, planStack } from "../tools/plan";
 import { runUnderMocks, type RecordedResource } from "../tools/plan/runtime";
 import { validateCustomResource } from "./crd";
 
-/**
- * Switch for the RequestAuthentication schema: true once tests/crd.ts validates security.istio.io
- * RequestAuthentication (the lead's pinned model package). Until then only AuthorizationPolicy is checked.
- */
-const REQUEST_AUTHENTICATION_SCHEMA = false;
-
 const GOOGLE: IngressJwtArgs = {
     issuer: "https://accounts.google.com",
     jwksUri: "https://www.googleapis.com/oauth2/v3/certs",
@@ -114,8 +108,12 @@ describe("AmbientMesh ingress.jwt", () => {
         const ap = byName(resources, "AuthorizationPolicy", "require-ingress-jwt")!;
         expect(validateCustomResource(ap.inputs).errors).toEqual([]);
         const ra = byName(resources, "RequestAuthentication", "ingress-jwt")!;
-        if (REQUEST_AUTHENTICATION_SCHEMA) expect(validateCustomResource(ra.inputs).errors).toEqual([]);
-        // The schema rejects what Istio would: jwksUri must be an http(s) URL (CEL rule), an AP action from its enum.
+        // RequestAuthentication: the pinned @kubernetes-models/istio schema (tests/model-schemas.ts).
+        expect(validateCustomResource(ra.inputs).errors).toEqual([]);
+        // The schemas refuse what Istio would: an empty issuer, audiences that are not a list, an action outside the enum.
+        const spec = ra.inputs.spec as any;
+        expect(validateCustomResource({ ...ra.inputs, spec: { ...spec, jwtRules: [{ ...spec.jwtRules[0], issuer: "" }] } }).valid).toBe(false);
+        expect(validateCustomResource({ ...ra.inputs, spec: { ...spec, jwtRules: [{ ...spec.jwtRules[0], audiences: "storefront" }] } }).valid).toBe(false);
         const badAp = { ...ap.inputs, spec: { ...(ap.inputs.spec as any), action: "PERMIT" } };
         expect(validateCustomResource(badAp).valid).toBe(false);
     });

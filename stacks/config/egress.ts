@@ -75,6 +75,7 @@ export const DEFAULT_EGRESS_EXCEPTIONS: z.input<typeof exception>[] = [
     {
         name: "jwks",
         cidrs: ["0.0.0.0/0"],
+        fqdns: [], // the mesh adds the jwksUri's host
         reason: "platform:mesh.ingress.jwt: istiod fetches the token issuer's JSON Web Key Set (jwksUri, on its port) and pushes it to the ingress gateway (Istio's default fetch mode); narrow cidrs to the issuer's published ranges",
     },
 ];
