@@ -279,7 +279,7 @@ describe("admission policies deny the insecure variant of each", () => {
 
     it("AuthorizationPolicy: the ingress JWT policy is admitted; any-issuer request principals and wide unauthenticated paths are not", () => {
         const c = clusterOf("dev", "gcp");
-        const jwt = planned(c, "kubernetes:security.istio.io/v1:AuthorizationPolicy", (o) => o.metadata.name === "require-ingress-jwt");
+        const jwt = planned(c, "kubernetes:security.istio.io/v1:AuthorizationPolicy", (o) => o.metadata.name === "allow-ingress-gateway");
         expect(jwt.spec.rules[0].from[0].source.requestPrincipals).toEqual(["https://accounts.google.com/*"]);
         expect(verdict(c, jwt).denied).toEqual([]);
         expect(verdict(c, jwt, "UPDATE").denied).toEqual([]);

@@ -47,7 +47,8 @@ describe("AmbientMesh ingress.jwt", () => {
             selector: { matchLabels: { istio: "ingressgateway" } },
             jwtRules: [{ issuer: GOOGLE.issuer, jwksUri: GOOGLE.jwksUri, audiences: GOOGLE.audiences, forwardOriginalToken: false }],
         });
-        const ap = byName(resources, "AuthorizationPolicy", "require-ingress-jwt")!;
+        // The gateway's one ALLOW policy (the same object as without jwt, updated in place) now requires the token.
+        const ap = byName(resources, "AuthorizationPolicy", "allow-ingress-gateway")!;
         expect(ap.inputs.metadata).toMatchObject({ namespace: "istio-ingress" });
         expect(ap.inputs.spec).toEqual({
             action: "ALLOW",
@@ -60,11 +61,14 @@ describe("AmbientMesh ingress.jwt", () => {
         // The gateway's own Pods carry the label both policies select (the chart's values.labels).
         const gateway = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === "istio-ingressgateway")!;
         expect((gateway.inputs.values as any).labels).toEqual({ istio: "ingressgateway" });
-        // The open port-only policy would admit token-less requests next to it (any matching ALLOW admits).
-        expect(byName(resources, "AuthorizationPolicy", "allow-ingress-gateway")).toBeUndefined();
-        // Both wait for the Istio CRDs and istiod, like every mesh custom resource.
+        // No other ALLOW policy selects the gateway: an open port rule beside it would admit token-less requests.
+        const gatewayAllows = resources.filter((r) => (r.inputs as any).kind === "AuthorizationPolicy" && (r.inputs.metadata as any).namespace === "istio-ingress");
+        expect(gatewayAllows).toEqual([ap]);
+        // Both wait for the Istio CRDs and istiod, like every mesh custom resource; the policy also waits for the
+        // RequestAuthentication, so the gateway never requires a token it cannot validate yet.
         const istiod = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === "istiod")!;
         for (const r of [ra, ap]) expect(r.dependencies).toContain(istiod.urn);
+        expect(ap.dependencies).toContain(ra.urn);
     });
 
     it("opens istiod (only) to the key set's port as a named egress exception", async () => {
@@ -98,14 +102,14 @@ describe("AmbientMesh ingress.jwt", () => {
     it("omits the path rule without unauthenticatedPaths", async () => {
         const { unauthenticatedPaths: _, ...strict } = GOOGLE;
         const resources = await plan({ platform: "azure", ingress: { enabled: true, jwt: strict } });
-        expect((byName(resources, "AuthorizationPolicy", "require-ingress-jwt")!.inputs.spec as any).rules).toEqual([
+        expect((byName(resources, "AuthorizationPolicy", "allow-ingress-gateway")!.inputs.spec as any).rules).toEqual([
             { from: [{ source: { requestPrincipals: ["https://accounts.google.com/*"] } }], to: [{ operation: { ports: ["80", "443"] } }] },
         ]);
     });
 
     it("validates against the upstream CRD schemas", async () => {
         const resources = await plan({ platform: "gcp", ingress: { enabled: true, jwt: GOOGLE } });
-        const ap = byName(resources, "AuthorizationPolicy", "require-ingress-jwt")!;
+        const ap = byName(resources, "AuthorizationPolicy", "allow-ingress-gateway")!;
         expect(validateCustomResource(ap.inputs).errors).toEqual([]);
         const ra = byName(resources, "RequestAuthentication", "ingress-jwt")!;
         // RequestAuthentication: the pinned @kubernetes-models/istio schema (tests/model-schemas.ts).

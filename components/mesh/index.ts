@@ -428,48 +428,40 @@ export class AmbientMesh extends pulumi.ComponentResource {
             { parent: this, dependsOn: [...ready, namespace] },
         );
         const labels = { "app.kubernetes.io/managed-by": "pulumi" };
-        if (!ingress.jwt) {
-            // The root allow-nothing policy also covers the gateway; the edge opens its listener ports to any
-            // client (end users are authenticated with ingress.jwt, or by the backends).
-            new k8s.apiextensions.CustomResource(
-                `${name}-allow-ingress-gateway`,
-                {
-                    apiVersion: "security.istio.io/v1",
-                    kind: "AuthorizationPolicy",
-                    metadata: { name: "allow-ingress-gateway", namespace: INGRESS_NAMESPACE, labels },
-                    spec: { action: "ALLOW", selector: INGRESS_GATEWAY_SELECTOR, rules: [{ to: [{ operation: { ports: [...INGRESS_LISTENER_PORTS] } }] }] },
-                },
-                { parent: this, dependsOn: [...ready, namespace] },
-            );
-            return gateway;
-        }
-        // End-user JWTs. The gateway is the istio/gateway chart's Envoy Deployment, not a Gateway API
-        // Gateway, so both policies select its pods (`selector`, which gateway proxies enforce themselves;
+        // End-user JWTs (ingress.jwt). The gateway is the istio/gateway chart's Envoy Deployment, not a Gateway
+        // API Gateway, so the policies select its pods (`selector`, which a gateway proxy enforces itself;
         // `targetRefs` would need a Gateway API Gateway: istio/api 1.30.3 request_authentication.proto).
-        const jwt = ingress.jwt;
+        const requestAuthentication = ingress.jwt
+            ? new k8s.apiextensions.CustomResource(
+                  `${name}-ingress-jwt`,
+                  {
+                      apiVersion: "security.istio.io/v1",
+                      kind: "RequestAuthentication",
+                      metadata: { name: "ingress-jwt", namespace: INGRESS_NAMESPACE, labels },
+                      spec: ingressRequestAuthenticationSpec(ingress.jwt),
+                  },
+                  { parent: this, dependsOn: [...ready, namespace] },
+              )
+            : undefined;
+        // The root allow-nothing policy also covers the gateway; this ALLOW policy is what the edge admits.
+        // Without jwt: any client on the listener ports. With jwt: only requests carrying a valid token of the
+        // issuer (plus GET/HEAD on the unauthenticated paths). A RequestAuthentication alone only rejects
+        // requests with an INVALID token; a request WITHOUT a token passes it unauthenticated, so only this
+        // policy makes the token mandatory. One policy, updated in place when jwt is switched on: ALLOW
+        // policies add up (CUSTOM, then DENY, then any matching ALLOW admits), so an open port rule beside the
+        // JWT rule would admit token-less requests again. It waits for the RequestAuthentication, so the
+        // gateway never requires a token it cannot yet validate.
         new k8s.apiextensions.CustomResource(
-            `${name}-ingress-jwt`,
-            {
-                apiVersion: "security.istio.io/v1",
-                kind: "RequestAuthentication",
-                metadata: { name: "ingress-jwt", namespace: INGRESS_NAMESPACE, labels },
-                spec: ingressRequestAuthenticationSpec(jwt),
-            },
-            { parent: this, dependsOn: [...ready, namespace] },
-        );
-        // A RequestAuthentication alone only rejects requests with an INVALID token: a request WITHOUT a token
-        // passes it unauthenticated. This ALLOW policy makes the token mandatory. It replaces the port-only
-        // allow-ingress-gateway policy: ALLOW policies add up (CUSTOM, then DENY, then any matching ALLOW
-        // admits), so an open port rule next to it would admit token-less requests again.
-        new k8s.apiextensions.CustomResource(
-            `${name}-require-ingress-jwt`,
+            `${name}-allow-ingress-gateway`,
             {
                 apiVersion: "security.istio.io/v1",
                 kind: "AuthorizationPolicy",
-                metadata: { name: "require-ingress-jwt", namespace: INGRESS_NAMESPACE, labels },
-                spec: ingressJwtAuthorizationSpec(jwt),
+                metadata: { name: "allow-ingress-gateway", namespace: INGRESS_NAMESPACE, labels },
+                spec: ingress.jwt
+                    ? ingressJwtAuthorizationSpec(ingress.jwt)
+                    : { action: "ALLOW", selector: INGRESS_GATEWAY_SELECTOR, rules: [{ to: [{ operation: { ports: [...INGRESS_LISTENER_PORTS] } }] }] },
             },
-            { parent: this, dependsOn: [...ready, namespace] },
+            { parent: this, dependsOn: [...ready, namespace, ...(requestAuthentication ? [requestAuthentication] : [])] },
         );
         return gateway;
     }
