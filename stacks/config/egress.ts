@@ -19,6 +19,7 @@ export const EGRESS_EXCEPTION_USES = {
     "spin-shim-download": "runtime-class-manager's shim install Jobs on clusters that run SpinKube (the containerd-shim-spin release tarball)",
     "image-registries": "the Knative Serving controller on clusters that run Knative (image tag-to-digest resolution)",
     jwks: "istiod when platform:mesh.ingress.jwt is set (it fetches the token issuer's JSON Web Key Set from jwksUri)",
+    "secret-stores": "External Secrets Operator's controller on the managed clusters (the cloud's secret store and token endpoints; platform:secrets)",
 } as const;
 export type EgressExceptionName = keyof typeof EGRESS_EXCEPTION_USES;
 
@@ -78,6 +79,13 @@ export const DEFAULT_EGRESS_EXCEPTIONS: z.input<typeof exception>[] = [
         fqdns: [], // the mesh adds the jwksUri's host
         reason: "platform:mesh.ingress.jwt: istiod fetches the token issuer's JSON Web Key Set (jwksUri, on its port) and pushes it to the ingress gateway (Istio's default fetch mode); narrow cidrs to the issuer's published ranges",
     },
+    {
+        name: "secret-stores",
+        cidrs: ["0.0.0.0/0"],
+        ports: [443],
+        fqdns: ["secretsmanager.*.amazonaws.com", "sts.*.amazonaws.com", "*.vault.azure.net", "login.microsoftonline.com", "secretmanager.googleapis.com", "sts.googleapis.com", "iamcredentials.googleapis.com"],
+        reason: "External Secrets Operator's controller reads each service's secrets from the cloud's secret store (AWS Secrets Manager after assuming the reader role with STS; Azure Key Vault after the Entra ID token exchange; Google Secret Manager after the STS token exchange); narrow cidrs to the cloud's published ranges",
+    },
 ];
 
 export const egressExceptionsSchema = z
@@ -103,6 +111,7 @@ export function networkProblems(cfg: {
     kafka: { enabled: boolean; clients: unknown[] };
     azureKafkaManaged: boolean;
     services: ServiceEntry[];
+    secrets?: { operator: { enabled: boolean } };
 }): string[] {
     const problems: string[] = [];
     const has = (name: EgressExceptionName) => !!egressException(cfg.network.egressExceptions, name);
@@ -119,6 +128,10 @@ export function networkProblems(cfg: {
     if (platforms.has("spin") && !has("spin-shim-download")) missing("spin-shim-download", "SpinKube (a wasm service: runtime-class-manager downloads the Spin shim)");
     if (platforms.has("knative") && !has("image-registries")) missing("image-registries", "Knative (a cluster-hosted service: the controller resolves image tags to digests)");
     if (cfg.mesh.enabled !== false && cfg.mesh.ingress?.enabled && cfg.mesh.ingress.jwt && !has("jwks")) missing("jwks", "platform:mesh.ingress.jwt (istiod fetches the issuer's key set)");
+    const managedClouds = cfg.clouds.filter((c) => c !== "kubernetes");
+    if (cfg.secrets?.operator.enabled && managedClouds.length && !has("secret-stores")) {
+        missing("secret-stores", `External Secrets Operator on ${managedClouds.join(", ")} (platform:secrets.operator.enabled: its controller reads the cloud's secret store)`);
+    }
     if (cfg.clouds.includes("kubernetes")) {
         const engine = cfg.kubernetes.network.engine;
         const cni = cfg.mesh.kubernetesCni;
