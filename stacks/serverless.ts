@@ -16,6 +16,7 @@ import {
     ContainerAppsEnvironment,
     EcsExpressService,
     EcsServicesCluster,
+    KeyVaultPrivateEndpoint,
     KnativeRuntime,
     KnativeService,
     LambdaService,
@@ -69,6 +70,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
     // Lazily created shared runtimes, one per target.
     let containerAppsEnvironment: ContainerAppsEnvironment | undefined;
     let ecsCluster: EcsServicesCluster | undefined;
+    let platformVaultEndpoint: KeyVaultPrivateEndpoint | undefined;
     const knative: Partial<Record<ClusterTarget, { runtime: KnativeRuntime; ns: PlatformNamespace }>> = {};
     const spanSenders: Partial<Record<ClusterTarget, { namespace: string; serviceAccount: string }[]>> = {};
     const spin: Partial<Record<ClusterTarget, { runtime: SpinKubeRuntime; ns: PlatformNamespace; deps: pulumi.Resource[] }>> = {};
@@ -236,6 +238,23 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
                     { providers: { "azure-native": cloud.provider } },
                 );
             }
+            // The platform vault takes no public traffic: apps with Key Vault references reach it through a
+            // private endpoint in the VNet, created once, with the first app that declares secrets.
+            const vaultSecrets = platformVaultSecrets(cloud.key, service.secrets);
+            if (vaultSecrets.keyVaultId && !platformVaultEndpoint) {
+                platformVaultEndpoint = new KeyVaultPrivateEndpoint(
+                    `${prefix}-kv-endpoint`,
+                    {
+                        resourceGroupName: cloud.azure!.resourceGroupName,
+                        location: cloud.region,
+                        keyVaultId: vaultSecrets.keyVaultId,
+                        subnetId: cloud.network.dataSubnetIds[0],
+                        virtualNetworkId: cloud.network.networkId,
+                        tags,
+                    },
+                    { providers: { "azure-native": cloud.provider } },
+                );
+            }
             svc = new ContainerAppService(
                 resourceName,
                 {
@@ -246,9 +265,9 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
                     // The platform VNet: AKS nodes (pods leave them SNATed to the node address), the apps subnet, the data subnet.
                     callerRanges: [config.network.azure.cidr],
                     // Key Vault references into the platform vault (docs/serverless.md, "Secrets").
-                    ...platformVaultSecrets(cloud.key, service.secrets),
+                    ...vaultSecrets,
                 },
-                { providers: { "azure-native": cloud.provider } },
+                { providers: { "azure-native": cloud.provider }, dependsOn: vaultSecrets.keyVaultId ? platformVaultEndpoint : undefined },
             );
         } else {
             const cloud = foundation.clouds.aws!;

@@ -23,7 +23,7 @@ import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
 import { AZURE_ROLES, roleDefinitionId } from "../azure/roles";
 import { secretNamesOf, secretsArgsProblems } from "./secrets";
-import { refuseArgs, serviceArgsProblems, withServerlessServiceAlias, type ServerlessServiceBaseArgs, type ServerlessServiceOutputs } from "./service";
+import { dependsOnWith, refuseArgs, serviceArgsProblems, withServerlessServiceAlias, type ServerlessServiceBaseArgs, type ServerlessServiceOutputs } from "./service";
 
 export interface ContainerAppsEnvironmentArgs {
     resourceGroupName: pulumi.Input<string>;
@@ -168,7 +168,7 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
             ...keyVaultSecretProblems(args),
         ]);
         super("platform:index:ContainerAppService", name, {}, withServerlessServiceAlias(opts));
-        const out = createContainerApp(this, name, args);
+        const out = createContainerApp(this, name, args, opts);
         this.url = out.url;
         this.identity = out.identity;
         this.registerOutputs({ url: this.url, identity: this.identity });
@@ -189,7 +189,7 @@ export function callerRangeProblems(ranges: readonly string[] | undefined): stri
     });
 }
 
-function createContainerApp(parent: pulumi.Resource, name: string, args: ContainerAppServiceArgs): ServerlessServiceOutputs {
+function createContainerApp(parent: pulumi.Resource, name: string, args: ContainerAppServiceArgs, opts: pulumi.ComponentResourceOptions | undefined): ServerlessServiceOutputs {
     const identity = new managedidentity.UserAssignedIdentity(
         `${name}-id`,
         { resourceGroupName: args.resourceGroupName, location: args.location, resourceName: `id-${args.name}`, tags: args.tags },
@@ -276,7 +276,9 @@ function createContainerApp(parent: pulumi.Resource, name: string, args: Contain
             },
             tags: args.tags,
         },
-        { parent, dependsOn: grants },
+        // The grants, and what the component waits for (e.g. the vault's private endpoint): both must be in
+        // place before the first revision resolves its Key Vault references.
+        { parent, dependsOn: dependsOnWith(opts, grants) },
     );
     // `<app>.<defaultDomain>`: resolved in the VNet by the environment's private DNS zone.
     const fqdn = containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? "");

@@ -28,3 +28,4 @@ export { type EgressExceptionArgs } from "./install/egress";
 export { SERVERLESS_PLATFORMS, platformFor, type ServerlessPlatform } from "./rules";
 export { type ServerlessServiceBaseArgs, type ServerlessServiceOutputs } from "./service";
 export { secretsArgsProblems, type ManagedSecretStore } from "./secrets";
+export { KEY_VAULT_PRIVATE_DNS_ZONE, KeyVaultPrivateEndpoint, type KeyVaultPrivateEndpointArgs } from "./key-vault-endpoint";
