@@ -8,6 +8,7 @@ import { AmbientMesh } from "../components/mesh";
 import type { ClusterTarget } from "../components/cluster";
 import type { PlatformConfig } from "./config";
 import { platformNamespaces } from "./config/mesh";
+import { egressException } from "./config/egress";
 import type { Foundation } from "./platform";
 
 export interface MeshOutputs {
@@ -44,7 +45,8 @@ export function addMesh(foundation: Foundation, config: PlatformConfig): MeshSte
                 tracing: mesh.tracing,
                 accessLogging: mesh.accessLogging,
                 istiodReplicas: mesh.istiodReplicas,
-                ingress: mesh.ingress,
+                // With ingress.jwt, istiod's egress exception for the key set (parsePlatformConfig requires "jwks").
+                ingress: mesh.ingress.jwt ? { ...mesh.ingress, jwt: { ...mesh.ingress.jwt, jwksEgress: egressException(config.network.egressExceptions, "jwks") } } : mesh.ingress,
                 callGraph:
                     mesh.workloads.length || mesh.calls.length
                         ? // ownedNamespaces: the call graph never creates a namespace another capability creates.

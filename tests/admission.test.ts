@@ -277,6 +277,47 @@ describe("admission policies deny the insecure variant of each", () => {
         expect(verdict(c, { ...clone(noFrom), spec: { ...noFrom.spec, action: "DENY" } }).denied).toEqual([]);
     });
 
+    it("AuthorizationPolicy: the ingress JWT policy is admitted; any-issuer request principals and wide unauthenticated paths are not", () => {
+        const c = clusterOf("dev", "gcp");
+        const jwt = planned(c, "kubernetes:security.istio.io/v1:AuthorizationPolicy", (o) => o.metadata.name === "allow-ingress-gateway");
+        expect(jwt.spec.rules[0].from[0].source.requestPrincipals).toEqual(["https://accounts.google.com/*"]);
+        expect(verdict(c, jwt).denied).toEqual([]);
+        expect(verdict(c, jwt, "UPDATE").denied).toEqual([]);
+        // Request principals that match tokens of any issuer.
+        for (const p of ["*", "*/110169484474386276334", "https://*", "https://accounts.google.com*", "accounts*"]) {
+            const any = clone(jwt);
+            any.spec.rules[0].from[0].source.requestPrincipals = [p];
+            expectDenied(c, any, "platform-authorization-named-sources", /names no fixed issuer, so it admits tokens of any issuer/);
+        }
+        // A fixed subject of the issuer is named too; so is a bare issuer (a service account e-mail).
+        const subject = clone(jwt);
+        subject.spec.rules[0].from[0].source.requestPrincipals = ["https://accounts.google.com/110169484474386276334", "1234567-compute@developer.gserviceaccount.com/*"];
+        expect(verdict(c, subject).denied).toEqual([]);
+        // notRequestPrincipals: "every token but this one" is a negative match.
+        const negative = clone(jwt);
+        negative.spec.rules[0].from[0].source.notRequestPrincipals = ["https://evil.example.com/*"];
+        expectDenied(c, negative, "platform-authorization-named-sources", /negative match/);
+        // A source with only an empty request principal list names nobody.
+        const empty = clone(jwt);
+        empty.spec.rules[0].from[0].source = { requestPrincipals: [] };
+        expectDenied(c, empty, "platform-authorization-named-sources", /has no principals/);
+        // The unauthenticated path rule: only exact or prefix paths, GET/HEAD, ports named.
+        const pathRule = (op: Record<string, unknown>) => {
+            const o = clone(jwt);
+            o.spec.rules[1].to[0].operation = op;
+            return o;
+        };
+        expect(verdict(c, pathRule({ ports: ["80", "443"], methods: ["GET"], paths: ["/healthz", "/status/*"] })).denied).toEqual([]);
+        for (const paths of [["*"], ["/*"], ["*.png"], ["/foo/{*}"]]) {
+            expectDenied(c, pathRule({ ports: ["80", "443"], methods: ["GET", "HEAD"], paths }), "platform-authorization-named-sources", /unauthenticated paths must be exact \(\/healthz\) or prefix/);
+        }
+        expectDenied(c, pathRule({ ports: ["80", "443"], methods: ["POST"], paths: ["/healthz"] }), "platform-authorization-named-sources", /with methods GET or HEAD only/);
+        expectDenied(c, pathRule({ ports: ["80", "443"], paths: ["/healthz"] }), "platform-authorization-named-sources", /with methods GET or HEAD only/);
+        // Without ports (and outside the ingress namespaces) a rule without `from` stays refused.
+        expectDenied(c, pathRule({ methods: ["GET"], paths: ["/healthz"] }), "platform-authorization-named-sources", /without `from` admits every caller/);
+        expectDenied(c, { ...clone(jwt), metadata: { ...jwt.metadata, namespace: "shop" } }, "platform-authorization-named-sources", /without `from` admits every caller/);
+    });
+
     it("Namespace: outside the mesh without a reason", () => {
         const c = local();
         const enrolled = planned(c, "kubernetes:core/v1:Namespace", (o) => o.metadata.labels?.["istio.io/dataplane-mode"] === "ambient");

@@ -328,6 +328,8 @@ describe("config errors (before anything is registered)", () => {
         expect(problems).toEqual([
             expect.stringMatching(/^platform:network\.egressExceptions: no "entra-id" exception, but Event Hubs' Kafka clients on AKS .* allowed: keep the default/),
             expect.stringMatching(/^platform:network\.egressExceptions: no "image-registries" exception, but Knative .* allowed: keep the default/),
+            // dev's gateway requires end-user JWTs: istiod fetches the issuer's key set.
+            expect.stringMatching(/^platform:network\.egressExceptions: no "jwks" exception, but platform:mesh\.ingress\.jwt .* allowed: keep the default/),
         ]);
     });
 

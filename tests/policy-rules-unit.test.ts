@@ -6,33 +6,39 @@
  * less does not. The analyzer-protocol tests (tests/policy-rules.test.ts) prove the same rules over the engine path.
  */
 import type { SecurityGroupArgs } from "@pulumi/aws/ec2";
+import type { ExpressGatewayServiceArgs, TaskDefinitionArgs } from "@pulumi/aws/ecs";
+import type { FunctionArgs } from "@pulumi/aws/lambda";
 import type { ClusterArgs as EksClusterArgs } from "@pulumi/aws/eks";
 import type { RoleArgs, RolePolicyAttachmentArgs } from "@pulumi/aws/iam";
 import type { ContainerAppArgs } from "@pulumi/azure-native/app";
 import type { ManagedClusterArgs } from "@pulumi/azure-native/containerservice";
 import type { SubnetArgs as AzureSubnetArgs, VirtualNetworkArgs } from "@pulumi/azure-native/network";
-import type { ServiceArgs as CloudRunV2ServiceArgs, ServiceIamBindingArgs } from "@pulumi/gcp/cloudrunv2";
+import type { JobArgs as CloudRunV2JobArgs, ServiceArgs as CloudRunV2ServiceArgs, ServiceIamBindingArgs } from "@pulumi/gcp/cloudrunv2";
 import type { ClusterArgs as GkeClusterArgs, NodePoolArgs } from "@pulumi/gcp/container";
 import type * as k8s from "@pulumi/kubernetes/types/input";
 import type { PolicyConfigSchema, ResourceValidationArgs } from "@pulumi/policy";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
     encryptionRules,
     exceptionsPolicy,
     identityRules,
+    isSecretName,
     isolationRules,
     kubernetesRules,
     networkRules,
     resourcePolicy,
+    secretsRules,
     setExceptions,
     zeroTrustPolicies,
     type Props,
     type RuleContext,
     type RuleDef,
 } from "../policies/zero-trust/rules";
-import { cases } from "./policy-cases";
+import { cases, variants } from "./policy-cases";
 
-const RULES: RuleDef[] = [...identityRules, ...networkRules, ...encryptionRules, ...isolationRules, ...kubernetesRules];
+const RULES: RuleDef[] = [...identityRules, ...networkRules, ...encryptionRules, ...isolationRules, ...kubernetesRules, ...secretsRules];
 const rule = (name: string) => {
     const r = RULES.find((x) => x.name === name);
     if (!r) throw new Error(`no rule ${name}`);
@@ -69,6 +75,14 @@ describe("every rule's table case, in process", () => {
             expect(judge(c.policy, c.type, c.pass)).toEqual([]);
             expect(judge(c.policy, c.type, c.fail).join("\n")).toContain(c.mentions);
             expect(judge(c.policy, c.type, c.unset).length > 0).toBe(c.unsetViolates);
+        });
+    }
+});
+
+describe("the catalogue audit: one insecure variant per condition, in process", () => {
+    for (const v of variants) {
+        it(`${v.policy} on ${v.type}: ${v.condition} (naming ${v.mentions})`, () => {
+            expect(judge(v.policy, v.type, v.props).join("\n")).toContain(v.mentions);
         });
     }
 });
@@ -176,6 +190,61 @@ describe("one typed check per resource type", () => {
             fail: { roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" }, subjects: [{ kind: "Group", name: "devs" }] },
             unset: { roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" } }, unsetViolates: false, mentions: 'roleRef.name is "cluster-admin"',
         }),
+        // New in SEC-02/SEC-03/ID-05/ID-13: each further resource type with the provider's own input type.
+        typedCase<Props<FunctionArgs>>({
+            policy: "sec-03-no-literal-secret-env", type: "aws:lambda/function:Function",
+            pass: { role: "r", environment: { variables: { PAYMENT_API_KEY: "arn:aws:secretsmanager:eu-north-1:1:secret:pay-Ab12Cd", LOG_LEVEL: "info" } } },
+            fail: { role: "r", environment: { variables: { PAYMENT_API_KEY: "pk_live_123" } } },
+            unset: { role: "r" }, unsetViolates: false, mentions: 'environment.variables "PAYMENT_API_KEY" has a literal value',
+        }),
+        typedCase<Props<TaskDefinitionArgs>>({
+            policy: "sec-03-no-literal-secret-env", type: "aws:ecs/taskDefinition:TaskDefinition",
+            pass: { family: "f", containerDefinitions: JSON.stringify([{ name: "app", secrets: [{ name: "KAFKA_PASSWORD", valueFrom: "arn:aws:secretsmanager:eu-north-1:1:secret:k" }] }]) },
+            fail: { family: "f", containerDefinitions: JSON.stringify([{ name: "app", environment: [{ name: "KAFKA_PASSWORD", value: "p" }] }]) },
+            unset: { family: "f", containerDefinitions: "[]" }, unsetViolates: false, mentions: 'containerDefinitions["app"].environment[0] "KAFKA_PASSWORD"',
+        }),
+        typedCase<Props<ExpressGatewayServiceArgs>>({
+            policy: "sec-03-no-literal-secret-env", type: "aws:ecs/expressGatewayService:ExpressGatewayService",
+            pass: { executionRoleArn: "e", infrastructureRoleArn: "i", primaryContainer: { image: "app:1", environments: [{ name: "PORT", value: "8080" }], secrets: [{ name: "DB_PASSWORD", valueFrom: "arn:aws:secretsmanager:eu-north-1:1:secret:db" }] } },
+            fail: { executionRoleArn: "e", infrastructureRoleArn: "i", primaryContainer: { image: "app:1", environments: [{ name: "DB_PASSWORD", value: "p" }] } },
+            unset: { executionRoleArn: "e", infrastructureRoleArn: "i", primaryContainer: { image: "app:1" } }, unsetViolates: false, mentions: "primaryContainer.environments[0]",
+        }),
+        typedCase<Props<CloudRunV2JobArgs>>({
+            policy: "sec-03-no-literal-secret-env", type: "gcp:cloudrunv2/job:Job",
+            pass: { location: "l", template: { template: { containers: [{ image: "i", envs: [{ name: "DB_PASSWORD", valueSource: { secretKeyRef: { secret: "db", version: "latest" } } }] }] } } },
+            fail: { location: "l", template: { template: { containers: [{ image: "i", envs: [{ name: "DB_PASSWORD", value: "p" }] }] } } },
+            unset: { location: "l", template: { template: { containers: [{ image: "i" }] } } }, unsetViolates: false, mentions: "template.template.containers[0].envs[0]",
+        }),
+        typedCase<Props<CloudRunV2ServiceArgs>>({
+            policy: "sec-03-no-literal-secret-env", type: "gcp:cloudrunv2/service:Service",
+            pass: { location: "l", template: { containers: [{ image: "i", envs: [{ name: "DB_PASSWORD", valueSource: { secretKeyRef: { secret: "db", version: "latest" } } }] }] } },
+            fail: { location: "l", template: { containers: [{ image: "i", envs: [{ name: "DB_PASSWORD", value: "p" }] }] } },
+            unset: { location: "l", template: {} }, unsetViolates: false, mentions: "template.containers[0].envs[0]",
+        }),
+        typedCase<Props<ContainerAppArgs>>({
+            policy: "sec-03-no-literal-secret-env", type: "azure-native:app:ContainerApp",
+            pass: { resourceGroupName: "rg", configuration: { secrets: [{ name: "db", keyVaultUrl: "https://kv.vault.azure.net/secrets/db", identity: "/id" }] }, template: { containers: [{ name: "app", env: [{ name: "DB_PASSWORD", secretRef: "db" }] }] } },
+            fail: { resourceGroupName: "rg", configuration: { secrets: [{ name: "db", value: "p" }] }, template: { containers: [{ name: "app", env: [{ name: "DB_PASSWORD", secretRef: "db" }] }] } },
+            unset: { resourceGroupName: "rg" }, unsetViolates: false, mentions: 'configuration.secrets["db"] has a value',
+        }),
+        typedCase<Props<k8s.batch.v1.Job>>({
+            policy: "sec-03-no-literal-secret-env", type: "kubernetes:batch/v1:Job",
+            pass: { metadata: { namespace: "shop" }, spec: { template: { spec: { containers: [{ name: "migrate", env: [{ name: "DATABASE_CREDENTIALS", valueFrom: { secretKeyRef: { name: "db", key: "creds" } } }] }] } } } },
+            fail: { metadata: { namespace: "shop" }, spec: { template: { spec: { containers: [{ name: "migrate", env: [{ name: "DATABASE_CREDENTIALS", value: "user:pw" }] }] } } } },
+            unset: { metadata: { namespace: "shop" }, spec: { template: { spec: { containers: [{ name: "migrate" }] } } } }, unsetViolates: false, mentions: '"DATABASE_CREDENTIALS" has a literal value',
+        }),
+        typedCase<Props<ManagedClusterArgs>>({
+            policy: "id-13-aks-managed-identity", type: "azure-native:containerservice:ManagedCluster",
+            pass: { resourceGroupName: "rg", identity: { type: "UserAssigned", userAssignedIdentities: ["/id"] } },
+            fail: { resourceGroupName: "rg", identity: { type: "None" }, servicePrincipalProfile: { clientId: "00000000-0000-0000-0000-000000000001", secret: "s" } },
+            unset: { resourceGroupName: "rg" }, unsetViolates: true, mentions: "servicePrincipalProfile names a service principal with a client secret",
+        }),
+        typedCase<Props<GkeClusterArgs>>({
+            policy: "id-05-gke-node-service-account", type: "gcp:container/cluster:Cluster",
+            pass: { removeDefaultNodePool: true, clusterAutoscaling: { enabled: true, autoProvisioningDefaults: { serviceAccount: "nodes@p.iam.gserviceaccount.com" } } },
+            fail: { removeDefaultNodePool: true, clusterAutoscaling: { enabled: true, autoProvisioningDefaults: { serviceAccount: "12345-compute@developer.gserviceaccount.com" } } },
+            unset: { removeDefaultNodePool: true, clusterAutoscaling: { enabled: true } }, unsetViolates: true, mentions: "autoProvisioningDefaults.serviceAccount is the default compute service account",
+        }),
     ];
     for (const c of typed) {
         it(`${c.policy} on ${c.type}: passes, fails and judges the unset default`, () => {
@@ -222,6 +291,37 @@ function run(policy: string, type: string, name: string, props: Record<string, u
     }
     return { messages };
 }
+
+describe("the catalogue and its audit name every policy (docs/zero-trust-rules.md)", () => {
+    const doc = readFileSync(resolve(__dirname, "../docs/zero-trust-rules.md"), "utf8");
+    const [catalogue, rest] = doc.split("## Audit");
+    const audit = rest.split("\n## ")[0];
+    /** Backticked policy names in the table rows of a section (a policy name: lowercase id prefix and words). */
+    const named = (section: string) =>
+        new Set(section.split("\n").filter((l) => l.startsWith("| ")).flatMap((l) => [...l.matchAll(/`([a-z][a-z0-9]*-\d+a?-[a-z0-9-]+)`/g)].map((m) => m[1])));
+    const pack = zeroTrustPolicies.filter((p) => p.name !== "zero-trust-exceptions").map((p) => p.name).sort();
+
+    it("every policy of the pack has a catalogue row and an audit row", () => {
+        expect(pack.filter((n) => !named(catalogue).has(n))).toEqual([]);
+        expect(pack.filter((n) => !named(audit).has(n))).toEqual([]);
+    });
+    it("every policy the document names exists", () => {
+        expect([...named(catalogue), ...named(audit)].filter((n) => !pack.includes(n))).toEqual([]);
+    });
+});
+
+describe("SEC-03: which variable names are a secret's", () => {
+    const secrets = ["DB_PASSWORD", "db_password", "dbPassword", "db-password", "MYSQL_PASSWD", "SSH_PASSPHRASE", "GITHUB_TOKEN", "apiToken", "CLIENT_SECRET", "JWT_SECRET", "STRIPE_API_KEY", "APIKEY", "apiKey", "TLS_PRIVATE_KEY", "AWS_SECRET_ACCESS_KEY", "MINIO_ACCESS_KEY", "GOOGLE_CREDENTIALS", "DB_CREDENTIAL", "SESSION_SIGNING_KEY", "ENCRYPTION_KEY", "LICENSE_KEY", "APP_SECRETS", "AWS_SESSION_TOKEN"];
+    const notSecrets = [
+        "LOG_LEVEL", "PORT", "AWS_ACCESS_KEY_ID", "KMS_KEY_ID", "DB_PASSWORD_FILE", "SECRET_NAME", "DB_SECRET_ARN", "TOKEN_URL", "TOKEN_ENDPOINT", "TOKEN_TTL", "OIDC_TOKEN_AUDIENCE",
+        "PASSWORD_MIN_LENGTH", "PARTITION_KEY", "SORT_KEY", "ROUTING_KEY", "CACHE_KEY", "PUBLIC_KEY", "KMS_KEY", "PASSWORDLESS_LOGIN", "TOKENIZER_MODE", "KEYCLOAK_URL", "MONKEY", "KEY_VAULT_NAME", "",
+        // The AWS Parameters and Secrets Lambda Extension's settings (the documented way a Lambda reads a secret by ARN).
+        "PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED", "PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE", "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", "PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL",
+        "PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS", "SECRETS_MANAGER_TIMEOUT_MILLIS", "SECRETS_MANAGER_TTL", "SSM_PARAMETER_STORE_TTL",
+    ];
+    for (const n of secrets) it(`${JSON.stringify(n)} is a secret's name`, () => expect(isSecretName(n)).toBe(true));
+    for (const n of notSecrets) it(`${JSON.stringify(n)} is not`, () => expect(isSecretName(n)).toBe(false));
+});
 
 describe("the exception model, in process", () => {
     afterEach(() => setExceptions({}));

@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPolicyPack, type AnalyzerResource, type PolicyPackHandle } from "../tools/policy/analyzer-client";
-import { AKS, cases, EKS, GKE, goodPod, type Case } from "./policy-cases";
+import { AKS, cases, EKS, GKE, goodPod, variants, type Case } from "./policy-cases";
 
 const PACK = path.resolve(__dirname, "../policies/zero-trust");
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -121,6 +121,14 @@ describe("zero-trust rules over the analyzer protocol", () => {
         expect((await violations("k8s-14-strimzi-tls-auth", type, kafka("kube-system", "scram-sha-512")))[0]?.message).toMatch(/not "kube-system"/);
     });
 
+    // The catalogue audit: every condition of every row fails its insecure variant over the protocol too.
+    for (const v of variants) {
+        it(`${v.policy} on ${v.type}: ${v.condition} is a violation`, async () => {
+            const d = await violations(v.policy, v.type, v.props);
+            expect(d.map((x) => x.message).join("\n")).toContain(v.mentions);
+        });
+    }
+
     it("ignores resources of other types", async () => {
         const r = await pack.analyze(resource("aws:s3/bucket:Bucket", { bucket: "x" }));
         expect(r.diagnostics).toEqual([]);
@@ -155,6 +163,78 @@ describe("presence checks during preview: another resource's output is unknown, 
             expect(d[0].enforcementLevel).toBe("mandatory");
         });
     }
+});
+
+describe("secrets and node identities over the protocol (SEC-02, SEC-03, ID-05, ID-13)", () => {
+    afterAll(async () => pack.configure({}));
+    const k8sEnv = (env: unknown[]) => ({ metadata: { namespace: "shop" }, spec: { template: { spec: { ...goodPod, containers: [{ ...goodPod.containers[0], env }] } } } });
+
+    it("sec-03: a value the preview cannot know (another resource's output) is not a literal; a literal next to it still is", async () => {
+        const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+        expect(await violations("sec-03-no-literal-secret-env", DEPLOYMENT, k8sEnv([{ name: "DB_PASSWORD", value: UNKNOWN }]))).toEqual([]);
+        const mixed = await violations("sec-03-no-literal-secret-env", DEPLOYMENT, k8sEnv([{ name: "DB_PASSWORD", value: UNKNOWN }, { name: "API_TOKEN", value: "t0k" }]));
+        expect(mixed.map((d) => d.message)).toEqual([expect.stringContaining('env[1] "API_TOKEN" has a literal value')]);
+        expect(mixed[0].enforcementLevel).toBe("mandatory");
+        // The secret's ARN as a Lambda variable is a reference (read at run time by the function's role), known or not.
+        const LAMBDA = "aws:lambda/function:Function";
+        expect(await violations("sec-03-no-literal-secret-env", LAMBDA, { environment: { variables: { DB_PASSWORD: UNKNOWN, API_KEY_SECRET_ARN: UNKNOWN } } })).toEqual([]);
+        expect(await violations("sec-03-no-literal-secret-env", "aws:ecs/taskDefinition:TaskDefinition", { family: "f", containerDefinitions: UNKNOWN })).toEqual([]);
+    });
+
+    it("sec-03: names about a secret (its id, ARN, file, URL) and data keys are not secrets; case and separators do not matter", async () => {
+        const LAMBDA = "aws:lambda/function:Function";
+        const vars = { AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", DB_PASSWORD_FILE: "/run/secrets/db", TOKEN_URL: "https://login/token", PARTITION_KEY: "tenant", KMS_KEY_ARN: "arn:aws:kms:x", PUBLIC_KEY: "ssh-ed25519 AAAA" };
+        expect(await violations("sec-03-no-literal-secret-env", LAMBDA, { environment: { variables: vars } })).toEqual([]);
+        const bad = await violations("sec-03-no-literal-secret-env", LAMBDA, { environment: { variables: { "db-password": "x", clientSecret: "y", SESSION_SIGNING_KEY: "z", GITHUB_PAT: "p" } } });
+        expect(bad.map((d) => d.message.match(/"([^"]+)" has a literal value/)?.[1]).sort()).toEqual(["SESSION_SIGNING_KEY", "clientSecret", "db-password"]);
+    });
+
+    it("sec-03: a Container Apps secret with a value (not a Key Vault reference) is reported", async () => {
+        const app = { configuration: { secrets: [{ name: "db", value: "hunter2" }, { name: "kv", keyVaultUrl: "https://kv.vault.azure.net/secrets/kv", identity: "/id" }] } };
+        const d = await violations("sec-03-no-literal-secret-env", "azure-native:app:ContainerApp", app);
+        expect(d.map((x) => x.message)).toEqual([expect.stringContaining('configuration.secrets["db"] has a value')]);
+    });
+
+    it("sec-02: a store whose provider is not yet known is not judged; one with a static credential is, and a granted exception exempts it with its reason", async () => {
+        const CSS = "kubernetes:external-secrets.io/v1:ClusterSecretStore";
+        expect(await violations("sec-02-secret-store-workload-identity", CSS, { spec: { provider: UNKNOWN } })).toEqual([]);
+        const staticKeys = (mark?: string) => ({
+            metadata: { name: "legacy", ...(mark ? { annotations: { "platform.io/edge-exception": mark } } : {}) },
+            spec: { provider: { aws: { service: "ParameterStore", region: "eu-north-1", auth: { secretRef: { accessKeyIDSecretRef: { name: "k", key: "id" } } } } } },
+        });
+        expect(await violations("sec-02-secret-store-workload-identity", CSS, staticKeys("legacy-keys"))).toHaveLength(1);
+        await pack.configure({ "zero-trust-exceptions": { exceptions: [{ name: "legacy-keys", reason: "on-prem cluster without pod identity (SEC-9)", policies: ["sec-02-secret-store-workload-identity"] }] } });
+        const exempt = await pack.analyze(resource(CSS, staticKeys("legacy-keys"), { name: "legacy" }));
+        expect(exempt.diagnostics.filter((d) => d.policy === "sec-02-secret-store-workload-identity")).toEqual([]);
+        expect(exempt.notApplicable).toContainEqual({ policy: "sec-02-secret-store-workload-identity", reason: 'policy exception "legacy-keys" marked on "legacy": on-prem cluster without pod identity (SEC-9)' });
+        expect(await violations("sec-02-secret-store-workload-identity", CSS, staticKeys())).toHaveLength(1);
+    });
+
+    it("sec-02: Azure WorkloadIdentity may read its client and tenant ids from a Secret, never a client secret; Kubernetes client certificates and kubeconfigs are static", async () => {
+        const SS = "kubernetes:external-secrets.io/v1:SecretStore";
+        const wi = (authSecretRef: Record<string, unknown>) => ({ spec: { provider: { azurekv: { authType: "WorkloadIdentity", vaultUrl: "https://kv.vault.azure.net", serviceAccountRef: { name: "eso" }, authSecretRef } } } });
+        expect(await violations("sec-02-secret-store-workload-identity", SS, wi({ clientId: { name: "ids", key: "client-id" }, tenantId: { name: "ids", key: "tenant-id" } }))).toEqual([]);
+        expect((await violations("sec-02-secret-store-workload-identity", SS, wi({ clientSecret: { name: "sp", key: "secret" } })))[0]?.message).toContain("authSecretRef.clientSecret");
+        expect(await violations("sec-02-secret-store-workload-identity", SS, { spec: { provider: { azurekv: { authType: "ManagedIdentity", vaultUrl: "https://kv.vault.azure.net" } } } })).toEqual([]);
+        const k8sStore = (extra: Record<string, unknown>) => ({ spec: { provider: { kubernetes: { remoteNamespace: "shop", ...extra } } } });
+        expect((await violations("sec-02-secret-store-workload-identity", SS, k8sStore({ auth: { cert: { clientCert: { name: "c", key: "crt" }, clientKey: { name: "c", key: "key" } } } })))[0]?.message).toContain("auth.cert");
+        expect((await violations("sec-02-secret-store-workload-identity", SS, k8sStore({ authRef: { name: "kubeconfig", key: "config" } })))[0]?.message).toContain("authRef");
+        expect((await violations("sec-02-secret-store-workload-identity", SS, { spec: { provider: { gcpsm: { projectID: "p", auth: { workloadIdentityFederation: { audience: "a", awsSecurityCredentials: { region: "r", awsCredentialsSecretRef: { name: "aws" } } } } } } } }))[0]?.message).toContain("awsSecurityCredentials");
+    });
+
+    it("id-13: an AKS cluster on a service principal fails even when its client id is another resource's output; a managed identity passes", async () => {
+        expect(await violations("id-13-aks-managed-identity", AKS, { identity: { type: "SystemAssigned" } })).toEqual([]);
+        expect(await violations("id-13-aks-managed-identity", AKS, { identity: { type: "SystemAssigned" }, servicePrincipalProfile: { clientId: "msi" } })).toEqual([]);
+        const sp = await violations("id-13-aks-managed-identity", AKS, { identity: { type: "UserAssigned" }, servicePrincipalProfile: { clientId: UNKNOWN } });
+        expect(sp.map((d) => d.message)).toEqual([expect.stringContaining("servicePrincipalProfile names a service principal")]);
+    });
+
+    it("id-05: GKE node auto-provisioning without a service account runs nodes as the default compute account", async () => {
+        const nap = (defaults: Record<string, unknown>) => ({ removeDefaultNodePool: true, clusterAutoscaling: { enabled: true, autoProvisioningDefaults: defaults } });
+        expect(await violations("id-05-gke-node-service-account", GKE, nap({ serviceAccount: UNKNOWN }))).toEqual([]);
+        expect((await violations("id-05-gke-node-service-account", GKE, nap({ oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"] })))[0]?.message).toContain("autoProvisioningDefaults.serviceAccount");
+        expect(await violations("id-05-gke-node-service-account", GKE, { removeDefaultNodePool: true })).toEqual([]);
+    });
 });
 
 describe("zero-trust stack policies over AnalyzeStack", () => {

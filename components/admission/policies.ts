@@ -193,11 +193,28 @@ const peerAuthenticationStrict: AdmissionPolicyDefinition = {
 
 const NEGATIVE_SOURCES = ["notPrincipals", "notRequestPrincipals", "notNamespaces", "notIpBlocks", "notRemoteIpBlocks"];
 
+/**
+ * A request principal (`<iss>/<sub>` of a validated JWT; istio/api 1.30.3 security/v1beta1/
+ * authorization_policy.proto Source.request_principals) that names a fixed issuer: an http(s) issuer with a
+ * host, or a bare issuer without ":", then "/" and a subject or "*" (any subject of that issuer). Never
+ * "*", a "*"-prefix, a "*" inside the issuer or a scheme-only prefix such as "https://*", each of which
+ * Istio would match against every issuer. Written without backslashes so CEL and JavaScript read it alike.
+ */
+export const NAMED_ISSUER_PATTERN = "(https?://[^/* ]+[^* ]*|[^*/: ][^*: ]*)";
+export const NAMED_REQUEST_PRINCIPAL = `^${NAMED_ISSUER_PATTERN}/([*]|[^* ]+)$`;
+/**
+ * Paths an ALLOW rule without `from` may open in an ingress namespace (unauthenticated health checks next
+ * to a JWT requirement): exact "/healthz" or a prefix "/status/*", never "*", "/*", a suffix or a template.
+ */
+export const UNAUTHENTICATED_PATH_PATTERN = "^/[^*{} ]+(/[*])?$";
+/** The methods such a path rule may name: reads only. */
+export const UNAUTHENTICATED_METHODS = ["GET", "HEAD"];
+
 const authorizationPolicySources: AdmissionPolicyDefinition = {
     name: "platform-authorization-named-sources",
     packRules: ["K8S-04"],
     description:
-        "ALLOW AuthorizationPolicies name their sources: every rule has `from`, every source lists principals, none is \"*\" and none negates. In the ingress namespaces the parameters list, a rule may omit `from` if it names its ports (the gateway's clients have no mesh identity).",
+        "ALLOW AuthorizationPolicies name their sources: every rule has `from`, every source lists principals (mesh identities) or request principals naming a fixed JWT issuer, none is \"*\" and none negates. In the ingress namespaces the parameters list, a rule may omit `from` if it names its ports (the gateway's clients have no mesh identity); if it also names paths (unauthenticated health checks beside a JWT requirement), they are exact or prefix paths read with GET/HEAD only.",
     resourceRules: [{ apiGroups: ["security.istio.io"], apiVersions: ["*"], resources: ["authorizationpolicies"], operations: WRITE }],
     params: AdmissionParams.IngressNamespaces,
     variables: [
@@ -215,10 +232,22 @@ const authorizationPolicySources: AdmissionPolicyDefinition = {
         },
         {
             expression:
-                "!variables.allow || variables.rules.all(r, !has(r.from) || r.from.all(f, has(f.source) && has(f.source.principals) && size(f.source.principals) > 0 && !f.source.principals.exists(p, p == '*' || p.startsWith('*'))))",
-            message: "every source of an ALLOW AuthorizationPolicy lists principals, none of them \"*\" or a \"*\" prefix",
+                "!variables.allow || variables.rules.all(r, !has(r.from) || r.from.all(f, has(f.source) && ((has(f.source.principals) && size(f.source.principals) > 0) || (has(f.source.requestPrincipals) && size(f.source.requestPrincipals) > 0)) && (!has(f.source.principals) || !f.source.principals.exists(p, p == '*' || p.startsWith('*')))))",
+            message: "every source of an ALLOW AuthorizationPolicy lists principals or request principals, no principal \"*\" or a \"*\" prefix",
             messageExpression:
-                "'AuthorizationPolicy ' + request.namespace + '/' + object.metadata.name + ': an ALLOW source has no principals or a wildcard principal; name each caller by its identity (cluster.local/ns/<namespace>/sa/<service-account>)'",
+                "'AuthorizationPolicy ' + request.namespace + '/' + object.metadata.name + ': an ALLOW source has no principals or a wildcard principal; name each caller by its identity (cluster.local/ns/<namespace>/sa/<service-account>) or its token issuer (requestPrincipals <issuer>/*)'",
+        },
+        {
+            expression: `!variables.allow || variables.rules.all(r, !has(r.from) || r.from.all(f, !has(f.source) || !has(f.source.requestPrincipals) || f.source.requestPrincipals.all(p, p.matches('${NAMED_REQUEST_PRINCIPAL}'))))`,
+            message: "every request principal of an ALLOW AuthorizationPolicy names a fixed issuer (<issuer>/<subject> or <issuer>/*)",
+            messageExpression:
+                "'AuthorizationPolicy ' + request.namespace + '/' + object.metadata.name + ': a request principal is \"*\", starts with \"*\" or names no fixed issuer, so it admits tokens of any issuer; name the issuer: <issuer>/* or <issuer>/<subject>'",
+        },
+        {
+            expression: `!variables.allow || variables.rules.all(r, (has(r.from) && size(r.from) > 0) || !has(r.to) || r.to.all(t, !has(t.operation) || !has(t.operation.paths) || (t.operation.paths.all(p, p.matches('${UNAUTHENTICATED_PATH_PATTERN}')) && has(t.operation.methods) && size(t.operation.methods) > 0 && t.operation.methods.all(m, m in [${UNAUTHENTICATED_METHODS.map((m) => `'${m}'`).join(", ")}]))))`,
+            message: "an ALLOW rule without `from` that names paths opens only exact or prefix paths (never \"*\", \"/*\", a suffix or a template), with methods GET or HEAD",
+            messageExpression:
+                "'AuthorizationPolicy ' + request.namespace + '/' + object.metadata.name + ': an ALLOW rule without `from` opens paths to every caller; unauthenticated paths must be exact (/healthz) or prefix (/status/*) paths with methods GET or HEAD only'",
         },
         {
             expression: `!variables.allow || variables.rules.all(r, !has(r.from) || r.from.all(f, !has(f.source) || ![${NEGATIVE_SOURCES.map((k) => `'${k}'`).join(", ")}].exists(k, k in f.source)))`,

@@ -4,7 +4,9 @@
  */
 import type { ClusterNetworkFacts } from "../cluster/network-facts";
 import type { MeshCallGraphSpec } from "./callgraph";
+import type { EgressExceptionArgs } from "../serverless/install/egress";
 import { DNS_LABEL } from "./names";
+import { NAMED_ISSUER_PATTERN, UNAUTHENTICATED_PATH_PATTERN } from "../admission/policies";
 import { MESH_PLATFORMS } from "./values/types";
 
 /** Istio's root namespace: mesh-wide policies live here. */
@@ -22,6 +24,28 @@ export interface EdgeException {
     reason: string;
 }
 
+/**
+ * End-user authentication at the ingress gateway: a RequestAuthentication validates JWTs from one issuer,
+ * and an ALLOW AuthorizationPolicy admits only requests carrying a valid token from it (plus, optionally,
+ * GET/HEAD on named unauthenticated paths such as health checks).
+ */
+export interface IngressJwtArgs {
+    /** The token issuer (`iss` claim), e.g. "https://accounts.google.com" or "https://login.microsoftonline.com/<tenant>/v2.0". */
+    issuer: string;
+    /** The issuer's JSON Web Key Set URL (https), fetched by istiod. */
+    jwksUri: string;
+    /** Accepted `aud` values; at least one (Istio would otherwise accept any token issued for the gateway's service name). */
+    audiences: string[];
+    /** Paths reachable without a token, GET/HEAD only: exact ("/healthz") or prefix ("/status/*"); never "*", "/*" or a suffix. */
+    unauthenticatedPaths?: string[];
+    /**
+     * The named egress exception that lets istiod reach `jwksUri` (istiod fetches the key set by default:
+     * PILOT_JWT_ENABLE_REMOTE_JWKS "false" = istiod). Ports unset: the URL's port (443). Unset: istiod's
+     * default-deny namespace reaches no JWKS outside the cluster, and every token is rejected.
+     */
+    jwksEgress?: EgressExceptionArgs;
+}
+
 export interface MeshIngressArgs {
     /** Install the Istio ingress gateway (default false). */
     enabled: boolean;
@@ -31,6 +55,8 @@ export interface MeshIngressArgs {
     /** Minimum gateway replicas (default 2, spread by the autoscaler and a PodDisruptionBudget). */
     minReplicas?: number;
     maxReplicas?: number;
+    /** Require an end-user JWT at the gateway (unset: the gateway admits any client on 80/443, as before). */
+    jwt?: IngressJwtArgs;
 }
 
 export interface MeshTracingArgs {
@@ -122,9 +148,55 @@ export function meshArgsProblems(args: MeshSettings, path = "mesh"): string[] {
     if (!Number.isInteger(max) || max < min) problems.push(`${path}.ingress.maxReplicas: ${JSON.stringify(max)} is below minReplicas (${min}); allowed: a whole number >= minReplicas`);
     const replicas = args.istiodReplicas ?? 2;
     if (!Number.isInteger(replicas) || replicas < 1) problems.push(`${path}.istiodReplicas: ${JSON.stringify(replicas)} is not allowed; allowed: a whole number >= 1`);
+    if (ingress?.jwt !== undefined) problems.push(...ingressJwtProblems(ingress.jwt, `${path}.ingress.jwt`, ingress.enabled));
     if (args.tracing?.otlpEndpoint !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(args.tracing.otlpEndpoint)) {
         problems.push(`${path}.tracing.otlpEndpoint: ${JSON.stringify(args.tracing.otlpEndpoint)} is not host:port; allowed: e.g. "tempo.tracing.svc:4317"`);
     }
     return problems;
 }
 
+
+/**
+ * An issuer Istio's JWT rules accept and a request principal can name: an http(s) URL with a host (OIDC
+ * issuers; a trailing "/" as Entra ID v1's "https://sts.windows.net/<tenant>/" is kept) or a bare issuer
+ * without ":" such as "accounts.google.com" or a service account e-mail (Istio's JWTRule.issuer is any
+ * non-empty string: istio/api 1.30.3 security/v1beta1/request_authentication.proto). No spaces and no
+ * "*": the AuthorizationPolicy matches `<issuer>/*`, and a "*" inside would be a wildcard.
+ */
+export const JWT_ISSUER = new RegExp(`^${NAMED_ISSUER_PATTERN}$`);
+/**
+ * Unauthenticated path forms: exact "/healthz" or a prefix "/status/*" (Istio's prefix match), nothing
+ * broader; the admission policy allows exactly these in a rule without `from`.
+ */
+export const UNAUTHENTICATED_PATH = new RegExp(UNAUTHENTICATED_PATH_PATTERN);
+
+/** Checks of `ingress.jwt` (`path` names it, e.g. "platform:mesh.ingress.jwt"); `enabled`: the ingress is installed. */
+export function ingressJwtProblems(jwt: IngressJwtArgs, path: string, enabled: boolean): string[] {
+    const problems: string[] = [];
+    if (!enabled) problems.push(`${path}: is set but the ingress gateway is not enabled; allowed: only with ${path.replace(/\.jwt$/, ".enabled")}: true`);
+    if (typeof jwt.issuer !== "string" || !JWT_ISSUER.test(jwt.issuer)) {
+        problems.push(`${path}.issuer: ${JSON.stringify(jwt.issuer)} is not an issuer; allowed: the token's exact "iss" value, an http(s) URL with a host such as "https://accounts.google.com", or a bare issuer without ":" such as a service account e-mail; no spaces or "*"`);
+    }
+    let jwks: URL | undefined;
+    try {
+        jwks = new URL(jwt.jwksUri);
+    } catch {
+        jwks = undefined;
+    }
+    if (!jwks || jwks.protocol !== "https:" || !jwks.hostname || jwt.jwksUri.length > 2048) {
+        problems.push(`${path}.jwksUri: ${JSON.stringify(jwt.jwksUri)} is not an https URL; allowed: the issuer's JWKS URL, e.g. "https://www.googleapis.com/oauth2/v3/certs" (keys over plain http could be forged in transit)`);
+    }
+    if (!Array.isArray(jwt.audiences) || jwt.audiences.length === 0) {
+        problems.push(`${path}.audiences: ${JSON.stringify(jwt.audiences ?? [])} is empty; allowed: at least one "aud" value the gateway accepts (without one Istio accepts tokens issued for any of its service names)`);
+    } else {
+        jwt.audiences.forEach((a, i) => {
+            if (typeof a !== "string" || !a.trim() || /\s/.test(a)) problems.push(`${path}.audiences[${i}]: ${JSON.stringify(a)} is not an audience; allowed: a non-empty string without spaces`);
+        });
+    }
+    (jwt.unauthenticatedPaths ?? []).forEach((p, i) => {
+        if (typeof p !== "string" || !UNAUTHENTICATED_PATH.test(p)) {
+            problems.push(`${path}.unauthenticatedPaths[${i}]: ${JSON.stringify(p)} is not allowed; allowed: an exact path "/healthz" or a prefix "/status/*" (never "*", "/*", a suffix "*.ext" or a {*} template: those would open more than health checks)`);
+        }
+    });
+    return problems;
+}

@@ -17,7 +17,8 @@ import type { ClusterNetworkFacts } from "../cluster/network-facts";
 import { AMBIENT_PROBE_SOURCE, HBONE_PORT, PlatformNamespace } from "../namespace";
 import { allowWorkloads } from "./authorization";
 import { callGraphOwnedNamespaces, callGraphProblems, MeshCallGraph, planCallGraph, WAYPOINT_NAME } from "./callgraph";
-import { INGRESS_NAMESPACE, ISTIO_NAMESPACE, MeshArgsError, NODE_AGENT_NAMESPACE, meshArgsProblems, meshPlatformProblems, OBSERVABILITY_NAMESPACE, type AmbientMeshArgs, type MeshIngressArgs } from "./args";
+import { egressExceptionProblems } from "../serverless/install/egress";
+import { INGRESS_NAMESPACE, ISTIO_NAMESPACE, MeshArgsError, NODE_AGENT_NAMESPACE, meshArgsProblems, meshPlatformProblems, OBSERVABILITY_NAMESPACE, type AmbientMeshArgs, type IngressJwtArgs, type MeshIngressArgs } from "./args";
 import { networkFactsProblems } from "../cluster/network-facts";
 import { meshPlatformValues, type MeshPlatform, type MeshPlatformValues } from "./values";
 import {
@@ -128,6 +129,7 @@ export class AmbientMesh extends pulumi.ComponentResource {
             ...meshPlatformProblems(args.platform, at),
             ...meshArgsProblems(args, at),
             ...(args.network ? networkFactsProblems(args.network, `${at}.network`) : []),
+            ...egressExceptionProblems(args.ingress?.jwt?.jwksEgress, `${at}.ingress.jwt.jwksEgress`),
             // The graph too, before anything is registered (MeshCallGraph would only throw later).
             ...(args.callGraph
                 ? callGraphProblems(args.callGraph.services ?? [], args.callGraph.calls ?? [], `${at}.callGraph`, "services", callGraphOwnedNamespaces(args.callGraph))
@@ -177,6 +179,12 @@ export class AmbientMesh extends pulumi.ComponentResource {
                 // server's addresses or, under Cilium, its kube-apiserver entity (PlatformNamespace).
                 apiServerEgress: true,
                 apiServerEgressPodLabels: { app: "istiod" },
+                // With end-user JWTs at the ingress, istiod fetches the issuer's key set (jwksUri) and pushes it
+                // to the gateway inline (PILOT_JWT_ENABLE_REMOTE_JWKS defaults to "false": istiod fetches;
+                // istio/istio pilot/pkg/features/pilot.go): a named egress exception for istiod only.
+                ...(args.ingress?.enabled && args.ingress.jwt?.jwksEgress
+                    ? { egressExceptions: [{ exception: jwksEgressOf(args.ingress.jwt, args.ingress.jwt.jwksEgress), podSelector: matchApp("istiod") }] }
+                    : {}),
                 extraPolicies: [
                     {
                         // Every proxy in the cluster (ztunnel, waypoints, gateways) fetches config and
@@ -419,20 +427,81 @@ export class AmbientMesh extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [...ready, namespace] },
         );
-        // The root allow-nothing policy also covers the gateway; the edge opens its listener ports to any
-        // client (authentication of end users belongs on the routes, e.g. RequestAuthentication).
+        const labels = { "app.kubernetes.io/managed-by": "pulumi" };
+        // End-user JWTs (ingress.jwt). The gateway is the istio/gateway chart's Envoy Deployment, not a Gateway
+        // API Gateway, so the policies select its pods (`selector`, which a gateway proxy enforces itself;
+        // `targetRefs` would need a Gateway API Gateway: istio/api 1.30.3 request_authentication.proto).
+        const requestAuthentication = ingress.jwt
+            ? new k8s.apiextensions.CustomResource(
+                  `${name}-ingress-jwt`,
+                  {
+                      apiVersion: "security.istio.io/v1",
+                      kind: "RequestAuthentication",
+                      metadata: { name: "ingress-jwt", namespace: INGRESS_NAMESPACE, labels },
+                      spec: ingressRequestAuthenticationSpec(ingress.jwt),
+                  },
+                  { parent: this, dependsOn: [...ready, namespace] },
+              )
+            : undefined;
+        // The root allow-nothing policy also covers the gateway; this ALLOW policy is what the edge admits.
+        // Without jwt: any client on the listener ports. With jwt: only requests carrying a valid token of the
+        // issuer (plus GET/HEAD on the unauthenticated paths). A RequestAuthentication alone only rejects
+        // requests with an INVALID token; a request WITHOUT a token passes it unauthenticated, so only this
+        // policy makes the token mandatory. One policy, updated in place when jwt is switched on: ALLOW
+        // policies add up (CUSTOM, then DENY, then any matching ALLOW admits), so an open port rule beside the
+        // JWT rule would admit token-less requests again. It waits for the RequestAuthentication, so the
+        // gateway never requires a token it cannot yet validate.
         new k8s.apiextensions.CustomResource(
             `${name}-allow-ingress-gateway`,
             {
                 apiVersion: "security.istio.io/v1",
                 kind: "AuthorizationPolicy",
-                metadata: { name: "allow-ingress-gateway", namespace: INGRESS_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
-                spec: { action: "ALLOW", selector: { matchLabels: { istio: "ingressgateway" } }, rules: [{ to: [{ operation: { ports: ["80", "443"] } }] }] },
+                metadata: { name: "allow-ingress-gateway", namespace: INGRESS_NAMESPACE, labels },
+                spec: ingress.jwt
+                    ? ingressJwtAuthorizationSpec(ingress.jwt)
+                    : { action: "ALLOW", selector: INGRESS_GATEWAY_SELECTOR, rules: [{ to: [{ operation: { ports: [...INGRESS_LISTENER_PORTS] } }] }] },
             },
-            { parent: this, dependsOn: [...ready, namespace] },
+            { parent: this, dependsOn: [...ready, namespace, ...(requestAuthentication ? [requestAuthentication] : [])] },
         );
         return gateway;
     }
+}
+
+/** The gateway pods' label the istio/gateway chart values give them (values.labels). */
+const INGRESS_GATEWAY_SELECTOR = { matchLabels: { istio: "ingressgateway" } };
+/** The gateway's listener ports (its Service maps 80 and 443 to the same container ports). */
+const INGRESS_LISTENER_PORTS = ["80", "443"];
+
+/** The RequestAuthentication spec of `ingress.jwt`: one issuer, its key set and audiences; the token is not passed on. */
+export function ingressRequestAuthenticationSpec(jwt: IngressJwtArgs): Record<string, unknown> {
+    return {
+        selector: INGRESS_GATEWAY_SELECTOR,
+        // forwardOriginalToken false (Istio's default, stated): backends get the request without the bearer
+        // token, so a compromised backend cannot replay it elsewhere.
+        jwtRules: [{ issuer: jwt.issuer, jwksUri: jwt.jwksUri, audiences: [...jwt.audiences], forwardOriginalToken: false }],
+    };
+}
+
+/**
+ * The ALLOW policy of `ingress.jwt`: requests on the listener ports carrying a valid token from the issuer
+ * (request principal `<iss>/<sub>`, matched as `<issuer>/*`: a named issuer, never "*"), and, when
+ * configured, GET/HEAD on the unauthenticated paths only.
+ */
+export function ingressJwtAuthorizationSpec(jwt: IngressJwtArgs): Record<string, unknown> {
+    const rules: Record<string, unknown>[] = [
+        { from: [{ source: { requestPrincipals: [`${jwt.issuer}/*`] } }], to: [{ operation: { ports: [...INGRESS_LISTENER_PORTS] } }] },
+    ];
+    if (jwt.unauthenticatedPaths?.length) {
+        rules.push({ to: [{ operation: { ports: [...INGRESS_LISTENER_PORTS], methods: ["GET", "HEAD"], paths: [...jwt.unauthenticatedPaths] } }] });
+    }
+    return { action: "ALLOW", selector: INGRESS_GATEWAY_SELECTOR, rules };
+}
+
+/** istiod's egress exception for the key set: ports default to the jwksUri's port (443). */
+export function jwksEgressOf(jwt: IngressJwtArgs, exception: NonNullable<IngressJwtArgs["jwksEgress"]>) {
+    const url = new URL(jwt.jwksUri);
+    const fqdns = [...new Set([...(exception.fqdns ?? []), url.hostname])];
+    return { ...exception, fqdns, ports: exception.ports ?? [Number(url.port || 443)] };
 }
 
 /** Collector values: a 2-replica Deployment receiving OTLP, restricted-PSS compliant. */

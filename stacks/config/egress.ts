@@ -18,6 +18,7 @@ export const EGRESS_EXCEPTION_USES = {
     "keda-scalers": "KEDA's operator when platform:carbon.scaling is enabled (the live carbon signal and the workloads' work sources)",
     "spin-shim-download": "runtime-class-manager's shim install Jobs on clusters that run SpinKube (the containerd-shim-spin release tarball)",
     "image-registries": "the Knative Serving controller on clusters that run Knative (image tag-to-digest resolution)",
+    jwks: "istiod when platform:mesh.ingress.jwt is set (it fetches the token issuer's JSON Web Key Set from jwksUri)",
 } as const;
 export type EgressExceptionName = keyof typeof EGRESS_EXCEPTION_USES;
 
@@ -71,6 +72,12 @@ export const DEFAULT_EGRESS_EXCEPTIONS: z.input<typeof exception>[] = [
         fqdns: ["ghcr.io", "pkg-containers.githubusercontent.com", "registry-1.docker.io", "auth.docker.io"],
         reason: "Knative Serving's controller resolves each Revision's image tag to a digest by asking the image's registry (knative.dev/docs/serving/tag-resolution); narrow cidrs to the registries the services pull from",
     },
+    {
+        name: "jwks",
+        cidrs: ["0.0.0.0/0"],
+        fqdns: [], // the mesh adds the jwksUri's host
+        reason: "platform:mesh.ingress.jwt: istiod fetches the token issuer's JSON Web Key Set (jwksUri, on its port) and pushes it to the ingress gateway (Istio's default fetch mode); narrow cidrs to the issuer's published ranges",
+    },
 ];
 
 export const egressExceptionsSchema = z
@@ -91,7 +98,7 @@ export function networkProblems(cfg: {
     clouds: readonly string[];
     network: { egressExceptions: EgressExceptionConfig[] };
     kubernetes: { network: { engine: string } };
-    mesh: { kubernetesCni: string };
+    mesh: { kubernetesCni: string; enabled?: boolean; ingress?: { enabled: boolean; jwt?: unknown } };
     carbon: { scaling: { enabled: boolean } };
     kafka: { enabled: boolean; clients: unknown[] };
     azureKafkaManaged: boolean;
@@ -111,6 +118,7 @@ export function networkProblems(cfg: {
     const platforms = new Set(cfg.services.flatMap((s) => placementsOf(s, cfg.clouds as Parameters<typeof placementsOf>[1]).map((p) => p.platform)));
     if (platforms.has("spin") && !has("spin-shim-download")) missing("spin-shim-download", "SpinKube (a wasm service: runtime-class-manager downloads the Spin shim)");
     if (platforms.has("knative") && !has("image-registries")) missing("image-registries", "Knative (a cluster-hosted service: the controller resolves image tags to digests)");
+    if (cfg.mesh.enabled !== false && cfg.mesh.ingress?.enabled && cfg.mesh.ingress.jwt && !has("jwks")) missing("jwks", "platform:mesh.ingress.jwt (istiod fetches the issuer's key set)");
     if (cfg.clouds.includes("kubernetes")) {
         const engine = cfg.kubernetes.network.engine;
         const cni = cfg.mesh.kubernetesCni;

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { DNS_LABEL, DNS_SUBDOMAIN, HTTP_METHODS, PATH_PATTERN } from "../../components/mesh/names";
 import { callGraphProblems, MESH_OWNED_NAMESPACES } from "../../components/mesh/callgraph";
-import { meshArgsProblems } from "../../components/mesh/args";
+import { JWT_ISSUER, meshArgsProblems, UNAUTHENTICATED_PATH } from "../../components/mesh/args";
 import { ADMISSION_PARAMS_NAMESPACE } from "../../components/admission";
 import { kafkaBackendFor } from "./kafka";
 import type { ParsedPlatformConfig } from "./schema";
@@ -59,6 +59,22 @@ export const meshConfigSchema = z
                 edgeException: z.strictObject({ name: z.string(), reason: z.string() }).optional(),
                 minReplicas: z.int().min(1, { error: "must be at least 1" }).default(2),
                 maxReplicas: z.int().min(1, { error: "must be at least 1" }).default(5),
+                /**
+                 * End-user authentication: only requests with a valid JWT from `issuer` pass the gateway
+                 * (plus GET/HEAD on `unauthenticatedPaths`). Needs the "jwks" egress exception for istiod.
+                 */
+                jwt: z
+                    .strictObject({
+                        issuer: z.string().regex(JWT_ISSUER, {
+                            error: 'must be the token\'s exact "iss": an http(s) URL with a host such as "https://accounts.google.com", or a bare issuer without ":" (no spaces or "*")',
+                        }),
+                        jwksUri: z.url({ protocol: /^https$/, error: 'must be an https URL, such as "https://www.googleapis.com/oauth2/v3/certs"' }).max(2048),
+                        audiences: z.array(z.string().regex(/^\S+$/, { error: "must be a non-empty audience without spaces" })).min(1, { error: 'must list at least one "aud" value' }),
+                        unauthenticatedPaths: z
+                            .array(z.string().regex(UNAUTHENTICATED_PATH, { error: 'must be an exact path "/healthz" or a prefix "/status/*" (never "*", "/*", a suffix or a template)' }))
+                            .optional(),
+                    })
+                    .optional(),
             })
             .prefault({}),
         /** Workloads the call graph talks about. */

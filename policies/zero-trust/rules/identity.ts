@@ -79,15 +79,21 @@ function metadataMode(nodeConfig: { workloadMetadataConfig?: { mode?: string } }
         : [`${kind}: nodeConfig.workloadMetadataConfig.mode is ${fmt(mode)}; set it to "GKE_METADATA" so pods cannot read the node's credentials from the metadata server.`];
 }
 
-function nodeServiceAccount(nodeConfig: { serviceAccount?: string } | undefined, kind: string): string[] {
-    const read = readKnown(() => nodeConfig?.serviceAccount);
+/**
+ * The Compute Engine default service account, `<project number>-compute@developer.gserviceaccount.com`: what GKE
+ * nodes run as when no service account is set, and granted Editor on the project by default.
+ */
+export const DEFAULT_COMPUTE_SA = /^\d+-compute@developer\.gserviceaccount\.com$/;
+
+function nodeServiceAccount(holder: { serviceAccount?: string } | undefined, kind: string, path = "nodeConfig.serviceAccount"): string[] {
+    const read = readKnown(() => holder?.serviceAccount);
     // Unknown in preview means the email of a service account the stack creates: a dedicated one.
     if (read === UNKNOWN) return [];
     const sa = read;
     if (!sa || sa === "default")
-        return [`${kind}: nodeConfig.serviceAccount is ${fmt(sa)} (the default compute service account has project Editor); set a dedicated least-privilege service account.`];
-    if (/-compute@developer\.gserviceaccount\.com$/.test(sa))
-        return [`${kind}: nodeConfig.serviceAccount is the default compute service account ${sa}; use a dedicated least-privilege service account.`];
+        return [`${kind}: ${path} is ${fmt(sa)} (the default compute service account has project Editor); set a dedicated least-privilege service account.`];
+    if (DEFAULT_COMPUTE_SA.test(sa))
+        return [`${kind}: ${path} is the default compute service account ${sa}; use a dedicated least-privilege service account.`];
     return [];
 }
 
@@ -116,7 +122,14 @@ const gkeNodeServiceAccount: RuleDef = {
     enforcementLevel: "mandatory",
     checks: {
         ...on<Props<NodePoolArgs>>(GNP, (pool) => nodeServiceAccount(pool.nodeConfig, "GKE node pool")),
-        ...on<Props<GkeClusterArgs>>(GKE, (c) => (c.removeDefaultNodePool === true ? [] : nodeServiceAccount(c.nodeConfig, "GKE cluster default pool"))),
+        ...on<Props<GkeClusterArgs>>(GKE, (c) => [
+            ...(c.removeDefaultNodePool === true || c.enableAutopilot === true ? [] : nodeServiceAccount(c.nodeConfig, "GKE cluster default pool")),
+            // Nodes GKE creates itself (Autopilot, node auto-provisioning) run as
+            // clusterAutoscaling.autoProvisioningDefaults.serviceAccount, the default compute account when unset.
+            ...(c.enableAutopilot === true || c.clusterAutoscaling?.enabled === true
+                ? nodeServiceAccount(c.clusterAutoscaling?.autoProvisioningDefaults, "GKE cluster auto-provisioned nodes", "clusterAutoscaling.autoProvisioningDefaults.serviceAccount")
+                : []),
+        ]),
     }
 };
 
@@ -297,6 +310,26 @@ const cloudRunInvokers: RuleDef = {
     }
 };
 
+const aksClusterIdentity: RuleDef = {
+    name: "id-13-aks-managed-identity",
+    id: "ID-13",
+    description: "AKS clusters run as a managed identity (system- or user-assigned), not a service principal with a client secret.",
+    enforcementLevel: "mandatory",
+    checks: on<Props<ManagedClusterArgs>>([AKS], (p) => {
+        const out: string[] = [];
+        const type = p.identity?.type;
+        if (type !== "UserAssigned" && type !== "SystemAssigned")
+            out.push(`AKS cluster: identity.type is ${fmt(type)}; set it to "UserAssigned" (or "SystemAssigned") so the cluster and its kubelets authenticate with managed identities, not a service principal.`);
+        // A service principal authenticates with a client secret that must be created, rotated and renewed before it
+        // expires; AKS never creates one (learn.microsoft.com/azure/aks/use-managed-identity). Managed identities
+        // carry no secret. Without identityProfile.kubeletidentity AKS creates a kubelet identity for this cluster
+        // alone in the node resource group (same page): not shared, no roles by default, so it is not judged here.
+        if (isSet(p.servicePrincipalProfile, "secret") || (isSet(p.servicePrincipalProfile, "clientId") && readKnown(() => p.servicePrincipalProfile?.clientId) !== "msi"))
+            out.push(`AKS cluster: servicePrincipalProfile names a service principal${isSet(p.servicePrincipalProfile, "secret") ? " with a client secret" : ""}; remove it and use identity { type: "UserAssigned" }.`);
+        return out;
+    }),
+};
+
 export const identityRules: RuleDef[] = [
     eksAccess,
     aksIdentity,
@@ -310,6 +343,7 @@ export const identityRules: RuleDef[] = [
     launchTemplateImds,
     iamLeastPrivilege,
     cloudRunInvokers,
+    aksClusterIdentity,
 ];
 
 export const identityPolicies = identityRules.map(resourcePolicy);

@@ -6,6 +6,7 @@ import { identityPolicies } from "./identity";
 import { isolationPolicies } from "./isolation";
 import { kubernetesPolicies } from "./kubernetes";
 import { networkPolicies } from "./network";
+import { secretsPolicies } from "./secrets";
 import { stackPolicies } from "./stack";
 
 export * from "./common";
@@ -14,6 +15,7 @@ export { identityPolicies, identityRules } from "./identity";
 export { isolationPolicies, isolationRules } from "./isolation";
 export { kubernetesPolicies, kubernetesRules } from "./kubernetes";
 export { networkPolicies, networkRules } from "./network";
+export { secretsPolicies, secretsRules, isSecretName, nameWords, SECRET_STORE_TYPES } from "./secrets";
 export { stackPolicies, stackRules } from "./stack";
 
 /** The rules: every policy an exception may name. */
@@ -23,6 +25,7 @@ export const zeroTrustRules: Policy[] = [
     ...encryptionPolicies,
     ...isolationPolicies,
     ...kubernetesPolicies,
+    ...secretsPolicies,
     ...stackPolicies,
 ];
 

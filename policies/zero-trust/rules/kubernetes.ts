@@ -61,7 +61,10 @@ const WORKLOADS: Record<string, (p: any) => PodTemplate | undefined> = {
 function onWorkloads(check: (template: PodTemplate, workload: { metadata?: Props<k8s.meta.v1.ObjectMeta> }, ctx: RuleContext) => string[]) {
     return Object.fromEntries(Object.entries(WORKLOADS).map(([type, template]) => [type, (p: any, ctx: RuleContext) => check(template(p) ?? {}, p, ctx)]));
 }
-const WORKLOAD_TYPES = Object.keys(WORKLOADS);
+export const WORKLOAD_TYPES = Object.keys(WORKLOADS);
+
+/** The pod template of a workload of kind `type` (undefined for other kinds). */
+export const podTemplateOf = (type: string, props: unknown): PodTemplate | undefined => WORKLOADS[type]?.(props);
 
 const DATAPLANE_MODE = "istio.io/dataplane-mode";
 
@@ -108,10 +111,22 @@ const NEGATIVE_SOURCE = ["notPrincipals", "notRequestPrincipals", "notNamespaces
 const NEGATIVE_OPERATION = ["notHosts", "notPorts", "notMethods", "notPaths"];
 const L7_OPERATION = ["hosts", "methods", "paths", "notHosts", "notMethods", "notPaths"];
 
+/**
+ * A request principal (`<iss>/<sub>` of a validated JWT) that names a fixed issuer: an http(s) issuer with a
+ * host or a bare issuer without ":", then "/" and a subject or "*". "*", "*"-prefixes, a "*" in the issuer
+ * and scheme-only prefixes ("https://*") would match tokens of any issuer. Same pattern as the admission
+ * policy platform-authorization-named-sources (components/admission/policies.ts; a pack ships on its own).
+ */
+export const NAMED_REQUEST_PRINCIPAL = /^(https?:\/\/[^/* ]+[^* ]*|[^*/: ][^*: ]*)\/([*]|[^* ]+)$/;
+/** Paths an ALLOW rule without sources may open (unauthenticated health checks): exact or "/prefix/*". */
+export const UNAUTHENTICATED_PATH = /^\/[^*{} ]+(\/[*])?$/;
+const UNAUTHENTICATED_METHODS = ["GET", "HEAD"];
+
 const authorizationPolicy: RuleDef = {
     name: "k8s-04-authorization-positive-match",
     id: "K8S-04",
-    description: "Istio ALLOW rules use positive matching only (no not* fields).",
+    description:
+        "Istio ALLOW rules use positive matching only (no not* fields); request principals name a fixed JWT issuer; a rule without sources opens only exact or prefix paths with GET/HEAD.",
     enforcementLevel: "mandatory",
     checks: on<any>(AUTHORIZATION_POLICY, (p: any) => {
         const spec = p.spec ?? {};
@@ -120,22 +135,56 @@ const authorizationPolicy: RuleDef = {
         asArray<any>(spec.rules).forEach((r, i) => {
             asArray<any>(r?.from).forEach((f, j) => {
                 for (const k of NEGATIVE_SOURCE) if (f?.source?.[k] !== undefined) out.push(`AuthorizationPolicy: spec.rules[${i}].from[${j}].source.${k} is a negative match in an ALLOW rule; list what is allowed instead (or move it to a DENY policy).`);
+                for (const rp of asArray<any>(f?.source?.requestPrincipals)) {
+                    if (typeof rp !== "string" || !NAMED_REQUEST_PRINCIPAL.test(rp)) {
+                        out.push(`AuthorizationPolicy: spec.rules[${i}].from[${j}].source.requestPrincipals has ${fmt(rp)}, which admits tokens of any issuer; name the issuer: "<issuer>/*" or "<issuer>/<subject>".`);
+                    }
+                }
             });
             asArray<any>(r?.to).forEach((t, j) => {
                 for (const k of NEGATIVE_OPERATION) if (t?.operation?.[k] !== undefined) out.push(`AuthorizationPolicy: spec.rules[${i}].to[${j}].operation.${k} is a negative match in an ALLOW rule; list what is allowed instead.`);
+                // A rule without sources that names paths opens them to every caller (beside a JWT requirement:
+                // unauthenticated): only named health-check paths, read-only.
+                const op = t?.operation ?? {};
+                if (asArray(r?.from).length === 0 && op.paths !== undefined) {
+                    const wide = asArray<any>(op.paths).filter((x) => typeof x !== "string" || !UNAUTHENTICATED_PATH.test(x));
+                    const methods = asArray<any>(op.methods);
+                    const writes = methods.filter((m) => !UNAUTHENTICATED_METHODS.includes(m));
+                    if (wide.length || methods.length === 0 || writes.length) {
+                        out.push(
+                            `AuthorizationPolicy: spec.rules[${i}].to[${j}].operation opens paths ${fmt(op.paths)} with methods ${fmt(op.methods ?? "any")} to every caller (no \`from\`); unauthenticated paths must be exact ("/healthz") or prefix ("/status/*") paths with methods GET or HEAD only.`,
+                        );
+                    }
+                }
             });
         });
         return out;
     }),
 };
 
+/** Namespaces of Envoy gateway Deployments (istio/gateway chart): their pods enforce L7 policies that select them. */
+export const GATEWAY_NAMESPACES = ["istio-ingress"];
+
 const waypointTarget: RuleDef = {
     name: "k8s-06-l7-policy-targets-waypoint",
     id: "K8S-06",
-    description: "In ambient mode, AuthorizationPolicies with L7 attributes target a waypoint (spec.targetRefs).",
+    description:
+        "In ambient mode, AuthorizationPolicies with L7 attributes target a waypoint (spec.targetRefs); in a gateway namespace (gatewayNamespaces) a selector reaches the gateway's own Envoy, which enforces L7.",
     enforcementLevel: "mandatory",
-    checks: on<any>(AUTHORIZATION_POLICY, (p: any) => {
+    configSchema: {
+        properties: {
+            gatewayNamespaces: {
+                type: "array",
+                items: { type: "string" },
+                default: GATEWAY_NAMESPACES,
+                description: "Namespaces of Envoy gateway Deployments (not ambient-captured): a policy selecting their pods is enforced by the gateway itself.",
+            },
+        },
+    },
+    checks: on<any>(AUTHORIZATION_POLICY, (p: any, ctx) => {
         const spec = p.spec ?? {};
+        const gateways: string[] = ctx.config.gatewayNamespaces ?? GATEWAY_NAMESPACES;
+        if (spec.selector && gateways.includes(p.metadata?.namespace ?? "")) return [];
         const l7 = asArray<any>(spec.rules).some(
             (r) =>
                 asArray<any>(r?.to).some((t) => L7_OPERATION.some((k) => t?.operation?.[k] !== undefined)) ||
