@@ -168,6 +168,7 @@ describe("ContainerAppService secrets", () => {
         [{ secrets: { DB_PASSWORD: "db" }, keyVaultId: VAULT_ID }, /ContainerAppService orders: args\.keyVaultUri: undefined is missing/],
         [{ secrets: { DB_PASSWORD: "db_password" }, keyVaultId: VAULT_ID, keyVaultUri: "https://kv-plt.vault.azure.net/" }, /args\.secrets\.DB_PASSWORD: "db_password" is not a secret name; allowed: 1-127 letters, digits or - \(Azure Key Vault\)/],
         [{ secrets: { DB_PASSWORD: "-db" }, keyVaultId: VAULT_ID, keyVaultUri: "https://kv-plt.vault.azure.net/" }, /args\.secrets: "-db" cannot name a Container Apps secret/],
+        [{ secrets: { DB_PASSWORD: "Db", DB_PASSWORD_2: "db" }, keyVaultId: VAULT_ID, keyVaultUri: "https://kv-plt.vault.azure.net/" }, /args\.secrets: "db" and "Db" are the same Key Vault secret \(names are case-insensitive\)/],
     ])("rejects %j before registering anything", async (extra, message) => {
         await refused(() => containerApp(extra as Partial<ContainerAppServiceArgs>).url, message, "azure-native:");
     });

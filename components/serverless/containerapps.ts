@@ -148,10 +148,15 @@ function keyVaultSecretProblems(args: ContainerAppServiceArgs): string[] {
     if (names.length === 0) return problems;
     if (!args.keyVaultId) problems.push(`args.keyVaultId: ${JSON.stringify(args.keyVaultId)} is missing; allowed: the resource id of the Key Vault that holds args.secrets`);
     if (!args.keyVaultUri) problems.push(`args.keyVaultUri: ${JSON.stringify(args.keyVaultUri)} is missing; allowed: that vault's URI, such as https://kv-plt.vault.azure.net/`);
+    const seen = new Map<string, string>();
     for (const secretName of names) {
         if (/^[0-9a-zA-Z-]{1,127}$/.test(secretName) && !CONTAINER_APP_SECRET_NAME.test(secretName.toLowerCase())) {
             problems.push(`args.secrets: ${JSON.stringify(secretName)} cannot name a Container Apps secret; allowed: a Key Vault name that starts and ends with a letter or digit`);
         }
+        // Key Vault names are case-insensitive: two spellings are one secret (and one role assignment scope).
+        const other = seen.get(secretName.toLowerCase());
+        if (other) problems.push(`args.secrets: ${JSON.stringify(secretName)} and ${JSON.stringify(other)} are the same Key Vault secret (names are case-insensitive); allowed: one spelling`);
+        seen.set(secretName.toLowerCase(), secretName);
     }
     return problems;
 }
@@ -196,7 +201,7 @@ function createContainerApp(parent: pulumi.Resource, name: string, args: Contain
         { parent },
     );
     // Read access to exactly the app's secrets: one role assignment per secret, scoped to the secret itself
-    // (Key Vault RBAC accepts a single secret as scope), for the app's identity only. The app resolves its
+    // (Key Vault RBAC guide: roles can be assigned on individual secrets), for the app's identity only. The app resolves its
     // Key Vault references when a revision is provisioned, so it waits for these.
     const secretNames = secretNamesOf(args.secrets);
     const secretsUser = secretNames.length ? roleDefinitionId(parent, AZURE_ROLES.keyVaultSecretsUser) : undefined;
