@@ -7,6 +7,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterTarget, KubernetesCluster } from "../components/cluster";
+import { AzureKeyVaultKey } from "../components/keys";
 import { allowSpanSenders } from "../components/mesh";
 import { PlatformNamespace } from "../components/namespace";
 import {
@@ -15,6 +16,7 @@ import {
     ContainerAppsEnvironment,
     EcsExpressService,
     EcsServicesCluster,
+    KeyVaultPrivateEndpoint,
     KnativeRuntime,
     KnativeService,
     LambdaService,
@@ -68,6 +70,7 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
     // Lazily created shared runtimes, one per target.
     let containerAppsEnvironment: ContainerAppsEnvironment | undefined;
     let ecsCluster: EcsServicesCluster | undefined;
+    let platformVaultEndpoint: KeyVaultPrivateEndpoint | undefined;
     const knative: Partial<Record<ClusterTarget, { runtime: KnativeRuntime; ns: PlatformNamespace }>> = {};
     const spanSenders: Partial<Record<ClusterTarget, { namespace: string; serviceAccount: string }[]>> = {};
     const spin: Partial<Record<ClusterTarget, { runtime: SpinKubeRuntime; ns: PlatformNamespace; deps: pulumi.Resource[] }>> = {};
@@ -212,7 +215,16 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
             const cloud = foundation.clouds.gcp!;
             svc = new CloudRunService(
                 resourceName,
-                { ...base, invokers: service.invokers.gcp, project: cloud.gcp!.project, region: cloud.region, network: cloud.network.networkId, subnetwork: cloud.network.nodeSubnetIds[0] },
+                {
+                    ...base,
+                    invokers: service.invokers.gcp,
+                    project: cloud.gcp!.project,
+                    region: cloud.region,
+                    network: cloud.network.networkId,
+                    subnetwork: cloud.network.nodeSubnetIds[0],
+                    // In Secret Manager of the stack's project.
+                    secrets: service.secrets,
+                },
                 { providers: { gcp: cloud.provider } },
             );
         } else if (platform === "containerapps") {
@@ -226,6 +238,23 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
                     { providers: { "azure-native": cloud.provider } },
                 );
             }
+            // The platform vault takes no public traffic: apps with Key Vault references reach it through a
+            // private endpoint in the VNet, created once, with the first app that declares secrets.
+            const vaultSecrets = platformVaultSecrets(cloud.key, service.secrets);
+            if (vaultSecrets.keyVaultId && !platformVaultEndpoint) {
+                platformVaultEndpoint = new KeyVaultPrivateEndpoint(
+                    `${prefix}-kv-endpoint`,
+                    {
+                        resourceGroupName: cloud.azure!.resourceGroupName,
+                        location: cloud.region,
+                        keyVaultId: vaultSecrets.keyVaultId,
+                        subnetId: cloud.network.dataSubnetIds[0],
+                        virtualNetworkId: cloud.network.networkId,
+                        tags,
+                    },
+                    { providers: { "azure-native": cloud.provider } },
+                );
+            }
             svc = new ContainerAppService(
                 resourceName,
                 {
@@ -235,8 +264,10 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
                     environmentId: containerAppsEnvironment.environmentId,
                     // The platform VNet: AKS nodes (pods leave them SNATed to the node address), the apps subnet, the data subnet.
                     callerRanges: [config.network.azure.cidr],
+                    // Key Vault references into the platform vault (docs/serverless.md, "Secrets").
+                    ...vaultSecrets,
                 },
-                { providers: { "azure-native": cloud.provider } },
+                { providers: { "azure-native": cloud.provider }, dependsOn: vaultSecrets.keyVaultId ? platformVaultEndpoint : undefined },
             );
         } else {
             const cloud = foundation.clouds.aws!;
@@ -251,9 +282,9 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
             };
             if (platform === "ecs-express") {
                 ecsCluster ??= new EcsServicesCluster(`${prefix}-services`, { tags }, { providers: { aws: cloud.provider } });
-                svc = new EcsExpressService(resourceName, { ...base, ...network, ecsClusterArn: ecsCluster.clusterArn }, { providers: { aws: cloud.provider } });
+                svc = new EcsExpressService(resourceName, { ...base, ...network, ecsClusterArn: ecsCluster.clusterArn, secrets: service.secrets }, { providers: { aws: cloud.provider } });
             } else {
-                svc = new LambdaService(resourceName, { ...base, ...network, invokers: service.invokers.aws }, { providers: { aws: cloud.provider } });
+                svc = new LambdaService(resourceName, { ...base, ...network, invokers: service.invokers.aws, secrets: service.secrets }, { providers: { aws: cloud.provider } });
             }
         }
         (outputs[service.name] ??= {})[target] = { platform, url: svc.url, identity: svc.identity };
@@ -332,4 +363,15 @@ function kafkaEgress(config: PlatformConfig, target: ClusterTarget, namespace: s
         entraIdEgress: target === "azure" ? egressException(config.network.egressExceptions, "entra-id") : undefined,
     });
     return egress.extraPolicies.length ? egress : {};
+}
+
+/**
+ * A Container App's secrets in the platform Key Vault: its id, and its URI derived from the platform key's
+ * versioned URI (`<vault uri>keys/<name>/<version>`, the form Key Vault gives every object). Nothing when the
+ * service declares no secrets, so its app is unchanged.
+ */
+function platformVaultSecrets(key: unknown, secrets: Record<string, string>): { secrets?: Record<string, string>; keyVaultId?: pulumi.Output<string>; keyVaultUri?: pulumi.Output<string> } {
+    if (Object.keys(secrets).length === 0) return {};
+    if (!(key instanceof AzureKeyVaultKey)) throw new Error("platform:services[].secrets: the azure target's platform key is not a Key Vault key; Container Apps read secrets from the platform Key Vault");
+    return { secrets, keyVaultId: key.vaultId, keyVaultUri: key.keyId.apply((uri) => `${new URL(uri).origin}/`) };
 }

@@ -27,6 +27,7 @@ const API_OF_MODULE: Record<string, string> = {
     projects: "cloudresourcemanager.googleapis.com",
     managedkafka: "managedkafka.googleapis.com",
     cloudrunv2: "run.googleapis.com",
+    secretmanager: "secretmanager.googleapis.com",
 };
 /** Served by Service Usage, which cannot enable itself: a documented precondition of the project. */
 const SERVICE_USAGE_TYPES = new Set(["gcp:projects/service:Service", "gcp:projects/serviceIdentity:ServiceIdentity"]);

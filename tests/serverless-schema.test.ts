@@ -12,13 +12,14 @@ const SERVICE_OUTPUTS = ["identity", "url"];
 
 /** Per component: the inputs beyond the shared ones, which of them are required, and the outputs. */
 const EXPECTED: Record<string, { inputs: string[]; required: string[]; outputs: string[]; shared?: boolean }> = {
-    CloudRunService: { inputs: ["project", "region", "network", "subnetwork", "encryptionKey", "invokers"], required: ["project", "region", "network", "subnetwork"], outputs: SERVICE_OUTPUTS, shared: true },
-    ContainerAppService: { inputs: ["resourceGroupName", "location", "environmentId", "workloadProfileName", "callerRanges"], required: ["resourceGroupName", "location", "environmentId", "callerRanges"], outputs: SERVICE_OUTPUTS, shared: true },
-    LambdaService: { inputs: ["vpcId", "vpcCidr", "subnetIds", "kmsKeyArn", "logRetentionDays", "namePrefix", "invokers", "reserveConcurrency"], required: ["vpcId", "vpcCidr", "subnetIds"], outputs: SERVICE_OUTPUTS, shared: true },
-    EcsExpressService: { inputs: ["vpcId", "vpcCidr", "subnetIds", "kmsKeyArn", "logRetentionDays", "namePrefix", "ecsClusterArn"], required: ["vpcId", "vpcCidr", "subnetIds", "ecsClusterArn"], outputs: SERVICE_OUTPUTS, shared: true },
+    CloudRunService: { inputs: ["project", "region", "network", "subnetwork", "encryptionKey", "invokers", "secrets", "secretsProject"], required: ["project", "region", "network", "subnetwork"], outputs: SERVICE_OUTPUTS, shared: true },
+    ContainerAppService: { inputs: ["resourceGroupName", "location", "environmentId", "workloadProfileName", "callerRanges", "secrets", "keyVaultId", "keyVaultUri"], required: ["resourceGroupName", "location", "environmentId", "callerRanges"], outputs: SERVICE_OUTPUTS, shared: true },
+    LambdaService: { inputs: ["vpcId", "vpcCidr", "subnetIds", "kmsKeyArn", "logRetentionDays", "namePrefix", "secrets", "invokers", "reserveConcurrency"], required: ["vpcId", "vpcCidr", "subnetIds"], outputs: SERVICE_OUTPUTS, shared: true },
+    EcsExpressService: { inputs: ["vpcId", "vpcCidr", "subnetIds", "kmsKeyArn", "logRetentionDays", "namePrefix", "secrets", "ecsClusterArn"], required: ["vpcId", "vpcCidr", "subnetIds", "ecsClusterArn"], outputs: SERVICE_OUTPUTS, shared: true },
     KnativeService: { inputs: ["namespace", "meshInvokers", "workloadIdentity", "secretEnv"], required: ["namespace"], outputs: SERVICE_OUTPUTS, shared: true },
     SpinService: { inputs: ["namespace", "meshInvokers", "workloadIdentity", "secretEnv", "executor"], required: ["namespace"], outputs: SERVICE_OUTPUTS, shared: true },
     ContainerAppsEnvironment: { inputs: ["resourceGroupName", "location", "infrastructureSubnetId", "virtualNetworkId", "zoneRedundant", "tags"], required: ["resourceGroupName", "location", "infrastructureSubnetId", "virtualNetworkId"], outputs: ["defaultDomain", "environmentId", "staticIp"] },
+    KeyVaultPrivateEndpoint: { inputs: ["resourceGroupName", "location", "keyVaultId", "subnetId", "virtualNetworkId", "tags"], required: ["resourceGroupName", "location", "keyVaultId", "subnetId", "virtualNetworkId"], outputs: ["endpointId"] },
     EcsServicesCluster: { inputs: ["containerInsights", "tags"], required: [], outputs: ["clusterArn", "clusterName"] },
     KnativeRuntime: { inputs: ["replicas", "ambientMesh", "network", "registryEgress"], required: [], outputs: ["servingNamespace"] },
     SpinKubeRuntime: { inputs: ["nodeSelector", "arch", "network", "shimDownload"], required: [], outputs: ["runtimeClassName"] },

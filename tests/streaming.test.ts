@@ -93,18 +93,19 @@ describe("dev stack plan: managed Kafka on every cloud", () => {
         const ns = one(plan, "azure-native:eventhub:Namespace");
         expect(ns.inputs).toMatchObject({ disableLocalAuth: true, minimumTlsVersion: "1.2", publicNetworkAccess: "Disabled", zoneRedundant: true, kafkaEnabled: true });
         expect(ns.protect).toBe(true);
-        const pe = one(plan, "azure-native:network:PrivateEndpoint").inputs as any;
-        expect(pe.privateLinkServiceConnections[0].groupIds).toEqual(["namespace"]);
-        expect(pe.subnet.id).toMatch(/\/subnets\//);
-        // The Container Apps environment has its own zone and link (its default domain); these are Kafka's.
+        // The Container Apps environment has its own zone and link (its default domain), and the platform
+        // Key Vault its endpoint for Container Apps' secrets (docs/serverless.md, Secrets); these are Kafka's.
         const kafkaDns = (type: string) => {
-            const found = byType(plan, type).filter((r) => !/platform:index:ContainerAppsEnvironment::/.test(r.parent));
+            const found = byType(plan, type).filter((r) => !/platform:index:(ContainerAppsEnvironment|KeyVaultPrivateEndpoint)::/.test(r.parent));
             expect(found, type).toHaveLength(1);
             return found[0]!;
         };
+        const pe = kafkaDns("azure-native:network:PrivateEndpoint").inputs as any;
+        expect(pe.privateLinkServiceConnections[0].groupIds).toEqual(["namespace"]);
+        expect(pe.subnet.id).toMatch(/\/subnets\//);
         expect((kafkaDns("azure-native:privatedns:PrivateZone").inputs as any).privateZoneName).toBe("privatelink.servicebus.windows.net");
         expect((kafkaDns("azure-native:privatedns:VirtualNetworkLink").inputs as any).virtualNetwork.id).toMatch(/virtualNetworks/);
-        expect(one(plan, "azure-native:network:PrivateDnsZoneGroup")).toBeDefined();
+        expect(kafkaDns("azure-native:network:PrivateDnsZoneGroup")).toBeDefined();
     });
 
     it("Event Hubs: each topic an event hub; sender/receiver roles for exactly the declared clients, scoped to the hub", () => {

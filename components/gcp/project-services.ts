@@ -35,6 +35,8 @@ export const GCP_API_OF_MODULE: Readonly<Record<string, string>> = {
     projects: "cloudresourcemanager.googleapis.com",
     managedkafka: "managedkafka.googleapis.com",
     cloudrunv2: "run.googleapis.com",
+    // Per-secret IAM members (Cloud Run services' secretAccessor grants); the API is enabled for GKE's Secret Manager add-on.
+    secretmanager: "secretmanager.googleapis.com",
 };
 
 /**

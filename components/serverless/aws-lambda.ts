@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext, managedPolicyArn, nameTags, serviceTrustPolicy } from "../aws/context";
 import { LAMBDA_MB_PER_VCPU } from "./rules";
+import { secretNamesOf, secretsArgsProblems } from "./secrets";
 import { refuseArgs, serviceArgsProblems, withServerlessServiceAlias, type ServerlessServiceBaseArgs, type ServerlessServiceOutputs } from "./service";
 
 /** Where an AWS service runs: the platform VPC, its private subnets, its key. */
@@ -27,7 +28,17 @@ export interface AwsServiceNetworkArgs extends ServerlessServiceBaseArgs {
      * bare service name.
      */
     namePrefix?: string;
+    /**
+     * Secrets by reference: environment variable → secret name in AWS Secrets Manager, in the provider's
+     * account and region. Each must exist before `pulumi up`: its ARN (with the random suffix Secrets
+     * Manager appends) is looked up at plan time. Only these ARNs become readable (secretsmanager:GetSecretValue),
+     * by the execution role on ECS and by the function's role on Lambda.
+     */
+    secrets?: Record<string, string>;
 }
+
+/** The suffix of the Lambda environment variable that carries a secret's ARN: `<ENV_NAME>_SECRET_ARN`. */
+export const LAMBDA_SECRET_ARN_SUFFIX = "_SECRET_ARN";
 
 export interface LambdaServiceArgs extends AwsServiceNetworkArgs {
     /** AWS principal ARNs allowed to invoke the function URL (SigV4-signed); never "*". */
@@ -59,7 +70,46 @@ function awsNetworkProblems(args: AwsServiceNetworkArgs): string[] {
         problems.push(`args.logRetentionDays: ${args.logRetentionDays} is not allowed; allowed: ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`);
     }
     if (!args.subnetIds || args.subnetIds.length === 0) problems.push(`args.subnetIds: none given; allowed: the platform VPC's private subnets (at least two zones)`);
+    problems.push(...secretsArgsProblems("aws", args.secrets, args.env));
     return problems;
+}
+
+/** Lambda passes each secret's ARN as `<ENV_NAME>_SECRET_ARN`: that name must not be taken by `env`. */
+function lambdaSecretEnvProblems(args: LambdaServiceArgs): string[] {
+    return Object.keys(args.secrets ?? {})
+        .filter((envName) => `${envName}${LAMBDA_SECRET_ARN_SUFFIX}` in (args.env ?? {}))
+        .map((envName) => `args.secrets.${envName}: the function receives its ARN as ${envName}${LAMBDA_SECRET_ARN_SUFFIX}, which args.env also sets; allowed: another variable name in env or in secrets`);
+}
+
+/**
+ * The ARNs of the secrets (name → ARN), looked up in Secrets Manager through the parent's provider. The
+ * ARN ends in a random 6-character suffix Secrets Manager adds at creation, so it cannot be written down
+ * from the name; a policy on exactly this ARN stops matching if the secret is deleted and re-created
+ * under the same name (a new suffix), which the next `pulumi up` picks up.
+ */
+function secretArns(parent: pulumi.Resource, secrets: Record<string, string> | undefined): Map<string, pulumi.Output<string>> {
+    return new Map(secretNamesOf(secrets).map((secretName) => [secretName, aws.secretsmanager.getSecretOutput({ name: secretName }, { parent }).arn]));
+}
+
+/**
+ * An inline policy on `role` that lets it read exactly these secrets (GetSecretValue on each ARN, no
+ * wildcard, no other action), or undefined without secrets.
+ */
+function secretReadPolicy(parent: pulumi.Resource, name: string, role: aws.iam.Role, arns: Map<string, pulumi.Output<string>>): aws.iam.RolePolicy | undefined {
+    if (arns.size === 0) return undefined;
+    return new aws.iam.RolePolicy(
+        name,
+        {
+            role: role.id,
+            policy: pulumi.all([...arns.values()]).apply((resources) =>
+                JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: resources }],
+                }),
+            ),
+        },
+        { parent },
+    );
 }
 
 /** The retention periods CloudWatch Logs accepts (CloudWatch Logs API reference, PutRetentionPolicy retentionInDays). */
@@ -71,7 +121,7 @@ export class LambdaService extends pulumi.ComponentResource implements Serverles
     public readonly identity: pulumi.Output<string>;
 
     constructor(name: string, args: LambdaServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        refuseArgs("LambdaService", name, [...serviceArgsProblems("lambda", "container", args, args.invokers), ...awsNetworkProblems(args)]);
+        refuseArgs("LambdaService", name, [...serviceArgsProblems("lambda", "container", args, args.invokers), ...awsNetworkProblems(args), ...lambdaSecretEnvProblems(args)]);
         super("platform:index:LambdaService", name, {}, withServerlessServiceAlias(opts));
         const out = createLambdaService(this, name, args);
         this.url = out.url;
@@ -146,6 +196,10 @@ function createLambdaService(parent: pulumi.Resource, name: string, args: Lambda
         { role: role.name, policyArn: managedPolicyArn(partition, "AWSXRayDaemonWriteAccess") },
         { parent },
     );
+    // Lambda has no native secret environment: the function's role may read exactly its secrets, and the
+    // function gets each secret's ARN (never its value) to fetch it at run time (docs/serverless.md, "Secrets").
+    const arns = secretArns(parent, args.secrets);
+    const secretRead = secretReadPolicy(parent, `${name}-secrets-read`, role, arns);
     const sg = serviceSecurityGroup(parent, name, args, false);
     const logGroup = new aws.cloudwatch.LogGroup(
         `${name}-logs`,
@@ -176,6 +230,7 @@ function createLambdaService(parent: pulumi.Resource, name: string, args: Lambda
             environment: {
                 variables: {
                     ...(args.env ?? {}),
+                    ...Object.fromEntries(Object.entries(args.secrets ?? {}).map(([envName, secretName]) => [`${envName}${LAMBDA_SECRET_ARN_SUFFIX}`, arns.get(secretName)!])),
                     // The Lambda Web Adapter forwards invocations to the app's HTTP port.
                     AWS_LWA_PORT: String(args.port),
                     PORT: String(args.port),
@@ -183,7 +238,7 @@ function createLambdaService(parent: pulumi.Resource, name: string, args: Lambda
             },
             tags: args.tags,
         },
-        { parent, dependsOn: [vpcAccess, xrayWrite] },
+        { parent, dependsOn: [vpcAccess, xrayWrite, ...(secretRead ? [secretRead] : [])] },
     );
     const url = new aws.lambda.FunctionUrl(
         `${name}-url`,
@@ -227,6 +282,11 @@ function createEcsExpressService(parent: pulumi.Resource, name: string, args: Ec
         "service-role/AmazonECSInfrastructureRoleforExpressGatewayServices",
         `ECS Express Mode infrastructure for ${args.name}`,
     );
+    // ECS fetches task secrets at task start with the task execution role (not the task role): that role
+    // may read exactly these ARNs (ECS developer guide, "Pass Secrets Manager secrets through Amazon ECS
+    // environment variables" and "Amazon ECS task execution IAM role": secretsmanager:GetSecretValue).
+    const arns = secretArns(parent, args.secrets);
+    const secretRead = secretReadPolicy(parent, `${name}-execution-secrets-read`, execution.role, arns);
     const sg = serviceSecurityGroup(parent, name, args, true);
     const logGroup = new aws.cloudwatch.LogGroup(
         `${name}-logs`,
@@ -249,6 +309,8 @@ function createEcsExpressService(parent: pulumi.Resource, name: string, args: Ec
                 image: args.image,
                 containerPort: args.port,
                 environments: Object.entries(args.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+                // By reference: the secret's ARN; ECS injects the value into the container at start.
+                secrets: arns.size ? Object.entries(args.secrets ?? {}).map(([envName, secretName]) => ({ name: envName, valueFrom: arns.get(secretName)! })) : undefined,
                 awsLogsConfigurations: [{ logGroup: logGroup.name, logStreamPrefix: args.name }],
             },
             scalingTargets: [
@@ -263,7 +325,8 @@ function createEcsExpressService(parent: pulumi.Resource, name: string, args: Ec
             tags: args.tags,
         },
         // The roles' policies must outlive the service, or deletion hangs in DRAINING.
-        { parent, dependsOn: [execution.attachment!, infrastructure.attachment!] },
+        // The secrets policy too: tasks started before it exists would fail to fetch their secrets.
+        { parent, dependsOn: [execution.attachment!, infrastructure.attachment!, ...(secretRead ? [secretRead] : [])] },
     );
     const url = service.ingressPaths.apply((paths) => (paths?.[0]?.endpoint ? `https://${paths[0].endpoint}` : ""));
     return { url, identity: task.role.arn };

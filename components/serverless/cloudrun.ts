@@ -6,6 +6,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { cpuQuantity, memoryQuantity } from "./rules";
+import { secretNamesOf, secretsArgsProblems } from "./secrets";
 import { refuseArgs, serviceArgsProblems, withServerlessServiceAlias, type ServerlessServiceBaseArgs, type ServerlessServiceOutputs } from "./service";
 
 export interface CloudRunServiceArgs extends ServerlessServiceBaseArgs {
@@ -19,7 +20,26 @@ export interface CloudRunServiceArgs extends ServerlessServiceBaseArgs {
     encryptionKey?: pulumi.Input<string>;
     /** IAM members allowed to invoke (e.g. serviceAccount:checkout@p.iam.gserviceaccount.com); never allUsers. */
     invokers?: string[];
+    /**
+     * Secrets by reference: environment variable → secret id in Google Secret Manager (created and filled by
+     * the team outside Pulumi). The service account gets roles/secretmanager.secretAccessor on exactly these
+     * secrets; the container receives each as `valueSource.secretKeyRef` (version "latest").
+     */
+    secrets?: Record<string, string>;
+    /** Project that holds the secrets (default: `project`). */
+    secretsProject?: pulumi.Input<string>;
 }
+
+/** The Secret Manager role that reads secret payloads (versions), nothing else: no listing, no metadata changes. */
+export const SECRET_ACCESSOR_ROLE = "roles/secretmanager.secretAccessor";
+/**
+ * The version every secret reference reads. Cloud Run resolves an env-var secret when an instance starts,
+ * so "latest" means: each new instance reads the version current at its start, and a rotation reaches every
+ * instance at the next revision (or as instances are replaced). A pinned number would need a config change
+ * and a `pulumi up` per rotation, and the platform never sees the versions the team creates
+ * (cloud.google.com/run/docs/configuring/services/secrets; docs/serverless.md, "Secrets").
+ */
+export const CLOUD_RUN_SECRET_VERSION = "latest";
 
 /** One Cloud Run v2 service with its own service account (provider: opts.providers.gcp). */
 export class CloudRunService extends pulumi.ComponentResource implements ServerlessServiceOutputs {
@@ -29,6 +49,7 @@ export class CloudRunService extends pulumi.ComponentResource implements Serverl
     constructor(name: string, args: CloudRunServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         const problems = serviceArgsProblems("cloudrun", "container", args, args.invokers);
         if (!args.region) problems.push(`args.region: ${JSON.stringify(args.region)} is missing; allowed: a Cloud Run region such as europe-north1`);
+        problems.push(...secretsArgsProblems("gcp", args.secrets, args.env));
         refuseArgs("CloudRunService", name, problems);
         super("platform:index:CloudRunService", name, {}, withServerlessServiceAlias(opts));
         const out = createCloudRunService(this, name, args);
@@ -49,6 +70,21 @@ function createCloudRunService(parent: pulumi.Resource, name: string, args: Clou
         },
         { parent },
     );
+    // Read access to exactly the service's secrets, for its own account only. Cloud Run checks at deploy
+    // time that the service account can access every referenced secret and fails the revision otherwise
+    // (cloud.google.com/run/docs/configuring/services/secrets), so the service waits for these grants.
+    const secretsProject = args.secretsProject ?? args.project;
+    const grants = secretNamesOf(args.secrets).map(
+        (secretName) =>
+            new gcp.secretmanager.SecretIamMember(
+                `${name}-secret-${secretName}`,
+                { project: secretsProject, secretId: secretName, role: SECRET_ACCESSOR_ROLE, member: pulumi.interpolate`serviceAccount:${account.email}` },
+                { parent },
+            ),
+    );
+    // The secret as Cloud Run names it: the bare id in the service's project, the full name in another one.
+    const secretRef = (secretName: string) =>
+        pulumi.all([pulumi.output(args.project), pulumi.output(secretsProject)]).apply(([own, other]) => (own === other ? secretName : `projects/${other}/secrets/${secretName}`));
     // Below 1 vCPU, or below 512 MiB (gen2's minimum memory), Cloud Run needs the first-generation
     // environment; otherwise gen2 (full Linux, faster network).
     const executionEnvironment = args.cpu < 1 || args.memory < 512 ? "EXECUTION_ENVIRONMENT_GEN1" : "EXECUTION_ENVIRONMENT_GEN2";
@@ -86,12 +122,19 @@ function createCloudRunService(parent: pulumi.Resource, name: string, args: Clou
                             cpuIdle: true,
                             startupCpuBoost: true,
                         },
-                        envs: Object.entries(args.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+                        envs: [
+                            ...Object.entries(args.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+                            // By reference: Cloud Run reads the value from Secret Manager as the service account.
+                            ...Object.entries(args.secrets ?? {}).map(([envName, secretName]) => ({
+                                name: envName,
+                                valueSource: { secretKeyRef: { secret: secretRef(secretName), version: CLOUD_RUN_SECRET_VERSION } },
+                            })),
+                        ],
                     },
                 ],
             },
         },
-        { parent },
+        { parent, dependsOn: grants },
     );
     for (const [i, member] of (args.invokers ?? []).entries()) {
         new gcp.cloudrunv2.ServiceIamMember(

@@ -17,10 +17,13 @@
  * with only Allow rules, every other source is denied (learn.microsoft.com/azure/container-apps/ip-restrictions).
  */
 import * as app from "@pulumi/azure-native/app";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
-import { refuseArgs, serviceArgsProblems, withServerlessServiceAlias, type ServerlessServiceBaseArgs, type ServerlessServiceOutputs } from "./service";
+import { AZURE_ROLES, roleDefinitionId } from "../azure/roles";
+import { secretNamesOf, secretsArgsProblems } from "./secrets";
+import { dependsOnWith, refuseArgs, serviceArgsProblems, withServerlessServiceAlias, type ServerlessServiceBaseArgs, type ServerlessServiceOutputs } from "./service";
 
 export interface ContainerAppsEnvironmentArgs {
     resourceGroupName: pulumi.Input<string>;
@@ -119,6 +122,43 @@ export interface ContainerAppServiceArgs extends ServerlessServiceBaseArgs {
     workloadProfileName?: string;
     /** The platform network's IPv4 ranges allowed to call the app (its ingress admits no other source). */
     callerRanges: string[];
+    /**
+     * Secrets by reference: environment variable → secret name in the Key Vault `keyVaultId` (created and
+     * filled by the team outside Pulumi). The app's identity gets "Key Vault Secrets User" on exactly these
+     * secrets; the app holds Key Vault references (`keyVaultUrl` + identity), never a value.
+     */
+    secrets?: Record<string, string>;
+    /** Resource id of the Key Vault holding `secrets` (RBAC authorization; reachable from the environment's VNet). */
+    keyVaultId?: pulumi.Input<string>;
+    /** That vault's URI, e.g. https://kv-plt.vault.azure.net/ (the secret URLs are `<uri>secrets/<name>`). */
+    keyVaultUri?: pulumi.Input<string>;
+}
+
+/**
+ * A Container Apps secret name: lowercase letters, digits and '-', starting and ending alphanumeric, at most
+ * 253 characters (the service's ContainerAppInvalidSecretName message, e.g. Azure/container-apps-deploy-action#116).
+ * The app's secret is named after the Key Vault secret, lowercased (Key Vault names are case-insensitive).
+ */
+const CONTAINER_APP_SECRET_NAME = /^[a-z0-9]([-a-z0-9]{0,251}[a-z0-9])?$/;
+
+/** Problems of the Key Vault references, as `args.…` lines. */
+function keyVaultSecretProblems(args: ContainerAppServiceArgs): string[] {
+    const problems = secretsArgsProblems("azure", args.secrets, args.env);
+    const names = secretNamesOf(args.secrets);
+    if (names.length === 0) return problems;
+    if (!args.keyVaultId) problems.push(`args.keyVaultId: ${JSON.stringify(args.keyVaultId)} is missing; allowed: the resource id of the Key Vault that holds args.secrets`);
+    if (!args.keyVaultUri) problems.push(`args.keyVaultUri: ${JSON.stringify(args.keyVaultUri)} is missing; allowed: that vault's URI, such as https://kv-plt.vault.azure.net/`);
+    const seen = new Map<string, string>();
+    for (const secretName of names) {
+        if (/^[0-9a-zA-Z-]{1,127}$/.test(secretName) && !CONTAINER_APP_SECRET_NAME.test(secretName.toLowerCase())) {
+            problems.push(`args.secrets: ${JSON.stringify(secretName)} cannot name a Container Apps secret; allowed: a Key Vault name that starts and ends with a letter or digit`);
+        }
+        // Key Vault names are case-insensitive: two spellings are one secret (and one role assignment scope).
+        const other = seen.get(secretName.toLowerCase());
+        if (other) problems.push(`args.secrets: ${JSON.stringify(secretName)} and ${JSON.stringify(other)} are the same Key Vault secret (names are case-insensitive); allowed: one spelling`);
+        seen.set(secretName.toLowerCase(), secretName);
+    }
+    return problems;
 }
 
 /** One container app with its own user-assigned identity, reachable from the platform network only (provider: opts.providers["azure-native"]). */
@@ -127,9 +167,13 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
     public readonly identity: pulumi.Output<string>;
 
     constructor(name: string, args: ContainerAppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        refuseArgs("ContainerAppService", name, [...serviceArgsProblems("containerapps", "container", args), ...callerRangeProblems(args.callerRanges)]);
+        refuseArgs("ContainerAppService", name, [
+            ...serviceArgsProblems("containerapps", "container", args),
+            ...callerRangeProblems(args.callerRanges),
+            ...keyVaultSecretProblems(args),
+        ]);
         super("platform:index:ContainerAppService", name, {}, withServerlessServiceAlias(opts));
-        const out = createContainerApp(this, name, args);
+        const out = createContainerApp(this, name, args, opts);
         this.url = out.url;
         this.identity = out.identity;
         this.registerOutputs({ url: this.url, identity: this.identity });
@@ -150,12 +194,34 @@ export function callerRangeProblems(ranges: readonly string[] | undefined): stri
     });
 }
 
-function createContainerApp(parent: pulumi.Resource, name: string, args: ContainerAppServiceArgs): ServerlessServiceOutputs {
+function createContainerApp(parent: pulumi.Resource, name: string, args: ContainerAppServiceArgs, opts: pulumi.ComponentResourceOptions | undefined): ServerlessServiceOutputs {
     const identity = new managedidentity.UserAssignedIdentity(
         `${name}-id`,
         { resourceGroupName: args.resourceGroupName, location: args.location, resourceName: `id-${args.name}`, tags: args.tags },
         { parent },
     );
+    // Read access to exactly the app's secrets: one role assignment per secret, scoped to the secret itself
+    // (Key Vault RBAC guide: roles can be assigned on individual secrets), for the app's identity only. The app resolves its
+    // Key Vault references when a revision is provisioned, so it waits for these.
+    const secretNames = secretNamesOf(args.secrets);
+    const secretsUser = secretNames.length ? roleDefinitionId(parent, AZURE_ROLES.keyVaultSecretsUser) : undefined;
+    const grants = secretNames.map(
+        (secretName) =>
+            new authorization.RoleAssignment(
+                `${name}-kv-secret-${secretName}`,
+                {
+                    principalId: identity.principalId,
+                    // A managed identity: without the type, ARM may reject the assignment while the new
+                    // identity's service principal is still replicating.
+                    principalType: authorization.PrincipalType.ServicePrincipal,
+                    roleDefinitionId: secretsUser!,
+                    scope: pulumi.interpolate`${args.keyVaultId}/secrets/${secretName}`,
+                },
+                { parent },
+            ),
+    );
+    const appSecretName = (secretName: string) => secretName.toLowerCase();
+    const vaultUri = pulumi.output(args.keyVaultUri ?? "").apply((u) => (u.endsWith("/") ? u : `${u}/`));
     const containerApp = new app.ContainerApp(
         `${name}-app`,
         {
@@ -167,6 +233,15 @@ function createContainerApp(parent: pulumi.Resource, name: string, args: Contain
             identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
             configuration: {
                 activeRevisionsMode: "Single",
+                // Key Vault references, versionless: Container Apps reads the current version with the app's
+                // identity and picks up a new one within 30 minutes (learn.microsoft.com/azure/container-apps/manage-secrets).
+                secrets: secretNames.length
+                    ? secretNames.map((secretName) => ({
+                          name: appSecretName(secretName),
+                          keyVaultUrl: pulumi.interpolate`${vaultUri}secrets/${secretName}`,
+                          identity: identity.id,
+                      }))
+                    : undefined,
                 ingress: {
                     // In the internal environment, external means "reachable from the VNet" (through the
                     // internal load balancer), never from the internet; false would confine callers to
@@ -191,7 +266,10 @@ function createContainerApp(parent: pulumi.Resource, name: string, args: Contain
                         name: args.name,
                         image: args.image,
                         resources: { cpu: args.cpu, memory: `${args.memory / 1024}Gi` },
-                        env: Object.entries(args.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+                        env: [
+                            ...Object.entries(args.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+                            ...Object.entries(args.secrets ?? {}).map(([envName, secretName]) => ({ name: envName, secretRef: appSecretName(secretName) })),
+                        ],
                     },
                 ],
                 scale: {
@@ -203,7 +281,9 @@ function createContainerApp(parent: pulumi.Resource, name: string, args: Contain
             },
             tags: args.tags,
         },
-        { parent },
+        // The grants, and what the component waits for (e.g. the vault's private endpoint): both must be in
+        // place before the first revision resolves its Key Vault references.
+        { parent, dependsOn: dependsOnWith(opts, grants) },
     );
     // `<app>.<defaultDomain>`: resolved in the VNet by the environment's private DNS zone.
     const fqdn = containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? "");

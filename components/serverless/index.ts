@@ -6,11 +6,12 @@
  * Serving) and SpinService (SpinKube, wasm). Shared runtimes are components too, installed once per
  * target: ContainerAppsEnvironment, EcsServicesCluster, KnativeRuntime, SpinKubeRuntime.
  */
-export { CloudRunService, type CloudRunServiceArgs } from "./cloudrun";
+export { CloudRunService, CLOUD_RUN_SECRET_VERSION, SECRET_ACCESSOR_ROLE, type CloudRunServiceArgs } from "./cloudrun";
 export { ContainerAppService, ContainerAppsEnvironment, CONSUMPTION_PROFILE, callerRangeProblems, type ContainerAppServiceArgs, type ContainerAppsEnvironmentArgs } from "./containerapps";
 export {
     CLOUDWATCH_RETENTION_DAYS,
     EcsExpressService,
+    LAMBDA_SECRET_ARN_SUFFIX,
     LambdaService,
     awsPhysicalName,
     type AwsServiceNetworkArgs,
@@ -26,3 +27,5 @@ export { SpinKubeRuntime, spinAppExecutor, type SpinKubeRuntimeArgs } from "./in
 export { type EgressExceptionArgs } from "./install/egress";
 export { SERVERLESS_PLATFORMS, platformFor, type ServerlessPlatform } from "./rules";
 export { type ServerlessServiceBaseArgs, type ServerlessServiceOutputs } from "./service";
+export { secretsArgsProblems, type ManagedSecretStore } from "./secrets";
+export { KEY_VAULT_PRIVATE_DNS_ZONE, KeyVaultPrivateEndpoint, type KeyVaultPrivateEndpointArgs } from "./key-vault-endpoint";

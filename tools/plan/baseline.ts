@@ -64,7 +64,7 @@ export const BASELINE_CASES: BaselineCase[] = [
         stack: "aws",
         overrides: {
             "platform:services": [
-                { name: "always-on", image: "123456789012.dkr.ecr.eu-north-1.amazonaws.com/demo/always-on:1.0.0", minScale: 1, invokers: { aws: ["arn:aws:iam::123456789012:role/checkout"] } },
+                { name: "always-on", image: "123456789012.dkr.ecr.eu-north-1.amazonaws.com/demo/always-on:1.0.0", minScale: 1, invokers: { aws: ["arn:aws:iam::123456789012:role/checkout"] }, secrets: { DB_PASSWORD: "always-on-db-password" } },
             ],
         },
     },
