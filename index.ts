@@ -12,5 +12,6 @@ export * from "./components/mesh";
 export * from "./components/namespace";
 export * from "./components/network";
 export * from "./components/regions";
+export * from "./components/secrets";
 export * from "./components/serverless";
 export * from "./components/streaming";

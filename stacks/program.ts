@@ -5,6 +5,7 @@ import { addCarbonScaling } from "./carbon-scaling";
 import { addGoldenPath } from "./golden-path";
 import { addMesh } from "./mesh";
 import { buildFoundation, foundationOutputs } from "./platform";
+import { addSecretsOperator, secretsOperatorOutputs } from "./secrets";
 import { addServerless } from "./serverless";
 import { addStreaming } from "./streaming";
 
@@ -20,6 +21,8 @@ export async function platformProgram(): Promise<Record<string, unknown>> {
     });
     // Nothing waits for it: its policies admit every object the platform plans (tests/admission.test.ts).
     addAdmissionPolicies(foundation, config);
+    // External Secrets Operator on every cluster; SecretStores wait for its release (stacks/secrets.ts).
+    const secretsOperators = addSecretsOperator(foundation, config);
     const mesh = addMesh(foundation, config);
     const kafka = addStreaming(foundation, config, mesh.meshes);
     return {
@@ -31,5 +34,6 @@ export async function platformProgram(): Promise<Record<string, unknown>> {
         services: addServerless(foundation, config, kafka, mesh.meshes),
         serviceGraph: addGoldenPath(config),
         carbonScaling: addCarbonScaling(foundation, config),
+        secretsOperator: secretsOperatorOutputs(secretsOperators),
     };
 }

@@ -208,7 +208,7 @@ describe("API-server egress reaches the API server only", () => {
             ]),
         ].sort();
         // The namespaces whose pods talk to the API server (operators, controllers, istiod), wherever they exist.
-        const API_CLIENTS = ["istio-system", "knative-operator", "knative-serving", "keda", "kafka", "cert-manager", "runtime-class-manager", "spin-operator"];
+        const API_CLIENTS = ["istio-system", "knative-operator", "knative-serving", "keda", "kafka", "cert-manager", "runtime-class-manager", "spin-operator", "external-secrets"];
         const present = (target: string, plan: Plan) =>
             plan.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace" && targetOf(r.provider) === target && API_CLIENTS.includes(meta(r).name)).map((r) => meta(r).name).sort();
         for (const [stack, target] of [["dev", "azure"], ["dev", "gcp"], ["dev-kafka", "azure"], ["dev-kafka", "gcp"], ["dev", "aws"], ["local", "kubernetes"]] as const) {
@@ -328,6 +328,7 @@ describe("config errors (before anything is registered)", () => {
         expect(problems).toEqual([
             expect.stringMatching(/^platform:network\.egressExceptions: no "entra-id" exception, but Event Hubs' Kafka clients on AKS .* allowed: keep the default/),
             expect.stringMatching(/^platform:network\.egressExceptions: no "image-registries" exception, but Knative .* allowed: keep the default/),
+            expect.stringMatching(/^platform:network\.egressExceptions: no "secret-stores" exception, but External Secrets Operator on aws, azure, gcp .* allowed: keep the default/),
         ]);
     });
 
@@ -342,8 +343,11 @@ describe("config errors (before anything is registered)", () => {
         expect(problemsOf("local", without("local", "image-registries"))).toEqual([
             expect.stringMatching(/^platform:network\.egressExceptions: no "image-registries" exception, but Knative .*resolves image tags to digests/),
         ]);
-        // aws: no cluster-hosted service, so neither is needed.
-        expect(problemsOf("aws", { "platform:network": { ...loadRawNetwork("aws"), egressExceptions: [] } })).toEqual([]);
+        // aws: no cluster-hosted service, so neither is needed; only External Secrets Operator's secret-stores is.
+        expect(problemsOf("aws", { "platform:network": { ...loadRawNetwork("aws"), egressExceptions: [] } })).toEqual([
+            expect.stringMatching(/^platform:network\.egressExceptions: no "secret-stores" exception, but External Secrets Operator on aws /),
+        ]);
+        expect(problemsOf("aws", { "platform:network": { ...loadRawNetwork("aws"), egressExceptions: [] }, "platform:secrets": { operator: { enabled: false } } })).toEqual([]);
     });
 
     it("refuses an exception that names no platform flow, or has no reason", () => {

@@ -18,6 +18,7 @@ export const EGRESS_EXCEPTION_USES = {
     "keda-scalers": "KEDA's operator when platform:carbon.scaling is enabled (the live carbon signal and the workloads' work sources)",
     "spin-shim-download": "runtime-class-manager's shim install Jobs on clusters that run SpinKube (the containerd-shim-spin release tarball)",
     "image-registries": "the Knative Serving controller on clusters that run Knative (image tag-to-digest resolution)",
+    "secret-stores": "External Secrets Operator's controller on the managed clusters (the cloud's secret store and token endpoints; platform:secrets)",
 } as const;
 export type EgressExceptionName = keyof typeof EGRESS_EXCEPTION_USES;
 
@@ -71,6 +72,13 @@ export const DEFAULT_EGRESS_EXCEPTIONS: z.input<typeof exception>[] = [
         fqdns: ["ghcr.io", "pkg-containers.githubusercontent.com", "registry-1.docker.io", "auth.docker.io"],
         reason: "Knative Serving's controller resolves each Revision's image tag to a digest by asking the image's registry (knative.dev/docs/serving/tag-resolution); narrow cidrs to the registries the services pull from",
     },
+    {
+        name: "secret-stores",
+        cidrs: ["0.0.0.0/0"],
+        ports: [443],
+        fqdns: ["secretsmanager.*.amazonaws.com", "sts.*.amazonaws.com", "*.vault.azure.net", "login.microsoftonline.com", "secretmanager.googleapis.com", "sts.googleapis.com", "iamcredentials.googleapis.com"],
+        reason: "External Secrets Operator's controller reads each service's secrets from the cloud's secret store (AWS Secrets Manager after assuming the reader role with STS; Azure Key Vault after the Entra ID token exchange; Google Secret Manager after the STS token exchange); narrow cidrs to the cloud's published ranges",
+    },
 ];
 
 export const egressExceptionsSchema = z
@@ -96,6 +104,7 @@ export function networkProblems(cfg: {
     kafka: { enabled: boolean; clients: unknown[] };
     azureKafkaManaged: boolean;
     services: ServiceEntry[];
+    secrets?: { operator: { enabled: boolean } };
 }): string[] {
     const problems: string[] = [];
     const has = (name: EgressExceptionName) => !!egressException(cfg.network.egressExceptions, name);
@@ -111,6 +120,10 @@ export function networkProblems(cfg: {
     const platforms = new Set(cfg.services.flatMap((s) => placementsOf(s, cfg.clouds as Parameters<typeof placementsOf>[1]).map((p) => p.platform)));
     if (platforms.has("spin") && !has("spin-shim-download")) missing("spin-shim-download", "SpinKube (a wasm service: runtime-class-manager downloads the Spin shim)");
     if (platforms.has("knative") && !has("image-registries")) missing("image-registries", "Knative (a cluster-hosted service: the controller resolves image tags to digests)");
+    const managedClouds = cfg.clouds.filter((c) => c !== "kubernetes");
+    if (cfg.secrets?.operator.enabled && managedClouds.length && !has("secret-stores")) {
+        missing("secret-stores", `External Secrets Operator on ${managedClouds.join(", ")} (platform:secrets.operator.enabled: its controller reads the cloud's secret store)`);
+    }
     if (cfg.clouds.includes("kubernetes")) {
         const engine = cfg.kubernetes.network.engine;
         const cni = cfg.mesh.kubernetesCni;

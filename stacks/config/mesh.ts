@@ -9,6 +9,7 @@ import { DNS_LABEL, DNS_SUBDOMAIN, HTTP_METHODS, PATH_PATTERN } from "../../comp
 import { callGraphProblems, MESH_OWNED_NAMESPACES } from "../../components/mesh/callgraph";
 import { meshArgsProblems } from "../../components/mesh/args";
 import { ADMISSION_PARAMS_NAMESPACE } from "../../components/admission";
+import { EXTERNAL_SECRETS_NAMESPACE } from "../../components/secrets/operator";
 import { kafkaBackendFor } from "./kafka";
 import type { ParsedPlatformConfig } from "./schema";
 import { placementsOf } from "./services";
@@ -93,6 +94,7 @@ export function platformNamespaces(cfg: Pick<ParsedPlatformConfig, "clouds" | "k
     }
     for (const ns of strimziClientNamespaces(cfg)) owned[ns] ??= "platform:kafka.clients (Strimzi creates a client's namespace nobody else creates)";
     owned[ADMISSION_PARAMS_NAMESPACE] = "the admission policies' parameters (components/admission, on every cluster)";
+    owned[EXTERNAL_SECRETS_NAMESPACE] = "External Secrets Operator (platform:secrets, on every cluster)";
     return owned;
 }
 

@@ -14,6 +14,7 @@ import { servicesSchema } from "./services";
 import { kafkaConfigSchema } from "./kafka";
 import { meshConfigSchema } from "./mesh";
 import { admissionConfigSchema } from "./admission";
+import { secretsConfigSchema } from "./secrets";
 import { egressExceptionsSchema } from "./egress";
 import { NETWORK_POLICY_ENGINES } from "../../components/cluster/network-facts";
 
@@ -178,6 +179,8 @@ export const platformConfigSchema = z.strictObject({
     mesh: meshConfigSchema,
     /** Exceptions to the in-cluster admission policies (stacks/config/admission.ts, docs/admission.md). */
     admission: admissionConfigSchema,
+    /** Secrets management: External Secrets Operator on every cluster (stacks/config/secrets.ts, docs/secrets.md). */
+    secrets: secretsConfigSchema,
     tags: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, { error: "tag keys must be lowercase letters, digits, - or _ (a form every cloud accepts)" }), z.string().max(63)).default({}),
 });
 

@@ -109,8 +109,10 @@ export function factsDrift(committed: ChartFacts | undefined, rendered: ChartFac
 export async function main(argv: string[]): Promise<number> {
     const at = argv.indexOf("--charts-dir");
     const check = argv.includes("--check");
+    // --chart <name>: render only that chart (the others' sources need not be in the charts dir).
+    const only = argv.includes("--chart") ? argv[argv.indexOf("--chart") + 1] : undefined;
     if (at < 0 || !argv[at + 1]) {
-        console.error("usage: npm run charts:render -- --charts-dir <dir with one unpacked chart per subdirectory> [--check]");
+        console.error("usage: npm run charts:render -- --charts-dir <dir with one unpacked chart per subdirectory> [--check] [--chart <name>]");
         return 2;
     }
     const chartsDir = path.resolve(argv[at + 1]);
@@ -126,6 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     let drifted = 0;
     for (const [key, rels] of [...byChart].sort(([a], [b]) => a.localeCompare(b))) {
         const { chart, version } = rels[0];
+        if (only && chart !== only) continue;
         const source = CHART_SOURCES[key];
         if (!source) throw new Error(`no provenance for ${key} in tools/charts/sources.ts; add where its source comes from`);
         const dir = findChartDir(chartsDir, chart, version);

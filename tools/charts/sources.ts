@@ -72,6 +72,14 @@ export const CHART_SOURCES: Record<string, ChartSource> = {
         path: "charts/spin-operator",
         licence: "Apache-2.0",
     },
+    "external-secrets@2.9.0": {
+        repo: "https://github.com/external-secrets/external-secrets",
+        tag: "helm-chart-2.9.0",
+        commit: "cc5bfbc2234ace9cb0caff4ea89c435cf517b27b",
+        path: "deploy/charts/external-secrets",
+        licence: "Apache-2.0",
+        note: "the tag's chart has no CRD templates (packaging splits deploy/crds/bundle.yaml into templates/crds with hack/helm.generate.sh's conditionals; done in the /tmp copy) and its disabled bitwarden-sdk-server dependency was dropped from the /tmp copy's Chart.yaml (not vendored in the tag); re-render from the published 2.9.0",
+    },
     "cluster-autoscaler@9.51.0": {
         repo: "https://github.com/kubernetes/autoscaler",
         tag: "cluster-autoscaler-chart-9.51.0",
