@@ -9,6 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 export const AZURE_ROLES = {
     /** Use keys for cryptographic operations (wrap/unwrap, encrypt/decrypt); cannot manage them. */
     keyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
+    /** Key Vault Secrets User: read secret contents; scoped to one secret, exactly that secret. */
+    keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
     /** Manage the vault resource (not its data); AKS needs it to create its private link to a private vault. */
     keyVaultContributor: "f25e0fa2-a7c8-4377-a976-54943a77a395",
     /** Manage networks; AKS needs it on a bring-your-own VNet (subnet join, NAT, private DNS link). */

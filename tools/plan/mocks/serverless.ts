@@ -1,4 +1,5 @@
 /** Computed outputs of the serverless runtimes (Cloud Run, Container Apps, Lambda, ECS Express) and their invokes. */
+import { hex, regionOf } from "./aws";
 import { MOCK_AWS_ACCOUNT, MOCK_AZURE_SUBSCRIPTION, type CloudMocks } from "./types";
 
 type Inputs = Record<string, any>;
@@ -15,6 +16,11 @@ export const serverlessMocks: CloudMocks = {
             };
         },
         "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": (args) => ({ etag: "BwYmockEtag=", id: `${args.inputs.name}/${args.inputs.role}/${args.inputs.member}` }),
+        // The provider's id of a secret IAM member: "<secret>/<role>/<member>".
+        "gcp:secretmanager/secretIamMember:SecretIamMember": (args) => ({
+            etag: "BwYmockEtag=",
+            id: `projects/${args.inputs.project}/secrets/${args.inputs.secretId}/${args.inputs.role}/${args.inputs.member}`,
+        }),
         "azure-native:app:ManagedEnvironment": (args) => {
             const i = args.inputs as Inputs;
             const name = i.environmentName ?? `${args.name}-env`;
@@ -53,6 +59,16 @@ export const serverlessMocks: CloudMocks = {
         }),
     },
     calls: {
+        // A Secrets Manager secret by name: its ARN carries a 6-character suffix Secrets Manager adds at
+        // creation (arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf), here derived from the
+        // name so plans are stable. Encrypted with the AWS managed key (kmsKeyId empty). No value.
+        "aws:secretsmanager/getSecret:getSecret": (args) => {
+            const name = String(args.inputs.name);
+            const region = regionOf(args);
+            const suffix = hex(`secret:${name}`, 6).replace(/[0-9]/g, (d) => "AbCdEfGhIj"[Number(d)]);
+            const arn = `arn:aws:secretsmanager:${region}:${MOCK_AWS_ACCOUNT}:secret:${name}-${suffix}`;
+            return { id: arn, arn, name, region, description: "", kmsKeyId: "", policy: "", tags: {}, createdDate: "2026-01-01T00:00:00Z", lastChangedDate: "2026-01-01T00:00:00Z" };
+        },
         // Canonical's Ubuntu EKS image id, looked up in SSM for the wasm node pool.
         "aws:ssm/getParameter:getParameter": (args) => ({ name: args.inputs.name, type: "String", value: "ami-0123456789abcdef0", version: 1, arn: `arn:aws:ssm:eu-north-1::parameter${args.inputs.name}` }),
     },
