@@ -458,7 +458,7 @@ export class GcpSecretManagerServiceSecrets extends pulumi.ComponentResource imp
 /**
  * The reader's Role in the source namespace: `get` on exactly the named Secrets (resourceNames), nothing
  * else (no list or watch: ESO reads each Secret by name). SelfSubjectRulesReview, which ESO's store
- * validation creates, is granted to every authenticated account by Kubernetes' `system:basic-user`.
+ * validation creates, is left to Kubernetes' default `system:basic-user` (every authenticated account).
  */
 export function secretReaderRole(sourceNamespace: string, service: string, secretNames: string[]): Record<string, any> {
     return {
