@@ -189,7 +189,10 @@ describe("platform:mesh config errors", () => {
         expect(moved.streams).toMatch(/platform:kafka/);
         expect(moved.kafka).toBeUndefined();
         const noKafka = platformNamespaces(parsePlatformConfig({ ...raw, kafka: { ...raw.kafka, enabled: false }, services: [] }));
-        // Only the admission policies' parameter namespace, which every cluster gets.
-        expect(Object.keys(noKafka)).toEqual(["platform-admission"]);
+        // Only the admission policies' parameter namespace and External Secrets Operator's, which every cluster gets by default.
+        expect(Object.keys(noKafka)).toEqual(["platform-admission", "external-secrets"]);
+        // External Secrets Operator's namespace only while platform:secrets.operator is enabled.
+        const noOperator = platformNamespaces(parsePlatformConfig({ ...raw, kafka: { ...raw.kafka, enabled: false }, services: [], secrets: { operator: { enabled: false } } }));
+        expect(Object.keys(noOperator)).toEqual(["platform-admission"]);
     });
 });

@@ -81,7 +81,7 @@ export const SERVERLESS_CLUSTER_NAMESPACES = {
     spin: ["wasm", "cert-manager", "runtime-class-manager", "spin-operator"],
 } as const;
 
-export function platformNamespaces(cfg: Pick<ParsedPlatformConfig, "clouds" | "kafka" | "services" | "mesh">): Record<string, string> {
+export function platformNamespaces(cfg: Pick<ParsedPlatformConfig, "clouds" | "kafka" | "services" | "mesh" | "secrets">): Record<string, string> {
     const owned: Record<string, string> = {};
     const targets = cfg.clouds as ("aws" | "azure" | "gcp" | "kubernetes")[];
     if (cfg.kafka.enabled && targets.some((t) => kafkaBackendFor(t, cfg.kafka) === "strimzi")) {
@@ -94,7 +94,7 @@ export function platformNamespaces(cfg: Pick<ParsedPlatformConfig, "clouds" | "k
     }
     for (const ns of strimziClientNamespaces(cfg)) owned[ns] ??= "platform:kafka.clients (Strimzi creates a client's namespace nobody else creates)";
     owned[ADMISSION_PARAMS_NAMESPACE] = "the admission policies' parameters (components/admission, on every cluster)";
-    owned[EXTERNAL_SECRETS_NAMESPACE] = "External Secrets Operator (platform:secrets, on every cluster)";
+    if (cfg.secrets.operator.enabled) owned[EXTERNAL_SECRETS_NAMESPACE] = "External Secrets Operator (platform:secrets.operator, on every cluster)";
     return owned;
 }
 
