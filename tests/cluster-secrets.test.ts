@@ -156,7 +156,8 @@ describe("GcpSecretManagerServiceSecrets (GKE Workload Identity)", () => {
 
     it("a Google service account only the reader account may use, secretAccessor on each secret only", () => {
         const account = one(resources, "gcp:serviceaccount/account:Account").rawInputs as any;
-        expect(account.accountId).toBe("sr-hello-wasm");
+        // The service's name and a hash of the component's: stacks sharing a project do not collide.
+        expect(account.accountId).toMatch(/^sr-hello-wasm-[0-9a-f]{6}$/);
         const wi = one(resources, "gcp:serviceaccount/iAMMember:IAMMember").rawInputs as any;
         expect(wi).toMatchObject({ role: "roles/iam.workloadIdentityUser", member: "serviceAccount:platform-dev-123456.svc.id.goog[wasm/hello-wasm-secrets-reader]" });
         const grants = ofType(resources, "gcp:secretmanager/secretIamMember:SecretIamMember").map((r) => r.rawInputs as any);
@@ -164,12 +165,12 @@ describe("GcpSecretManagerServiceSecrets (GKE Workload Identity)", () => {
             ["hello-api-token", "roles/secretmanager.secretAccessor"],
             ["hello-db-password", "roles/secretmanager.secretAccessor"],
         ]);
-        for (const g of grants) expect(g.member).toMatch(/^serviceAccount:sr-hello-wasm@/);
+        for (const g of grants) expect(g.member).toMatch(/^serviceAccount:sr-hello-wasm-[0-9a-f]{6}@/);
     });
 
     it("the store authenticates through the annotated reader account with the cluster named", () => {
         const sa = reader(resources);
-        expect(sa.metadata.annotations["iam.gke.io/gcp-service-account"]).toMatch(/^sr-hello-wasm@/);
+        expect(sa.metadata.annotations["iam.gke.io/gcp-service-account"]).toMatch(/^sr-hello-wasm-[0-9a-f]{6}@/);
         const store = one(resources, STORE).rawInputs as any;
         expect(store.spec.provider).toEqual({
             gcpsm: {

@@ -36,6 +36,7 @@
  *   that looks for `get` on `secrets` and ignores resourceNames (providers/v1/kubernetes/validate.go), so
  *   a Role restricted to resourceNames validates.
  */
+import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
@@ -379,10 +380,13 @@ export class AzureKeyVaultServiceSecrets extends pulumi.ComponentResource implem
     }
 }
 
-/** A Google service account id (6-30 of [a-z0-9-], starting with a letter) for the service's reader. */
-export function gcpReaderAccountId(service: string): string {
-    const id = `sr-${service}`.slice(0, 30).replace(/-+$/, "");
-    return id.length >= 6 ? id : `${id}-reader`.slice(0, 30);
+/**
+ * A Google service account id (6-30 of [a-z0-9-], starting with a letter) for the service's reader: the
+ * service's name and a hash of the component's name, so stacks sharing a project never collide.
+ */
+export function gcpReaderAccountId(component: string, service: string): string {
+    const hash = createHash("sha256").update(`${component}/${service}`).digest("hex").slice(0, 6);
+    return `sr-${service.slice(0, 19)}-${hash}`.replace(/-+/g, "-");
 }
 
 /**
@@ -411,7 +415,7 @@ export class GcpSecretManagerServiceSecrets extends pulumi.ComponentResource imp
         super("platform:index:GcpSecretManagerServiceSecrets", name, {}, opts);
         const account = new gcp.serviceaccount.Account(
             `${name}-reader`,
-            { project: args.project, accountId: gcpReaderAccountId(args.serviceName), displayName: `Secret reader of ${args.namespace}/${args.serviceName} (External Secrets)` },
+            { project: args.project, accountId: gcpReaderAccountId(name, args.serviceName), displayName: `Secret reader of ${args.namespace}/${args.serviceName} (External Secrets)` },
             { parent: this },
         );
         const binding = new gcp.serviceaccount.IAMMember(
