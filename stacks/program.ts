@@ -6,6 +6,7 @@ import { addGoldenPath } from "./golden-path";
 import { addMesh } from "./mesh";
 import { buildFoundation, foundationOutputs } from "./platform";
 import { addSecretsOperator, secretsOperatorOutputs } from "./secrets";
+import { clusterSecretsOperators } from "./cluster-secrets";
 import { addServerless } from "./serverless";
 import { addStreaming } from "./streaming";
 
@@ -24,14 +25,16 @@ export async function platformProgram(): Promise<Record<string, unknown>> {
     // External Secrets Operator on every cluster; SecretStores wait for its release (stacks/secrets.ts).
     const secretsOperators = addSecretsOperator(foundation, config);
     const mesh = addMesh(foundation, config);
-    const kafka = addStreaming(foundation, config, mesh.meshes);
+    // Secrets delivered on the clusters (services' secrets, Strimzi clients' credentials) go through it.
+    const clusterSecrets = clusterSecretsOperators(foundation, config, secretsOperators);
+    const kafka = addStreaming(foundation, config, mesh.meshes, Object.fromEntries(Object.entries(clusterSecrets).map(([t, o]) => [t, o.ready])));
     return {
         placement: config.placement,
         ...foundationOutputs(foundation),
         mesh: mesh.outputs,
         kafka,
         // Services that are Kafka clients run as the client's cloud identity (workload identity).
-        services: addServerless(foundation, config, kafka, mesh.meshes),
+        services: addServerless(foundation, config, kafka, mesh.meshes, clusterSecrets),
         serviceGraph: addGoldenPath(config),
         carbonScaling: addCarbonScaling(foundation, config),
         secretsOperator: secretsOperatorOutputs(secretsOperators),

@@ -8,6 +8,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterTarget } from "../components/cluster";
+import { azureSubnetPlan } from "../components/network/azure";
 import { ExternalSecretsOperator } from "../components/secrets";
 import type { PlatformConfig } from "./config";
 import { egressException } from "./config/egress";
@@ -49,6 +50,9 @@ export function addSecretsOperator(foundation: Foundation, config: PlatformConfi
                 network: cluster.networkFacts,
                 ...(target !== "kubernetes" ? { secretStoreEgress } : {}),
                 ...(target === "aws" ? { aws: { clusterName: cluster.clusterName, readerRolePrefix: foundation.prefix } } : {}),
+                // The platform Key Vault is reached through its private endpoint in the data subnet
+                // (KeyVaultPrivateEndpoint, created with the first service that declares secrets on azure).
+                ...(target === "azure" ? { privateStoreCidrs: [azureSubnetPlan(config.network.azure.cidr).data] } : {}),
             },
             { providers: awsProvider ? [cluster.provider, awsProvider] : [cluster.provider], dependsOn: [cluster] },
         );

@@ -30,7 +30,15 @@ import {
 } from "../components/serverless";
 import { AZURE_ZONAL_REGIONS } from "../components/regions";
 import { createAksWasmPool, createEksWasmPool, createGkeWasmPool, eksSpinShimArch } from "../components/serverless/install/wasm-nodes";
-import { CREDENTIAL_KEYS, kafkaCredentialSecret, workloadIdentityBinding } from "../components/streaming";
+import {
+    AwsSecretsManagerServiceSecrets,
+    AzureKeyVaultServiceSecrets,
+    GcpSecretManagerServiceSecrets,
+    KubernetesServiceSecrets,
+    serviceSecretName,
+    type ServiceSecretsArgs,
+} from "../components/secrets/service-secrets";
+import { CREDENTIAL_KEYS, StrimziClientCredentials, workloadIdentityBinding } from "../components/streaming";
 import { kafkaClientEgress, type KafkaClientEgress } from "../components/streaming/client-egress";
 import type { PlatformConfig } from "./config";
 import { egressException } from "./config/egress";
@@ -58,7 +66,26 @@ function enabledTargets(config: PlatformConfig): ClusterTarget[] {
     return config.clouds as ClusterTarget[];
 }
 
-export function addServerless(foundation: Foundation, config: PlatformConfig, streaming: Partial<Record<ClusterTarget, TargetStreaming>>, meshes: InstalledMeshes): ServerlessOutputs {
+/**
+ * What the services' secrets need of one cluster's External Secrets Operator (stacks/secrets.ts): what the
+ * stores wait for, and on AWS the controller's role (the reader roles trust it) and the reader role path.
+ */
+export interface ClusterSecretsOperator {
+    ready: pulumi.Resource[];
+    controllerRoleArn: pulumi.Output<string>;
+    /** AWS: the IAM path the controller may assume reader roles under (secretReaderRolePath). */
+    readerRolePath?: string;
+    /** kubernetes target: the namespace the values live in (created by the stack). */
+    sourceNamespace?: string;
+}
+
+export function addServerless(
+    foundation: Foundation,
+    config: PlatformConfig,
+    streaming: Partial<Record<ClusterTarget, TargetStreaming>>,
+    meshes: InstalledMeshes,
+    secretOperators: Partial<Record<ClusterTarget, ClusterSecretsOperator>> = {},
+): ServerlessOutputs {
     const services = config.services;
     const outputs: ServerlessOutputs = {};
     if (services.length === 0) return outputs;
@@ -75,16 +102,107 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
     const spanSenders: Partial<Record<ClusterTarget, { namespace: string; serviceAccount: string }[]>> = {};
     const spin: Partial<Record<ClusterTarget, { runtime: SpinKubeRuntime; ns: PlatformNamespace; deps: pulumi.Resource[] }>> = {};
 
-    // Strimzi clients' SCRAM credentials: the Strimzi component leaves the Secrets of these namespaces to
-    // their owner (created here, after Kafka), so each client's pods read them in their own namespace.
-    // Each Secret by target and name, so the workloads that read it are ordered after it.
-    const credentialSecrets = new Map<string, k8s.core.v1.Secret>();
+    /**
+     * The platform vault takes no public traffic: Container Apps' Key Vault references and External Secrets
+     * Operator on AKS reach it through a private endpoint in the VNet's data subnet, created once, with the
+     * first service on azure that declares secrets.
+     */
+    const vaultEndpoint = (keyVaultId: pulumi.Input<string>): KeyVaultPrivateEndpoint => {
+        if (platformVaultEndpoint) return platformVaultEndpoint;
+        const cloud = foundation.clouds.azure!;
+        return (platformVaultEndpoint = new KeyVaultPrivateEndpoint(
+            `${prefix}-kv-endpoint`,
+            {
+                resourceGroupName: cloud.azure!.resourceGroupName,
+                location: cloud.region,
+                keyVaultId,
+                subnetId: cloud.network.dataSubnetIds[0],
+                virtualNetworkId: cloud.network.networkId,
+                tags,
+            },
+            { providers: { "azure-native": cloud.provider } },
+        ));
+    };
+
+    /** The cluster's External Secrets Operator, which every secret delivered on the cluster needs. */
+    const operatorOn = (target: ClusterTarget, what: string): ClusterSecretsOperator => {
+        const operator = secretOperators[target];
+        // parsePlatformConfig refuses this configuration (clusterSecretsProblems); a guard for library callers.
+        if (!operator) throw new Error(`platform:secrets.operator.enabled: ${what} on the ${target} cluster needs External Secrets Operator there; allowed: true`);
+        return operator;
+    };
+
+    // Strimzi clients' SCRAM credentials: the Strimzi component leaves these namespaces to their owner
+    // (created here, after Kafka); External Secrets Operator copies each client's User Operator Secret into
+    // its namespace. Each ExternalSecret by target and Secret name, so the workloads that read it wait for it.
+    const credentialSecrets = new Map<string, pulumi.Resource>();
     const kafkaCredentialsIn = (ns: PlatformNamespace, namespace: string, target: ClusterTarget, provider: k8s.Provider) => {
         for (const access of Object.values(streaming[target]?.clients ?? {})) {
             if (access.namespace !== namespace || !access.credentials) continue;
-            const secret = kafkaCredentialSecret(`${prefix}-${target}-kafka-credentials-${access.credentials.username}`, access.credentials, ns.namespaceName, { provider, dependsOn: [ns] });
-            credentialSecrets.set(`${target}/${access.credentials.secretName}`, secret);
+            const c = access.credentials;
+            const operator = operatorOn(target, `the Kafka credentials of ${c.username}`);
+            const delivered = new StrimziClientCredentials(
+                `${prefix}-${target}-kafka-credentials-${c.username}`,
+                { kafkaNamespace: c.kafkaNamespace, namespace, client: c.username },
+                { provider, dependsOn: [ns, ...operator.ready] },
+            );
+            credentialSecrets.set(`${target}/${c.secretName}`, delivered.externalSecret);
         }
+    };
+
+    /**
+     * The service's own secrets on a cluster: the store component of the target's cloud (the kubernetes
+     * target: the source namespace), in the service's namespace. Returns the ExternalSecret and secretEnv.
+     */
+    const serviceSecretsOn = (target: ClusterTarget, service: PlatformConfig["services"][number], namespace: string, ns: PlatformNamespace) => {
+        if (!Object.keys(service.secrets ?? {}).length) return undefined;
+        const operator = operatorOn(target, `the secrets of service ${service.name}`);
+        const cluster = foundation.clusters[target]!;
+        const name = `${prefix}-${target}-${service.name}-secrets`;
+        const args: ServiceSecretsArgs = { namespace, serviceName: service.name, secrets: service.secrets };
+        const dependsOn = [ns, ...operator.ready];
+        let component: AwsSecretsManagerServiceSecrets | AzureKeyVaultServiceSecrets | GcpSecretManagerServiceSecrets | KubernetesServiceSecrets;
+        if (target === "kubernetes") {
+            component = new KubernetesServiceSecrets(name, { ...args, sourceNamespace: operator.sourceNamespace! }, { provider: cluster.provider, dependsOn });
+        } else {
+            const cloud = foundation.clouds[target]!;
+            const providers = [cluster.provider, cloud.provider];
+            if (target === "aws") {
+                component = new AwsSecretsManagerServiceSecrets(
+                    name,
+                    { ...args, region: cloud.region, controllerRoleArn: operator.controllerRoleArn, readerRolePath: operator.readerRolePath!, tags },
+                    { providers, dependsOn },
+                );
+            } else if (target === "azure") {
+                const vault = cloud.key;
+                if (!(vault instanceof AzureKeyVaultKey)) throw new Error(`platform:services: the azure foundation's key is not a Key Vault key; service ${service.name}'s secrets need the vault`);
+                component = new AzureKeyVaultServiceSecrets(
+                    name,
+                    {
+                        ...args,
+                        resourceGroupName: cloud.azure!.resourceGroupName,
+                        location: cloud.region,
+                        oidcIssuerUrl: cluster.oidcIssuerUrl!,
+                        tenantId: cloud.azure!.tenantId,
+                        vaultId: vault.vaultId,
+                        // Azure public cloud's Key Vault DNS suffix (the platform's clouds are public ones).
+                        vaultUrl: pulumi.interpolate`https://${vault.vaultName}.vault.azure.net/`,
+                        tags,
+                    },
+                    // ESO reads the vault through its private endpoint (the controller's egress: stacks/secrets.ts).
+                    { providers, dependsOn: [...dependsOn, vaultEndpoint(vault.vaultId)] },
+                );
+            } else {
+                component = new GcpSecretManagerServiceSecrets(
+                    name,
+                    { ...args, project: cloud.gcp!.project, clusterName: cluster.clusterName, clusterLocation: cloud.region },
+                    { providers, dependsOn },
+                );
+            }
+        }
+        const secretName = serviceSecretName(service.name);
+        const secretEnv = Object.fromEntries(Object.keys(service.secrets).map((env) => [env, { secretName, key: env }]));
+        return { externalSecret: component.externalSecret, secretEnv };
     };
 
     const knativeOn = (target: ClusterTarget) => {
@@ -191,7 +309,10 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
         if (platform === "knative" || platform === "spin") {
             const provider = foundation.clusters[target]!.provider;
             const rt = platform === "knative" ? knativeOn(target) : spinOn(target);
-            const secretEnv = withoutKeys(kafkaSecretEnvOf(streaming, target, service.name), service.env);
+            const namespace = platform === "knative" ? SERVERLESS_NAMESPACE : WASM_NAMESPACE;
+            const own = serviceSecretsOn(target, service, namespace, rt.ns);
+            // The service's own secrets win over the platform's Kafka credentials (config refuses clashes with env).
+            const secretEnv = { ...withoutKeys(kafkaSecretEnvOf(streaming, target, service.name), { ...service.env, ...own?.secretEnv }), ...own?.secretEnv };
             // The service waits for its runtime and namespace, the mesh (its AuthorizationPolicies need the
             // Istio CRDs) and the Secrets it reads.
             const dependsOn = [
@@ -199,8 +320,9 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
                 rt.ns,
                 ...(meshes[target]?.ready ?? []),
                 ...Object.values(secretEnv).flatMap((ref) => credentialSecrets.get(`${target}/${ref.secretName}`) ?? []),
+                ...(own ? [own.externalSecret] : []),
             ];
-            (spanSenders[target] ??= []).push({ namespace: platform === "knative" ? SERVERLESS_NAMESPACE : WASM_NAMESPACE, serviceAccount: service.name });
+            (spanSenders[target] ??= []).push({ namespace, serviceAccount: service.name });
             const clusterArgs = {
                 ...base,
                 // Where its topics are and how to reach them; the service's own env wins.
@@ -238,23 +360,8 @@ export function addServerless(foundation: Foundation, config: PlatformConfig, st
                     { providers: { "azure-native": cloud.provider } },
                 );
             }
-            // The platform vault takes no public traffic: apps with Key Vault references reach it through a
-            // private endpoint in the VNet, created once, with the first app that declares secrets.
             const vaultSecrets = platformVaultSecrets(cloud.key, service.secrets);
-            if (vaultSecrets.keyVaultId && !platformVaultEndpoint) {
-                platformVaultEndpoint = new KeyVaultPrivateEndpoint(
-                    `${prefix}-kv-endpoint`,
-                    {
-                        resourceGroupName: cloud.azure!.resourceGroupName,
-                        location: cloud.region,
-                        keyVaultId: vaultSecrets.keyVaultId,
-                        subnetId: cloud.network.dataSubnetIds[0],
-                        virtualNetworkId: cloud.network.networkId,
-                        tags,
-                    },
-                    { providers: { "azure-native": cloud.provider } },
-                );
-            }
+            if (vaultSecrets.keyVaultId) vaultEndpoint(vaultSecrets.keyVaultId);
             svc = new ContainerAppService(
                 resourceName,
                 {

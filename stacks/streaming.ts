@@ -41,7 +41,16 @@ export interface TargetStreaming {
 }
 
 /** Builds event streaming on every target; returns the stack outputs under `kafka`, one entry per target. */
-export function addStreaming(foundation: Foundation, config: PlatformConfig, meshes: InstalledMeshes): Partial<Record<ClusterTarget, TargetStreaming>> {
+/**
+ * `secretsReady`: per cluster, what External Secrets Operator's custom resources wait for (its namespace and
+ * release): Strimzi's SCRAM clients get their credentials through it.
+ */
+export function addStreaming(
+    foundation: Foundation,
+    config: PlatformConfig,
+    meshes: InstalledMeshes,
+    secretsReady: Partial<Record<ClusterTarget, pulumi.Resource[]>> = {},
+): Partial<Record<ClusterTarget, TargetStreaming>> {
     const kafka = config.kafka;
     if (!kafka.enabled) return {};
     const out: Partial<Record<ClusterTarget, TargetStreaming>> = {};
@@ -71,8 +80,8 @@ export function addStreaming(foundation: Foundation, config: PlatformConfig, mes
                     ownerWrittenNamespaces: namespaces.ownerWritten,
                 },
                 // Its AuthorizationPolicies need the Istio CRDs this cluster's mesh installs; the mesh creates
-                // some client namespaces.
-                { providers: { kubernetes: cluster.provider }, ...(mesh ? { dependsOn: [mesh] } : {}) },
+                // some client namespaces; the clients' credentials come through External Secrets Operator.
+                { providers: { kubernetes: cluster.provider }, dependsOn: [...(mesh ? [mesh] : []), ...(secretsReady[target] ?? [])] },
             );
         } else if (backend === "msk" && cloud) {
             streaming = new MskKafka(
@@ -126,9 +135,9 @@ export function addStreaming(foundation: Foundation, config: PlatformConfig, mes
 }
 
 /**
- * Who creates each Kafka client's namespace, so the Strimzi component writes the client's credential
- * Secret after it (or leaves it to the owner). The golden-path services' namespaces are created later, by
- * the serverless stack, which writes their Secrets itself; the mesh call graph's namespaces and the
+ * Who creates each Kafka client's namespace, so the Strimzi component delivers the client's credential
+ * after it (or leaves it to the owner). The golden-path services' namespaces are created later, by
+ * the serverless stack, which delivers their credentials itself; the mesh call graph's namespaces and the
  * mesh's own already exist when Kafka is built (the component waits for the mesh). Every other client
  * namespace is created by the component.
  */

@@ -170,7 +170,8 @@ describe("golden path on the kubernetes target (Knative, SpinKube, Strimzi)", ()
     });
 
     it("every Strimzi client service reads its SCRAM credential by secretKeyRef from a Secret in its own namespace, never a literal", () => {
-        const secrets = plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret");
+        // External Secrets Operator makes each client's credential Secret (its ExternalSecret's target).
+        const secrets = plan.resources.filter((r) => r.type === "kubernetes:external-secrets.io/v1:ExternalSecret");
         const users = plan.resources.filter((r) => r.type === "kubernetes:kafka.strimzi.io/v1:KafkaUser").map((u) => (u.rawInputs as any).metadata.name as string);
         const workloads = plan.resources.filter((r) => r.type === "kubernetes:serving.knative.dev/v1:Service" || r.type === "kubernetes:core.spinkube.dev/v1alpha1:SpinApp");
         let clients = 0;
@@ -193,10 +194,10 @@ describe("golden path on the kubernetes target (Knative, SpinKube, Strimzi)", ()
                 expect(entry?.value, `${name} ${variable}`).toBeUndefined();
                 const ref = entry?.valueFrom?.secretKeyRef;
                 expect(ref, `${name} ${variable}`).toEqual({ name: `kafka-${name}-credentials`, key });
-                // The Secret exists in the workload's own namespace and carries that key, written after the namespace.
-                const secret = secrets.find((s) => (s.rawInputs as any).metadata.namespace === namespace && (s.rawInputs as any).metadata.name === ref.name);
+                // An ExternalSecret in the workload's own namespace makes that Secret with that key (ordering: serverless-stack.test.ts).
+                const secret = secrets.find((s) => (s.rawInputs as any).metadata.namespace === namespace && (s.rawInputs as any).spec.target.name === ref.name);
                 expect(secret, `${namespace}/${ref.name}`).toBeDefined();
-                expect(Object.keys((secret!.rawInputs as any).stringData)).toContain(key);
+                expect(Object.keys((secret!.rawInputs as any).spec.target.template.data)).toContain(key);
             }
         }
         expect(clients).toBe(3); // api, worker (SpinApp) and ledger

@@ -88,7 +88,10 @@ describe("npm pack", () => {
                 required.add(packageOf(spec));
             }
         }
-        expect([...required].sort()).toEqual([...DECLARED].sort());
+        // @pulumi/random: no longer required since Strimzi's passwords come from its User Operator (issue 14);
+        // still declared until package.json drops the peer (engineers do not change dependencies), then remove this.
+        const awaitingRemoval = ["@pulumi/random"];
+        expect([...required].sort()).toEqual(DECLARED.filter((d) => !awaitingRemoval.includes(d)).sort());
     });
 
     it("makes the cloud SDKs peer dependencies, so the consumer's program and the components share one @pulumi/pulumi", () => {

@@ -189,8 +189,9 @@ describe("platform:mesh config errors", () => {
         expect(moved.streams).toMatch(/platform:kafka/);
         expect(moved.kafka).toBeUndefined();
         const noKafka = platformNamespaces(parsePlatformConfig({ ...raw, kafka: { ...raw.kafka, enabled: false }, services: [] }));
-        // Only the admission policies' parameter namespace and External Secrets Operator's, which every cluster gets by default.
-        expect(Object.keys(noKafka)).toEqual(["platform-admission", "external-secrets"]);
+        // Only the admission policies' parameter namespace, External Secrets Operator's (every cluster by default) and,
+        // on the kubernetes target, the secret source namespace its stores read.
+        expect(Object.keys(noKafka)).toEqual(["platform-admission", "external-secrets", "platform-secrets"]);
         // External Secrets Operator's namespace only while platform:secrets.operator is enabled.
         const noOperator = platformNamespaces(parsePlatformConfig({ ...raw, kafka: { ...raw.kafka, enabled: false }, services: [], secrets: { operator: { enabled: false } } }));
         expect(Object.keys(noOperator)).toEqual(["platform-admission"]);

@@ -35,10 +35,20 @@ function compare(baseline: Baseline, resources: RecordedResource[]) {
  * by one planned resource as the engine matches aliases, so a `pulumi up` of an existing stack moves state
  * instead of creating a second cluster beside a protected one. Keep until a major version drops the aliases.
  */
+/**
+ * Resources of v0 stacks that a later change removes on purpose, which a `pulumi up` deletes: issue 14
+ * moved Strimzi's SCRAM credentials to the User Operator and External Secrets Operator, so the random
+ * provider, the generated passwords and the Secrets Pulumi wrote (`<stack>-<target>-password-<client>`,
+ * `…-credentials-<client>`, `…-kafka-credentials-<client>`) are gone (docs/kafka.md, Upgrading).
+ */
+const REMOVED_ON_PURPOSE = [/\$pulumi:providers:random::|::pulumi:providers:random::/, /random:index\/randomPassword:RandomPassword::/, /kubernetes:core\/v1:Secret::[^:]*-(password|credentials)-[^:]*$/];
+
 describe("stacks deployed before the per-cloud components keep every resource (frozen state v0)", () => {
     const V0 = path.join(BASELINE_DIR, "..", "plan-state-v0");
     it.each(BASELINE_CASES.map((c) => [c.id, c] as const))("%s", async (id, c) => {
-        const old = new Set(Object.keys(JSON.parse(fs.readFileSync(path.join(V0, `${id}.json`), "utf8"))).filter((u) => !u.includes("::pulumi:pulumi:Stack::")));
+        const old = new Set(
+            Object.keys(JSON.parse(fs.readFileSync(path.join(V0, `${id}.json`), "utf8"))).filter((u) => !u.includes("::pulumi:pulumi:Stack::") && !REMOVED_ON_PURPOSE.some((re) => re.test(u))),
+        );
         const taken = new Set(matchOldState(old, await planCase(c)).values());
         expect([...old].filter((u) => !taken.has(u))).toEqual([]);
     });

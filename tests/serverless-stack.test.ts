@@ -1,7 +1,7 @@
 /**
  * The cluster runtimes over the planned stacks, against what the pinned upstream controllers do: the Shim
  * asks runtime-class-manager for a rollout strategy it implements, and every workload that reads a Secret
- * (secretKeyRef) is ordered after that Secret when the program creates it.
+ * (secretKeyRef) is ordered after that Secret (or the ExternalSecret that makes it) when the program plans it.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { RUNTIME_CLASS_MANAGER_CHART } from "../components/serverless/install/spinkube";
@@ -24,6 +24,7 @@ const IMPLEMENTED_ROLLOUT_STRATEGIES: Record<string, string[]> = { "0.2.0": ["re
 
 const SHIM = "kubernetes:runtime.spinkube.dev/v1alpha1:Shim";
 const SECRET = "kubernetes:core/v1:Secret";
+const EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret";
 const meta = (r: RecordedResource) => r.inputs.metadata as any;
 
 /** Every secretKeyRef name anywhere in a resource's inputs. */
@@ -57,19 +58,21 @@ describe("workloads that read a Secret", () => {
         let ordered = 0;
         for (const stack of STACKS) {
             const resources = plans[stack].resources;
-            const secrets = resources.filter((r) => r.type === SECRET);
+            // A Secret the program writes, or one an ExternalSecret it plans makes (spec.target.name).
+            const secrets = resources.filter((r) => r.type === SECRET || r.type === EXTERNAL_SECRET);
+            const secretName = (s: RecordedResource) => (s.type === SECRET ? meta(s).name : (s.inputs.spec as any).target.name);
             for (const r of resources) {
                 for (const name of new Set(secretRefs(r.inputs))) {
-                    const secret = secrets.find((s) => s.provider === r.provider && meta(s).name === name && meta(s).namespace === meta(r)?.namespace);
+                    const secret = secrets.find((s) => s.provider === r.provider && secretName(s) === name && meta(s).namespace === meta(r)?.namespace);
                     if (!secret) continue;
                     expect(r.dependencies, `${stack}: ${r.type} ${r.name} reads Secret ${name} before it exists`).toContain(secret.urn);
                     ordered++;
                 }
             }
         }
-        // local: the Knative service's and the SpinApp's Kafka SCRAM credentials, and the KafkaUsers' passwords.
+        // local: the Knative service's and the SpinApp's Kafka SCRAM credentials and the SpinApp's own secret (ExternalSecrets).
         const workloads = plans.local.resources.filter((r) => /:(Service|SpinApp)$/.test(r.type) && /knative|spinkube/.test(r.type) && secretRefs(r.inputs).length > 0);
         expect(workloads.map((r) => r.type).sort()).toEqual(["kubernetes:core.spinkube.dev/v1alpha1:SpinApp", "kubernetes:serving.knative.dev/v1:Service"]);
-        expect(ordered).toBeGreaterThanOrEqual(workloads.length);
+        expect(ordered).toBeGreaterThanOrEqual(workloads.length + 1);
     });
 });

@@ -236,38 +236,42 @@ describe("kubernetes-target stack: Strimzi", () => {
         expect(clients.spec.rules[0].to[0].operation.ports).toEqual(["9092"]);
     });
 
-    it("every KafkaUser reads its password from a platform Secret in the Kafka namespace, and every client's namespace gets its credential Secret", () => {
+    it("every KafkaUser lets the User Operator generate its password, and ESO delivers it to the client's namespace: a store whose reader may get only that user's Secret", () => {
         const users = plan.resources.filter((r) => r.type === "kubernetes:kafka.strimzi.io/v1:KafkaUser");
-        const secrets = plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret");
-        const secretAt = (namespace: string, name: string) => secrets.find((s) => (s.rawInputs as any).metadata.namespace === namespace && (s.rawInputs as any).metadata.name === name);
+        const at = (type: string, namespace: string, name: string) =>
+            plan.resources.find((r) => r.type === type && (r.rawInputs as any).metadata?.namespace === namespace && (r.rawInputs as any).metadata?.name === name);
         expect(users.length).toBe(2);
         for (const u of users) {
             const user = u.rawInputs as any;
-            const ref = user.spec.authentication.password.valueFrom.secretKeyRef;
-            expect(user.spec.authentication.type).toBe("scram-sha-512");
-            // The source Secret exists in the KafkaUser's namespace (the CRD's secretKeyRef has no namespace), is
-            // not the `<user>` Secret the User Operator writes, and the KafkaUser waits for it.
-            const source = secretAt(user.metadata.namespace, ref.name);
-            expect(source, ref.name).toBeDefined();
-            expect(ref.name).not.toBe(user.metadata.name);
-            expect(Object.keys((source!.rawInputs as any).stringData)).toContain(ref.key);
-            expect(u.dependencies).toContain(source!.urn);
-            // The client's namespace (created here: nobody else does) holds the same username and password.
+            const client = user.metadata.name;
+            // No password in the KafkaUser: the User Operator generates it into Secret `<user>` (KafkaUser CRD 1.2.0).
+            expect(user.spec.authentication).toEqual({ type: "scram-sha-512" });
             const clientNs = user.metadata.labels["platform/client-namespace"];
-            const mine = secretAt(clientNs, `kafka-${user.metadata.name}-credentials`);
-            expect(mine, `${clientNs}/kafka-${user.metadata.name}-credentials`).toBeDefined();
-            expect((mine!.rawInputs as any).stringData).toEqual({ username: user.metadata.name, password: (source!.rawInputs as any).stringData[ref.key] });
+            // The reader may `get` exactly the User Operator's Secret of this client in the Kafka namespace.
+            const role = at("kubernetes:rbac.authorization.k8s.io/v1:Role", "kafka", `kafka-${client}-secrets-reader`)!;
+            expect((role.rawInputs as any).rules).toEqual([{ apiGroups: [""], resources: ["secrets"], resourceNames: [client], verbs: ["get"] }]);
+            const binding = at("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "kafka", `kafka-${client}-secrets-reader`)!;
+            expect((binding.rawInputs as any).subjects).toEqual([{ kind: "ServiceAccount", name: `kafka-${client}-secrets-reader`, namespace: clientNs }]);
+            const store = at("kubernetes:external-secrets.io/v1:SecretStore", clientNs, `kafka-${client}-secrets`)!;
+            expect((store.rawInputs as any).spec.provider.kubernetes).toMatchObject({ remoteNamespace: "kafka", auth: { serviceAccount: { name: `kafka-${client}-secrets-reader` } } });
+            // The client's pods read `kafka-<client>-credentials` with the keys they always read (CREDENTIAL_KEYS).
+            const external = at("kubernetes:external-secrets.io/v1:ExternalSecret", clientNs, `kafka-${client}-secrets`)!;
+            const spec = (external.rawInputs as any).spec;
+            expect(spec.data).toEqual([{ secretKey: "password", remoteRef: { key: client, property: "password" } }]);
+            expect(spec.target).toMatchObject({ name: `kafka-${client}-credentials`, creationPolicy: "Owner", template: { data: { username: client, password: "{{ .password }}" } } });
+            // It waits for the client's namespace (created here: nobody else does) and the KafkaUser.
             const ns = plan.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && (r.rawInputs as any).metadata.name === clientNs)!;
-            expect(mine!.dependencies).toContain(ns.urn);
+            const credentials = plan.resources.find((r) => r.type === "platform:index:StrimziClientCredentials" && r.name.endsWith(`-credentials-${client}`))!;
+            expect(credentials.dependencies).toEqual(expect.arrayContaining([ns.urn, u.urn]));
+            for (const cr of [store, external]) expect(validateCustomResource(cr.rawInputs as any).errors).toEqual([]);
         }
-        // The password is a Pulumi secret: masked wherever the plan prints inputs or outputs.
-        for (const s of secrets) expect((s.inputs as any).stringData).toBe("[secret]");
-        const printed = JSON.stringify({ resources: plan.resources.map((r) => r.inputs), outputs: plan.maskedOutputs });
-        for (const s of secrets) for (const v of Object.values((s.rawInputs as any).stringData) as string[]) if (v.length >= 32) expect(printed).not.toContain(v);
+        // No password passes through Pulumi: no Secret with a credential, no random provider.
+        expect(plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret")).toEqual([]);
+        expect(plan.resources.filter((r) => r.type.startsWith("random:") || r.type === "pulumi:providers:random")).toEqual([]);
         expect((plan.outputs.kafka as any).kubernetes.clientSettings).toEqual({ securityProtocol: "SASL_PLAINTEXT", saslMechanism: "SCRAM-SHA-512", credential: "kubernetes-secret" });
     });
 
-    it("a client in a namespace another capability creates (the mesh's workloads) gets its Secret there, and no namespace is declared twice", async () => {
+    it("a client in a namespace another capability creates (the mesh's workloads) gets its credential there, and no namespace is declared twice", async () => {
         const shared = await planStack("local", {
             "platform:services": [],
             "platform:kafka": { enabled: true, strimzi: { zoneAware: false }, topics: [{ name: "orders", producers: ["orders"] }], clients: [{ name: "orders", namespace: "shop" }] },
@@ -275,11 +279,13 @@ describe("kubernetes-target stack: Strimzi", () => {
         const names = shared.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace").map((r) => (r.rawInputs as any).metadata.name);
         expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
         expect(names).toContain("shop"); // the mesh call graph's (Pulumi.local.yaml: workload orders in shop)
-        const secret = shared.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && (r.rawInputs as any).metadata.namespace === "shop")!;
-        expect((secret.rawInputs as any).metadata.name).toBe("kafka-orders-credentials");
-        // It waits for the mesh, whose call graph creates the namespace.
+        const external = shared.resources.find((r) => r.type === "kubernetes:external-secrets.io/v1:ExternalSecret" && (r.rawInputs as any).metadata.namespace === "shop")!;
+        expect((external.rawInputs as any).spec.target.name).toBe("kafka-orders-credentials");
+        // It waits for the mesh, whose call graph creates the namespace, and for External Secrets Operator.
+        const credentials = shared.resources.find((r) => r.type === "platform:index:StrimziClientCredentials" && r.name.endsWith("-credentials-orders"))!;
         const shopNs = shared.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && (r.rawInputs as any).metadata.name === "shop")!;
-        expect(secret.dependencies).toContain(shopNs.urn);
+        const eso = shared.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && (r.rawInputs as any).chart === "external-secrets")!;
+        expect(credentials.dependencies).toEqual(expect.arrayContaining([shopNs.urn, eso.urn]));
     }, 120_000);
 
     it("the Kafka namespace is protected (deleting it would delete the brokers' claims); without a configured class the volumes use the cluster default", () => {
@@ -489,7 +495,7 @@ describe("backend details beyond the dev stack", () => {
     it("Strimzi mutual TLS is refused for a client outside the Kafka namespace (its certificate never reaches it), in the component and the stack config", async () => {
         const problems = strimziKafkaProblems({ size: "small", topics: [demoTopic()], clients: demoClients, authentication: "tls" });
         expect(problems[0]).toBe(
-            'authentication: "tls" cannot reach client "checkout" (clients[0]) in namespace "shop": the User Operator writes and renews mutual-TLS certificates in the Kafka namespace "kafka" only; allowed: "scram-sha-512" (platform-generated passwords written to each client\'s namespace), or "tls" with every client in "kafka"',
+            'authentication: "tls" cannot reach client "checkout" (clients[0]) in namespace "shop": the User Operator writes and renews mutual-TLS certificates in the Kafka namespace "kafka" only; allowed: "scram-sha-512" (passwords the User Operator generates, delivered to each client\'s namespace by External Secrets Operator), or "tls" with every client in "kafka"',
         );
         let configProblems: string[] = [];
         try {
@@ -595,7 +601,7 @@ describe("the Pulumi package schema of the streaming components (any Pulumi lang
         expect(resource.isComponent).toBe(true);
         expect(Object.keys(resource.inputProperties).sort()).toEqual([...shared, ...own[component].required, ...own[component].optional].sort());
         expect([...resource.requiredInputs].sort()).toEqual(["size", "topics", "clients", ...own[component].required].sort());
-        const outputs = ["bootstrapServers", "topics", "clientSettings", "clients", ...(component === "StrimziKafka" ? ["clientPasswords"] : [])];
+        const outputs = ["bootstrapServers", "topics", "clientSettings", "clients", ];
         expect(Object.keys(resource.properties).sort()).toEqual(outputs.sort());
         expect(resource.properties.bootstrapServers).toMatchObject({ type: "string" });
         expect(resource.properties.topics).toMatchObject({ type: "array", items: { type: "string" } });
@@ -643,12 +649,12 @@ describe("stack wiring through the components", () => {
         // Namespaces: ours and the one nobody else creates; not the existing one, not the owner-written one.
         const namespaces = ofType(resources, "kubernetes:core/v1:Namespace").map((n) => (n.rawInputs as any).metadata.name).sort();
         expect(namespaces).toEqual(["kafka", "warehouse"]);
-        // Credential Secrets: in the existing and the created namespace; the owner writes its own.
-        const credentialNamespaces = ofType(resources, "kubernetes:core/v1:Secret")
-            .filter((s) => (s.rawInputs as any).metadata.name.endsWith("-credentials"))
+        // Credentials: delivered to the existing and the created namespace; the owner delivers its own.
+        const credentialNamespaces = ofType(resources, "kubernetes:external-secrets.io/v1:ExternalSecret")
             .map((s) => (s.rawInputs as any).metadata.namespace)
             .sort();
         expect(credentialNamespaces).toEqual(["shop", "warehouse"]);
+        expect(ofType(resources, "kubernetes:core/v1:Secret")).toEqual([]);
     });
 
     it("EventHubsKafka: zone redundancy follows the region's availability zones unless set, and resources carry the capability tag", async () => {

@@ -1,6 +1,7 @@
 /**
- * Secrets management: External Secrets Operator on every cluster (operator.ts). SecretStores backed by each
- * cloud's secret store and the per-service ExternalSecrets build on it (docs/secrets.md).
+ * Secrets management: External Secrets Operator on every cluster (operator.ts), and per service on a
+ * cluster a reader identity, a SecretStore backed by the cloud's store through workload identity and an
+ * ExternalSecret (service-secrets.ts: one component per store behind ServiceSecretsOutputs) (docs/secrets.md).
  */
 export {
     EXTERNAL_SECRETS_APPS,
@@ -21,3 +22,24 @@ export {
     type ExternalSecretsAwsArgs,
     type ExternalSecretsOperatorArgs,
 } from "./operator";
+export {
+    AwsSecretsManagerServiceSecrets,
+    AzureKeyVaultServiceSecrets,
+    DEFAULT_SECRET_SOURCE_NAMESPACE,
+    EXTERNAL_SECRETS_API,
+    externalSecretBody,
+    GcpSecretManagerServiceSecrets,
+    KubernetesServiceSecrets,
+    SERVICE_SECRETS_REFRESH,
+    secretReaderServiceAccount,
+    secretStoreBody,
+    serviceSecretName,
+    serviceSecretsProblems,
+    SOURCE_SECRET_KEY,
+    type AwsSecretsManagerServiceSecretsArgs,
+    type AzureKeyVaultServiceSecretsArgs,
+    type GcpSecretManagerServiceSecretsArgs,
+    type KubernetesServiceSecretsArgs,
+    type ServiceSecretsArgs,
+    type ServiceSecretsOutputs,
+} from "./service-secrets";

@@ -90,6 +90,12 @@ export interface ExternalSecretsOperatorArgs {
     secretStoreEgress?: EgressExceptionArgs;
     /** With cloud "aws": the controller's EKS Pod Identity role. Required there. */
     aws?: ExternalSecretsAwsArgs;
+    /**
+     * Private address ranges (IPv4 CIDRs) of the secret store's private endpoints that the controller
+     * reaches on 443, e.g. the Azure data subnet holding the platform Key Vault's private endpoint (the
+     * vault takes no public traffic, and the egress exception excludes private ranges).
+     */
+    privateStoreCidrs?: string[];
     /** The cluster's network facts (KubernetesCluster.networkFacts): DNS, API server, policy engine. */
     network?: ClusterNetworkFacts;
 }
@@ -111,6 +117,9 @@ export function externalSecretsOperatorProblems(args: ExternalSecretsOperatorArg
     if (args.aws && cloud !== "aws") problems.push(`${at}.aws: set for cloud ${JSON.stringify(cloud)}; allowed: only with cloud "aws" (elsewhere stores authenticate as each service's own identity)`);
     if (args.aws && !DNS_LABEL.test(args.aws.readerRolePrefix ?? "")) {
         problems.push(`${at}.aws.readerRolePrefix: ${JSON.stringify(args.aws.readerRolePrefix)} is not allowed; allowed: a DNS-1123 label such as the platform prefix "plt-dev" (it names an IAM path)`);
+    }
+    for (const [i, cidr] of (args.privateStoreCidrs ?? []).entries()) {
+        if (!/^(\d{1,3}\.){3}\d{1,3}\/([0-9]|[12][0-9]|3[0-2])$/.test(cidr)) problems.push(`${at}.privateStoreCidrs[${i}]: ${JSON.stringify(cidr)} is not allowed; allowed: an IPv4 CIDR such as 10.20.32.0/21`);
     }
     if (args.network) problems.push(...networkFactsProblems(args.network, `${at}.network`));
     return problems;
@@ -182,7 +191,7 @@ type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
  * deny, DNS and API-server egress (every ESO pod watches or updates objects). The cloud's secret store is
  * reached through the `secret-stores` egress exception (a separate policy, controller pods only).
  */
-export function externalSecretsNetworkPolicies(cloud: string): NamespaceNetworkPolicy[] {
+export function externalSecretsNetworkPolicies(cloud: string, privateStoreCidrs: string[] = []): NamespaceNetworkPolicy[] {
     const policies: NamespaceNetworkPolicy[] = [
         // The API server calls the admission webhook (validates SecretStores and ExternalSecrets, and the
         // CRDs' conversion webhook) on its container port; the control plane's source addresses differ per
@@ -206,6 +215,18 @@ export function externalSecretsNetworkPolicies(cloud: string): NamespaceNetworkP
         policies.push({
             name: "allow-controller-credentials",
             spec: { podSelector: byApp(EXTERNAL_SECRETS_APPS.controller), policyTypes: ["Egress"], egress: credentials },
+        });
+    }
+    // A store behind a private endpoint (Azure: the platform Key Vault in the data subnet) is a private
+    // address, which the egress exception never covers: the controller may reach exactly those ranges on 443.
+    if (privateStoreCidrs.length) {
+        policies.push({
+            name: "allow-controller-private-store",
+            spec: {
+                podSelector: byApp(EXTERNAL_SECRETS_APPS.controller),
+                policyTypes: ["Egress"],
+                egress: [{ to: privateStoreCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }] }],
+            },
         });
     }
     return policies;
@@ -294,7 +315,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
                 // Controller (objects, Secrets, service-account tokens), webhook and cert-controller (its certificate
                 // Secret, the webhook configurations and CRDs) all talk to the API server.
                 apiServerEgress: true,
-                extraPolicies: externalSecretsNetworkPolicies(cloud),
+                extraPolicies: externalSecretsNetworkPolicies(cloud, args.privateStoreCidrs),
                 egressExceptions:
                     cloud !== "kubernetes" && args.secretStoreEgress
                         ? [{ exception: withHttpsDefault(args.secretStoreEgress), podSelector: byApp(EXTERNAL_SECRETS_APPS.controller) }]

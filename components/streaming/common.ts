@@ -5,7 +5,6 @@
  * Types here are named interfaces of strings, numbers, booleans, lists and maps, so a Pulumi schema can
  * express them (closed sets are strings checked at run time by validate.ts).
  */
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadIdentityBinding } from "../serverless";
 
@@ -94,13 +93,19 @@ export interface KafkaClientSettings {
     credential: string;
 }
 
-/** A SCRAM credential the platform generated (Strimzi): the Secret each client namespace gets, and its value. */
+/**
+ * Where a SCRAM client's credential is (Strimzi): the User Operator's Secret in the Kafka namespace and the
+ * Secret External Secrets Operator copies it to in the client's namespace. Names only: the password never
+ * passes through Pulumi.
+ */
 export interface ClientCredentials {
     /** Name of the Secret in the client's namespace (keys `username`, `password`). */
     secretName: string;
     username: string;
-    /** A Pulumi secret: encrypted in state, masked in previews and outputs. */
-    password: pulumi.Output<string>;
+    /** The Kafka namespace, where the User Operator writes `sourceSecret`. */
+    kafkaNamespace: string;
+    /** The User Operator's Secret (key `password`). */
+    sourceSecret: string;
 }
 
 /** The keys of a client's credential Secret. */
@@ -209,28 +214,6 @@ export const HOUR_MS = 3_600_000;
 /** Tags/labels of the cloud backends' resources: the caller's, plus the capability they belong to. */
 export function streamingTags(tags: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined): pulumi.Output<Record<string, string>> {
     return pulumi.output(tags ?? {}).apply((t): Record<string, string> => ({ ...t, capability: "event-streaming" }));
-}
-
-/**
- * The Secret holding a client's SCRAM credential in the client's namespace, which the client's pods read
- * by secretKeyRef (the value never appears in env literals, config or plain outputs). Used by the Strimzi
- * component and by whoever creates a client namespace after it (the serverless stack).
- */
-export function kafkaCredentialSecret(
-    name: string,
-    credentials: ClientCredentials,
-    namespace: pulumi.Input<string>,
-    opts: pulumi.CustomResourceOptions,
-): k8s.core.v1.Secret {
-    return new k8s.core.v1.Secret(
-        name,
-        {
-            metadata: { name: credentials.secretName, namespace, labels: { "app.kubernetes.io/managed-by": "pulumi", "platform/kafka-credential": "scram-sha-512" } },
-            type: "Opaque",
-            stringData: { [CREDENTIAL_KEYS.username]: credentials.username, [CREDENTIAL_KEYS.password]: credentials.password },
-        },
-        opts,
-    );
 }
 
 /** The message of a constructor's argument error: one line per problem, each naming class, name and argument. */

@@ -152,7 +152,7 @@ export function streamingProblems(backend: StreamingBackend, args: StreamingComm
                     add(
                         "authentication",
                         "tls",
-                        `cannot reach client ${show(c.name)} (clients[${i}]) in namespace ${show(c.namespace)}: the User Operator writes and renews mutual-TLS certificates in the Kafka namespace ${show(kafkaNamespace)} only; allowed: "scram-sha-512" (platform-generated passwords written to each client's namespace), or "tls" with every client in ${show(kafkaNamespace)}`,
+                        `cannot reach client ${show(c.name)} (clients[${i}]) in namespace ${show(c.namespace)}: the User Operator writes and renews mutual-TLS certificates in the Kafka namespace ${show(kafkaNamespace)} only; allowed: "scram-sha-512" (passwords the User Operator generates, delivered to each client's namespace by External Secrets Operator), or "tls" with every client in ${show(kafkaNamespace)}`,
                     );
                 }
             });

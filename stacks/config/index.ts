@@ -10,6 +10,7 @@ import { overlaps, parseCidr } from "../../components/contracts/cidr";
 import { CARBON_SIGNAL_TOKEN_KEY, carbonScalingProblems, configSecretCheck, placementOptions } from "./carbon";
 import { checkKafkaConfig, kafkaBackendFor } from "./kafka";
 import { networkProblems } from "./egress";
+import { clusterSecretsProblems } from "./secret-sources";
 import { lambdaImageProblems, servicesProblems } from "./services";
 import { applyServiceGraph } from "./service-graph";
 import { meshProblems, meshRequiredProblems, platformNamespaces } from "./mesh";
@@ -172,6 +173,7 @@ export function parsePlatformConfig(raw: Record<string, unknown>, opts: { isSecr
     problems.push(...meshRequiredProblems(cfg));
     problems.push(...networkProblems({ ...cfg, azureKafkaManaged: kafkaBackendFor("azure", cfg.kafka) !== "strimzi" }));
     problems.push(...carbonScalingProblems({ ...cfg, placement }, opts.isSecret));
+    problems.push(...clusterSecretsProblems(cfg));
     if (problems.length) throw new ConfigError(problems);
     return { ...cfg, enabledClouds, placement };
 }

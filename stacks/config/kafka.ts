@@ -61,7 +61,7 @@ export const kafkaConfigSchema = z
         strimzi: z
             .strictObject({
                 namespace: z.string().regex(DNS_LABEL, { error: "must be a DNS-1123 label" }).default("kafka"),
-                /** scram-sha-512: platform-generated passwords in each client's namespace; tls only for clients in the Kafka namespace. */
+                /** scram-sha-512: User Operator passwords delivered to each client's namespace by External Secrets Operator; tls only for clients in the Kafka namespace. */
                 authentication: z.enum(["scram-sha-512", "tls"]).default("scram-sha-512"),
                 /** Class of the Kafka volumes (default: a Retain class on managed clusters, the cluster's default class on existing ones). */
                 storageClass: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, { error: "must be a StorageClass name (DNS-1123 subdomain)" }).optional(),

@@ -111,6 +111,7 @@ export function platformNamespaces(cfg: Pick<ParsedPlatformConfig, "clouds" | "k
     for (const ns of strimziClientNamespaces(cfg)) owned[ns] ??= "platform:kafka.clients (Strimzi creates a client's namespace nobody else creates)";
     owned[ADMISSION_PARAMS_NAMESPACE] = "the admission policies' parameters (components/admission, on every cluster)";
     if (cfg.secrets.operator.enabled) owned[EXTERNAL_SECRETS_NAMESPACE] = "External Secrets Operator (platform:secrets.operator, on every cluster)";
+    if (cfg.secrets.operator.enabled && targets.includes("kubernetes")) owned[cfg.secrets.kubernetes.sourceNamespace] = "the kubernetes target's secret values (platform:secrets.kubernetes.sourceNamespace)";
     return owned;
 }
 

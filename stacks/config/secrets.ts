@@ -4,6 +4,7 @@
  * secret store settings can join it.
  */
 import { z } from "zod";
+import { secretSourcesConfigSchema } from "./secret-sources";
 
 export const secretsOperatorConfigSchema = z
     .strictObject({
@@ -15,6 +16,8 @@ export const secretsOperatorConfigSchema = z
 export const secretsConfigSchema = z
     .strictObject({
         operator: secretsOperatorConfigSchema,
+        /** The kubernetes target's secret store (stacks/config/secret-sources.ts). */
+        kubernetes: secretSourcesConfigSchema,
     })
     .prefault({});
 

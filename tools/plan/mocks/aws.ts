@@ -123,7 +123,8 @@ export const awsMocks: CloudMocks = {
             return {
                 id: name,
                 name,
-                arn: `arn:${PARTITION}:iam::${MOCK_AWS_ACCOUNT}:role/${name}`,
+                // IAM puts a role's path in its ARN (role/<path><name>); without one the path is "/".
+                arn: `arn:${PARTITION}:iam::${MOCK_AWS_ACCOUNT}:role${a.inputs.path ?? "/"}${name}`,
                 uniqueId: `AROA${hex(a.name, 17).toUpperCase()}`,
             };
         },
