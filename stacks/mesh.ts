@@ -31,7 +31,7 @@ export interface MeshStep {
     meshes: InstalledMeshes;
 }
 
-export function addMesh(foundation: Foundation, config: PlatformConfig): MeshStep {
+export function addMesh(foundation: Foundation, config: PlatformConfig, admission: Partial<Record<ClusterTarget, pulumi.Resource>> = {}): MeshStep {
     const mesh = config.mesh;
     const step: MeshStep = { outputs: {}, meshes: {} };
     if (!mesh.enabled) return step;
@@ -53,7 +53,7 @@ export function addMesh(foundation: Foundation, config: PlatformConfig): MeshSte
                           { services: mesh.workloads, calls: mesh.calls, ownedNamespaces: platformNamespaces(config) }
                         : undefined,
             },
-            { provider: cluster.provider, dependsOn: [cluster] },
+            { provider: cluster.provider, dependsOn: [cluster, ...(admission[target] ? [admission[target]!] : [])] },
         );
         step.meshes[target] = component;
         step.outputs[target] = {

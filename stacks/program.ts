@@ -20,11 +20,13 @@ export async function platformProgram(): Promise<Record<string, unknown>> {
         stack: pulumi.getStack(),
         gcpProject: new pulumi.Config("gcp").get("project"),
     });
-    // Nothing waits for it: its policies admit every object the platform plans (tests/admission.test.ts).
-    addAdmissionPolicies(foundation, config);
+    // Its policies admit every object the platform plans (tests/admission.test.ts). The mesh waits for it:
+    // when a policy is tightened or widened together with a mesh object (the ingress JWT's request
+    // principals), the API server must judge the object by the new policy, not race the old one.
+    const admission = addAdmissionPolicies(foundation, config);
     // External Secrets Operator on every cluster; SecretStores wait for its release (stacks/secrets.ts).
     const secretsOperators = addSecretsOperator(foundation, config);
-    const mesh = addMesh(foundation, config);
+    const mesh = addMesh(foundation, config, admission);
     // Secrets delivered on the clusters (services' secrets, Strimzi clients' credentials) go through it.
     const clusterSecrets = clusterSecretsOperators(foundation, config, secretsOperators);
     const kafka = addStreaming(foundation, config, mesh.meshes, Object.fromEntries(Object.entries(clusterSecrets).map(([t, o]) => [t, o.ready])));

@@ -74,7 +74,7 @@ describe("ExternalSecretsOperator (component)", () => {
             processClusterExternalSecret: false,
             processPushSecret: false,
             processClusterPushSecret: false,
-            crds: { createClusterSecretStore: false, createClusterExternalSecret: false, createPushSecret: false, createClusterPushSecret: false },
+            crds: { createClusterSecretStore: false, createClusterExternalSecret: false, createPushSecret: false, createClusterPushSecret: false, annotations: { "helm.sh/resource-policy": "keep" } },
             leaderElect: true,
             serviceAccount: { create: true, name: EXTERNAL_SECRETS_CONTROLLER_SERVICE_ACCOUNT },
         });

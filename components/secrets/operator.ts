@@ -171,7 +171,16 @@ export function externalSecretsValues(): Record<string, unknown> {
         processClusterExternalSecret: false,
         processPushSecret: false,
         processClusterPushSecret: false,
-        crds: { createClusterSecretStore: false, createClusterExternalSecret: false, createPushSecret: false, createClusterPushSecret: false },
+        // Helm keeps the CRDs when the release goes (operator disabled, release replaced): deleting them
+        // would delete every SecretStore and ExternalSecret, and with them the Secrets they own, which the
+        // workloads read. crds.annotations is stamped on every CRD (hack/helm.generate.sh at v2.9.0).
+        crds: {
+            createClusterSecretStore: false,
+            createClusterExternalSecret: false,
+            createPushSecret: false,
+            createClusterPushSecret: false,
+            annotations: { "helm.sh/resource-policy": "keep" },
+        },
         // Two controllers need leader election (chart default off): one reconciles, the other takes over.
         // The cert-controller uses the same switch.
         leaderElect: true,
