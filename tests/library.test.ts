@@ -88,14 +88,11 @@ describe("npm pack", () => {
                 required.add(packageOf(spec));
             }
         }
-        // @pulumi/random: no longer required since Strimzi's passwords come from its User Operator (issue 14);
-        // still declared until package.json drops the peer (engineers do not change dependencies), then remove this.
-        const awaitingRemoval = ["@pulumi/random"];
-        expect([...required].sort()).toEqual(DECLARED.filter((d) => !awaitingRemoval.includes(d)).sort());
+        expect([...required].sort()).toEqual([...DECLARED].sort());
     });
 
     it("makes the cloud SDKs peer dependencies, so the consumer's program and the components share one @pulumi/pulumi", () => {
-        expect(Object.keys(PKG.peerDependencies).sort()).toEqual(["@pulumi/aws", "@pulumi/azure-native", "@pulumi/gcp", "@pulumi/kubernetes", "@pulumi/pulumi", "@pulumi/random"]);
+        expect(Object.keys(PKG.peerDependencies).sort()).toEqual(["@pulumi/aws", "@pulumi/azure-native", "@pulumi/gcp", "@pulumi/kubernetes", "@pulumi/pulumi"]);
         for (const name of Object.keys(PKG.peerDependencies)) {
             expect(PKG.dependencies?.[name]).toBeUndefined();
             expect(PKG.devDependencies[name]).toBe(PKG.peerDependencies[name]);

@@ -117,14 +117,6 @@ export const streamingMocks: CloudMocks = {
         },
         "gcp:serviceaccount/iAMMember:IAMMember": (a) => ({ id: `${str(a.inputs.serviceAccountId)}/${str(a.inputs.role)}/${str(a.inputs.member)}`, etag: hex(a.name, 12) }),
 
-        // @pulumi/random: the generated password is secret (the provider marks `result` and `bcryptHash` secret),
-        // so the mock returns it as one; deterministic, and obviously not a real password.
-        "random:index/randomPassword:RandomPassword": (a) => {
-            const length = typeof a.inputs.length === "number" ? a.inputs.length : 16;
-            const result = `mock${hex(`password/${a.name}`, 64)}`.slice(0, length);
-            return { id: "none", result: pulumi.secret(result), bcryptHash: pulumi.secret(`$2a$10$${hex(a.name, 53)}`) };
-        },
-
         "kubernetes:helm.sh/v3:Release": (a) => ({
             status: { name: str(a.inputs.name) ?? a.name, namespace: a.inputs.namespace, status: "deployed", version: a.inputs.version, revision: 1 },
         }),
