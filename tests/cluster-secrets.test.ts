@@ -62,11 +62,22 @@ function expectExternalSecret(resources: RecordedResource[], property?: string):
     expect(one(resources, EXTERNAL_SECRET).dependencies).toContain(one(resources, STORE).urn);
 }
 
-/** The reader account: its own (not the workload's), no API token mounted. */
+/**
+ * The reader account: its own (not the workload's), no API token mounted; ESO's controller may create
+ * tokens for it and for nothing else (a Role on this account's serviceaccounts/token, bound to the
+ * controller), and the store waits for that grant.
+ */
 function reader(resources: RecordedResource[]): any {
     const sa = one(resources, "kubernetes:core/v1:ServiceAccount").rawInputs as any;
     expect(sa.metadata).toMatchObject({ name: "hello-wasm-secrets-reader", namespace: "wasm" });
     expect(sa.automountServiceAccountToken).toBe(false);
+    const tokenRole = resources.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:Role" && r.name === "s-reader-token")!.rawInputs as any;
+    expect(tokenRole.metadata).toMatchObject({ name: "hello-wasm-secrets-reader-token", namespace: "wasm" });
+    expect(tokenRole.rules).toEqual([{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: ["hello-wasm-secrets-reader"], verbs: ["create"] }]);
+    const tokenBinding = resources.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding" && r.name === "s-reader-token")!;
+    expect((tokenBinding.rawInputs as any).subjects).toEqual([{ kind: "ServiceAccount", name: "external-secrets", namespace: "external-secrets" }]);
+    expect((tokenBinding.rawInputs as any).roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "hello-wasm-secrets-reader-token" });
+    expect(one(resources, STORE).dependencies).toContain(tokenBinding.urn);
     return sa;
 }
 
@@ -95,7 +106,8 @@ describe("AwsSecretsManagerServiceSecrets (EKS Pod Identity)", () => {
     });
 
     it("a store with the role and no auth (the controller's Pod Identity assumes it), and the ExternalSecret", () => {
-        reader(resources);
+        // No reader account on AWS: nothing authenticates as one, so ESO mints no token here.
+        expect(resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount" || r.type.startsWith("kubernetes:rbac."))).toEqual([]);
         const store = one(resources, STORE).rawInputs as any;
         expect(store.spec.provider.aws).toMatchObject({ service: "SecretsManager", region: "eu-north-1" });
         expect(store.spec.provider.aws.auth).toBeUndefined();
@@ -194,10 +206,10 @@ describe("KubernetesServiceSecrets (Secrets of a source namespace)", () => {
     });
 
     it("the reader may get exactly the named Secrets of the source namespace (no list, no watch, no other Secret)", () => {
-        const role = one(resources, "kubernetes:rbac.authorization.k8s.io/v1:Role").rawInputs as any;
+        const role = resources.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:Role" && r.name === "s-reader")!.rawInputs as any;
         expect(role.metadata.namespace).toBe("platform-secrets");
         expect(role.rules).toEqual([{ apiGroups: [""], resources: ["secrets"], resourceNames: ["hello-api-token", "hello-db-password"], verbs: ["get"] }]);
-        const binding = one(resources, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").rawInputs as any;
+        const binding = resources.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding" && r.name === "s-reader")!.rawInputs as any;
         expect(binding.metadata.namespace).toBe("platform-secrets");
         expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
         expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "hello-wasm-secrets-reader", namespace: "wasm" }]);

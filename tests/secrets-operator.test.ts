@@ -76,6 +76,7 @@ describe("ExternalSecretsOperator (component)", () => {
             processClusterPushSecret: false,
             crds: { createClusterSecretStore: false, createClusterExternalSecret: false, createPushSecret: false, createClusterPushSecret: false, annotations: { "helm.sh/resource-policy": "keep" } },
             leaderElect: true,
+            rbac: { serviceAccountTokenCreate: false, aggregateToEdit: false, aggregateToAdmin: false },
             serviceAccount: { create: true, name: EXTERNAL_SECRETS_CONTROLLER_SERVICE_ACCOUNT },
         });
         for (const [component, app] of [

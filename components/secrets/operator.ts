@@ -184,6 +184,12 @@ export function externalSecretsValues(): Record<string, unknown> {
         // Two controllers need leader election (chart default off): one reconciles, the other takes over.
         // The cert-controller uses the same switch.
         leaderElect: true,
+        // The controller mints tokens only for the secret readers: the chart's cluster-wide create on
+        // serviceaccounts/token (default true) would let it act as any service account, every workload
+        // identity included; each reader brings its own Role instead (components/secrets/service-secrets.ts).
+        // Namespace editors and admins do not get ESO's kinds (aggregateTo*): stores and ExternalSecrets are
+        // the platform's, each reading as one service's reader (values.yaml at helm-chart-2.9.0: rbac.*).
+        rbac: { serviceAccountTokenCreate: false, aggregateToEdit: false, aggregateToAdmin: false },
         serviceAccount: { create: true, name: EXTERNAL_SECRETS_CONTROLLER_SERVICE_ACCOUNT },
         ...controller,
         // The API server calls the webhook for every SecretStore and ExternalSecret: Fail (the chart

@@ -44,6 +44,7 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AZURE_ROLES, roleDefinitionId } from "../azure/roles";
+import { EXTERNAL_SECRETS_CONTROLLER_SERVICE_ACCOUNT, EXTERNAL_SECRETS_NAMESPACE } from "./operator";
 
 export const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
 /** How often ESO re-reads the store: a rotated secret reaches the pods' Secret within this time. */
@@ -66,7 +67,7 @@ export interface ServiceSecretsOutputs {
     secretName: pulumi.Output<string>;
     /** The keys of that Secret: the environment variable names. */
     secretKeys: pulumi.Output<string[]>;
-    /** The Kubernetes service account ESO reads the store as. */
+    /** The Kubernetes service account ESO reads the store as ("" on AWS, where the controller's Pod Identity assumes the reader role). */
     readerServiceAccount: pulumi.Output<string>;
     /** The reader's cloud identity: IAM role ARN, managed identity client id, Google service account email, or the service account on the kubernetes target. */
     readerIdentity: pulumi.Output<string>;
@@ -198,16 +199,45 @@ function secretLabels(service: string): Record<string, string> {
     return { "app.kubernetes.io/name": service, "app.kubernetes.io/component": "secrets", "app.kubernetes.io/managed-by": "pulumi" };
 }
 
-/** The reader service account: no API token mounted (no pod runs as it; ESO requests short-lived tokens). */
-function readerAccount(parent: pulumi.Resource, name: string, args: ServiceSecretsArgs, annotations?: Record<string, pulumi.Input<string>>): k8s.core.v1.ServiceAccount {
-    return new k8s.core.v1.ServiceAccount(
+/** The reader service account and what ESO needs to act as it (`ready`: what the store waits for). */
+interface ReaderAccount {
+    account: k8s.core.v1.ServiceAccount;
+    ready: pulumi.Resource[];
+}
+
+/**
+ * The reader service account: no API token mounted (no pod runs as it). ESO requests short-lived tokens
+ * for it (TokenRequest), and may do so for this account only: the chart's cluster-wide
+ * `serviceaccounts/token` grant is off (rbac.serviceAccountTokenCreate: false, components/secrets/operator.ts),
+ * so each reader comes with a Role allowing `create` on its own `serviceaccounts/token` (resourceNames),
+ * bound to the ESO controller (values.yaml at helm-chart-2.9.0 documents this per-ServiceAccount form).
+ */
+function readerAccount(parent: pulumi.Resource, name: string, args: ServiceSecretsArgs, annotations?: Record<string, pulumi.Input<string>>): ReaderAccount {
+    const readerName = secretReaderServiceAccount(args.serviceName);
+    const account = new k8s.core.v1.ServiceAccount(
         `${name}-reader`,
         {
-            metadata: { name: secretReaderServiceAccount(args.serviceName), namespace: args.namespace, labels: secretLabels(args.serviceName), ...(annotations ? { annotations } : {}) },
+            metadata: { name: readerName, namespace: args.namespace, labels: secretLabels(args.serviceName), ...(annotations ? { annotations } : {}) },
             automountServiceAccountToken: false,
         },
         { parent },
     );
+    const tokenRole = { name: `${readerName}-token`, namespace: args.namespace, labels: secretLabels(args.serviceName) };
+    const role = new k8s.rbac.v1.Role(
+        `${name}-reader-token`,
+        { metadata: tokenRole, rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: [readerName], verbs: ["create"] }] },
+        { parent },
+    );
+    const binding = new k8s.rbac.v1.RoleBinding(
+        `${name}-reader-token`,
+        {
+            metadata: tokenRole,
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: tokenRole.name },
+            subjects: [{ kind: "ServiceAccount", name: EXTERNAL_SECRETS_CONTROLLER_SERVICE_ACCOUNT, namespace: EXTERNAL_SECRETS_NAMESPACE }],
+        },
+        { parent, dependsOn: [role] },
+    );
+    return { account, ready: [account, binding] };
 }
 
 /** Store, then ExternalSecret; both ESO custom resources wait for the operator (opts.dependsOn) and the reader. */
@@ -245,12 +275,13 @@ function serviceSecretsOutputs(
     args: ServiceSecretsArgs,
     externalSecret: k8s.apiextensions.CustomResource,
     readerIdentity: pulumi.Input<string>,
+    hasReaderAccount = true,
 ): ServiceSecretsOutputs {
     externalSecrets.set(component, externalSecret);
     return {
         secretName: pulumi.output(serviceSecretName(args.serviceName)),
         secretKeys: pulumi.output(Object.keys(args.secrets).sort()),
-        readerServiceAccount: pulumi.output(secretReaderServiceAccount(args.serviceName)),
+        readerServiceAccount: pulumi.output(hasReaderAccount ? secretReaderServiceAccount(args.serviceName) : ""),
         readerIdentity: pulumi.output(readerIdentity),
     };
 }
@@ -308,11 +339,11 @@ export class AwsSecretsManagerServiceSecrets extends pulumi.ComponentResource im
             { parent: this },
         );
         new aws.iam.RolePolicy(`${name}-reader`, { role: role.id, policy: pulumi.all(arns).apply(secretsManagerReadPolicy) }, { parent: this });
-        const reader = readerAccount(this, name, args);
-        // No `auth`: the controller's Pod Identity credentials assume `role` (serviceAccountRef is not usable with Pod Identity).
+        // No `auth`: the controller's Pod Identity credentials assume `role` (serviceAccountRef is not usable
+        // with Pod Identity), so there is no reader service account on AWS and ESO mints no token here.
         const provider = { aws: { service: "SecretsManager", region: args.region, role: role.arn } };
-        const externalSecret = storeAndExternalSecret(this, name, args, pulumi.output(provider) as any, [reader, role], opts);
-        const outputs = serviceSecretsOutputs(this, args, externalSecret, role.arn);
+        const externalSecret = storeAndExternalSecret(this, name, args, pulumi.output(provider) as any, [role], opts);
+        const outputs = serviceSecretsOutputs(this, args, externalSecret, role.arn, false);
         this.secretName = outputs.secretName;
         this.secretKeys = outputs.secretKeys;
         this.readerServiceAccount = outputs.readerServiceAccount;
@@ -370,7 +401,7 @@ export class AzureKeyVaultServiceSecrets extends pulumi.ComponentResource implem
         );
         const reader = readerAccount(this, name, args, { "azure.workload.identity/client-id": identity.clientId, "azure.workload.identity/tenant-id": args.tenantId });
         const provider = { azurekv: { authType: "WorkloadIdentity", vaultUrl: args.vaultUrl, serviceAccountRef: { name: secretReaderServiceAccount(args.serviceName) } } };
-        const externalSecret = storeAndExternalSecret(this, name, args, pulumi.output(provider) as any, [reader, federation, ...grants], opts);
+        const externalSecret = storeAndExternalSecret(this, name, args, pulumi.output(provider) as any, [...reader.ready, federation, ...grants], opts);
         const outputs = serviceSecretsOutputs(this, args, externalSecret, identity.clientId);
         this.secretName = outputs.secretName;
         this.secretKeys = outputs.secretKeys;
@@ -449,7 +480,7 @@ export class GcpSecretManagerServiceSecrets extends pulumi.ComponentResource imp
                 },
             },
         };
-        const externalSecret = storeAndExternalSecret(this, name, args, pulumi.output(provider) as any, [reader, binding, ...grants], opts);
+        const externalSecret = storeAndExternalSecret(this, name, args, pulumi.output(provider) as any, [...reader.ready, binding, ...grants], opts);
         const outputs = serviceSecretsOutputs(this, args, externalSecret, account.email);
         this.secretName = outputs.secretName;
         this.secretKeys = outputs.secretKeys;
@@ -507,7 +538,7 @@ export function kubernetesSourcedSecret(
         },
         { parent, dependsOn: [role] },
     );
-    return storeAndExternalSecret(parent, name, args, kubernetesStoreProvider(sourceNamespace, args.serviceName), [reader, binding], opts, shape);
+    return storeAndExternalSecret(parent, name, args, kubernetesStoreProvider(sourceNamespace, args.serviceName), [...reader.ready, binding], opts, shape);
 }
 
 /**
