@@ -369,6 +369,18 @@ describe("configuration errors, before any resource", () => {
         expect(problems.some((p) => p.startsWith("platform:secrets.operator.enabled: false, but Strimzi on kubernetes has SCRAM clients (checkout)"))).toBe(true);
     });
 
+    it("a service named kafka-<client> with secrets cannot share a Strimzi client's credential names", () => {
+        const raw = (name: string) => ({
+            clouds: ["kubernetes"],
+            kafka: { enabled: true, clients: [{ name: "checkout" }] },
+            services: [{ name, image: "ghcr.io/acme/x:1", secrets: { TOKEN: "x-token" } }],
+        });
+        expect(problemsOf(raw("kafka-checkout"))).toEqual([
+            'platform:services[0].name: "kafka-checkout" with secrets on a cluster would share the secret store, reader and ExternalSecret names of Strimzi client "checkout"\'s credentials (kafka-checkout-secrets); allowed: a service name not starting with "kafka-checkout"',
+        ]);
+        expect(problemsOf(raw("kafka-orders"))).toEqual([]); // no client of that name
+    });
+
     it("the source namespace must be a namespace name", () => {
         expect(problemsOf({ clouds: ["kubernetes"], secrets: { kubernetes: { sourceNamespace: "Secrets!" } } }).join("\n")).toMatch(/platform:secrets\.kubernetes\.sourceNamespace.*namespace name/);
     });

@@ -39,9 +39,20 @@ export interface ClusterSecretsConfigView {
 export function clusterSecretsProblems(cfg: ClusterSecretsConfigView): string[] {
     const problems: string[] = [];
     const operatorOff = !cfg.secrets.operator.enabled;
+    // A Strimzi client's credential objects are named `kafka-<client>-secrets…` (StrimziClientCredentials), the
+    // same names a service `kafka-<client>` with secrets would get: refuse the pair instead of an AlreadyExists.
+    const strimziClients = new Set(
+        cfg.kafka.enabled && cfg.clouds.some((t) => kafkaBackendFor(t, cfg.kafka) === "strimzi") ? cfg.kafka.clients.map((c) => c.name) : [],
+    );
     cfg.services.forEach((s, i) => {
         if (!Object.keys(s.secrets ?? {}).length) return;
         const onClusters = placementsOf(s, cfg.clouds).filter((p) => CLUSTER_RUNTIMES.has(p.platform));
+        const client = s.name.startsWith("kafka-") ? s.name.slice("kafka-".length) : undefined;
+        if (client && strimziClients.has(client) && onClusters.length) {
+            problems.push(
+                `platform:services[${i}].name: "${s.name}" with secrets on a cluster would share the secret store, reader and ExternalSecret names of Strimzi client "${client}"'s credentials (kafka-${client}-secrets); allowed: a service name not starting with "kafka-${client}"`,
+            );
+        }
         if (operatorOff && onClusters.length) {
             problems.push(
                 `platform:services[${i}].secrets: service "${s.name}" runs on ${onClusters.map((p) => `${p.target} (${p.platform})`).join(", ")}, where secrets come through External Secrets Operator, but platform:secrets.operator.enabled is false; allowed: enable the operator, or drop the secrets`,
