@@ -16,6 +16,7 @@ import { configuredEdgeExceptions, configuredEnforcement, configuredExemptNamesp
 import { mockKubernetesAutoName } from "../tools/plan/mocks/kubernetes";
 import type { ChartFacts, PodFact } from "../tools/charts/facts";
 import { loadStackConfig, planConfig, type Plan, type RecordedResource } from "../tools/plan";
+import { BASELINE_CASES } from "../tools/plan/baseline";
 import { admitAll, type ParamObject, type Verdict } from "./admission";
 
 const STACKS = ["dev", "local", "aws", "azure", "gcp"];
@@ -363,6 +364,10 @@ describe("SecretStores: workload identity only, each namespace reaching only its
             }),
         );
         cloudStores = clustersOf("dev-cluster-secrets", plan).filter((c) => c.policies.length);
+        // Strimzi on the managed clusters: its clients' credential stores read the Kafka namespace there.
+        const strimzi = BASELINE_CASES.find((b) => b.id === "dev-strimzi")!;
+        const strimziPlan = await planConfig(loadStackConfig(strimzi.stack, { overrides: strimzi.overrides }));
+        cloudStores.push(...clustersOf("dev-strimzi", strimziPlan).filter((c) => c.policies.length));
     }, 600_000);
 
     const storesOf = (c: Cluster) => c.resources.filter((r) => r.type === STORE).map(objectOf);
@@ -393,6 +398,12 @@ describe("SecretStores: workload identity only, each namespace reaching only its
             }
         }
         expect([...seen].sort()).toEqual(["aws", "azurekv", "gcpsm", "kubernetes"]);
+        // Kafka credential stores on every managed cluster where Strimzi runs, admitted through the listed Kafka namespace.
+        for (const target of ["aws", "azure", "gcp"]) {
+            const c = cloudStores.find((x) => x.stack === "dev-strimzi" && x.target === target)!;
+            expect(storesOf(c).filter((o) => o.spec.provider.kubernetes?.remoteNamespace === "kafka").length, target).toBeGreaterThan(0);
+            expect(Object.keys(paramsOf(c, "secret-source-namespaces")!.data!), target).toEqual(["kafka"]);
+        }
         // The planned AWS reader role sits under its namespace's path.
         const { store } = storeOn("aws", "aws");
         expect(store.spec.provider.aws.role).toMatch(new RegExp(`:role/platform-secrets/plt-dev/${store.metadata.namespace}/[^/]+$`));

@@ -277,7 +277,8 @@ export function readerTrustPolicy(controllerRoleArn: string): string {
 
 /**
  * The IAM path of a namespace's reader roles: `<readerRolePath><namespace>/`. Still under the controller's
- * `role<readerRolePath>*` (an IAM ARN's `*` spans "/"), and the namespace is the boundary the admission
+ * `role<readerRolePath>*` (IAM wildcards match within an ARN's colon-separated segments, so `*` spans "/":
+ * IAM User Guide, "IAM JSON policy elements: Resource", e.g. `user/accounting/*`), and the namespace is the boundary the admission
  * policy enforces: a SecretStore may only name a role under its own namespace's path, since the store has
  * no `auth` and ESO assumes whatever `role` it names with the controller's credentials (ESO v2.9.0
  * docs/provider/aws-access.md), so without that check any namespace could name any service's reader.
