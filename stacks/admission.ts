@@ -7,6 +7,7 @@
 import { ClusterAdmissionPolicies, defaultAdmissionEnforcement, type AdmissionEdgeException, type AdmissionEnforcement, type AdmissionNamespaceException } from "../components/admission";
 import type { ClusterTarget } from "../components/cluster";
 import type { PlatformConfig } from "./config";
+import { kafkaBackendFor } from "./config/kafka";
 import { placementsOf } from "./config/services";
 import type { Foundation } from "./platform";
 
@@ -34,6 +35,21 @@ export function configuredExemptNamespaces(config: PlatformConfig, target: Clust
     return [...(spin ? [SPIN_RUNTIME_EXCEPTION] : []), ...configured];
 }
 
+/**
+ * The namespaces kubernetes-provider SecretStores on one target may read: the kubernetes target's secret
+ * source namespace (KubernetesServiceSecrets), and the Kafka namespace where Strimzi runs (its clients'
+ * SCRAM credentials, StrimziClientCredentials). Only where External Secrets Operator runs.
+ */
+export function configuredSecretSourceNamespaces(config: PlatformConfig, target: ClusterTarget): AdmissionNamespaceException[] {
+    if (!config.secrets.operator.enabled) return [];
+    const out: AdmissionNamespaceException[] = [];
+    if (target === "kubernetes") out.push({ namespace: config.secrets.kubernetes.sourceNamespace, reason: "the kubernetes target's secret values (platform:secrets.kubernetes.sourceNamespace)" });
+    if (config.kafka.enabled && kafkaBackendFor(target, config.kafka) === "strimzi") {
+        out.push({ namespace: config.kafka.strimzi.namespace, reason: "Strimzi's User Operator Secrets, copied to each client's namespace (platform:kafka.strimzi.namespace)" });
+    }
+    return out.filter((e, i) => out.findIndex((x) => x.namespace === e.namespace) === i);
+}
+
 /** What a violation does on one target: platform:admission.enforcementByTarget, else .enforcement, else the target's default. */
 export function configuredEnforcement(config: PlatformConfig, target: ClusterTarget): AdmissionEnforcement {
     return config.admission.enforcementByTarget[target] ?? config.admission.enforcement ?? defaultAdmissionEnforcement(target);
@@ -50,6 +66,7 @@ export function addAdmissionPolicies(foundation: Foundation, config: PlatformCon
                 exemptNamespaces: configuredExemptNamespaces(config, target),
                 edgeExceptions: configuredEdgeExceptions(config),
                 enforcement: configuredEnforcement(config, target),
+                secretSourceNamespaces: configuredSecretSourceNamespaces(config, target),
             },
             { provider: cluster.provider, dependsOn: [cluster] },
         );

@@ -12,10 +12,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ClusterAdmissionPolicies, ADMISSION_PARAMS_LABEL, ADMISSION_UNMATCHED_NAMESPACES, admissionArgsProblems, admissionSystemNamespaces, DEFAULT_INGRESS_NAMESPACES } from "../components/admission";
 import { OUTSIDE_MESH_REASON_ANNOTATION, EDGE_EXCEPTION_ANNOTATION } from "../components/contracts/names";
 import { parsePlatformConfig, rawPlatformConfig } from "../stacks/config";
-import { configuredEdgeExceptions, configuredEnforcement, configuredExemptNamespaces } from "../stacks/admission";
+import { configuredEdgeExceptions, configuredEnforcement, configuredExemptNamespaces, configuredSecretSourceNamespaces } from "../stacks/admission";
 import { mockKubernetesAutoName } from "../tools/plan/mocks/kubernetes";
 import type { ChartFacts, PodFact } from "../tools/charts/facts";
 import { loadStackConfig, planConfig, type Plan, type RecordedResource } from "../tools/plan";
+import { BASELINE_CASES } from "../tools/plan/baseline";
 import { admitAll, type ParamObject, type Verdict } from "./admission";
 
 const STACKS = ["dev", "local", "aws", "azure", "gcp"];
@@ -139,7 +140,7 @@ describe("admission policies admit everything the platform itself plans", () => 
             const targets = Object.keys((plans.get(stack)!.outputs as any)).filter((k) => ["aws", "azure", "gcp", "kubernetes"].includes(k));
             expect(clusters.filter((c) => c.stack === stack).length, stack).toBe(targets.length);
         }
-        expect(clusters.every((c) => c.policies.length === 6 && c.target !== "")).toBe(true);
+        expect(clusters.every((c) => c.policies.length === 7 && c.target !== "")).toBe(true);
     });
 
     it("every planned Kubernetes object, on create and on update", () => {
@@ -347,6 +348,147 @@ describe("admission policies deny the insecure variant of each", () => {
     });
 });
 
+describe("SecretStores: workload identity only, each namespace reaching only its own readers", () => {
+    const STORE = "kubernetes:external-secrets.io/v1:SecretStore";
+    const POLICY = "platform-secret-store-workload-identity";
+    /** dev with a Knative service declaring secrets on EKS, AKS and GKE: the aws, azurekv and gcpsm stores. */
+    let cloudStores: Cluster[] = [];
+    beforeAll(async () => {
+        const plan = await planConfig(
+            loadStackConfig("dev", {
+                overrides: {
+                    "platform:services": [
+                        { name: "orders-api", image: "ghcr.io/knative/helloworld-go:v1.23.0", port: 8080, hosting: "cluster", maxScale: 2, secrets: { DB_PASSWORD: "orders-db-password" } },
+                    ],
+                },
+            }),
+        );
+        cloudStores = clustersOf("dev-cluster-secrets", plan).filter((c) => c.policies.length);
+        // Strimzi on the managed clusters: its clients' credential stores read the Kafka namespace there.
+        const strimzi = BASELINE_CASES.find((b) => b.id === "dev-strimzi")!;
+        const strimziPlan = await planConfig(loadStackConfig(strimzi.stack, { overrides: strimzi.overrides }));
+        cloudStores.push(...clustersOf("dev-strimzi", strimziPlan).filter((c) => c.policies.length));
+    }, 600_000);
+
+    const storesOf = (c: Cluster) => c.resources.filter((r) => r.type === STORE).map(objectOf);
+    const storeOn = (target: string, provider: string): { c: Cluster; store: any } => {
+        for (const c of [...clusters, ...cloudStores].filter((x) => x.target === target)) {
+            const store = storesOf(c).find((o) => o.spec.provider[provider]);
+            if (store) return { c, store: clone(store) };
+        }
+        throw new Error(`no ${provider} SecretStore planned on ${target}`);
+    };
+    const expectDenied = (c: Cluster, object: any, message: RegExp) => {
+        const v = verdict(c, object);
+        expect(v.denied.length, JSON.stringify(object.spec).slice(0, 300)).toBeGreaterThan(0);
+        expect(v.denied.every((d) => d.startsWith(`${POLICY}: `)), v.denied.join("\n")).toBe(true);
+        expect(v.denied.join("\n")).toMatch(message);
+    };
+
+    it("every SecretStore the stacks plan (aws, azurekv, gcpsm, kubernetes) is matched and admitted, on create and update", () => {
+        const seen = new Set<string>();
+        for (const c of [...clusters, ...cloudStores]) {
+            for (const store of storesOf(c)) {
+                for (const op of ["CREATE", "UPDATE"] as const) {
+                    const v = verdict(c, store, op);
+                    expect(v.matched, `${c.stack} ${store.metadata.namespace}/${store.metadata.name}`).toContain(POLICY);
+                    expect(v.denied, `${c.stack} ${store.metadata.namespace}/${store.metadata.name}`).toEqual([]);
+                }
+                for (const p of Object.keys(store.spec.provider)) seen.add(p);
+            }
+        }
+        expect([...seen].sort()).toEqual(["aws", "azurekv", "gcpsm", "kubernetes"]);
+        // Kafka credential stores on every managed cluster where Strimzi runs, admitted through the listed Kafka namespace.
+        for (const target of ["aws", "azure", "gcp"]) {
+            const c = cloudStores.find((x) => x.stack === "dev-strimzi" && x.target === target)!;
+            expect(storesOf(c).filter((o) => o.spec.provider.kubernetes?.remoteNamespace === "kafka").length, target).toBeGreaterThan(0);
+            expect(Object.keys(paramsOf(c, "secret-source-namespaces")!.data!), target).toEqual(["kafka"]);
+        }
+        // The planned AWS reader role sits under its namespace's path.
+        const { store } = storeOn("aws", "aws");
+        expect(store.spec.provider.aws.role).toMatch(new RegExp(`:role/platform-secrets/plt-dev/${store.metadata.namespace}/[^/]+$`));
+    });
+
+    it("aws: another namespace's reader role, a role outside the readers' path, auth credentials, additionalRoles", () => {
+        const { c, store } = storeOn("aws", "aws");
+        const ns = store.metadata.namespace;
+        const aws = (patch: Record<string, unknown>) => ({ ...clone(store), spec: { provider: { aws: { ...store.spec.provider.aws, ...patch } } } });
+        const role: string = store.spec.provider.aws.role;
+        // The same store in another namespace (a team naming orders-api's reader) is denied.
+        expectDenied(c, { ...clone(store), metadata: { ...store.metadata, namespace: "shop" } }, /SecretStore shop\/.*role under \/platform-secrets\/<prefix>\/shop\//);
+        expectDenied(c, aws({ role: role.replace(`/${ns}/`, "/shop/") }), new RegExp(`role under /platform-secrets/<prefix>/${ns}/`));
+        expectDenied(c, aws({ role: role.replace(`/${ns}/`, `/${ns}/nested/`) }), /role under/);
+        expectDenied(c, aws({ role: role.replace(`/${ns}/`, `/${ns}x/`) }), /role under/);
+        expectDenied(c, aws({ role: "arn:aws:iam::123456789012:role/admin" }), /\(role arn:aws:iam::123456789012:role\/admin\)/);
+        expectDenied(c, aws({ role: undefined }), /\(no role\)/);
+        expectDenied(c, aws({ auth: { secretRef: { accessKeyIDSecretRef: { name: "aws", key: "id" }, secretAccessKeySecretRef: { name: "aws", key: "secret" } } } }), /no auth.secretRef/);
+        expectDenied(c, aws({ auth: { jwt: { serviceAccountRef: { name: "orders-api" } } } }), /auth.jwt/);
+        expectDenied(c, aws({ additionalRoles: ["arn:aws:iam::123456789012:role/platform-secrets/plt-dev/shop/reader"] }), /additionalRoles/);
+        // An empty auth (the Go type's zero value) is still the controller's Pod Identity.
+        expect(verdict(c, aws({ auth: {} })).denied).toEqual([]);
+        expect(verdict(c, aws({ role: role.replace(/^arn:aws:/, "arn:aws-us-gov:") })).denied).toEqual([]);
+    });
+
+    it("azurekv: ManagedIdentity, ServicePrincipal, authSecretRef, no or another namespace's serviceAccountRef", () => {
+        const { c, store } = storeOn("azure", "azurekv");
+        const kv = (patch: Record<string, unknown>) => ({ ...clone(store), spec: { provider: { azurekv: { ...store.spec.provider.azurekv, ...patch } } } });
+        expectDenied(c, kv({ authType: "ManagedIdentity", serviceAccountRef: undefined }), /ManagedIdentity is the node's identity/);
+        expectDenied(c, kv({ authType: "ManagedIdentity" }), /authType WorkloadIdentity/);
+        expectDenied(c, kv({ authType: undefined, serviceAccountRef: undefined, authSecretRef: { clientId: { name: "sp", key: "id" }, clientSecret: { name: "sp", key: "secret" } } }), /authType WorkloadIdentity/);
+        expectDenied(c, kv({ authSecretRef: { clientId: { name: "sp", key: "id" } } }), /no authSecretRef/);
+        expectDenied(c, kv({ serviceAccountRef: undefined }), /serviceAccountRef in this namespace/);
+        expectDenied(c, kv({ serviceAccountRef: { name: "orders-api-secrets-reader", namespace: "shop" } }), /serviceAccountRef in this namespace/);
+    });
+
+    it("gcpsm: no auth (the controller's identity), a secretRef key, workload identity federation", () => {
+        const { c, store } = storeOn("gcp", "gcpsm");
+        const sm = (auth: unknown) => ({ ...clone(store), spec: { provider: { gcpsm: { ...store.spec.provider.gcpsm, auth } } } });
+        expectDenied(c, sm(undefined), /no auth is the controller's own identity/);
+        expectDenied(c, sm({}), /auth.workloadIdentity/);
+        expectDenied(c, sm({ secretRef: { secretAccessKeySecretRef: { name: "gcp", key: "key.json" } } }), /secretRef is a static key/);
+        expectDenied(c, sm({ ...store.spec.provider.gcpsm.auth, secretRef: { secretAccessKeySecretRef: { name: "gcp", key: "key.json" } } }), /auth.workloadIdentity/);
+        expectDenied(c, sm({ workloadIdentityFederation: { audience: "x", serviceAccountRef: { name: "a" } } }), /auth.workloadIdentity/);
+        const other = clone(store.spec.provider.gcpsm.auth);
+        other.workloadIdentity.serviceAccountRef.namespace = "shop";
+        expectDenied(c, sm(other), /serviceAccountRef in this namespace/);
+    });
+
+    it("kubernetes: token, cert or authRef auth, another remoteNamespace, no remoteNamespace", () => {
+        const { c, store } = storeOn("kubernetes", "kubernetes");
+        const k = (patch: Record<string, unknown>) => ({ ...clone(store), spec: { provider: { kubernetes: { ...store.spec.provider.kubernetes, ...patch } } } });
+        // Both sources the platform's stores read are listed: the secret source namespace and the Kafka namespace.
+        expect(Object.keys(paramsOf(c, "secret-source-namespaces")!.data!).sort()).toEqual(["kafka", "platform-secrets"]);
+        expectDenied(c, k({ auth: { token: { bearerToken: { name: "t", key: "token" } } } }), /must use auth.serviceAccount/);
+        expectDenied(c, k({ auth: { serviceAccount: { name: "x" }, cert: { clientCert: { name: "c", key: "crt" }, clientKey: { name: "c", key: "key" } } } }), /must use auth.serviceAccount/);
+        expectDenied(c, k({ auth: undefined, authRef: { name: "kubeconfig", key: "config" } }), /must use auth.serviceAccount/);
+        expectDenied(c, k({ auth: { serviceAccount: { name: "x", namespace: "kafka" } } }), /must use auth.serviceAccount/);
+        expectDenied(c, k({ remoteNamespace: "shop" }), /\(remoteNamespace shop\)/);
+        expectDenied(c, k({ remoteNamespace: "kube-system" }), /\(remoteNamespace kube-system\)/);
+        // Unset, ESO reads "default".
+        expectDenied(c, k({ remoteNamespace: undefined }), /\(no remoteNamespace\)/);
+        // On a managed cluster without Strimzi (dev's gcp runs Google Managed Kafka) no remote namespace is listed.
+        const gke = storeOn("gcp", "gcpsm").c;
+        expectDenied(gke, { ...k({}), metadata: { ...store.metadata } }, /remoteNamespace/);
+    });
+
+    it("any other provider, two providers, and every ClusterSecretStore are denied; an existing one may still be updated (ratcheting)", () => {
+        const { c, store } = storeOn("kubernetes", "kubernetes");
+        const vault = { ...clone(store), spec: { provider: { vault: { server: "https://vault.example.com", auth: { tokenSecretRef: { name: "vault", key: "token" } } } } } };
+        expectDenied(c, vault, /its provider is not one of aws, azurekv, gcpsm, kubernetes/);
+        const aws = storeOn("aws", "aws");
+        expectDenied(aws.c, { ...aws.store, spec: { provider: { ...aws.store.spec.provider, kubernetes: store.spec.provider.kubernetes } } }, /its provider is not one of/);
+        const cluster = { ...clone(store), kind: "ClusterSecretStore", metadata: { name: "everything" } };
+        expectDenied(c, cluster, /ClusterSecretStore everything: a cluster-wide store serves every namespace/);
+        // Cluster-scoped: the namespace selector does not skip it, on any cluster.
+        expectDenied(aws.c, { ...clone(aws.store), kind: "ClusterSecretStore", metadata: { name: "aws-all" } }, /ClusterSecretStore aws-all/);
+        expect(verdict(c, vault, "UPDATE", vault).denied).toEqual([]);
+        expectDenied(c, vault, /provider/);
+        expect(verdict(c, vault, "UPDATE", store).denied.join("\n")).toMatch(/its provider is not one of/);
+        // kube-system is never matched (the bindings' namespace selector).
+        expect(verdict(c, { ...vault, metadata: { ...vault.metadata, namespace: "kube-system" } }).matched).toEqual([]);
+    });
+});
+
 describe("admission on clusters the platform does not own: skipped namespaces, ratcheting, deletion, enforcement", () => {
     const local = () => clusterOf("local", "kubernetes");
     const daemonSet = (namespace: string, spec: any = {}) => ({
@@ -494,6 +636,7 @@ describe("admission wiring", () => {
             expect(Object.keys(data("system-namespaces")).sort(), `${c.stack} ${target}`).toEqual(expected.map((e) => e.namespace).sort());
             expect(data("edge-exceptions")).toEqual(Object.fromEntries(configuredEdgeExceptions(config).map((e) => [e.name, e.reason])));
             expect(data("ingress-namespaces")).toEqual(Object.fromEntries(DEFAULT_INGRESS_NAMESPACES.map((e) => [e.namespace, e.reason])));
+            expect(data("secret-source-namespaces"), `${c.stack} ${target}`).toEqual(Object.fromEntries(configuredSecretSourceNamespaces(config, target as any).map((e) => [e.namespace, e.reason])));
         }
         // SpinKube's privileged namespace is exempt only where SpinKube runs.
         expect(Object.keys(clusterOf("local", "kubernetes").params.find((p: any) => p.metadata.labels?.[ADMISSION_PARAMS_LABEL] === "system-namespaces")!.data!)).toContain("runtime-class-manager");

@@ -89,9 +89,10 @@ describe("AwsSecretsManagerServiceSecrets (EKS Pod Identity)", () => {
         );
     });
 
-    it("a reader role under the controller's path, trusted by the controller's role only, reading exactly the secrets' ARNs", () => {
+    it("a reader role under the controller's path and the service's namespace, trusted by the controller's role only, reading exactly the secrets' ARNs", () => {
         const role = one(resources, "aws:iam/role:Role").rawInputs as any;
-        expect(role.path).toBe("/platform-secrets/plt-dev/");
+        // The namespace is the boundary: a SecretStore may name only roles under its namespace's path (admission).
+        expect(role.path).toBe("/platform-secrets/plt-dev/wasm/");
         expect(JSON.parse(role.assumeRolePolicy).Statement).toEqual([
             { Sid: "EsoControllerOnly", Effect: "Allow", Principal: { AWS: CONTROLLER_ROLE }, Action: ["sts:AssumeRole", "sts:TagSession"] },
         ]);
@@ -112,7 +113,7 @@ describe("AwsSecretsManagerServiceSecrets (EKS Pod Identity)", () => {
         expect(store.spec.provider.aws).toMatchObject({ service: "SecretsManager", region: "eu-north-1" });
         expect(store.spec.provider.aws.auth).toBeUndefined();
         // The reader role's ARN, under the path the controller may assume roles under.
-        expect(store.spec.provider.aws.role).toMatch(/^arn:aws:iam::123456789012:role\/platform-secrets\/plt-dev\/s-reader/);
+        expect(store.spec.provider.aws.role).toMatch(/^arn:aws:iam::123456789012:role\/platform-secrets\/plt-dev\/wasm\/s-reader/);
         expectExternalSecret(resources);
         expectValidEsoObjects(resources);
     });
@@ -301,7 +302,10 @@ describe("stacks: services with secrets on the clusters", () => {
         }
         // The AWS reader role trusts the cluster's ESO controller role, under the path that role may assume.
         const role = clusters.resources.find((r) => r.type === "aws:iam/role:Role" && r.name.endsWith("-orders-api-secrets-reader"))!;
-        expect((role.rawInputs as any).path).toBe("/platform-secrets/plt-dev/");
+        // Under the service's namespace: the admission policy lets only that namespace's stores name it.
+        const awsStore = clusters.resources.find((r) => r.type === STORE && (r.inputs as any).spec.provider.aws)!.inputs as any;
+        expect((role.rawInputs as any).path).toBe(`/platform-secrets/plt-dev/${awsStore.metadata.namespace}/`);
+        expect(awsStore.metadata.namespace).toBe("serverless");
         const controller = clusters.resources.find((r) => r.type === "aws:iam/role:Role" && r.name.endsWith("-eso-controller"))!;
         expect(JSON.parse((role.rawInputs as any).assumeRolePolicy).Statement[0].Principal.AWS).toMatch(/eso-controller/);
         expect(controller).toBeDefined();

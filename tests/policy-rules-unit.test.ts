@@ -36,6 +36,7 @@ import {
     type RuleContext,
     type RuleDef,
 } from "../policies/zero-trust/rules";
+import { namespaceReaderRolePath, secretReaderRolePath, secretStoreBody } from "../components/secrets";
 import { cases, variants } from "./policy-cases";
 
 const RULES: RuleDef[] = [...identityRules, ...networkRules, ...encryptionRules, ...isolationRules, ...kubernetesRules, ...secretsRules];
@@ -310,6 +311,17 @@ describe("the catalogue and its audit name every policy (docs/zero-trust-rules.m
     });
 });
 
+describe("SEC-02 and the platform's own AWS store", () => {
+    it("the store AwsSecretsManagerServiceSecrets builds (its role under namespaceReaderRolePath) passes in its namespace and fails in another", () => {
+        const SS = "kubernetes:external-secrets.io/v1:SecretStore";
+        const role = `arn:aws:iam::123456789012:role${namespaceReaderRolePath(secretReaderRolePath("plt-dev"), "serverless")}plt-dev-aws-orders-api-secrets-reader-1a2b3c4`;
+        const body = (namespace: string) =>
+            secretStoreBody({ namespace, serviceName: "orders-api", secrets: { DB_PASSWORD: "orders-db-password" } }, { aws: { service: "SecretsManager", region: "eu-north-1", role } });
+        expect(judge("sec-02-secret-store-workload-identity", SS, body("serverless"))).toEqual([]);
+        expect(judge("sec-02-secret-store-workload-identity", SS, body("shop")).join("\n")).toContain('is not a reader role of namespace "shop"');
+    });
+});
+
 describe("SEC-03: which variable names are a secret's", () => {
     const secrets = ["DB_PASSWORD", "db_password", "dbPassword", "db-password", "MYSQL_PASSWD", "SSH_PASSPHRASE", "GITHUB_TOKEN", "apiToken", "CLIENT_SECRET", "JWT_SECRET", "STRIPE_API_KEY", "APIKEY", "apiKey", "TLS_PRIVATE_KEY", "AWS_SECRET_ACCESS_KEY", "MINIO_ACCESS_KEY", "GOOGLE_CREDENTIALS", "DB_CREDENTIAL", "SESSION_SIGNING_KEY", "ENCRYPTION_KEY", "LICENSE_KEY", "APP_SECRETS", "AWS_SESSION_TOKEN"];
     const notSecrets = [
@@ -318,8 +330,22 @@ describe("SEC-03: which variable names are a secret's", () => {
         // The AWS Parameters and Secrets Lambda Extension's settings (the documented way a Lambda reads a secret by ARN).
         "PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED", "PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE", "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", "PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL",
         "PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS", "SECRETS_MANAGER_TIMEOUT_MILLIS", "SECRETS_MANAGER_TTL", "SSM_PARAMETER_STORE_TTL",
+        // Switches and policies about a secret (the words say so), and keys meant to be public.
+        "ENABLE_TOKEN_AUTH", "enableTokenAuth", "DISABLE_PASSWORD_LOGIN", "REQUIRE_API_KEY", "ALLOW_TOKEN_REFRESH", "ALLOWED_TOKEN_ISSUERS", "SKIP_TOKEN_VALIDATION",
+        "STRIPE_PUBLISHABLE_KEY", "NEXT_PUBLIC_API_KEY",
     ];
+    // Prefixes only count as the first word: a secret named after a switch is still a secret.
+    secrets.push("TOKEN_ENABLE_SECRET", "SMTP_ALLOW_PASSWORD", "USE_TOKEN");
     for (const n of secrets) it(`${JSON.stringify(n)} is a secret's name`, () => expect(isSecretName(n)).toBe(true));
+    it("booleans are switches and numbers settings of a secret, unless the name ends in the secret itself; other literals stay findings", () => {
+        const LAMBDA = "aws:lambda/function:Function";
+        const literal = (variables: Record<string, unknown>) => judge("sec-03-no-literal-secret-env", LAMBDA, { environment: { variables } }).map((m) => m.match(/"([^"]+)" has a literal value/)?.[1]);
+        expect(literal({ TOKEN_AUTH: "true", API_TOKEN_CHECK: "False", SECRET_ROTATION_ON: "yes", PASSWORD_HASH_ROUNDS: "12", TOKEN_RETRIES: 3, SESSION_TOKEN_REFRESH_BEFORE: "30.5", SECRET_BOOL: true })).toEqual([]);
+        // Numeric and other literals where the name is the secret: still findings.
+        expect(literal({ DB_PASSWORD: "123456", DEVICE_PIN_KEY: 4321, API_TOKEN: "tok", CLIENT_SECRET: "12ab", DB_PASSWORD_HASH_ROUNDS_SECRET: "12" }).sort()).toEqual(["API_TOKEN", "CLIENT_SECRET", "DB_PASSWORD", "DB_PASSWORD_HASH_ROUNDS_SECRET", "DEVICE_PIN_KEY"]);
+        // A word that is no boolean is a value: "truee", "enabled-by-default".
+        expect(literal({ API_TOKEN: "truee", DB_PASSWORD: "on-call" })).toEqual(["API_TOKEN", "DB_PASSWORD"]);
+    });
     for (const n of notSecrets) it(`${JSON.stringify(n)} is not`, () => expect(isSecretName(n)).toBe(false));
 });
 

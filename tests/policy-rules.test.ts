@@ -189,6 +189,16 @@ describe("secrets and node identities over the protocol (SEC-02, SEC-03, ID-05, 
         expect(bad.map((d) => d.message.match(/"([^"]+)" has a literal value/)?.[1]).sort()).toEqual(["SESSION_SIGNING_KEY", "clientSecret", "db-password"]);
     });
 
+    it("sec-03: switches (ENABLE_/DISABLE_/REQUIRE_/ALLOW_), publishable keys, booleans and numeric settings pass; the secrets beside them do not", async () => {
+        const LAMBDA = "aws:lambda/function:Function";
+        const vars = { ENABLE_TOKEN_AUTH: "true", DISABLE_PASSWORD_LOGIN: "false", REQUIRE_API_KEY: "yes", ALLOW_TOKEN_REFRESH: "1", STRIPE_PUBLISHABLE_KEY: "pk_live_51Hx", PASSWORD_HASH_ROUNDS: "12", TOKEN_AUTH: "true" };
+        expect(await violations("sec-03-no-literal-secret-env", LAMBDA, { environment: { variables: vars } })).toEqual([]);
+        const bad = await violations("sec-03-no-literal-secret-env", LAMBDA, { environment: { variables: { ...vars, STRIPE_SECRET_KEY: "sk_live_51Hx", DB_PASSWORD: "123456" } } });
+        expect(bad.map((d) => d.message.match(/"([^"]+)" has a literal value/)?.[1]).sort()).toEqual(["DB_PASSWORD", "STRIPE_SECRET_KEY"]);
+        const knative = await violations("sec-03-no-literal-secret-env", "kubernetes:apps/v1:Deployment", k8sEnv([{ name: "ENABLE_TOKEN_AUTH", value: "true" }, { name: "PASSWORD_HASH_ROUNDS", value: "12" }, { name: "API_TOKEN", value: "t0k" }]));
+        expect(knative.map((d) => d.message)).toEqual([expect.stringContaining('env[2] "API_TOKEN" has a literal value')]);
+    });
+
     it("sec-03: a Container Apps secret with a value (not a Key Vault reference) is reported", async () => {
         const app = { configuration: { secrets: [{ name: "db", value: "hunter2" }, { name: "kv", keyVaultUrl: "https://kv.vault.azure.net/secrets/kv", identity: "/id" }] } };
         const d = await violations("sec-03-no-literal-secret-env", "azure-native:app:ContainerApp", app);
@@ -215,11 +225,39 @@ describe("secrets and node identities over the protocol (SEC-02, SEC-03, ID-05, 
         const wi = (authSecretRef: Record<string, unknown>) => ({ spec: { provider: { azurekv: { authType: "WorkloadIdentity", vaultUrl: "https://kv.vault.azure.net", serviceAccountRef: { name: "eso" }, authSecretRef } } } });
         expect(await violations("sec-02-secret-store-workload-identity", SS, wi({ clientId: { name: "ids", key: "client-id" }, tenantId: { name: "ids", key: "tenant-id" } }))).toEqual([]);
         expect((await violations("sec-02-secret-store-workload-identity", SS, wi({ clientSecret: { name: "sp", key: "secret" } })))[0]?.message).toContain("authSecretRef.clientSecret");
-        expect(await violations("sec-02-secret-store-workload-identity", SS, { spec: { provider: { azurekv: { authType: "ManagedIdentity", vaultUrl: "https://kv.vault.azure.net" } } } })).toEqual([]);
+        // ManagedIdentity is IMDS: on AKS the node's kubelet identity, shared by every pod on the node.
+        expect((await violations("sec-02-secret-store-workload-identity", SS, { spec: { provider: { azurekv: { authType: "ManagedIdentity", vaultUrl: "https://kv.vault.azure.net" } } } })).map((d) => d.message)).toEqual([
+            expect.stringContaining('spec.provider.azurekv.authType is "ManagedIdentity": the identity IMDS gives every pod on the node'),
+        ]);
         const k8sStore = (extra: Record<string, unknown>) => ({ spec: { provider: { kubernetes: { remoteNamespace: "shop", ...extra } } } });
         expect((await violations("sec-02-secret-store-workload-identity", SS, k8sStore({ auth: { cert: { clientCert: { name: "c", key: "crt" }, clientKey: { name: "c", key: "key" } } } })))[0]?.message).toContain("auth.cert");
         expect((await violations("sec-02-secret-store-workload-identity", SS, k8sStore({ authRef: { name: "kubeconfig", key: "config" } })))[0]?.message).toContain("authRef");
         expect((await violations("sec-02-secret-store-workload-identity", SS, { spec: { provider: { gcpsm: { projectID: "p", auth: { workloadIdentityFederation: { audience: "a", awsSecurityCredentials: { region: "r", awsCredentialsSecretRef: { name: "aws" } } } } } } } }))[0]?.message).toContain("awsSecurityCredentials");
+    });
+
+    it("sec-02: an aws store names a reader role under its own namespace's path (known strings only); gcpsm without auth reads as the controller", async () => {
+        const SS = "kubernetes:external-secrets.io/v1:SecretStore";
+        const role = (ns: unknown, r: unknown) => ({ metadata: { name: "web-secrets", namespace: ns }, spec: { provider: { aws: { service: "SecretsManager", region: "eu-north-1", role: r } } } });
+        const reader = (ns: string) => `arn:aws:iam::123456789012:role/platform-secrets/plt-dev/${ns}/plt-dev-aws-web-secrets-reader-1a2b3c4`;
+        expect(await violations("sec-02-secret-store-workload-identity", SS, role("shop", reader("shop")))).toEqual([]);
+        expect(await violations("sec-02-secret-store-workload-identity", SS, role("shop", reader("shop").replace("arn:aws:", "arn:aws-us-gov:")))).toEqual([]);
+        const other = await violations("sec-02-secret-store-workload-identity", SS, role("shop", reader("payments")));
+        expect(other.map((d) => d.message)).toEqual([expect.stringContaining('is not a reader role of namespace "shop"')]);
+        expect(other[0].enforcementLevel).toBe("mandatory");
+        // A nested path, or a namespace that only starts with the store's: not that namespace's reader.
+        expect(await violations("sec-02-secret-store-workload-identity", SS, role("shop", reader("shop/nested")))).toHaveLength(1);
+        expect(await violations("sec-02-secret-store-workload-identity", SS, role("shop", reader("shopx")))).toHaveLength(1);
+        // An ARN the preview cannot know yet (the reader role is created in the same update) is not judged.
+        expect(await violations("sec-02-secret-store-workload-identity", SS, role("shop", UNKNOWN))).toEqual([]);
+        // With the namespace unknown, any namespace's reader role passes; an arbitrary role does not.
+        expect(await violations("sec-02-secret-store-workload-identity", SS, role(UNKNOWN, reader("payments")))).toEqual([]);
+        expect(await violations("sec-02-secret-store-workload-identity", SS, role(UNKNOWN, "arn:aws:iam::123456789012:role/admin"))).toHaveLength(1);
+        // auth.jwt is the namespace's own service account (IRSA): the role is assumed with its token, not the controller's.
+        expect(await violations("sec-02-secret-store-workload-identity", SS, { metadata: { namespace: "shop" }, spec: { provider: { aws: { service: "SecretsManager", region: "eu-north-1", role: "arn:aws:iam::123456789012:role/shop-reader", auth: { jwt: { serviceAccountRef: { name: "web" } } } } } } })).toEqual([]);
+        const gcpsm = (auth: unknown) => ({ metadata: { namespace: "shop" }, spec: { provider: { gcpsm: { projectID: "p", ...(auth === undefined ? {} : { auth }) } } } });
+        expect((await violations("sec-02-secret-store-workload-identity", SS, gcpsm(undefined))).map((d) => d.message)).toEqual([expect.stringContaining("spec.provider.gcpsm.auth names no identity")]);
+        expect(await violations("sec-02-secret-store-workload-identity", SS, gcpsm(UNKNOWN))).toEqual([]);
+        expect(await violations("sec-02-secret-store-workload-identity", SS, gcpsm({ workloadIdentity: { serviceAccountRef: { name: "web-secrets-reader" } } }))).toEqual([]);
     });
 
     it("id-13: an AKS cluster on a service principal fails even when its client id is another resource's output; a managed identity passes", async () => {

@@ -52,6 +52,12 @@ export interface ClusterAdmissionPoliciesArgs {
      * identity on named ports. Default: istio-ingress (the platform's gateway).
      */
     ingressNamespaces?: AdmissionNamespaceException[];
+    /**
+     * Namespaces a kubernetes-provider SecretStore may read (`remoteNamespace`), each with its reason: the
+     * kubernetes target's secret source namespace, the Strimzi Kafka namespace (clients' credentials).
+     * Default none: every kubernetes-provider store is denied.
+     */
+    secretSourceNamespaces?: AdmissionNamespaceException[];
     /** Namespace of the parameter ConfigMaps. Default "platform-admission". */
     paramsNamespace?: string;
     /**
@@ -172,6 +178,7 @@ export function admissionArgsProblems(name: string, args: ClusterAdmissionPolici
     const ns = (l?: AdmissionNamespaceException[]) => (l ?? []).map((e) => ({ key: e.namespace, reason: e.reason }));
     named("exemptNamespaces", ns(args.exemptNamespaces), (k) => DNS_LABEL.test(k), "a namespace name (DNS-1123 label)");
     named("ingressNamespaces", ns(args.ingressNamespaces), (k) => DNS_LABEL.test(k), "a namespace name (DNS-1123 label)");
+    named("secretSourceNamespaces", ns(args.secretSourceNamespaces), (k) => DNS_LABEL.test(k), "a namespace name (DNS-1123 label)");
     named("edgeExceptions", (args.edgeExceptions ?? []).map((e) => ({ key: e.name, reason: e.reason })), (k) => CONFIG_MAP_KEY.test(k), "letters, digits, '-', '_' and '.' (a ConfigMap key)");
     if (args.enforcement !== undefined && !(ADMISSION_ENFORCEMENTS as readonly string[]).includes(args.enforcement)) at("enforcement", args.enforcement, ADMISSION_ENFORCEMENTS.map((e) => `"${e}"`).join(", "));
     if (args.paramsNamespace !== undefined && !DNS_LABEL.test(args.paramsNamespace)) at("paramsNamespace", args.paramsNamespace, "a namespace name (DNS-1123 label)");
@@ -201,6 +208,7 @@ export class ClusterAdmissionPolicies extends pulumi.ComponentResource {
             [AdmissionParams.SystemNamespaces]: toData(system.map((e) => ({ key: e.namespace, reason: e.reason }))),
             [AdmissionParams.EdgeExceptions]: toData((args.edgeExceptions ?? []).map((e) => ({ key: e.name, reason: e.reason }))),
             [AdmissionParams.IngressNamespaces]: toData((args.ingressNamespaces ?? DEFAULT_INGRESS_NAMESPACES).map((e) => ({ key: e.namespace, reason: e.reason }))),
+            [AdmissionParams.SecretSourceNamespaces]: toData((args.secretSourceNamespaces ?? []).map((e) => ({ key: e.namespace, reason: e.reason }))),
         };
 
         // Holds only ConfigMaps: no pods, so it is enrolled and denies all traffic; whoever may edit it may add exceptions.

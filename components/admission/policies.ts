@@ -34,6 +34,7 @@ export enum AdmissionParams {
     SystemNamespaces = "system-namespaces",
     EdgeExceptions = "edge-exceptions",
     IngressNamespaces = "ingress-namespaces",
+    SecretSourceNamespaces = "secret-source-namespaces",
 }
 
 export interface AdmissionPolicyDefinition {
@@ -320,6 +321,85 @@ function networkPolicyNotAllowAll(egressException: string, egressReason: string,
     };
 }
 
+/** The SecretStore providers the platform's stores use; any other is denied. */
+export const SECRET_STORE_PROVIDERS = ["aws", "azurekv", "gcpsm", "kubernetes"];
+
+/**
+ * The IAM role ARN an AWS SecretStore in a namespace may name: a reader role under
+ * `/platform-secrets/<prefix>/<namespace>/` (namespaceReaderRolePath), as a CEL string expression over the
+ * request's namespace (a DNS-1123 label, so it holds no regular-expression metacharacter).
+ */
+export const awsReaderRoleArnPattern = (namespaceExpression: string) =>
+    `'^arn:aws[a-z-]*:iam::[0-9]{12}:role/platform-secrets/[a-z0-9-]+/' + ${namespaceExpression} + '/[^/]+$'`;
+
+/** A serviceAccountRef of a namespaced store names an account of the store's own namespace. */
+const ownAccount = (ref: string) => `(!has(${ref}.namespace) || ${ref}.namespace == request.namespace)`;
+
+/**
+ * SecretStores authenticate by workload identity only, each naming only its own namespace's reader.
+ * Field names: external-secrets v2.9.0 apis/externalsecrets/v1/secretstore_{aws,azurekv,gcpsm,kubernetes}_types.go.
+ * ESO uses a store only when exactly one provider is set (apis/externalsecrets/v1/provider_schema.go
+ * getProviderName: "secret stores must only have exactly one backend specified"), so requiring one of
+ * the four to be the only one of them present leaves any other provider unusable or denied.
+ */
+const secretStoreWorkloadIdentity: AdmissionPolicyDefinition = {
+    name: "platform-secret-store-workload-identity",
+    packRules: ["SEC-02"],
+    description:
+        "SecretStores use the platform's workload-identity forms only, each reaching only its own namespace's reader: aws without `auth` credentials or `additionalRoles`, `role` a reader role under /platform-secrets/<prefix>/<the store's namespace>/; azurekv `authType: WorkloadIdentity` with a `serviceAccountRef` and no `authSecretRef`; gcpsm `auth.workloadIdentity` only; kubernetes `auth.serviceAccount` only, `remoteNamespace` one the parameters list. Any other provider, and every ClusterSecretStore (the platform installs none), is denied.",
+    resourceRules: [{ apiGroups: ["external-secrets.io"], apiVersions: ["*"], resources: ["secretstores", "clustersecretstores"], operations: WRITE }],
+    params: AdmissionParams.SecretSourceNamespaces,
+    variables: [{ name: "provider", expression: "object.spec.provider" }],
+    validations: [
+        {
+            expression: "object.kind != 'ClusterSecretStore'",
+            message: "no ClusterSecretStore: every store is namespaced and reads only its namespace's secrets",
+            messageExpression:
+                "'ClusterSecretStore ' + object.metadata.name + ': a cluster-wide store serves every namespace; use a SecretStore in the namespace that needs the secrets'",
+        },
+        {
+            expression: `size([${SECRET_STORE_PROVIDERS.map((p) => `has(variables.provider.${p})`).join(", ")}].filter(x, x)) == 1`,
+            message: `a SecretStore uses exactly one of the providers ${SECRET_STORE_PROVIDERS.join(", ")}`,
+            messageExpression: `'SecretStore ' + request.namespace + '/' + object.metadata.name + ': its provider is not one of ${SECRET_STORE_PROVIDERS.join(", ")}; the platform reads secrets through the cloud\\'s store by workload identity, or from the platform\\'s source namespaces'`,
+        },
+        {
+            expression: `!has(variables.provider.aws) || ((!has(variables.provider.aws.auth) || (!has(variables.provider.aws.auth.secretRef) && !has(variables.provider.aws.auth.jwt))) && (!has(variables.provider.aws.additionalRoles) || size(variables.provider.aws.additionalRoles) == 0) && has(variables.provider.aws.role) && variables.provider.aws.role.matches(${awsReaderRoleArnPattern("request.namespace")}))`,
+            message: "an aws SecretStore has no auth credentials and no additionalRoles, and names a reader role under /platform-secrets/<prefix>/<its namespace>/",
+            messageExpression:
+                "'SecretStore ' + request.namespace + '/' + object.metadata.name + ': the aws provider must use the controller\\'s Pod Identity (no auth.secretRef, auth.jwt or additionalRoles) and a role under /platform-secrets/<prefix>/' + request.namespace + '/, the reader roles of this namespace' + (has(variables.provider.aws.role) ? ' (role ' + variables.provider.aws.role + ')' : ' (no role)')",
+        },
+        {
+            expression:
+                "!has(variables.provider.azurekv) || (has(variables.provider.azurekv.authType) && variables.provider.azurekv.authType == 'WorkloadIdentity' && has(variables.provider.azurekv.serviceAccountRef) && " +
+                ownAccount("variables.provider.azurekv.serviceAccountRef") +
+                " && !has(variables.provider.azurekv.authSecretRef))",
+            message: "an azurekv SecretStore uses authType WorkloadIdentity with a serviceAccountRef of its namespace, and no authSecretRef",
+            messageExpression:
+                "'SecretStore ' + request.namespace + '/' + object.metadata.name + ': the azurekv provider must use authType WorkloadIdentity with a serviceAccountRef in this namespace and no authSecretRef (ManagedIdentity is the node\\'s identity, shared by every pod; ServicePrincipal is a static secret)'",
+        },
+        {
+            expression:
+                "!has(variables.provider.gcpsm) || (has(variables.provider.gcpsm.auth) && has(variables.provider.gcpsm.auth.workloadIdentity) && has(variables.provider.gcpsm.auth.workloadIdentity.serviceAccountRef) && " +
+                ownAccount("variables.provider.gcpsm.auth.workloadIdentity.serviceAccountRef") +
+                " && !has(variables.provider.gcpsm.auth.secretRef) && !has(variables.provider.gcpsm.auth.workloadIdentityFederation))",
+            message: "a gcpsm SecretStore uses auth.workloadIdentity with a serviceAccountRef of its namespace, nothing else",
+            messageExpression:
+                "'SecretStore ' + request.namespace + '/' + object.metadata.name + ': the gcpsm provider must use auth.workloadIdentity with a serviceAccountRef in this namespace (no auth is the controller\\'s own identity; secretRef is a static key)'",
+        },
+        {
+            expression:
+                "!has(variables.provider.kubernetes) || (has(variables.provider.kubernetes.auth) && has(variables.provider.kubernetes.auth.serviceAccount) && " +
+                ownAccount("variables.provider.kubernetes.auth.serviceAccount") +
+                " && !has(variables.provider.kubernetes.auth.token) && !has(variables.provider.kubernetes.auth.cert) && !has(variables.provider.kubernetes.authRef) && has(variables.provider.kubernetes.remoteNamespace) && " +
+                listed("variables.provider.kubernetes.remoteNamespace") +
+                ")",
+            message: "a kubernetes SecretStore authenticates as a service account of its namespace and reads a source namespace the parameters list",
+            messageExpression:
+                "'SecretStore ' + request.namespace + '/' + object.metadata.name + ': the kubernetes provider must use auth.serviceAccount (no token, cert or authRef) and a remoteNamespace listed in platform-admission/secret-source-namespaces' + (has(variables.provider.kubernetes.remoteNamespace) ? ' (remoteNamespace ' + variables.provider.kubernetes.remoteNamespace + ')' : ' (no remoteNamespace)')",
+        },
+    ],
+};
+
 export interface AdmissionMarks {
     edgeException: string;
     outsideMeshReason: string;
@@ -364,7 +444,6 @@ export interface AdmissionPolicyOptions {
 }
 
 /** Every platform admission policy, in a fixed order. */
-/** Every platform admission policy, in a fixed order. */
 export function admissionPolicyDefinitions(marks: AdmissionMarks, opts: AdmissionPolicyOptions = {}): AdmissionPolicyDefinition[] {
     const prefixes = opts.exemptNamespacePrefixes ?? [];
     return [
@@ -374,5 +453,6 @@ export function admissionPolicyDefinitions(marks: AdmissionMarks, opts: Admissio
         authorizationPolicySources,
         namespaceMeshEnrolment(marks.outsideMeshReason, prefixes),
         networkPolicyNotAllowAll(marks.egressException, marks.egressExceptionReason, prefixes),
+        secretStoreWorkloadIdentity,
     ].map(withRatchet);
 }

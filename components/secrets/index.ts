@@ -30,6 +30,7 @@ export {
     externalSecretBody,
     GcpSecretManagerServiceSecrets,
     KubernetesServiceSecrets,
+    namespaceReaderRolePath,
     SERVICE_SECRETS_REFRESH,
     secretReaderServiceAccount,
     secretStoreBody,

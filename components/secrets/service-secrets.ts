@@ -90,7 +90,11 @@ export interface AwsSecretsManagerServiceSecretsArgs extends ServiceSecretsArgs 
     region: string;
     /** The ESO controller's Pod Identity role: the only principal the reader role trusts. */
     controllerRoleArn: pulumi.Input<string>;
-    /** IAM path of the reader role, the one the controller may assume roles under (`secretReaderRolePath(prefix)`). */
+    /**
+     * IAM path the controller may assume roles under (`secretReaderRolePath(prefix)`). The reader role is
+     * created one level below, under `<readerRolePath><namespace>/`: the admission policy
+     * platform-secret-store-workload-identity lets a SecretStore name only roles under its own namespace's path.
+     */
     readerRolePath: string;
     /** Tags of the IAM role. */
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -303,9 +307,22 @@ export function readerTrustPolicy(controllerRoleArn: string): string {
 }
 
 /**
+ * The IAM path of a namespace's reader roles: `<readerRolePath><namespace>/`. Still under the controller's
+ * `role<readerRolePath>*` (IAM wildcards match within an ARN's colon-separated segments, so `*` spans "/":
+ * IAM User Guide, "IAM JSON policy elements: Resource", e.g. `user/accounting/*`), and the namespace is the boundary the admission
+ * policy enforces: a SecretStore may only name a role under its own namespace's path, since the store has
+ * no `auth` and ESO assumes whatever `role` it names with the controller's credentials (ESO v2.9.0
+ * docs/provider/aws-access.md), so without that check any namespace could name any service's reader.
+ */
+export function namespaceReaderRolePath(readerRolePath: string, namespace: string): string {
+    return `${readerRolePath}${namespace}/`;
+}
+
+/**
  * AWS Secrets Manager through EKS Pod Identity: the ESO controller (its Pod Identity role may only assume
  * roles under the reader path) assumes this service's reader role, which may GetSecretValue on exactly
- * the service's secrets. Type `platform:index:AwsSecretsManagerServiceSecrets`.
+ * the service's secrets. The role sits under `<readerRolePath><namespace>/` (namespaceReaderRolePath).
+ * Type `platform:index:AwsSecretsManagerServiceSecrets`.
  */
 export class AwsSecretsManagerServiceSecrets extends pulumi.ComponentResource implements ServiceSecretsOutputs {
     public readonly secretName: pulumi.Output<string>;
@@ -330,7 +347,7 @@ export class AwsSecretsManagerServiceSecrets extends pulumi.ComponentResource im
         const role = new aws.iam.Role(
             `${name}-reader`,
             {
-                path: args.readerRolePath,
+                path: namespaceReaderRolePath(args.readerRolePath, args.namespace),
                 description: `Reads the secrets of ${args.namespace}/${args.serviceName} for External Secrets`,
                 assumeRolePolicy: pulumi.output(args.controllerRoleArn).apply(readerTrustPolicy),
                 maxSessionDuration: 3600,

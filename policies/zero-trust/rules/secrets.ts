@@ -49,16 +49,42 @@ const present = (read: () => unknown) => {
     return v === UNKNOWN || (v !== undefined && v !== null);
 };
 
-/** What is static about one provider block of a store (spec.provider.<kind>); one message per finding. */
-function providerProblems(kind: string, cfg: any, where: string): string[] {
+/**
+ * The reader roles a store in `namespace` may assume: `/platform-secrets/<prefix>/<namespace>/<name>`
+ * (components/secrets namespaceReaderRolePath). With no `auth` ESO assumes whatever `role` names with the
+ * controller's credentials (ESO v2.9.0 docs/provider/aws-access.md), and the controller may assume every
+ * reader under `/platform-secrets/<prefix>/`, so the namespace in the path is the boundary. A store whose
+ * namespace is not known (a ClusterSecretStore, or unset) must still name a reader role of some namespace.
+ */
+export function awsReaderRoleArn(namespace: string | undefined): RegExp {
+    const ns = namespace && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace) ? namespace : "[a-z0-9-]+";
+    return new RegExp(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/platform-secrets/[a-z0-9-]+/${ns}/[^/]+$`);
+}
+
+/** What is static or shared about one provider block of a store (spec.provider.<kind>); one message per finding. */
+function providerProblems(kind: string, cfg: any, where: string, namespace?: string): string[] {
     const at = `${where}.${kind}`;
     switch (kind) {
         // AWSAuth: secretRef (access keys) or jwt (a service account token); neither means the SDK default chain:
         // EKS Pod Identity / IRSA of the controller (secretstore_aws_types.go). `role` is assumed from there.
-        case "aws":
-            return present(() => cfg?.auth?.secretRef)
-                ? [`${at}.auth.secretRef holds static AWS access keys; remove auth (the controller's EKS Pod Identity) or use auth.jwt.serviceAccountRef, optionally with role.`]
-                : [];
+        case "aws": {
+            const out: string[] = [];
+            const extra = readKnown(() => cfg?.additionalRoles);
+            if (Array.isArray(extra) && extra.length) out.push(`${at}.additionalRoles chains further roles the controller assumes; name the one reader role in role.`);
+            // An auth block the preview cannot know yet is not judged (neither is the role it would assume).
+            if (readKnown(() => cfg?.auth) === UNKNOWN) return out;
+            if (present(() => cfg?.auth?.secretRef))
+                out.push(`${at}.auth.secretRef holds static AWS access keys; remove auth (the controller's EKS Pod Identity) and name a reader role, or use auth.jwt.serviceAccountRef.`);
+            const jwt = present(() => cfg?.auth?.jwt);
+            const role = readKnown(() => cfg?.role);
+            if (!jwt && !present(() => cfg?.auth?.secretRef) && (role === undefined || role === null || role === ""))
+                out.push(`${at}.role is unset and there is no auth, so the store reads as the controller's own identity, shared by every store in the cluster; name the service's reader role (/platform-secrets/<prefix>/<namespace>/).`);
+            if (!jwt && typeof role === "string" && role !== "" && !awsReaderRoleArn(namespace).test(role))
+                out.push(
+                    `${at}.role ${fmt(role)} is not a reader role of ${namespace ? `namespace ${fmt(namespace)}` : "a namespace"}: the controller assumes it for whoever creates the store; allowed: arn:aws:iam::<account>:role/platform-secrets/<prefix>/${namespace ?? "<namespace>"}/<name>.`,
+                );
+            return out;
+        }
         // AzureKVProvider.authType defaults to ServicePrincipal (+kubebuilder:default=ServicePrincipal,
         // secretstore_azurekv_types.go): a client secret or certificate in authSecretRef.
         case "azurekv": {
@@ -66,6 +92,9 @@ function providerProblems(kind: string, cfg: any, where: string): string[] {
             const authType = readKnown(() => cfg?.authType);
             if (authType !== UNKNOWN && (authType === undefined || authType === "ServicePrincipal"))
                 out.push(`${at}.authType is ${fmt(authType)} (the default is ServicePrincipal: a client secret in authSecretRef); set it to "WorkloadIdentity" with serviceAccountRef.`);
+            // ManagedIdentity reads the token from IMDS: on AKS the node's kubelet identity, shared by every pod on it.
+            if (authType === "ManagedIdentity")
+                out.push(`${at}.authType is "ManagedIdentity": the identity IMDS gives every pod on the node (on AKS the kubelet identity), not the service's; set it to "WorkloadIdentity" with serviceAccountRef.`);
             // With WorkloadIdentity, authSecretRef may carry only clientId / tenantId (identifiers, not secrets).
             for (const k of ["clientSecret", "clientCertificate"])
                 if (present(() => cfg?.authSecretRef?.[k])) out.push(`${at}.authSecretRef.${k} is a static credential; use authType "WorkloadIdentity".`);
@@ -75,7 +104,12 @@ function providerProblems(kind: string, cfg: any, where: string): string[] {
         // the controller's own Workload Identity (secretstore_gcpsm_types.go).
         case "gcpsm": {
             const out: string[] = [];
-            if (present(() => cfg?.auth?.secretRef)) out.push(`${at}.auth.secretRef holds a service-account key; use auth.workloadIdentity (or no auth: the controller's Workload Identity).`);
+            if (readKnown(() => cfg?.auth) === UNKNOWN) return out;
+            if (present(() => cfg?.auth?.secretRef)) out.push(`${at}.auth.secretRef holds a service-account key; use auth.workloadIdentity with the service's reader account.`);
+            const auth = readKnown(() => cfg?.auth);
+            const federated = present(() => cfg?.auth?.workloadIdentity) || present(() => cfg?.auth?.workloadIdentityFederation);
+            if (auth !== UNKNOWN && !federated && !present(() => cfg?.auth?.secretRef))
+                out.push(`${at}.auth names no identity, so the store reads as the controller's own Workload Identity, shared by every store in the cluster; use auth.workloadIdentity with the service's reader account.`);
             if (present(() => cfg?.auth?.workloadIdentityFederation?.awsSecurityCredentials))
                 out.push(`${at}.auth.workloadIdentityFederation.awsSecurityCredentials holds static AWS keys; federate a service account token instead.`);
             return out;
@@ -99,14 +133,16 @@ const secretStoreIdentity: RuleDef = {
     name: "sec-02-secret-store-workload-identity",
     id: "SEC-02",
     description:
-        "External Secrets Operator SecretStores and ClusterSecretStores reach the cloud's secret store by workload identity (EKS Pod Identity, Entra Workload ID, GKE Workload Identity, a service account), never a static credential held in a Secret.",
+        "External Secrets Operator SecretStores and ClusterSecretStores reach the cloud's secret store by the service's own workload identity (EKS Pod Identity assuming a reader role under /platform-secrets/<prefix>/<the store's namespace>/, Entra Workload ID, GKE Workload Identity, a service account), never a static credential held in a Secret nor an identity every pod or store shares (Azure ManagedIdentity, the controller's own identity).",
     enforcementLevel: "mandatory",
     checks: on<any>(SECRET_STORE_TYPES, (store: any, ctx) => {
         const provider = readKnown(() => store?.spec?.provider);
         if (provider === UNKNOWN) return [];
         const kind = ctx.type.split(":").pop();
         if (!provider || typeof provider !== "object") return [`${kind} ${fmt(ctx.name)}: spec.provider is unset; name the cloud's secret store.`];
-        return Object.keys(provider).flatMap((k) => providerProblems(k, readKnown(() => provider[k]), "spec.provider")).map((m) => `${kind} ${fmt(ctx.name)}: ${m}`);
+        const ns = readKnown(() => store?.metadata?.namespace);
+        const namespace = kind === "SecretStore" && typeof ns === "string" && ns ? ns : undefined;
+        return Object.keys(provider).flatMap((k) => providerProblems(k, readKnown(() => provider[k]), "spec.provider", namespace)).map((m) => `${kind} ${fmt(ctx.name)}: ${m}`);
     }),
 };
 
@@ -136,6 +172,14 @@ const NOT_A_SECRET_LAST = new Set([
 /** `…_KEY` names that are not keys to anything: data keys and public keys. */
 const NOT_A_SECRET_KEY = new Set(["PARTITION", "SORT", "ROUTING", "CACHE", "PRIMARY", "HASH", "SHARD", "LOOKUP", "IDEMPOTENCY", "PUBLIC", "KMS", "FOREIGN", "MESSAGE", "EVENT", "GROUP"]);
 
+/**
+ * A first word that makes the name a switch or a policy about secrets, not a secret: ENABLE_TOKEN_AUTH,
+ * DISABLE_PASSWORD_LOGIN, REQUIRE_API_KEY, ALLOW_TOKEN_REFRESH (a secret is never named as an imperative).
+ */
+const NOT_A_SECRET_FIRST = new Set(["ENABLE", "ENABLED", "DISABLE", "DISABLED", "REQUIRE", "REQUIRED", "ALLOW", "ALLOWED", "SKIP"]);
+/** A word anywhere that says the value is meant to be public: Stripe's publishable key (pk_…), a public token. */
+const NOT_A_SECRET_ANYWHERE = new Set(["PUBLISHABLE", "PUBLIC"]);
+
 /** The words of a variable name: camelCase and `_`/`-`/`.` separated, upper-cased. */
 export function nameWords(name: string): string[] {
     return name
@@ -151,6 +195,7 @@ export function isSecretName(name: string): boolean {
     if (w.length === 0) return false;
     const last = w[w.length - 1];
     if (NOT_A_SECRET_LAST.has(last)) return false;
+    if (NOT_A_SECRET_FIRST.has(w[0]) || w.some((x) => NOT_A_SECRET_ANYWHERE.has(x))) return false;
     if (w.some((x) => SECRET_WORDS.has(x))) return true;
     if (SECRET_PAIRS.some(([a, b]) => w.some((x, i) => x === a && w[i + 1] === b))) return true;
     return last === "KEY" && w.length > 1 && !NOT_A_SECRET_KEY.has(w[w.length - 2]);
@@ -168,6 +213,17 @@ const REFERENCE_VALUE = [
     /^@Microsoft\.KeyVault\(/,
 ];
 
+/** Literal booleans (env values are strings): a switch, never a secret. */
+const BOOLEAN_VALUE = /^(true|false|yes|no|on|off)$/i;
+/** Literal decimal numbers. */
+const NUMBER_VALUE = /^-?[0-9]+(\.[0-9]+)?$/;
+/** The name's last word is the secret (PASSWORD, TOKEN, …_KEY), not a setting of it (ROUNDS, RETRIES). */
+function namesTheSecretItself(name: string): boolean {
+    const w = nameWords(name);
+    const last = w[w.length - 1];
+    return SECRET_WORDS.has(last) || last === "KEY";
+}
+
 /**
  * The finding for one name/value pair, or undefined. A value the preview cannot know (an output of another
  * resource) is not a literal the author typed: it passes here, and when it is a secret's value it shows in
@@ -179,6 +235,10 @@ function literalSecret(where: string, name: unknown, value: unknown, fix: string
     const v = readKnown(() => value);
     if (v === UNKNOWN || v === undefined || v === null || v === "") return undefined;
     if (typeof v === "string" && REFERENCE_VALUE.some((r) => r.test(v))) return undefined;
+    // A boolean is a switch (ENABLE_TOKEN_AUTH=true), never a secret. A number is a setting of the secret
+    // (PASSWORD_HASH_ROUNDS=12) unless the name ends in the secret itself (DB_PASSWORD=123456, APP_PIN_KEY=4321).
+    if (typeof v === "boolean" || (typeof v === "string" && BOOLEAN_VALUE.test(v.trim()))) return undefined;
+    if ((typeof v === "number" || (typeof v === "string" && NUMBER_VALUE.test(v.trim()))) && !namesTheSecretItself(n)) return undefined;
     return `${where} ${fmt(n)} has a literal value: a secret would sit in the program, the stack's state and the resource's configuration; ${fix}`;
 }
 
