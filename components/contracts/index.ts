@@ -2,3 +2,4 @@
 export * from "./cidr";
 export * from "./names";
 export * from "./private-ranges";
+export * from "./secrets";

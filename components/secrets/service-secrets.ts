@@ -44,6 +44,7 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AZURE_ROLES, roleDefinitionId } from "../azure/roles";
+import { ENV_NAME, secretNamesOf } from "../contracts/secrets";
 import { EXTERNAL_SECRETS_CONTROLLER_SERVICE_ACCOUNT, EXTERNAL_SECRETS_NAMESPACE } from "./operator";
 
 export const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
@@ -129,7 +130,6 @@ export interface KubernetesServiceSecretsArgs extends ServiceSecretsArgs {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
 
 /** Problems of the shared arguments, one line each ("<path>: <value> …; allowed: …"). */
@@ -341,7 +341,7 @@ export class AwsSecretsManagerServiceSecrets extends pulumi.ComponentResource im
         if (!args.region) problems.push(`region: ${JSON.stringify(args.region)} is empty; allowed: an AWS region such as "eu-north-1"`);
         refuse("AwsSecretsManagerServiceSecrets", name, problems);
         super("platform:index:AwsSecretsManagerServiceSecrets", name, {}, opts);
-        const names = [...new Set(Object.values(args.secrets))].sort();
+        const names = secretNamesOf(args.secrets);
         // The full ARNs (with Secrets Manager's random suffix), so the grant names exactly these secrets.
         const arns = names.map((secretName) => aws.secretsmanager.getSecretOutput({ name: secretName, region: args.region }, { parent: this }).arn);
         const role = new aws.iam.Role(
@@ -401,7 +401,7 @@ export class AzureKeyVaultServiceSecrets extends pulumi.ComponentResource implem
             },
             { parent: this },
         );
-        const grants = [...new Set(Object.values(args.secrets))].sort().map(
+        const grants = secretNamesOf(args.secrets).map(
             (secret) =>
                 new authorization.RoleAssignment(
                     `${name}-read-${secret}`,
@@ -475,7 +475,7 @@ export class GcpSecretManagerServiceSecrets extends pulumi.ComponentResource imp
             },
             { parent: this },
         );
-        const grants = [...new Set(Object.values(args.secrets))].sort().map(
+        const grants = secretNamesOf(args.secrets).map(
             (secret) =>
                 new gcp.secretmanager.SecretIamMember(
                     `${name}-read-${secret}`,

@@ -6,23 +6,12 @@
  * of the names before anything is registered.
  */
 
+import { ENV_NAME, SECRET_NAME_RULES } from "../contracts/secrets";
+
+export { secretNamesOf } from "../contracts/secrets";
+
 /** The secret stores of the managed runtimes. */
 export type ManagedSecretStore = "aws" | "gcp" | "azure";
-
-/**
- * What a secret name may be in each store (the same rules as platform:services[].secrets, checked here
- * again because components are used without the stack's config):
- * - AWS Secrets Manager: 1-512 of letters, digits and /_+=.@- (Secrets Manager API, CreateSecret `Name`);
- * - Google Secret Manager: 1-255 of letters, digits, _ and - (Secret Manager API, Secret `secret_id`);
- * - Azure Key Vault: 1-127 of letters, digits and - (Key Vault "Object names").
- */
-const STORE_NAME_RULES: Record<ManagedSecretStore, { pattern: RegExp; allowed: string }> = {
-    aws: { pattern: /^[A-Za-z0-9/_+=.@-]{1,512}$/, allowed: "1-512 letters, digits or /_+=.@- (AWS Secrets Manager)" },
-    gcp: { pattern: /^[A-Za-z0-9_-]{1,255}$/, allowed: "1-255 letters, digits, _ or - (Google Secret Manager)" },
-    azure: { pattern: /^[0-9a-zA-Z-]{1,127}$/, allowed: "1-127 letters, digits or - (Azure Key Vault)" },
-};
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Every problem of `secrets` (env name → secret name in `store`) as `args.secrets.<ENV>: …` lines: env names
@@ -31,7 +20,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function secretsArgsProblems(store: ManagedSecretStore, secrets: Record<string, string> | undefined, env: Record<string, unknown> | undefined): string[] {
     const problems: string[] = [];
-    const rule = STORE_NAME_RULES[store];
+    // The same rules as platform:services[].secrets, checked again: components are used without the stack's config.
+    const rule = SECRET_NAME_RULES[store];
     for (const [envName, secretName] of Object.entries(secrets ?? {})) {
         if (!ENV_NAME.test(envName)) {
             problems.push(`args.secrets.${envName}: ${JSON.stringify(envName)} is not an environment variable name; allowed: letters, digits or _, not starting with a digit`);
@@ -44,9 +34,4 @@ export function secretsArgsProblems(store: ManagedSecretStore, secrets: Record<s
         }
     }
     return problems;
-}
-
-/** The distinct secret names `secrets` references, in a stable order (one grant per secret, however many variables read it). */
-export function secretNamesOf(secrets: Record<string, string> | undefined): string[] {
-    return [...new Set(Object.values(secrets ?? {}))].sort();
 }

@@ -14,10 +14,10 @@ import {
     type ServiceTarget,
 } from "../../components/serverless/rules";
 import { DNS_LABEL } from "../../components/contracts/names";
+import { ENV_NAME, SECRET_NAME_RULES } from "../../components/contracts/secrets";
 
 /** Short enough for every derived name: GCP service account ids (`run-<name>`, at most 30 characters). */
 const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,22}[a-z0-9])?$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SERVICE_ACCOUNT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export const serviceEntrySchema = z.strictObject({
@@ -151,23 +151,6 @@ export function lambdaImageProblems(services: ServiceEntry[], enabledTargets: re
     });
     return problems;
 }
-
-/**
- * What a secret name may be in each target's store, so one name works on every target a service runs on:
- * - AWS Secrets Manager: 1-512 of letters, digits and /_+=.@- (CreateSecret API, `Name`);
- * - Google Secret Manager: 1-255 of letters, digits, _ and - (Secret resource, `secret_id`);
- * - Azure Key Vault: 1-127 of letters, digits and - (Key Vault "Object names");
- * - kubernetes target: a Secret name, a DNS-1123 subdomain (lowercase letters, digits, '-' and '.').
- */
-export const SECRET_NAME_RULES: Record<ServiceTarget, { pattern: RegExp; allowed: string }> = {
-    aws: { pattern: /^[A-Za-z0-9/_+=.@-]{1,512}$/, allowed: "1-512 letters, digits or /_+=.@- (AWS Secrets Manager)" },
-    gcp: { pattern: /^[A-Za-z0-9_-]{1,255}$/, allowed: "1-255 letters, digits, _ or - (Google Secret Manager)" },
-    azure: { pattern: /^[0-9a-zA-Z-]{1,127}$/, allowed: "1-127 letters, digits or - (Azure Key Vault)" },
-    kubernetes: {
-        pattern: /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
-        allowed: "a Kubernetes Secret name: lowercase letters, digits, '-' or '.', at most 253 (kubernetes target)",
-    },
-};
 
 /** Problems of one service's `secrets`: names every target it runs on accepts, no clash with `env`. */
 function secretsProblems(s: ServiceEntry, key: string, enabledTargets: readonly ServiceTarget[]): string[] {
