@@ -190,6 +190,19 @@ describe("ExternalSecretsOperator (component)", () => {
         }
     });
 
+    it("a store behind a private endpoint: the controller may reach exactly those ranges on 443, and nothing private without them", async () => {
+        const run = await planOperator({ cloud: "azure", secretStoreEgress: SECRET_STORES, privateStoreCidrs: ["10.20.128.0/19"] });
+        const p = policies(run.resources);
+        expect(p["allow-controller-private-store"]).toEqual({
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "external-secrets", "app.kubernetes.io/instance": "external-secrets" } },
+            policyTypes: ["Egress"],
+            egress: [{ to: [{ ipBlock: { cidr: "10.20.128.0/19" } }], ports: [{ protocol: "TCP", port: 443 }] }],
+        });
+        expect(networkPolicySpecProblems(p["allow-controller-private-store"])).toEqual([]);
+        const without = policies((await planOperator({ cloud: "azure", secretStoreEgress: SECRET_STORES })).resources);
+        expect(without["allow-controller-private-store"]).toBeUndefined();
+    });
+
     it("refuses bad arguments (checked before the component registers), naming the argument and what is allowed", async () => {
         const cases: [ExternalSecretsOperatorArgs, RegExp][] = [
             [{ cloud: "vault" }, /ExternalSecretsOperator eso: args\.cloud: "vault" is not allowed; allowed: "aws", "azure", "gcp", "kubernetes"/],
@@ -199,6 +212,7 @@ describe("ExternalSecretsOperator (component)", () => {
             [{ cloud: "aws", secretStoreEgress: SECRET_STORES, aws: { clusterName: "c", readerRolePrefix: "Plt Dev" } }, /args\.aws\.readerRolePrefix: "Plt Dev" is not allowed/],
             [{ chartVersion: "0.10.0" }, /args\.chartVersion: "0\.10\.0" is not allowed; allowed: external-secrets 2\.9\.x/],
             [{ namespace: "Secrets" }, /args\.namespace: "Secrets" is not a namespace name/],
+            [{ privateStoreCidrs: ["10.20.128.0"] }, /args\.privateStoreCidrs\[0\]: "10\.20\.128\.0" is not allowed; allowed: an IPv4 CIDR/],
         ];
         for (const [args, message] of cases) {
             const error = await planOperator(args).then(
